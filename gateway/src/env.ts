@@ -1,0 +1,70 @@
+import { fileURLToPath } from "node:url";
+import path from "node:path";
+import { logLevel, optionalUrl, parseEnv, port } from "@spx/runtime/env";
+import { z } from "zod";
+
+const DEFAULT_SUPERGRAPH = fileURLToPath(new URL("../../schema/supergraph.graphql", import.meta.url));
+
+const schema = z.object({
+  GATEWAY_PORT: port(4000),
+  HOST: z.string().default("127.0.0.1"),
+  DATA_DIR: z.string().default("./.data"),
+  LOG_LEVEL: logLevel,
+  SUPERGRAPH_PATH: z.string().default(DEFAULT_SUPERGRAPH),
+  JWKS_URL: optionalUrl,
+  JWT_ISSUER: z.string().min(1).default("urn:spx:dev-issuer"),
+  JWT_AUDIENCE: z.string().min(1).default("spx-gateway"),
+  JWT_ALGORITHMS: z
+    .string()
+    .default("EdDSA")
+    .transform((value) => value.split(",").map((alg) => alg.trim()).filter(Boolean)),
+  GATEWAY_SIGNING_KEY: z.string().optional(),
+  POPULATION_URL: optionalUrl,
+  SOCIAL_REGISTRY_URL: optionalUrl,
+  HEALTH_INSURANCE_URL: optionalUrl,
+  DIRECT_AID_URL: optionalUrl,
+});
+
+export interface GatewayEnv {
+  port: number;
+  host: string;
+  dataDir: string;
+  logLevel: string;
+  supergraphPath: string;
+  jwksUrl: string | undefined;
+  issuer: string;
+  audience: string;
+  algorithms: string[];
+  signingKey: string | undefined;
+  /** Subgraph URL overrides by subgraph name; the supergraph's own URLs apply otherwise. */
+  subgraphUrls: Record<string, string>;
+}
+
+export function loadEnv(source?: Record<string, string | undefined>): GatewayEnv {
+  const raw = parseEnv(schema, source);
+  const subgraphUrls: Record<string, string> = {};
+  const overrides = {
+    population: raw.POPULATION_URL,
+    "social-registry": raw.SOCIAL_REGISTRY_URL,
+    "health-insurance": raw.HEALTH_INSURANCE_URL,
+    "direct-aid": raw.DIRECT_AID_URL,
+  };
+  for (const [name, url] of Object.entries(overrides)) {
+    if (url) {
+      subgraphUrls[name] = url;
+    }
+  }
+  return {
+    port: raw.GATEWAY_PORT,
+    host: raw.HOST,
+    dataDir: path.resolve(raw.DATA_DIR),
+    logLevel: raw.LOG_LEVEL,
+    supergraphPath: raw.SUPERGRAPH_PATH,
+    jwksUrl: raw.JWKS_URL,
+    issuer: raw.JWT_ISSUER,
+    audience: raw.JWT_AUDIENCE,
+    algorithms: raw.JWT_ALGORITHMS,
+    signingKey: raw.GATEWAY_SIGNING_KEY,
+    subgraphUrls,
+  };
+}

@@ -1,0 +1,95 @@
+import type { IncomingMessage } from "node:http";
+import { ApolloGateway } from "@apollo/gateway";
+import { ApolloServer } from "@apollo/server";
+import { maskError } from "@spx/runtime/errors";
+import { graphqlHttpHandler, sendJson } from "@spx/runtime/http-server";
+import type { SigningKey } from "@spx/runtime/keys";
+import { jwksOf } from "@spx/runtime/keys";
+import type { Logger } from "@spx/runtime/logger";
+import { operationLogPlugin } from "@spx/runtime/subgraph-server";
+import type { Authenticate } from "./authenticate.js";
+import type { GatewayContext } from "./context.js";
+import { SubgraphClient } from "./subgraph-client.js";
+import type { SubgraphEndpoint } from "./supergraph.js";
+
+export interface GatewayOptions {
+  supergraphSdl: string;
+  subgraphs: SubgraphEndpoint[];
+  /** Overrides of the supergraph's subgraph URLs, by subgraph name. */
+  subgraphUrls?: Record<string, string>;
+  authenticate: Authenticate;
+  /** The gateway's own key, for the tokens it mints for subgraphs. */
+  signingKey: SigningKey;
+  logger: Logger;
+  /** Time allowed for each subgraph's readiness answer. */
+  readinessTimeoutMs?: number;
+}
+
+function readinessUrl(graphqlUrl: string): string {
+  const url = new URL(graphqlUrl);
+  url.pathname = url.pathname.replace(/\/graphql\/?$/, "") + "/readyz";
+  return url.toString();
+}
+
+/** Builds the gateway: Apollo Server over @apollo/gateway, behind authentication. */
+export async function createGateway(options: GatewayOptions) {
+  const { logger, signingKey } = options;
+  const urls = new Map(
+    options.subgraphs.map((s) => [s.name, options.subgraphUrls?.[s.name] ?? s.url] as const),
+  );
+  const gateway = new ApolloGateway({
+    supergraphSdl: options.supergraphSdl,
+    buildService: ({ name, url }) => new SubgraphClient(name, urls.get(name) ?? url ?? "", signingKey),
+    logger: {
+      debug: (message) => logger.debug(message),
+      info: (message) => logger.info(message),
+      warn: (message) => logger.warn(message),
+      error: (message) => logger.error(message),
+    },
+  });
+  const server = new ApolloServer<GatewayContext>({
+    gateway,
+    includeStacktraceInErrorResponses: false,
+    plugins: [operationLogPlugin()],
+    formatError: (formatted, error) =>
+      maskError(formatted, error, (unexpected) => logger.error({ err: unexpected }, "unexpected error")),
+  });
+  await server.start();
+
+  const context = async (req: IncomingMessage, requestId: string): Promise<GatewayContext> => {
+    const log = logger.child({ requestId });
+    const caller = await options.authenticate(req);
+    return { caller, requestId, log, subgraphTokens: new Map() };
+  };
+
+  const readiness = async () => {
+    const checks = await Promise.all(
+      [...urls].map(async ([name, url]) => {
+        try {
+          const response = await fetch(readinessUrl(url), {
+            signal: AbortSignal.timeout(options.readinessTimeoutMs ?? 2000),
+          });
+          return [name, response.ok] as const;
+        } catch {
+          return [name, false] as const;
+        }
+      }),
+    );
+    return Object.fromEntries(checks);
+  };
+
+  const handler = graphqlHttpHandler({
+    server,
+    context,
+    routes: {
+      "/healthz": (_req, res) => sendJson(res, 200, { status: "ok" }),
+      "/readyz": async (_req, res) => {
+        const subgraphs = await readiness();
+        const ready = Object.values(subgraphs).every(Boolean);
+        sendJson(res, ready ? 200 : 503, { status: ready ? "ready" : "unavailable", subgraphs });
+      },
+      "/.well-known/jwks.json": (_req, res) => sendJson(res, 200, jwksOf([signingKey])),
+    },
+  });
+  return { server, handler, readiness };
+}

@@ -1,0 +1,47 @@
+// Prints each subgraph's SDL from its code and composes the supergraph with @apollo/composition,
+// offline. With --check, compares the result with the committed files and fails on any drift.
+import { readFileSync, writeFileSync } from "node:fs";
+import { composeServices } from "@apollo/composition";
+import { printSubgraphSchema } from "@apollo/subgraph";
+import { parse } from "graphql";
+
+const check = process.argv.includes("--check");
+const here = (file) => new URL(file, import.meta.url);
+const subgraphs = JSON.parse(readFileSync(here("./subgraphs.json"), "utf8"));
+
+const outputs = new Map();
+const services = [];
+for (const { name, module, url } of subgraphs) {
+  const { schema } = await import(module);
+  const sdl = printSubgraphSchema(schema);
+  outputs.set(`${name}.graphql`, sdl);
+  services.push({ name, url, typeDefs: parse(sdl) });
+}
+
+const result = composeServices(services);
+if (result.errors) {
+  for (const error of result.errors) {
+    console.error(error.message);
+  }
+  process.exit(1);
+}
+outputs.set("supergraph.graphql", result.supergraphSdl);
+
+let stale = 0;
+for (const [file, text] of outputs) {
+  let committed = null;
+  try {
+    committed = readFileSync(here(`./${file}`), "utf8");
+  } catch {}
+  if (committed === text) {
+    continue;
+  }
+  if (check) {
+    console.error(`schema/${file} is out of date: run \`npm run compose\` and commit the result`);
+    stale++;
+  } else {
+    writeFileSync(here(`./${file}`), text);
+    console.log(`wrote schema/${file}`);
+  }
+}
+process.exit(stale > 0 ? 1 : 0);

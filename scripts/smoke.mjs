@@ -1,0 +1,121 @@
+// CI smoke check: `npm start` from this clone on the embedded default (fresh DATA_DIR), then the
+// README's token command and first query; Ctrl-C (SIGINT) must stop every process.
+import { execFileSync, spawn } from "node:child_process";
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+
+const dataDir = mkdtempSync(path.join(tmpdir(), "spx-smoke-"));
+const port = 4000 + Math.floor(Math.random() * 1000) * 10;
+const env = {
+  ...process.env,
+  DATA_DIR: dataDir,
+  GATEWAY_PORT: String(port),
+  POPULATION_PORT: String(port + 1),
+  LOG_LEVEL: "warn",
+};
+for (const name of Object.keys(env)) {
+  if (name.endsWith("_DATABASE_URL")) {
+    delete env[name];
+  }
+}
+const base = `http://127.0.0.1:${port}`;
+const started = Date.now();
+const child = spawn("npm", ["start"], { env, stdio: ["ignore", "pipe", "inherit"], detached: true });
+let output = "";
+child.stdout.on("data", (chunk) => {
+  output += chunk;
+});
+
+function treeRssMb(rootPid) {
+  const children = new Map();
+  for (const pid of readdirSync("/proc").filter((name) => /^\d+$/.test(name))) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+      const ppid = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
+      children.set(Number(pid), ppid);
+    } catch {}
+  }
+  let total = 0;
+  const visit = (pid) => {
+    try {
+      const status = readFileSync(`/proc/${pid}/status`, "utf8");
+      total += Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0);
+    } catch {}
+    for (const [kid, parent] of children) {
+      if (parent === pid) {
+        visit(kid);
+      }
+    }
+  };
+  visit(rootPid);
+  return Math.round(total / 1024);
+}
+
+let failure = null;
+try {
+  for (;;) {
+    if (child.exitCode !== null) {
+      throw new Error(`npm start exited early with ${child.exitCode}`);
+    }
+    if (Date.now() - started > 120_000) {
+      throw new Error("not ready within 120 s");
+    }
+    try {
+      if (/ready in/.test(output) && (await fetch(`${base}/readyz`)).ok) {
+        break;
+      }
+    } catch {}
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  }
+  const readySeconds = ((Date.now() - started) / 1000).toFixed(1);
+  const token = execFileSync("npm", ["run", "-s", "token", "--", "--agency", "ANR", "--role", "SYSTEM"], {
+    env,
+    encoding: "utf8",
+  }).trim();
+  if (!/^[\w-]+\.[\w-]+\.[\w-]+$/.test(token)) {
+    throw new Error("the token command printed something other than one token");
+  }
+  const response = await fetch(`${base}/graphql`, {
+    method: "POST",
+    headers: { "content-type": "application/json", authorization: `Bearer ${token}` },
+    body: JSON.stringify({
+      query: "{ persons(first: 3) { edges { node { idcs firstName lastName address { regionCode } } } } }",
+    }),
+  });
+  const body = await response.json();
+  const people = body?.data?.persons?.edges ?? [];
+  if (response.status !== 200 || people.length !== 3) {
+    throw new Error(`unexpected answer ${response.status}: ${JSON.stringify(body).slice(0, 300)}`);
+  }
+  const unauthenticated = await fetch(`${base}/graphql`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ query: "{ __typename }" }),
+  });
+  if (unauthenticated.status !== 401) {
+    throw new Error(`a request without a token got ${unauthenticated.status}`);
+  }
+  console.log(`smoke: ready in ${readySeconds} s (first start), 3 persons served, RSS of all processes ${treeRssMb(child.pid)} MB`);
+} catch (error) {
+  failure = error;
+} finally {
+  try {
+    process.kill(-child.pid, "SIGINT");
+  } catch {}
+  const stopped = await Promise.race([
+    new Promise((resolve) => child.once("exit", () => resolve(true))),
+    new Promise((resolve) => setTimeout(() => resolve(false), 20_000)),
+  ]);
+  if (!stopped) {
+    try {
+      process.kill(-child.pid, "SIGKILL");
+    } catch {}
+    failure ??= new Error("processes still running 20 s after Ctrl-C");
+  }
+  rmSync(dataDir, { recursive: true, force: true });
+}
+if (failure) {
+  console.error(`smoke: ${failure.message}`);
+  process.exit(1);
+}

@@ -1,0 +1,102 @@
+// `npm start`: runs every subgraph and the gateway as separate processes on this machine, on the
+// embedded databases under DATA_DIR unless database URLs are set, then prints how to use it.
+// Ctrl-C stops them all.
+import { spawn } from "node:child_process";
+import { readFileSync } from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+
+const root = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
+const subgraphs = JSON.parse(readFileSync(path.join(root, "schema", "subgraphs.json"), "utf8"));
+const env = { ...process.env, DATA_DIR: path.resolve(root, process.env.DATA_DIR ?? ".data") };
+const host = env.HOST ?? "127.0.0.1";
+const gatewayPort = Number(env.GATEWAY_PORT ?? 4000);
+const READY_TIMEOUT_MS = 120_000;
+
+const children = new Map();
+let stopping = false;
+
+function run(name, script, extraEnv = {}) {
+  const child = spawn(process.execPath, [script], {
+    cwd: root,
+    env: { ...env, ...extraEnv },
+    stdio: ["ignore", "inherit", "inherit"],
+  });
+  children.set(name, child);
+  child.on("exit", (code, signal) => {
+    children.delete(name);
+    if (!stopping) {
+      console.error(`${name} exited (${signal ?? code}); stopping everything`);
+      stop(1);
+    } else if (children.size === 0) {
+      process.exit(process.exitCode ?? 0);
+    }
+  });
+}
+
+function stop(code) {
+  if (stopping) {
+    return;
+  }
+  stopping = true;
+  process.exitCode = code;
+  if (children.size === 0) {
+    process.exit(code);
+  }
+  for (const child of children.values()) {
+    child.kill("SIGTERM");
+  }
+  setTimeout(() => {
+    for (const child of children.values()) {
+      child.kill("SIGKILL");
+    }
+    process.exit(code || 1);
+  }, 10_000).unref();
+}
+
+process.on("SIGINT", () => stop(0));
+process.on("SIGTERM", () => stop(0));
+
+const started = Date.now();
+const urls = {};
+for (const subgraph of subgraphs) {
+  const port = Number(env[`${subgraph.envPrefix}_PORT`] ?? subgraph.port);
+  urls[`${subgraph.envPrefix}_URL`] = env[`${subgraph.envPrefix}_URL`] ?? `http://${host}:${port}/graphql`;
+  run(subgraph.name, path.join(root, subgraph.directory, "dist", "main.js"));
+}
+run("gateway", path.join(root, "gateway", "dist", "main.js"), urls);
+
+const base = `http://${host.includes(":") ? `[${host}]` : host}:${gatewayPort}`;
+for (;;) {
+  if (stopping) {
+    break;
+  }
+  try {
+    const response = await fetch(`${base}/readyz`, { signal: AbortSignal.timeout(2000) });
+    if (response.ok) {
+      break;
+    }
+  } catch {}
+  if (Date.now() - started > READY_TIMEOUT_MS) {
+    console.error(`Not ready after ${READY_TIMEOUT_MS / 1000} s; stopping`);
+    stop(1);
+    break;
+  }
+  await new Promise((resolve) => setTimeout(resolve, 500));
+}
+
+if (!stopping) {
+  const seconds = ((Date.now() - started) / 1000).toFixed(1);
+  console.log(`
+  Social protection data exchange ready in ${seconds} s
+  GraphQL:  ${base}/graphql
+  Data:     ${env.DATA_DIR} (embedded PGlite unless *_DATABASE_URL is set)
+
+  Get a development token and query:
+    TOKEN=$(npm run -s token -- --agency ANR --role SYSTEM)
+    curl -s ${base}/graphql -H "authorization: Bearer $TOKEN" -H 'content-type: application/json' \\
+      -d '{"query":"{ persons(first: 3) { edges { node { idcs firstName lastName address { regionCode } } } } }"}'
+
+  Ctrl-C stops everything.
+`);
+}

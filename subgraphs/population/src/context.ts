@@ -1,0 +1,29 @@
+import type { RequestContext } from "@spx/runtime/subgraph-server";
+import DataLoader from "dataloader";
+import type { PopulationPrisma } from "./db.js";
+import type { Person } from "../generated/prisma/index.js";
+
+export interface Loaders {
+  /** Persons by IDCS; one `findMany … IN` per tick, however many references arrive. */
+  person: DataLoader<string, Person | null>;
+}
+
+export interface Context extends RequestContext {
+  prisma: PopulationPrisma;
+  loaders: Loaders;
+}
+
+function createLoaders(prisma: PopulationPrisma): Loaders {
+  return {
+    person: new DataLoader(async (idcsList) => {
+      const rows = await prisma.person.findMany({ where: { idcs: { in: [...idcsList] } } });
+      const byIdcs = new Map(rows.map((row) => [row.idcs, row]));
+      return idcsList.map((idcs) => byIdcs.get(idcs) ?? null);
+    }),
+  };
+}
+
+/** A new context, and new loaders, for every request: caches never outlive one request. */
+export function createContext(prisma: PopulationPrisma) {
+  return (base: RequestContext): Context => ({ ...base, prisma, loaders: createLoaders(prisma) });
+}

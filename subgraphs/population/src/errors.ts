@@ -1,0 +1,37 @@
+import { DomainError } from "@spx/runtime/errors";
+import type { IdcsProblem } from "./domain/idcs.js";
+
+export class BadIdcsError extends DomainError {
+  constructor(problem: IdcsProblem) {
+    super(
+      "BAD_IDCS",
+      problem === "FORMAT"
+        ? "An IDCS is 10 digits, the first one 1 to 8"
+        : "This IDCS has a wrong check digit",
+      { reason: problem },
+    );
+  }
+}
+
+export class DuplicateCinError extends DomainError {
+  constructor() {
+    super("DUPLICATE_CIN", "A person with this CIN is already registered");
+  }
+}
+
+/** The same names, birth date and birth place are already registered: maybe the same person. */
+export class PossibleDuplicateError extends DomainError {
+  constructor(candidates: string[]) {
+    super(
+      "POSSIBLE_DUPLICATE",
+      "A person with the same names, birth date and birth place is registered; confirm with confirmedDistinctFrom if this is someone else",
+      { candidates },
+    );
+  }
+}
+
+export class PersonDeceasedError extends DomainError {
+  constructor() {
+    super("PERSON_DECEASED", "This person is recorded as deceased");
+  }
+}

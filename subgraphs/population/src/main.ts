@@ -1,0 +1,21 @@
+import { listen } from "@spx/runtime/http-server";
+import { createLogger } from "@spx/runtime/logger";
+import { gatewayKeySource, stopOnSignals } from "@spx/runtime/service";
+import { createPopulationApp, SUBGRAPH_NAME } from "./app.js";
+import { loadEnv } from "./env.js";
+
+const env = loadEnv();
+const logger = createLogger(SUBGRAPH_NAME, env.logLevel);
+const app = await createPopulationApp({
+  databaseUrl: env.databaseUrl,
+  dataDir: env.dataDir,
+  gatewayKeys: await gatewayKeySource(env),
+  logger,
+  demoSeed: env.demoSeed,
+});
+const running = await listen(app.handler, env.port, env.host);
+logger.info({ url: `${running.url}/graphql` }, "population subgraph listening");
+stopOnSignals(logger, async () => {
+  await running.close();
+  await app.close();
+});

@@ -1,0 +1,57 @@
+import { z } from "zod";
+
+/** Official two-digit codes of Morocco's twelve regions (2015 division). */
+export const REGION_CODES = ["01", "02", "03", "04", "05", "06", "07", "08", "09", "10", "11", "12"] as const;
+export type RegionCode = (typeof REGION_CODES)[number];
+
+export const AGENCIES = {
+  ANR: "Agence Nationale des Registres",
+  CNSS: "Caisse Nationale de Sécurité Sociale",
+  ANSS: "Agence Nationale du Soutien Social",
+  ANAM: "Agence Nationale de l'Assurance Maladie",
+  MSPS: "Ministère de la Santé et de la Protection Sociale",
+  CNDP: "Commission Nationale de contrôle de la protection des Données à caractère Personnel",
+  BARID_BANK: "Al Barid Bank (payment institution)",
+  CASH_PLUS: "Cash Plus (payment institution)",
+  WAFACASH: "Wafacash (payment institution)",
+} as const;
+export type Agency = keyof typeof AGENCIES;
+
+export const ROLES = ["SYSTEM", "CASE_WORKER", "ANALYST", "AUDITOR", "CITIZEN"] as const;
+export type Role = (typeof ROLES)[number];
+
+const idcsShape = z.string().regex(/^\d{10}$/, "must be 10 digits");
+
+/**
+ * Who is asking: the claims every token in this system carries, whether issued to a caller by
+ * the identity provider or minted by the gateway for a subgraph. A case worker is bound to a
+ * region and a citizen to their own IDCS.
+ */
+export const callerSchema = z
+  .object({
+    sub: z.string().min(1).max(200),
+    agency: z.enum(Object.keys(AGENCIES) as [Agency, ...Agency[]]).optional(),
+    role: z.enum(ROLES),
+    region: z.enum(REGION_CODES).optional(),
+    idcs: idcsShape.optional(),
+    purpose: z.string().regex(/^[A-Z][A-Z0-9_]{1,63}$/).optional(),
+  })
+  .superRefine((caller, ctx) => {
+    if (caller.role === "CASE_WORKER" && !caller.region) {
+      ctx.addIssue({ code: "custom", path: ["region"], message: "a case worker is bound to a region" });
+    }
+    if (caller.role === "CITIZEN" && !caller.idcs) {
+      ctx.addIssue({ code: "custom", path: ["idcs"], message: "a citizen token names the citizen's IDCS" });
+    }
+    if (caller.role !== "CITIZEN" && !caller.agency) {
+      ctx.addIssue({ code: "custom", path: ["agency"], message: "an official acts for an agency" });
+    }
+  });
+
+export type Caller = z.infer<typeof callerSchema>;
+
+/** Picks the caller's claims out of a verified JWT payload, dropping everything else. */
+export function callerFromClaims(payload: Record<string, unknown>): Caller {
+  const { sub, agency, role, region, idcs, purpose } = payload;
+  return callerSchema.parse({ sub, agency, role, region, idcs, purpose });
+}

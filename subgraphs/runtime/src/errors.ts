@@ -1,0 +1,86 @@
+import { GraphQLError, type GraphQLFormattedError } from "graphql";
+
+/** Every error a client may act on carries a stable `extensions.code`. */
+export class DomainError extends GraphQLError {
+  constructor(code: string, message: string, extensions: Record<string, unknown> = {}) {
+    super(message, { extensions: { ...extensions, code } });
+    this.name = "DomainError";
+  }
+
+  get code(): string {
+    return String(this.extensions.code);
+  }
+}
+
+export interface FieldProblem {
+  field: string;
+  message: string;
+}
+
+/** Input that breaks a rule; lists every problem found, not just the first. */
+export class ValidationError extends DomainError {
+  constructor(readonly problems: FieldProblem[]) {
+    super(
+      "BAD_USER_INPUT",
+      problems.length === 1
+        ? `Invalid ${problems[0]?.field}: ${problems[0]?.message}`
+        : `Invalid input: ${problems.map((p) => p.field).join(", ")}`,
+      { problems },
+    );
+  }
+}
+
+export class NotFoundError extends DomainError {
+  constructor(what: string) {
+    super("NOT_FOUND", `${what} not found`);
+  }
+}
+
+export class UnauthenticatedError extends DomainError {
+  constructor(message = "Authentication required") {
+    super("UNAUTHENTICATED", message, { http: { status: 401 } });
+  }
+}
+
+export class ForbiddenError extends DomainError {
+  constructor(message = "Not allowed") {
+    super("FORBIDDEN", message, { http: { status: 403 } });
+  }
+}
+
+/**
+ * Masks anything that is not a deliberate GraphQL error, so that stack traces, SQL and internal
+ * messages never reach a client. Deliberate errors are GraphQLErrors raised on purpose: domain
+ * errors, GraphQL validation and coercion errors, and errors a subgraph already formatted. A plain
+ * exception (a driver error, a bug) is replaced by INTERNAL_SERVER_ERROR and reported through
+ * `onUnexpected`.
+ */
+export function maskError(
+  formatted: GraphQLFormattedError,
+  error: unknown,
+  onUnexpected: (error: unknown) => void,
+): GraphQLFormattedError {
+  let original: unknown = error;
+  while (original instanceof GraphQLError && original.originalError) {
+    original = original.originalError;
+  }
+  if (original instanceof GraphQLError) {
+    const { http: _http, stacktrace: _stacktrace, exception: _exception, ...extensions } = {
+      ...formatted.extensions,
+      ...original.extensions,
+    };
+    return {
+      message: original.message,
+      ...(formatted.locations ? { locations: formatted.locations } : {}),
+      ...(formatted.path ? { path: formatted.path } : {}),
+      extensions: { ...extensions, code: extensions.code ?? "INTERNAL_SERVER_ERROR" },
+    };
+  }
+  onUnexpected(original);
+  return {
+    message: "Internal server error",
+    ...(formatted.locations ? { locations: formatted.locations } : {}),
+    ...(formatted.path ? { path: formatted.path } : {}),
+    extensions: { code: "INTERNAL_SERVER_ERROR" },
+  };
+}

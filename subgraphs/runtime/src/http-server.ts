@@ -1,0 +1,148 @@
+import { randomUUID } from "node:crypto";
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import { type ApolloServer, type BaseContext, HeaderMap } from "@apollo/server";
+
+/** Requests larger than this are refused before parsing: GraphQL documents are small. */
+const MAX_BODY_BYTES = 1024 * 1024;
+const REQUEST_ID = /^[A-Za-z0-9._:-]{1,64}$/;
+
+export type RouteHandler = (req: IncomingMessage, res: ServerResponse) => Promise<void> | void;
+
+export interface GraphQLHttpOptions<Context extends BaseContext> {
+  server: ApolloServer<Context>;
+  /** Builds the per-request context; may throw a GraphQLError with an http status (e.g. 401). */
+  context: (req: IncomingMessage, requestId: string) => Promise<Context>;
+  /** Plain HTTP routes beside `/graphql`, such as `/healthz`. */
+  routes?: Record<string, RouteHandler>;
+}
+
+/** The caller's request id when it is well formed, otherwise a fresh one. */
+export function requestIdOf(req: IncomingMessage): string {
+  const header = req.headers["x-request-id"];
+  return typeof header === "string" && REQUEST_ID.test(header) ? header : randomUUID();
+}
+
+export function sendJson(res: ServerResponse, status: number, body: unknown): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, { "content-type": "application/json; charset=utf-8", "content-length": Buffer.byteLength(text) });
+  res.end(text);
+}
+
+async function readBody(req: IncomingMessage): Promise<string | undefined> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > MAX_BODY_BYTES) {
+      return undefined;
+    }
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks).toString("utf8");
+}
+
+/** A node:http handler serving Apollo Server at `/graphql` plus a few plain routes. */
+export function graphqlHttpHandler<Context extends BaseContext>(
+  options: GraphQLHttpOptions<Context>,
+): (req: IncomingMessage, res: ServerResponse) => void {
+  return (req, res) => {
+    handle(options, req, res).catch(() => {
+      if (!res.headersSent) {
+        sendJson(res, 500, { errors: [{ message: "Internal server error", extensions: { code: "INTERNAL_SERVER_ERROR" } }] });
+      } else {
+        res.destroy();
+      }
+    });
+  };
+}
+
+async function handle<Context extends BaseContext>(
+  { server, context, routes = {} }: GraphQLHttpOptions<Context>,
+  req: IncomingMessage,
+  res: ServerResponse,
+): Promise<void> {
+  const url = new URL(req.url ?? "/", "http://localhost");
+  const requestId = requestIdOf(req);
+  res.setHeader("x-request-id", requestId);
+  const route = routes[url.pathname];
+  if (route) {
+    await route(req, res);
+    return;
+  }
+  if (url.pathname !== "/graphql") {
+    sendJson(res, 404, { error: "not found" });
+    return;
+  }
+  const headers = new HeaderMap();
+  for (const [name, value] of Object.entries(req.headers)) {
+    if (value !== undefined) {
+      headers.set(name, Array.isArray(value) ? value.join(", ") : value);
+    }
+  }
+  let body: unknown;
+  if (req.method === "POST") {
+    const text = await readBody(req);
+    if (text === undefined) {
+      sendJson(res, 413, { errors: [{ message: "Request body too large", extensions: { code: "PAYLOAD_TOO_LARGE" } }] });
+      return;
+    }
+    if ((headers.get("content-type") ?? "").includes("application/json")) {
+      try {
+        body = JSON.parse(text);
+      } catch {
+        sendJson(res, 400, { errors: [{ message: "Body is not valid JSON", extensions: { code: "BAD_REQUEST" } }] });
+        return;
+      }
+    } else {
+      body = text;
+    }
+  }
+  const response = await server.executeHTTPGraphQLRequest({
+    httpGraphQLRequest: { method: req.method ?? "GET", headers, search: url.search, body },
+    context: () => context(req, requestId),
+  });
+  for (const [name, value] of response.headers) {
+    res.setHeader(name, value);
+  }
+  res.statusCode = response.status ?? 200;
+  if (response.body.kind === "complete") {
+    res.end(response.body.string);
+    return;
+  }
+  for await (const chunk of response.body.asyncIterator) {
+    res.write(chunk);
+  }
+  res.end();
+}
+
+export interface RunningServer {
+  url: string;
+  port: number;
+  close(): Promise<void>;
+}
+
+/** Listens on `port` (0 picks a free one) and resolves once the socket is bound. */
+export async function listen(
+  handler: (req: IncomingMessage, res: ServerResponse) => void,
+  port: number,
+  host = "127.0.0.1",
+): Promise<RunningServer> {
+  const server: Server = createServer(handler);
+  server.keepAliveTimeout = 5_000;
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(port, host, () => resolve());
+  });
+  const address = server.address() as AddressInfo;
+  const shownHost = host.includes(":") ? `[${host}]` : host === "0.0.0.0" ? "localhost" : host;
+  return {
+    url: `http://${shownHost}:${address.port}`,
+    port: address.port,
+    close: () =>
+      new Promise<void>((resolve, reject) => {
+        server.close((error) => (error ? reject(error) : resolve()));
+        server.closeAllConnections();
+      }),
+  };
+}

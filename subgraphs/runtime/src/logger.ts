@@ -1,0 +1,21 @@
+import { type Logger, pino } from "pino";
+
+export type { Logger };
+
+/**
+ * Structured JSON logs. Headers that carry credentials are redacted wherever they appear, and
+ * nothing in this codebase logs names, CIN or phone numbers: logs hold request ids, operation
+ * names and error codes only. IDCS appear only in the audit trail.
+ */
+export function createLogger(service: string, level: string): Logger {
+  return pino({
+    name: service,
+    level,
+    base: { service },
+    timestamp: pino.stdTimeFunctions.isoTime,
+    redact: {
+      paths: ["authorization", "*.authorization", "*.headers.authorization", "token", "*.token"],
+      censor: "[redacted]",
+    },
+  });
+}

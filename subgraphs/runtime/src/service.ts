@@ -1,0 +1,89 @@
+import path from "node:path";
+import { createRemoteJWKSet, type JWTVerifyGetKey } from "jose";
+import { z } from "zod";
+import { type Database, openDatabase } from "./database.js";
+import { logLevel, optionalUrl, parseEnv, port } from "./env.js";
+import { localKeySet, loadOrCreateSigningKey } from "./keys.js";
+import type { Logger } from "./logger.js";
+import { applyMigrations } from "./migrations.js";
+
+/** Where development keys live under DATA_DIR; the gateway and the subgraphs agree on it. */
+export const devKeyFiles = (dataDir: string) => ({
+  issuer: path.join(dataDir, "keys", "dev-issuer.jwk"),
+  gateway: path.join(dataDir, "keys", "gateway.jwk"),
+});
+
+/** The settings every subgraph reads, named after its prefix (e.g. POPULATION_PORT). */
+export function subgraphEnv(prefix: string, defaultPort: number) {
+  const raw = parseEnv(
+    z.object({
+      [`${prefix}_PORT`]: port(defaultPort),
+      [`${prefix}_DATABASE_URL`]: optionalUrl,
+      HOST: z.string().default("127.0.0.1"),
+      DATA_DIR: z.string().default("./.data"),
+      LOG_LEVEL: logLevel,
+      GATEWAY_JWKS_URL: optionalUrl,
+      DEMO_SEED: z.enum(["true", "false"]).default("true"),
+    }),
+  );
+  return {
+    port: raw[`${prefix}_PORT`] as number,
+    databaseUrl: raw[`${prefix}_DATABASE_URL`] as string | undefined,
+    host: raw.HOST as string,
+    dataDir: path.resolve(raw.DATA_DIR as string),
+    logLevel: raw.LOG_LEVEL as string,
+    gatewayJwksUrl: raw.GATEWAY_JWKS_URL as string | undefined,
+    demoSeed: raw.DEMO_SEED === "true",
+  };
+}
+
+/**
+ * The gateway's public keys: fetched from its JWKS in production, read from the development key
+ * under DATA_DIR otherwise.
+ */
+export async function gatewayKeySource(env: { gatewayJwksUrl?: string | undefined; dataDir: string }): Promise<JWTVerifyGetKey> {
+  if (env.gatewayJwksUrl) {
+    return createRemoteJWKSet(new URL(env.gatewayJwksUrl));
+  }
+  return localKeySet([await loadOrCreateSigningKey(devKeyFiles(env.dataDir).gateway)]);
+}
+
+/** Opens the register's database and brings its schema up to date. */
+export async function prepareDatabase(options: {
+  name: string;
+  url?: string | undefined;
+  dataDir: string;
+  migrationsDir: string;
+  log: Logger;
+}): Promise<Database> {
+  const database = await openDatabase(options);
+  try {
+    const applied = await applyMigrations(database.sql, options.migrationsDir);
+    options.log.info({ database: database.kind, location: database.location, applied }, "database ready");
+    return database;
+  } catch (error) {
+    await database.close();
+    throw error;
+  }
+}
+
+/** Runs `stop` once on SIGINT or SIGTERM, then exits. */
+export function stopOnSignals(log: Logger, stop: () => Promise<void>): void {
+  let stopping = false;
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (stopping) {
+      return;
+    }
+    stopping = true;
+    log.info({ signal }, "stopping");
+    stop().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        log.error({ err: error }, "failed to stop cleanly");
+        process.exit(1);
+      },
+    );
+  };
+  process.on("SIGINT", onSignal);
+  process.on("SIGTERM", onSignal);
+}

@@ -1,0 +1,97 @@
+import type { IncomingMessage } from "node:http";
+import { ApolloServer, type ApolloServerPlugin } from "@apollo/server";
+import { ApolloServerPluginInlineTraceDisabled } from "@apollo/server/plugin/disabled";
+import type { GraphQLSchema } from "graphql";
+import type { JWTVerifyGetKey } from "jose";
+import type { Caller } from "./caller.js";
+import { maskError, UnauthenticatedError } from "./errors.js";
+import { graphqlHttpHandler, sendJson } from "./http-server.js";
+import { bearerToken, InvalidTokenError, verifyInternalToken } from "./internal-token.js";
+import type { Logger } from "./logger.js";
+
+/** What every subgraph resolver knows about the request. */
+export interface RequestContext {
+  caller: Caller;
+  requestId: string;
+  log: Logger;
+}
+
+export interface SubgraphHttpOptions<Context extends RequestContext> {
+  /** The subgraph's name; also the audience its gateway tokens must carry. */
+  name: string;
+  schema: GraphQLSchema;
+  /** Keys of the gateway, whose tokens are the only way in. */
+  gatewayKeys: JWTVerifyGetKey;
+  logger: Logger;
+  /** Adds the subgraph's own per-request state (data loaders, database client). */
+  extendContext: (base: RequestContext) => Context;
+  /** Resolves when the subgraph can serve (its database answers). */
+  ready: () => Promise<unknown>;
+}
+
+/** Logs one line per operation: request id, operation, outcome. Never variables or results. */
+export function operationLogPlugin(): ApolloServerPlugin<RequestContext> {
+  return {
+    async requestDidStart({ contextValue }) {
+      const started = performance.now();
+      return {
+        async willSendResponse({ operationName, errors }) {
+          contextValue.log.info(
+            {
+              operation: operationName ?? null,
+              ms: Math.round(performance.now() - started),
+              errors: errors?.map((error) => error.extensions.code ?? "INTERNAL_SERVER_ERROR"),
+            },
+            "operation",
+          );
+        },
+      };
+    },
+  };
+}
+
+export function createSubgraphHttp<Context extends RequestContext>(options: SubgraphHttpOptions<Context>) {
+  const { name, schema, gatewayKeys, logger, extendContext, ready } = options;
+  const server = new ApolloServer<Context>({
+    schema,
+    // Only the gateway talks to a subgraph; it composes from the committed SDL, not introspection.
+    introspection: false,
+    includeStacktraceInErrorResponses: false,
+    plugins: [ApolloServerPluginInlineTraceDisabled(), operationLogPlugin() as ApolloServerPlugin<Context>],
+    formatError: (formatted, error) =>
+      maskError(formatted, error, (unexpected) => logger.error({ err: unexpected }, "unexpected error")),
+  });
+  const context = async (req: IncomingMessage, requestId: string): Promise<Context> => {
+    const token = bearerToken(req.headers.authorization);
+    if (!token) {
+      throw new UnauthenticatedError("This service only answers the gateway");
+    }
+    try {
+      const claims = await verifyInternalToken(token, gatewayKeys, name);
+      const id = claims.requestId === "unknown" ? requestId : claims.requestId;
+      return extendContext({ caller: claims.caller, requestId: id, log: logger.child({ requestId: id }) });
+    } catch (error) {
+      if (error instanceof InvalidTokenError) {
+        logger.warn({ requestId, reason: error.reason }, "rejected token");
+        throw new UnauthenticatedError("This service only answers the gateway");
+      }
+      throw error;
+    }
+  };
+  const handler = graphqlHttpHandler({
+    server,
+    context,
+    routes: {
+      "/healthz": (_req, res) => sendJson(res, 200, { status: "ok" }),
+      "/readyz": async (_req, res) => {
+        try {
+          await ready();
+          sendJson(res, 200, { status: "ready" });
+        } catch {
+          sendJson(res, 503, { status: "unavailable" });
+        }
+      },
+    },
+  });
+  return { server, handler };
+}

@@ -1,0 +1,115 @@
+import { fileURLToPath } from "node:url";
+import { type Authenticate, createAuthenticator } from "@spx/gateway/authenticate";
+import { mintToken } from "@spx/gateway/dev-issuer";
+import { createGateway } from "@spx/gateway/gateway";
+import { loadSupergraph } from "@spx/gateway/supergraph";
+import { createPopulationApp, MIGRATIONS_DIR, type PopulationApp } from "@spx/population/app";
+import type { Caller } from "@spx/runtime/caller";
+import { postGraphQL } from "@spx/runtime/graphql-client";
+import { listen, type RunningServer } from "@spx/runtime/http-server";
+import { generateSigningKey, localKeySet, type SigningKey } from "@spx/runtime/keys";
+import { createLogger, type Logger } from "@spx/runtime/logger";
+import { createTestDatabase, type TestDatabase } from "@spx/runtime/test-database";
+
+export const SUPERGRAPH = fileURLToPath(new URL("../../../schema/supergraph.graphql", import.meta.url));
+export const ISSUER = "urn:spx:test-issuer";
+export const AUDIENCE = "spx-gateway";
+
+export interface RunningSystem {
+  gatewayUrl: string;
+  populationUrl: string;
+  /** The identity provider's key: tokens it signs are accepted by the gateway. */
+  issuerKey: SigningKey;
+  /** The gateway's key for subgraph tokens. */
+  gatewayKey: SigningKey;
+  population: PopulationApp;
+  populationDb: TestDatabase;
+  token(caller: Caller, options?: { ttlSeconds?: number; now?: number }): Promise<string>;
+  query<Data = Record<string, unknown>>(
+    token: string | null,
+    query: string,
+    variables?: Record<string, unknown>,
+    headers?: Record<string, string>,
+  ): ReturnType<typeof postGraphQL<Data>>;
+  stopPopulation(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/**
+ * The whole path over real HTTP: the population subgraph on its own test database and the gateway
+ * serving the committed supergraph, both on free ports, with real keys. Everything started is
+ * stopped by `stop()`, also when start-up fails half-way.
+ */
+export async function startSystem(options: { label: string; seedPersons?: number; logger?: Logger }): Promise<RunningSystem> {
+  const logger = options.logger ?? createLogger("test", "silent");
+  const cleanup: (() => Promise<void>)[] = [];
+  const stop = async () => {
+    for (const step of cleanup.splice(0).reverse()) {
+      await step();
+    }
+  };
+  try {
+    const { key: issuerKey } = await generateSigningKey();
+    const { key: gatewayKey } = await generateSigningKey();
+    const populationDb = await createTestDatabase(options.label, MIGRATIONS_DIR);
+    cleanup.push(() => populationDb.drop());
+    const population = await createPopulationApp({
+      database: populationDb.database,
+      dataDir: "",
+      gatewayKeys: localKeySet([gatewayKey]),
+      logger: logger.child({ service: "population" }),
+      demoSeed: false,
+    });
+    cleanup.push(() => population.close());
+    if (options.seedPersons) {
+      const { seedDemoIfEmpty } = await import("@spx/population/seed/seed-demo");
+      await seedDemoIfEmpty(population.prisma, { persons: options.seedPersons });
+    }
+    const populationServer = await listen(population.handler, 0);
+    let populationRunning = true;
+    const stopPopulation = async () => {
+      if (populationRunning) {
+        populationRunning = false;
+        await populationServer.close();
+      }
+    };
+    cleanup.push(stopPopulation);
+    const supergraph = loadSupergraph(SUPERGRAPH);
+    const authenticate: Authenticate = createAuthenticator(
+      { keys: localKeySet([issuerKey]), issuer: ISSUER, audience: AUDIENCE, algorithms: ["EdDSA"] },
+      () => {},
+    );
+    const gateway = await createGateway({
+      supergraphSdl: supergraph.sdl,
+      subgraphs: supergraph.subgraphs,
+      subgraphUrls: { population: `${populationServer.url}/graphql` },
+      authenticate,
+      signingKey: gatewayKey,
+      logger: logger.child({ service: "gateway" }),
+    });
+    cleanup.push(() => gateway.server.stop());
+    const gatewayServer = await listen(gateway.handler, 0);
+    cleanup.push(() => gatewayServer.close());
+    const gatewayUrl = gatewayServer.url;
+    return {
+      gatewayUrl,
+      populationUrl: populationServer.url,
+      issuerKey,
+      gatewayKey,
+      population,
+      populationDb,
+      token: (caller, tokenOptions = {}) => mintToken(issuerKey, caller, { issuer: ISSUER, audience: AUDIENCE, ...tokenOptions }),
+      query: (token, query, variables, headers = {}) =>
+        postGraphQL(
+          `${gatewayUrl}/graphql`,
+          { query, ...(variables ? { variables } : {}) },
+          { ...(token ? { authorization: `Bearer ${token}` } : {}), ...headers },
+        ),
+      stopPopulation,
+      stop,
+    };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}
