@@ -60,17 +60,21 @@ export function maskError(
   error: unknown,
   onUnexpected: (error: unknown) => void,
 ): GraphQLFormattedError {
+  let deliberate: GraphQLError | undefined;
   let original: unknown = error;
-  while (original instanceof GraphQLError && original.originalError) {
+  while (original instanceof GraphQLError) {
+    deliberate = original;
     original = original.originalError;
   }
-  if (original instanceof GraphQLError) {
+  // What lies under the last GraphQLError decides: nothing (raised on purpose) or a plain object
+  // (an error a subgraph already formatted, relayed by the gateway) passes; an exception does not.
+  if (deliberate && !(original instanceof Error)) {
     const { http: _http, stacktrace: _stacktrace, exception: _exception, ...extensions } = {
       ...formatted.extensions,
-      ...original.extensions,
+      ...deliberate.extensions,
     };
     return {
-      message: original.message,
+      message: deliberate.message,
       ...(formatted.locations ? { locations: formatted.locations } : {}),
       ...(formatted.path ? { path: formatted.path } : {}),
       extensions: { ...extensions, code: extensions.code ?? "INTERNAL_SERVER_ERROR" },

@@ -1,0 +1,60 @@
+import { SignJWT } from "jose";
+import type { Caller } from "../caller.js";
+import { callerSchema } from "../caller.js";
+import { InvalidTokenError, signInternalToken, verifyInternalToken } from "../internal-token.js";
+import { generateSigningKey, localKeySet } from "../keys.js";
+
+const caller: Caller = { sub: "worker-17", agency: "ANSS", role: "CASE_WORKER", region: "06", purpose: "CASE_MANAGEMENT" };
+
+describe("gateway-to-subgraph tokens", () => {
+  it("carry the caller and the request id to the named subgraph", async () => {
+    const { key } = await generateSigningKey();
+    const token = await signInternalToken(key, "population", { caller, requestId: "req-1" });
+    await expect(verifyInternalToken(token, localKeySet([key]), "population")).resolves.toEqual({ caller, requestId: "req-1" });
+  });
+
+  it("are refused by another subgraph, under another key, or once expired", async () => {
+    const { key } = await generateSigningKey();
+    const { key: other } = await generateSigningKey();
+    const token = await signInternalToken(key, "population", { caller, requestId: "r" });
+    await expect(verifyInternalToken(token, localKeySet([key]), "direct-aid")).rejects.toThrow(InvalidTokenError);
+    await expect(verifyInternalToken(token, localKeySet([other]), "population")).rejects.toThrow(InvalidTokenError);
+    const stale = await new SignJWT({ role: "SYSTEM", agency: "ANR", rid: "r" })
+      .setProtectedHeader({ alg: "EdDSA", kid: key.kid, typ: "spx-internal+jwt" })
+      .setIssuer("spx-gateway")
+      .setAudience("population")
+      .setSubject("s")
+      .setIssuedAt(Math.floor(Date.now() / 1000) - 600)
+      .setExpirationTime(Math.floor(Date.now() / 1000) - 300)
+      .sign(key.privateKey);
+    await expect(verifyInternalToken(stale, localKeySet([key]), "population")).rejects.toThrow(InvalidTokenError);
+  });
+
+  it("are refused when typed as something else (a caller's own JWT)", async () => {
+    const { key } = await generateSigningKey();
+    const userToken = await new SignJWT({ role: "SYSTEM", agency: "ANR" })
+      .setProtectedHeader({ alg: "EdDSA", kid: key.kid, typ: "JWT" })
+      .setIssuer("spx-gateway")
+      .setAudience("population")
+      .setSubject("s")
+      .setIssuedAt()
+      .setExpirationTime("1m")
+      .sign(key.privateKey);
+    await expect(verifyInternalToken(userToken, localKeySet([key]), "population")).rejects.toThrow(InvalidTokenError);
+  });
+});
+
+describe("caller claims", () => {
+  it.each([
+    [{ sub: "a", role: "CASE_WORKER", agency: "ANSS" }, "region"],
+    [{ sub: "a", role: "CITIZEN" }, "idcs"],
+    [{ sub: "a", role: "SYSTEM" }, "agency"],
+    [{ sub: "a", role: "SYSTEM", agency: "NSA" }, "agency"],
+    [{ sub: "a", role: "ROOT", agency: "ANR" }, "role"],
+    [{ sub: "a", role: "CASE_WORKER", agency: "ANSS", region: "13" }, "region"],
+  ])("refuses %j (%s)", (claims, path) => {
+    const result = callerSchema.safeParse(claims);
+    expect(result.success).toBe(false);
+    expect(result.error?.issues.map((i) => i.path[0])).toContain(path);
+  });
+});
