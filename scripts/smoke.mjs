@@ -96,7 +96,9 @@ try {
   if (unauthenticated.status !== 401) {
     throw new Error(`a request without a token got ${unauthenticated.status}`);
   }
-  console.log(`smoke: ready in ${readySeconds} s (first start), 3 persons served, RSS of all processes ${treeRssMb(child.pid)} MB`);
+  console.log(
+    `smoke: ready in ${readySeconds} s (first start), 3 persons served, RSS of all processes ${treeRssMb(child.pid)} MB`,
+  );
 } catch (error) {
   failure = error;
 } finally {

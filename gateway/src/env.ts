@@ -1,5 +1,5 @@
-import { fileURLToPath } from "node:url";
 import path from "node:path";
+import { fileURLToPath } from "node:url";
 import { logLevel, optionalUrl, parseEnv, port } from "@spx/runtime/env";
 import { z } from "zod";
 
@@ -17,7 +17,12 @@ const schema = z.object({
   JWT_ALGORITHMS: z
     .string()
     .default("EdDSA")
-    .transform((value) => value.split(",").map((alg) => alg.trim()).filter(Boolean)),
+    .transform((value) =>
+      value
+        .split(",")
+        .map((alg) => alg.trim())
+        .filter(Boolean),
+    ),
   GATEWAY_SIGNING_KEY: z.string().optional(),
   POPULATION_URL: optionalUrl,
   SOCIAL_REGISTRY_URL: optionalUrl,

@@ -27,16 +27,14 @@ export interface GatewayOptions {
 
 function readinessUrl(graphqlUrl: string): string {
   const url = new URL(graphqlUrl);
-  url.pathname = url.pathname.replace(/\/graphql\/?$/, "") + "/readyz";
+  url.pathname = `${url.pathname.replace(/\/graphql\/?$/, "")}/readyz`;
   return url.toString();
 }
 
 /** Builds the gateway: Apollo Server over @apollo/gateway, behind authentication. */
 export async function createGateway(options: GatewayOptions) {
   const { logger, signingKey } = options;
-  const urls = new Map(
-    options.subgraphs.map((s) => [s.name, options.subgraphUrls?.[s.name] ?? s.url] as const),
-  );
+  const urls = new Map(options.subgraphs.map((s) => [s.name, options.subgraphUrls?.[s.name] ?? s.url] as const));
   const gateway = new ApolloGateway({
     supergraphSdl: options.supergraphSdl,
     buildService: ({ name, url }) => new SubgraphClient(name, urls.get(name) ?? url ?? "", signingKey),

@@ -1,9 +1,6 @@
-import {
-  type GraphQLDataSourceProcessOptions,
-  RemoteGraphQLDataSource,
-} from "@apollo/gateway";
-import type { SigningKey } from "@spx/runtime/keys";
+import { type GraphQLDataSourceProcessOptions, RemoteGraphQLDataSource } from "@apollo/gateway";
 import { signInternalToken } from "@spx/runtime/internal-token";
+import type { SigningKey } from "@spx/runtime/keys";
 import type { GatewayContext } from "./context.js";
 
 /**

@@ -1,5 +1,5 @@
-import { generateSigningKey } from "@spx/runtime/keys";
 import { signInternalToken } from "@spx/runtime/internal-token";
+import { generateSigningKey } from "@spx/runtime/keys";
 import { SignJWT } from "jose";
 import { AUDIENCE, ISSUER, type RunningSystem, startSystem } from "./testkit/start-system.js";
 
@@ -108,7 +108,10 @@ describe("subgraphs are not reachable around the gateway", () => {
       headers: { "content-type": "application/json", ...(token ? { authorization: `Bearer ${token}` } : {}) },
       body: JSON.stringify({ query }),
     });
-    return { status: response.status, body: (await response.json()) as { errors?: { extensions?: { code?: string } }[] } };
+    return {
+      status: response.status,
+      body: (await response.json()) as { errors?: { extensions?: { code?: string } }[] },
+    };
   }
 
   const ENTITIES = '{ _entities(representations: [{ __typename: "Person", idcs: "1000000009" }]) { __typename } }';

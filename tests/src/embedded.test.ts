@@ -39,7 +39,9 @@ describe("embedded database (PGlite under DATA_DIR)", () => {
       );
       expect(body.errors).toBeUndefined();
       expect(body.data?.persons.edges).toHaveLength(3);
-      const regions = await app.database.sql.query<{ n: number }>("SELECT count(DISTINCT region_code)::int AS n FROM person");
+      const regions = await app.database.sql.query<{ n: number }>(
+        "SELECT count(DISTINCT region_code)::int AS n FROM person",
+      );
       expect(regions[0]?.n).toBe(12);
       const [counts] = await app.database.sql.query<{ total: number; minors: number; foreign: number; dead: number }>(
         `SELECT count(*)::int AS total,

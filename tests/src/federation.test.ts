@@ -13,7 +13,9 @@ afterAll(async () => {
 });
 
 interface Persons {
-  persons: { edges: { node: { idcs: string; firstName: string; lastName: string; address: { regionCode: string } } }[] };
+  persons: {
+    edges: { node: { idcs: string; firstName: string; lastName: string; address: { regionCode: string } } }[];
+  };
 }
 
 describe("federated graph through the gateway", () => {

@@ -30,8 +30,7 @@ export const builder = new SchemaBuilder<{
   scopeAuth: {
     authScopes: (context) => ({
       registrar:
-        context.caller.agency === "ANR" &&
-        (context.caller.role === "SYSTEM" || context.caller.role === "CASE_WORKER"),
+        context.caller.agency === "ANR" && (context.caller.role === "SYSTEM" || context.caller.role === "CASE_WORKER"),
     }),
     unauthorizedError: () => new ForbiddenError(),
   },

@@ -1,7 +1,7 @@
 import type { RequestContext } from "@spx/runtime/subgraph-server";
 import DataLoader from "dataloader";
-import type { PopulationPrisma } from "./db.js";
 import type { Person } from "../generated/prisma/index.js";
+import type { PopulationPrisma } from "./db.js";
 
 export interface Loaders {
   /** Persons by IDCS; one `findMany … IN` per tick, however many references arrive. */

@@ -5,9 +5,7 @@ export class BadIdcsError extends DomainError {
   constructor(problem: IdcsProblem) {
     super(
       "BAD_IDCS",
-      problem === "FORMAT"
-        ? "An IDCS is 10 digits, the first one 1 to 8"
-        : "This IDCS has a wrong check digit",
+      problem === "FORMAT" ? "An IDCS is 10 digits, the first one 1 to 8" : "This IDCS has a wrong check digit",
       { reason: problem },
     );
   }

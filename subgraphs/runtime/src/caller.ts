@@ -34,7 +34,10 @@ export const callerSchema = z
     role: z.enum(ROLES),
     region: z.enum(REGION_CODES).optional(),
     idcs: idcsShape.optional(),
-    purpose: z.string().regex(/^[A-Z][A-Z0-9_]{1,63}$/).optional(),
+    purpose: z
+      .string()
+      .regex(/^[A-Z][A-Z0-9_]{1,63}$/)
+      .optional(),
   })
   .superRefine((caller, ctx) => {
     if (caller.role === "CASE_WORKER" && !caller.region) {

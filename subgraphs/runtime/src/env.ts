@@ -3,15 +3,10 @@ import { z } from "zod";
 /** A TCP port; 0 asks the OS for a free one (tests). */
 export const port = (fallback: number) => z.coerce.number().int().min(0).max(65535).default(fallback);
 
-export const logLevel = z
-  .enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"])
-  .default("info");
+export const logLevel = z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info");
 
 /** An optional URL where the empty string means "not set", as shells and .env files write it. */
-export const optionalUrl = z.preprocess(
-  (value) => (value === "" ? undefined : value),
-  z.string().url().optional(),
-);
+export const optionalUrl = z.preprocess((value) => (value === "" ? undefined : value), z.string().url().optional());
 
 export class EnvError extends Error {
   constructor(readonly issues: string[]) {
@@ -31,9 +26,7 @@ export function parseEnv<T extends z.ZodType>(
 ): z.infer<T> {
   const result = schema.safeParse(source);
   if (!result.success) {
-    throw new EnvError(
-      result.error.issues.map((issue) => `${issue.path.join(".") || "(root)"}: ${issue.message}`),
-    );
+    throw new EnvError(result.error.issues.map((issue) => `${issue.path.join(".") || "(root)"}: ${issue.message}`));
   }
   return result.data;
 }

@@ -69,7 +69,12 @@ export function maskError(
   // What lies under the last GraphQLError decides: nothing (raised on purpose) or a plain object
   // (an error a subgraph already formatted, relayed by the gateway) passes; an exception does not.
   if (deliberate && !(original instanceof Error)) {
-    const { http: _http, stacktrace: _stacktrace, exception: _exception, ...extensions } = {
+    const {
+      http: _http,
+      stacktrace: _stacktrace,
+      exception: _exception,
+      ...extensions
+    } = {
       ...formatted.extensions,
       ...deliberate.extensions,
     };

@@ -25,7 +25,10 @@ export function requestIdOf(req: IncomingMessage): string {
 
 export function sendJson(res: ServerResponse, status: number, body: unknown): void {
   const text = JSON.stringify(body);
-  res.writeHead(status, { "content-type": "application/json; charset=utf-8", "content-length": Buffer.byteLength(text) });
+  res.writeHead(status, {
+    "content-type": "application/json; charset=utf-8",
+    "content-length": Buffer.byteLength(text),
+  });
   res.end(text);
 }
 
@@ -49,7 +52,9 @@ export function graphqlHttpHandler<Context extends BaseContext>(
   return (req, res) => {
     handle(options, req, res).catch(() => {
       if (!res.headersSent) {
-        sendJson(res, 500, { errors: [{ message: "Internal server error", extensions: { code: "INTERNAL_SERVER_ERROR" } }] });
+        sendJson(res, 500, {
+          errors: [{ message: "Internal server error", extensions: { code: "INTERNAL_SERVER_ERROR" } }],
+        });
       } else {
         res.destroy();
       }
@@ -84,7 +89,9 @@ async function handle<Context extends BaseContext>(
   if (req.method === "POST") {
     const text = await readBody(req);
     if (text === undefined) {
-      sendJson(res, 413, { errors: [{ message: "Request body too large", extensions: { code: "PAYLOAD_TOO_LARGE" } }] });
+      sendJson(res, 413, {
+        errors: [{ message: "Request body too large", extensions: { code: "PAYLOAD_TOO_LARGE" } }],
+      });
       return;
     }
     if ((headers.get("content-type") ?? "").includes("application/json")) {

@@ -45,9 +45,7 @@ export async function once<T extends Json>(
     return run();
   }
   if (!KEY.test(key)) {
-    throw new ValidationError([
-      { field: "idempotencyKey", message: "8 to 128 letters, digits or . _ : -" },
-    ]);
+    throw new ValidationError([{ field: "idempotencyKey", message: "8 to 128 letters, digits or . _ : -" }]);
   }
   const requestHash = createHash("sha256").update(canonical({ operation, request })).digest("hex");
   const claimed = await tx.$queryRawUnsafe<unknown[]>(
@@ -74,10 +72,7 @@ export async function once<T extends Json>(
     key,
   );
   if (!previous || previous.request_hash !== requestHash) {
-    throw new DomainError(
-      "IDEMPOTENCY_KEY_REUSED",
-      "This idempotency key was already used for a different request",
-    );
+    throw new DomainError("IDEMPOTENCY_KEY_REUSED", "This idempotency key was already used for a different request");
   }
   return previous.result;
 }

@@ -3,7 +3,7 @@ import { createRemoteJWKSet, type JWTVerifyGetKey } from "jose";
 import { z } from "zod";
 import { type Database, openDatabase } from "./database.js";
 import { logLevel, optionalUrl, parseEnv, port } from "./env.js";
-import { localKeySet, loadOrCreateSigningKey } from "./keys.js";
+import { loadOrCreateSigningKey, localKeySet } from "./keys.js";
 import type { Logger } from "./logger.js";
 import { applyMigrations } from "./migrations.js";
 
@@ -41,7 +41,10 @@ export function subgraphEnv(prefix: string, defaultPort: number) {
  * The gateway's public keys: fetched from its JWKS in production, read from the development key
  * under DATA_DIR otherwise.
  */
-export async function gatewayKeySource(env: { gatewayJwksUrl?: string | undefined; dataDir: string }): Promise<JWTVerifyGetKey> {
+export async function gatewayKeySource(env: {
+  gatewayJwksUrl?: string | undefined;
+  dataDir: string;
+}): Promise<JWTVerifyGetKey> {
   if (env.gatewayJwksUrl) {
     return createRemoteJWKSet(new URL(env.gatewayJwksUrl));
   }

@@ -1,8 +1,4 @@
-import type {
-  SqlDriverAdapter,
-  SqlDriverAdapterFactory,
-  SqlQueryable,
-} from "@prisma/driver-adapter-utils";
+import type { SqlDriverAdapter, SqlDriverAdapterFactory, SqlQueryable } from "@prisma/driver-adapter-utils";
 
 /** Number of SQL statements Prisma has sent; tests read it to prove that lookups are batched. */
 export interface StatementCounter {
@@ -30,10 +26,7 @@ function countQueries<T extends SqlQueryable>(queryable: T, counter: StatementCo
   });
 }
 
-export function countStatements(
-  factory: SqlDriverAdapterFactory,
-  counter: StatementCounter,
-): SqlDriverAdapterFactory {
+export function countStatements(factory: SqlDriverAdapterFactory, counter: StatementCounter): SqlDriverAdapterFactory {
   return {
     provider: factory.provider,
     adapterName: factory.adapterName,

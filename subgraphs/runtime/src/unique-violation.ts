@@ -12,7 +12,15 @@ export function isUniqueViolation(error: unknown, name?: string): boolean {
     const meta = record.meta as Record<string, unknown> | undefined;
     const isViolation = record.code === "P2002" || record.code === "23505" || meta?.code === "23505";
     if (isViolation) {
-      return name === undefined || JSON.stringify({ meta, detail: record.detail, constraint: record.constraint, message: record.message }).includes(name);
+      return (
+        name === undefined ||
+        JSON.stringify({
+          meta,
+          detail: record.detail,
+          constraint: record.constraint,
+          message: record.message,
+        }).includes(name)
+      );
     }
     current = record.cause ?? meta?.driverAdapterError;
   }

@@ -6,7 +6,7 @@ import { loadSupergraph } from "@spx/gateway/supergraph";
 import { createPopulationApp, MIGRATIONS_DIR, type PopulationApp } from "@spx/population/app";
 import type { Caller } from "@spx/runtime/caller";
 import { postGraphQL } from "@spx/runtime/graphql-client";
-import { listen, type RunningServer } from "@spx/runtime/http-server";
+import { listen } from "@spx/runtime/http-server";
 import { generateSigningKey, localKeySet, type SigningKey } from "@spx/runtime/keys";
 import { createLogger, type Logger } from "@spx/runtime/logger";
 import { createTestDatabase, type TestDatabase } from "@spx/runtime/test-database";
@@ -40,7 +40,11 @@ export interface RunningSystem {
  * serving the committed supergraph, both on free ports, with real keys. Everything started is
  * stopped by `stop()`, also when start-up fails half-way.
  */
-export async function startSystem(options: { label: string; seedPersons?: number; logger?: Logger }): Promise<RunningSystem> {
+export async function startSystem(options: {
+  label: string;
+  seedPersons?: number;
+  logger?: Logger;
+}): Promise<RunningSystem> {
   const logger = options.logger ?? createLogger("test", "silent");
   const cleanup: (() => Promise<void>)[] = [];
   const stop = async () => {
@@ -98,7 +102,8 @@ export async function startSystem(options: { label: string; seedPersons?: number
       gatewayKey,
       population,
       populationDb,
-      token: (caller, tokenOptions = {}) => mintToken(issuerKey, caller, { issuer: ISSUER, audience: AUDIENCE, ...tokenOptions }),
+      token: (caller, tokenOptions = {}) =>
+        mintToken(issuerKey, caller, { issuer: ISSUER, audience: AUDIENCE, ...tokenOptions }),
       query: (token, query, variables, headers = {}) =>
         postGraphQL(
           `${gatewayUrl}/graphql`,

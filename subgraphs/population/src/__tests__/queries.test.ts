@@ -34,9 +34,9 @@ async function allPages(filter?: Record<string, unknown>): Promise<string[]> {
   const seen: string[] = [];
   let after: string | null = null;
   for (;;) {
-    const { body } = await h.call<Page>(PAGE, { first: 37, after, filter });
-    expect(body.errors).toBeUndefined();
-    const page = body.data?.persons;
+    const response: Awaited<ReturnType<typeof h.call<Page>>> = await h.call<Page>(PAGE, { first: 37, after, filter });
+    expect(response.body.errors).toBeUndefined();
+    const page: Page["persons"] | undefined = response.body.data?.persons;
     seen.push(...(page?.edges.map((e) => e.node.idcs) ?? []));
     if (!page?.pageInfo.hasNextPage) {
       return seen;
@@ -84,7 +84,13 @@ describe("persons", () => {
     const names = body.data?.persons.edges.map((e) => e.node.lastName) ?? [];
     expect(names.length).toBeGreaterThan(0);
     for (const name of names) {
-      expect(name.normalize("NFD").replace(/\p{M}/gu, "").toUpperCase().startsWith(prefix.normalize("NFD").replace(/\p{M}/gu, ""))).toBe(true);
+      expect(
+        name
+          .normalize("NFD")
+          .replace(/\p{M}/gu, "")
+          .toUpperCase()
+          .startsWith(prefix.normalize("NFD").replace(/\p{M}/gu, "")),
+      ).toBe(true);
     }
   });
 
@@ -173,7 +179,7 @@ describe("verifyIdentity", () => {
     const [p] = await h.db.database.sql.query<{ idcs: string; first_name: string; birth_date: Date }>(
       "SELECT idcs, first_name, birth_date FROM person WHERE life_status = 'ALIVE' LIMIT 1",
     );
-    const birthDate = (p?.birth_date as Date).toISOString().slice(0, 10);
+    const birthDate = (p?.birth_date ?? new Date(Number.NaN)).toISOString().slice(0, 10);
     const { body } = await h.call(VERIFY, {
       idcs: p?.idcs,
       claims: { firstName: p?.first_name.toUpperCase(), birthDate, lastName: "Nobody", alive: true },
@@ -194,7 +200,9 @@ describe("verifyIdentity", () => {
 
   it("answers no-match for an IDCS nobody holds, without saying so", async () => {
     const { body } = await h.call(VERIFY, { idcs: idcsFromBody("755555555"), claims: { firstName: "Mohamed" } });
-    expect(body.data).toEqual({ verifyIdentity: { matched: false, attributes: [{ attribute: "FIRST_NAME", match: false }] } });
+    expect(body.data).toEqual({
+      verifyIdentity: { matched: false, attributes: [{ attribute: "FIRST_NAME", match: false }] },
+    });
   });
 
   it("requires at least one claim", async () => {
@@ -205,7 +213,11 @@ describe("verifyIdentity", () => {
 
 describe("access to the subgraph", () => {
   it("answers 401 without the gateway's token, including _service and _entities", async () => {
-    for (const query of ["{ _service { sdl } }", '{ _entities(representations: []) { __typename } }', "{ __typename }"]) {
+    for (const query of [
+      "{ _service { sdl } }",
+      "{ _entities(representations: []) { __typename } }",
+      "{ __typename }",
+    ]) {
       const response = await fetch(`${h.server.url}/graphql`, {
         method: "POST",
         headers: { "content-type": "application/json" },

@@ -94,7 +94,7 @@ describe("registerPerson", () => {
     });
     expect(status).toBe(200);
     expect(body.errors?.[0]?.extensions?.code).toBe("BAD_USER_INPUT");
-    const fields = (body.errors?.[0]?.extensions?.problems as { field: string }[]).map((p) => p.field);
+    const fields = ((body.errors?.[0]?.extensions?.problems ?? []) as { field: string }[]).map((p) => p.field);
     expect(fields.sort()).toEqual(["address.regionCode", "cin", "nationality"]);
     expect(JSON.stringify(body)).not.toMatch(/stack|prisma|at .*\.js/i);
     expect(await countPersons()).toBe(before);
@@ -123,11 +123,15 @@ describe("registerPerson", () => {
   });
 
   it("refuses callers outside the register's operator with FORBIDDEN", async () => {
-    const { body } = await h.call(REGISTER, { input: { ...adult, cin: freshCin() } }, {
-      sub: "test:cnss",
-      agency: "CNSS",
-      role: "SYSTEM",
-    });
+    const { body } = await h.call(
+      REGISTER,
+      { input: { ...adult, cin: freshCin() } },
+      {
+        sub: "test:cnss",
+        agency: "CNSS",
+        role: "SYSTEM",
+      },
+    );
     expect(body.errors?.[0]?.extensions?.code).toBe("FORBIDDEN");
   });
 });
@@ -209,7 +213,9 @@ describe("recordDeath and changeAddress", () => {
       address: { regionCode: "04", province: "rabat", commune: "Agdal-Riyad", milieu: "URBAN" },
     });
     expect(moved.body.errors).toBeUndefined();
-    expect(moved.body.data).toMatchObject({ changeAddress: { person: { address: { regionCode: "04", province: "Rabat" } } } });
+    expect(moved.body.data).toMatchObject({
+      changeAddress: { person: { address: { regionCode: "04", province: "Rabat" } } },
+    });
     const wrong = await h.call(MOVE, {
       idcs,
       address: { regionCode: "04", province: "Agadir Ida-Outanane", commune: "Agadir", milieu: "URBAN" },

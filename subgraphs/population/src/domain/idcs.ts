@@ -35,19 +35,28 @@ const P = [
 ] as const;
 const INV = [0, 4, 3, 2, 1, 5, 6, 7, 8, 9] as const;
 
+/** Table lookup; the tables are total over 0–9, so a miss is a bug, not input. */
+function at(table: readonly (readonly number[])[], row: number, column: number): number {
+  const value = table[row]?.[column];
+  if (value === undefined) {
+    throw new RangeError(`Verhoeff table has no cell ${row},${column}`);
+  }
+  return value;
+}
+
 function checksum(digits: string, offset: number): number {
   let c = 0;
   const n = digits.length;
   for (let i = 0; i < n; i++) {
     const digit = digits.charCodeAt(n - 1 - i) - 48;
-    c = D[c]![P[(i + offset) % 8]![digit]!]!;
+    c = at(D, c, at(P, (i + offset) % 8, digit));
   }
   return c;
 }
 
 /** The Verhoeff check digit to append to `digits`. */
 export function verhoeffDigit(digits: string): number {
-  return INV[checksum(digits, 1)]!;
+  return at([INV], 0, checksum(digits, 1));
 }
 
 export function isValidVerhoeff(digits: string): boolean {

@@ -22,7 +22,11 @@ const p = (name: string, nameAr: string, ...communes: string[]): Province => ({ 
 
 export const REGIONS: readonly Region[] = [
   {
-    code: "01", name: "Tanger-Tétouan-Al Hoceïma", nameAr: "طنجة تطوان الحسيمة", population2024: 4_030_000, urbanShare: 0.64,
+    code: "01",
+    name: "Tanger-Tétouan-Al Hoceïma",
+    nameAr: "طنجة تطوان الحسيمة",
+    population2024: 4_030_000,
+    urbanShare: 0.64,
     provinces: [
       p("Tanger-Assilah", "طنجة أصيلة", "Tanger", "Assilah", "Gueznaia"),
       p("M'diq-Fnideq", "المضيق الفنيدق", "M'diq", "Fnideq", "Alliyine"),
@@ -35,7 +39,11 @@ export const REGIONS: readonly Region[] = [
     ],
   },
   {
-    code: "02", name: "L'Oriental", nameAr: "الشرق", population2024: 2_290_000, urbanShare: 0.69,
+    code: "02",
+    name: "L'Oriental",
+    nameAr: "الشرق",
+    population2024: 2_290_000,
+    urbanShare: 0.69,
     provinces: [
       p("Oujda-Angad", "وجدة أنجاد", "Oujda", "Bni Drar", "Isly"),
       p("Nador", "الناظور", "Nador", "Zeghanghane", "Selouane"),
@@ -48,7 +56,11 @@ export const REGIONS: readonly Region[] = [
     ],
   },
   {
-    code: "03", name: "Fès-Meknès", nameAr: "فاس مكناس", population2024: 4_470_000, urbanShare: 0.64,
+    code: "03",
+    name: "Fès-Meknès",
+    nameAr: "فاس مكناس",
+    population2024: 4_470_000,
+    urbanShare: 0.64,
     provinces: [
       p("Fès", "فاس", "Fès", "Agdal", "Saïss"),
       p("Meknès", "مكناس", "Meknès", "Toulal", "Ouislane"),
@@ -62,7 +74,11 @@ export const REGIONS: readonly Region[] = [
     ],
   },
   {
-    code: "04", name: "Rabat-Salé-Kénitra", nameAr: "الرباط سلا القنيطرة", population2024: 5_130_000, urbanShare: 0.73,
+    code: "04",
+    name: "Rabat-Salé-Kénitra",
+    nameAr: "الرباط سلا القنيطرة",
+    population2024: 5_130_000,
+    urbanShare: 0.73,
     provinces: [
       p("Rabat", "الرباط", "Agdal-Riyad", "Hassan", "Yacoub El Mansour"),
       p("Salé", "سلا", "Salé", "Sidi Bouknadel", "Ameur"),
@@ -74,7 +90,11 @@ export const REGIONS: readonly Region[] = [
     ],
   },
   {
-    code: "05", name: "Béni Mellal-Khénifra", nameAr: "بني ملال خنيفرة", population2024: 2_530_000, urbanShare: 0.52,
+    code: "05",
+    name: "Béni Mellal-Khénifra",
+    nameAr: "بني ملال خنيفرة",
+    population2024: 2_530_000,
+    urbanShare: 0.52,
     provinces: [
       p("Béni Mellal", "بني ملال", "Béni Mellal", "Kasba Tadla", "Foum Oudi"),
       p("Azilal", "أزيلال", "Azilal", "Demnate", "Ait Mazigh"),
@@ -84,7 +104,11 @@ export const REGIONS: readonly Region[] = [
     ],
   },
   {
-    code: "06", name: "Casablanca-Settat", nameAr: "الدار البيضاء سطات", population2024: 7_690_000, urbanShare: 0.77,
+    code: "06",
+    name: "Casablanca-Settat",
+    nameAr: "الدار البيضاء سطات",
+    population2024: 7_690_000,
+    urbanShare: 0.77,
     provinces: [
       p("Casablanca", "الدار البيضاء", "Anfa", "Sidi Belyout", "Hay Hassani", "Sidi Moumen"),
       p("Mohammédia", "المحمدية", "Mohammédia", "Ben Yakhlef", "Sidi Moussa Majdoub"),
@@ -98,7 +122,11 @@ export const REGIONS: readonly Region[] = [
     ],
   },
   {
-    code: "07", name: "Marrakech-Safi", nameAr: "مراكش آسفي", population2024: 4_890_000, urbanShare: 0.47,
+    code: "07",
+    name: "Marrakech-Safi",
+    nameAr: "مراكش آسفي",
+    population2024: 4_890_000,
+    urbanShare: 0.47,
     provinces: [
       p("Marrakech", "مراكش", "Marrakech", "Méchouar Kasba", "Saâda"),
       p("Chichaoua", "شيشاوة", "Chichaoua", "Imintanoute", "Sidi Mokhtar"),
@@ -111,7 +139,11 @@ export const REGIONS: readonly Region[] = [
     ],
   },
   {
-    code: "08", name: "Drâa-Tafilalet", nameAr: "درعة تافيلالت", population2024: 1_660_000, urbanShare: 0.38,
+    code: "08",
+    name: "Drâa-Tafilalet",
+    nameAr: "درعة تافيلالت",
+    population2024: 1_660_000,
+    urbanShare: 0.38,
     provinces: [
       p("Errachidia", "الرشيدية", "Errachidia", "Erfoud", "Rissani"),
       p("Ouarzazate", "ورزازات", "Ouarzazate", "Tarmigt", "Skoura"),
@@ -121,7 +153,11 @@ export const REGIONS: readonly Region[] = [
     ],
   },
   {
-    code: "09", name: "Souss-Massa", nameAr: "سوس ماسة", population2024: 3_020_000, urbanShare: 0.6,
+    code: "09",
+    name: "Souss-Massa",
+    nameAr: "سوس ماسة",
+    population2024: 3_020_000,
+    urbanShare: 0.6,
     provinces: [
       p("Agadir Ida-Outanane", "أكادير إداوتنان", "Agadir", "Drarga", "Tamri"),
       p("Inezgane-Aït Melloul", "إنزكان أيت ملول", "Inezgane", "Aït Melloul", "Dcheira El Jihadia"),
@@ -132,7 +168,11 @@ export const REGIONS: readonly Region[] = [
     ],
   },
   {
-    code: "10", name: "Guelmim-Oued Noun", nameAr: "كلميم واد نون", population2024: 450_000, urbanShare: 0.69,
+    code: "10",
+    name: "Guelmim-Oued Noun",
+    nameAr: "كلميم واد نون",
+    population2024: 450_000,
+    urbanShare: 0.69,
     provinces: [
       p("Guelmim", "كلميم", "Guelmim", "Bouizakarne", "Taghjijt"),
       p("Assa-Zag", "أسا الزاك", "Assa", "Zag"),
@@ -141,7 +181,11 @@ export const REGIONS: readonly Region[] = [
     ],
   },
   {
-    code: "11", name: "Laâyoune-Sakia El Hamra", nameAr: "العيون الساقية الحمراء", population2024: 450_000, urbanShare: 0.95,
+    code: "11",
+    name: "Laâyoune-Sakia El Hamra",
+    nameAr: "العيون الساقية الحمراء",
+    population2024: 450_000,
+    urbanShare: 0.95,
     provinces: [
       p("Laâyoune", "العيون", "Laâyoune", "El Marsa", "Foum El Oued"),
       p("Boujdour", "بوجدور", "Boujdour", "Jraifia"),
@@ -150,7 +194,11 @@ export const REGIONS: readonly Region[] = [
     ],
   },
   {
-    code: "12", name: "Dakhla-Oued Ed-Dahab", nameAr: "الداخلة وادي الذهب", population2024: 220_000, urbanShare: 0.78,
+    code: "12",
+    name: "Dakhla-Oued Ed-Dahab",
+    nameAr: "الداخلة وادي الذهب",
+    population2024: 220_000,
+    urbanShare: 0.78,
     provinces: [
       p("Oued Ed-Dahab", "وادي الذهب", "Dakhla", "El Argoub", "Bir Anzarane"),
       p("Aousserd", "أوسرد", "Aousserd", "Bir Gandouz"),

@@ -1,5 +1,5 @@
 import type { FieldProblem } from "@spx/runtime/errors";
-import { normalizeCin, isValidCin } from "./cin.js";
+import { isValidCin, normalizeCin } from "./cin.js";
 import { isCountryCode, MOROCCO } from "./countries.js";
 import { idcsProblem } from "./idcs.js";
 import { nameKey } from "./name-key.js";
@@ -102,7 +102,10 @@ export function checkAddress(problems: FieldProblem[], address: AddressInput, pr
     if (known) {
       province = known.name;
     } else {
-      problems.push({ field: `${prefix}.province`, message: `is not a province or prefecture of region ${region.code}` });
+      problems.push({
+        field: `${prefix}.province`,
+        message: `is not a province or prefecture of region ${region.code}`,
+      });
     }
   }
   const commune = text(problems, `${prefix}.commune`, address.commune);
@@ -115,7 +118,10 @@ export function checkAddress(problems: FieldProblem[], address: AddressInput, pr
  * residents are not; a CIN belongs to citizens only and is required from the age of majority;
  * minors have a legal representative; the address is a real region and province.
  */
-export function checkRegistration(input: RegistrationInput, day: Date): { value: ValidRegistration; problems: FieldProblem[] } {
+export function checkRegistration(
+  input: RegistrationInput,
+  day: Date,
+): { value: ValidRegistration; problems: FieldProblem[] } {
   const problems: FieldProblem[] = [];
   const firstName = text(problems, "firstName", input.firstName, LATIN_NAME, "Latin letters");
   const lastName = text(problems, "lastName", input.lastName, LATIN_NAME, "Latin letters");

@@ -1,6 +1,6 @@
 import { DomainError } from "@spx/runtime/errors";
-import { builder } from "../builder.js";
 import type { Prisma } from "../../generated/prisma/index.js";
+import { builder } from "../builder.js";
 import { foldName } from "../domain/name-key.js";
 import { LifeStatusEnum, MilieuEnum, ResidencyStatusEnum, SexEnum } from "./enums.js";
 import { requireIdcs } from "./idcs-arg.js";

@@ -154,7 +154,10 @@ builder.mutationFields((t) => ({
       "Registers a person and issues an IDCS. Refused with DUPLICATE_CIN for a known card, and with POSSIBLE_DUPLICATE when the same names, birth date and birth place are registered.",
     args: {
       input: t.arg({ type: RegisterPersonInput, required: true }),
-      idempotencyKey: t.arg.string({ required: false, description: "A retry with the same key returns the first result" }),
+      idempotencyKey: t.arg.string({
+        required: false,
+        description: "A retry with the same key returns the first result",
+      }),
     },
     resolve: (_root, { input, idempotencyKey }, context) => register(context, input, idempotencyKey),
   }),

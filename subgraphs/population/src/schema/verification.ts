@@ -38,14 +38,12 @@ const IdentityAttribute = builder.enumType("IdentityAttribute", {
 
 type Attribute = typeof IdentityAttribute.$inferType;
 
-const AttributeMatch = builder
-  .objectRef<{ attribute: Attribute; match: boolean }>("AttributeMatch")
-  .implement({
-    fields: (t) => ({
-      attribute: t.expose("attribute", { type: IdentityAttribute }),
-      match: t.exposeBoolean("match"),
-    }),
-  });
+const AttributeMatch = builder.objectRef<{ attribute: Attribute; match: boolean }>("AttributeMatch").implement({
+  fields: (t) => ({
+    attribute: t.expose("attribute", { type: IdentityAttribute }),
+    match: t.exposeBoolean("match"),
+  }),
+});
 
 const IdentityVerification = builder
   .objectRef<{ matched: boolean; attributes: { attribute: Attribute; match: boolean }[] }>("IdentityVerification")

@@ -57,10 +57,18 @@ const FOREIGN_SHARE = 0.015;
 const DAY_MS = 86_400_000;
 // Letters of the CNIE number by region (illustrative: the real series are not published).
 const CIN_PREFIXES: Record<string, readonly string[]> = {
-  "01": ["K", "KB", "L", "LC"], "02": ["F", "FA", "FB"], "03": ["C", "CD", "D", "DA"],
-  "04": ["A", "AB", "AD", "G"], "05": ["I", "IA", "Q"], "06": ["B", "BE", "BH", "BK", "M"],
-  "07": ["E", "EE", "H", "HA"], "08": ["P", "PA", "U"], "09": ["J", "JA", "JB"],
-  "10": ["JC", "JE"], "11": ["SH", "SJ"], "12": ["VA", "VB"],
+  "01": ["K", "KB", "L", "LC"],
+  "02": ["F", "FA", "FB"],
+  "03": ["C", "CD", "D", "DA"],
+  "04": ["A", "AB", "AD", "G"],
+  "05": ["I", "IA", "Q"],
+  "06": ["B", "BE", "BH", "BK", "M"],
+  "07": ["E", "EE", "H", "HA"],
+  "08": ["P", "PA", "U"],
+  "09": ["J", "JA", "JB"],
+  "10": ["JC", "JE"],
+  "11": ["SH", "SJ"],
+  "12": ["VA", "VB"],
 };
 
 class FamilyFactory {
@@ -195,7 +203,9 @@ class FamilyFactory {
       members.push({ person: grandparent, relationship: "PARENT" });
       remaining--;
     }
-    const motherAge = mother ? Math.floor((REFERENCE_DAY.getTime() - mother.birthDate.getTime()) / (365.25 * DAY_MS)) : headAge;
+    const motherAge = mother
+      ? Math.floor((REFERENCE_DAY.getTime() - mother.birthDate.getTime()) / (365.25 * DAY_MS))
+      : headAge;
     const oldestChild = Math.max(0, Math.min(motherAge - 18, 30));
     const representative = headSex === "MALE" ? head : (mother ?? head);
     for (let i = 0; i < remaining; i++) {

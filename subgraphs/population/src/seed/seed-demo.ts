@@ -22,7 +22,10 @@ export async function seedDemoIfEmpty(
       }
       let batch = [];
       let written = 0;
-      for (const person of generatePersons({ seed: options.seed ?? DEMO_SEED, persons: options.persons ?? DEMO_PERSONS })) {
+      for (const person of generatePersons({
+        seed: options.seed ?? DEMO_SEED,
+        persons: options.persons ?? DEMO_PERSONS,
+      })) {
         batch.push(person);
         if (batch.length === BATCH) {
           written += (await tx.person.createMany({ data: batch })).count;

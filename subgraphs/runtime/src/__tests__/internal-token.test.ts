@@ -4,13 +4,22 @@ import { callerSchema } from "../caller.js";
 import { InvalidTokenError, signInternalToken, verifyInternalToken } from "../internal-token.js";
 import { generateSigningKey, localKeySet } from "../keys.js";
 
-const caller: Caller = { sub: "worker-17", agency: "ANSS", role: "CASE_WORKER", region: "06", purpose: "CASE_MANAGEMENT" };
+const caller: Caller = {
+  sub: "worker-17",
+  agency: "ANSS",
+  role: "CASE_WORKER",
+  region: "06",
+  purpose: "CASE_MANAGEMENT",
+};
 
 describe("gateway-to-subgraph tokens", () => {
   it("carry the caller and the request id to the named subgraph", async () => {
     const { key } = await generateSigningKey();
     const token = await signInternalToken(key, "population", { caller, requestId: "req-1" });
-    await expect(verifyInternalToken(token, localKeySet([key]), "population")).resolves.toEqual({ caller, requestId: "req-1" });
+    await expect(verifyInternalToken(token, localKeySet([key]), "population")).resolves.toEqual({
+      caller,
+      requestId: "req-1",
+    });
   });
 
   it("are refused by another subgraph, under another key, or once expired", async () => {

@@ -49,11 +49,7 @@ describe("registration rules", () => {
     ["cin", { cin: null }, "is required for citizens aged 18 or more"],
     ["phone", { phone: "12345" }, "must be a Moroccan number such as 0612345678 or +212612345678"],
     ["legalRepresentativeIdcs", { legalRepresentativeIdcs: "1234567891" }, "is not a valid IDCS"],
-    [
-      "legalRepresentativeIdcs",
-      { cin: null, birthDate: new Date(Date.UTC(2015, 0, 1)) },
-      "is required for a minor",
-    ],
+    ["legalRepresentativeIdcs", { cin: null, birthDate: new Date(Date.UTC(2015, 0, 1)) }, "is required for a minor"],
     [
       "address.regionCode",
       { address: { regionCode: "13", province: "Casablanca", commune: "Anfa", milieu: "URBAN" } },
