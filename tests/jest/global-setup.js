@@ -1,6 +1,6 @@
 // Decides once which database the whole test run uses and says so: PostgreSQL when
 // TEST_DATABASE_URL is set or a server answers on 127.0.0.1:5432, embedded PGlite otherwise.
-// Each test file then creates (and drops) its own database on that server.
+// TEST_EMBEDDED=1 forces PGlite. Each test file then creates (and drops) its own database.
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -23,7 +23,9 @@ async function reachable(url) {
 
 export default async function globalSetup() {
   const explicit = process.env.TEST_DATABASE_URL;
-  if (explicit) {
+  if (process.env.TEST_EMBEDDED === "1") {
+    // Forced: exercise the embedded path even where a server answers.
+  } else if (explicit) {
     if (!(await reachable(explicit))) {
       throw new Error(`TEST_DATABASE_URL is set but does not answer: ${new URL(explicit).host}`);
     }

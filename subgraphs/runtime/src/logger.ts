@@ -1,4 +1,4 @@
-import { type Logger, pino } from "pino";
+import { type DestinationStream, type Logger, pino } from "pino";
 
 export type { Logger };
 
@@ -7,8 +7,8 @@ export type { Logger };
  * nothing in this codebase logs names, CIN or phone numbers: logs hold request ids, operation
  * names and error codes only. IDCS appear only in the audit trail.
  */
-export function createLogger(service: string, level: string): Logger {
-  return pino({
+export function createLogger(service: string, level: string, destination?: DestinationStream): Logger {
+  const options = {
     name: service,
     level,
     base: { service },
@@ -17,5 +17,6 @@ export function createLogger(service: string, level: string): Logger {
       paths: ["authorization", "*.authorization", "*.headers.authorization", "token", "*.token"],
       censor: "[redacted]",
     },
-  });
+  };
+  return destination ? pino(options, destination) : pino(options);
 }
