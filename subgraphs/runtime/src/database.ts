@@ -87,6 +87,9 @@ async function openPglite(options: OpenDatabaseOptions): Promise<Database> {
       ...(options.template ? { loadDataDir: options.template } : {}),
     });
     const statements: StatementCounter = { count: 0 };
+    // PGlite has a single connection, so session-level locks do not exclude callers in this
+    // process; sessions are serialized here instead.
+    let sessionQueue: Promise<unknown> = Promise.resolve();
     const sql: SqlExecutor = {
       async exec(script) {
         await db.exec(script);
@@ -95,8 +98,11 @@ async function openPglite(options: OpenDatabaseOptions): Promise<Database> {
         const result = await db.query<Row>(text, params);
         return result.rows;
       },
-      // PGlite has a single connection: every call already shares one session.
-      withSession: (fn) => fn(sql),
+      withSession<T>(fn: (session: SqlExecutor) => Promise<T>): Promise<T> {
+        const run = sessionQueue.then(() => fn(sql));
+        sessionQueue = run.catch(() => {});
+        return run;
+      },
     };
     return {
       kind: "pglite",
