@@ -12,6 +12,7 @@ const env = {
   DATA_DIR: dataDir,
   GATEWAY_PORT: String(port),
   POPULATION_PORT: String(port + 1),
+  SOCIAL_REGISTRY_PORT: String(port + 2),
   LOG_LEVEL: "warn",
 };
 for (const name of Object.keys(env)) {

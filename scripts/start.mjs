@@ -58,6 +58,9 @@ process.on("SIGINT", () => stop(0));
 process.on("SIGTERM", () => stop(0));
 
 const started = Date.now();
+const base = `http://${host.includes(":") ? `[${host}]` : host}:${gatewayPort}`;
+// Subgraphs that need facts from other registers ask the graph, through the gateway.
+env.GATEWAY_URL ??= `${base}/graphql`;
 const urls = {};
 for (const subgraph of subgraphs) {
   const port = Number(env[`${subgraph.envPrefix}_PORT`] ?? subgraph.port);
@@ -66,7 +69,6 @@ for (const subgraph of subgraphs) {
 }
 run("gateway", path.join(root, "gateway", "dist", "main.js"), urls);
 
-const base = `http://${host.includes(":") ? `[${host}]` : host}:${gatewayPort}`;
 for (;;) {
   if (stopping) {
     break;

@@ -1,5 +1,6 @@
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { DEFAULT_AUDIENCE, DEV_ISSUER } from "@spx/runtime/caller-token";
 import { logLevel, optionalUrl, parseEnv, port } from "@spx/runtime/env";
 import { z } from "zod";
 
@@ -12,8 +13,8 @@ const schema = z.object({
   LOG_LEVEL: logLevel,
   SUPERGRAPH_PATH: z.string().default(DEFAULT_SUPERGRAPH),
   JWKS_URL: optionalUrl,
-  JWT_ISSUER: z.string().min(1).default("urn:spx:dev-issuer"),
-  JWT_AUDIENCE: z.string().min(1).default("spx-gateway"),
+  JWT_ISSUER: z.string().min(1).default(DEV_ISSUER),
+  JWT_AUDIENCE: z.string().min(1).default(DEFAULT_AUDIENCE),
   JWT_ALGORITHMS: z
     .string()
     .default("EdDSA")

@@ -1,7 +1,10 @@
 import { type GraphQLDataSourceProcessOptions, RemoteGraphQLDataSource } from "@apollo/gateway";
 import { signInternalToken } from "@spx/runtime/internal-token";
 import type { SigningKey } from "@spx/runtime/keys";
+import { GraphQLError } from "graphql";
 import type { GatewayContext } from "./context.js";
+
+type FetchedResponse = Parameters<RemoteGraphQLDataSource["errorFromResponse"]>[0];
 
 /**
  * Calls one subgraph on behalf of the caller. The caller's own token never leaves the gateway:
@@ -33,5 +36,23 @@ export class SubgraphClient extends RemoteGraphQLDataSource<GatewayContext> {
     }
     headers.set("authorization", `Bearer ${await token}`);
     headers.set("x-request-id", context.requestId);
+  }
+
+  /**
+   * A subgraph refuses a request it cannot parse (bad variables, e.g. a malformed amount) with an
+   * HTTP 400 and a typed GraphQL error: relay that error as is. Anything else that is not a
+   * success says the register is not answering properly; the client learns only which one.
+   */
+  override async errorFromResponse(response: FetchedResponse): Promise<GraphQLError> {
+    const body = (await this.parseBody(response)) as {
+      errors?: { message?: string; extensions?: Record<string, unknown> }[];
+    };
+    const first = typeof body === "object" && body !== null ? body.errors?.[0] : undefined;
+    if (response.status === 400 && first?.message) {
+      return new GraphQLError(first.message, { extensions: { ...first.extensions, serviceName: this.subgraph } });
+    }
+    return new GraphQLError(`The ${this.subgraph} register did not answer properly`, {
+      extensions: { code: "SUBGRAPH_UNAVAILABLE", serviceName: this.subgraph, status: response.status },
+    });
   }
 }

@@ -70,7 +70,7 @@ describe("gateway authentication", () => {
   });
 
   it("answers 401 to a token for another audience or from another issuer", async () => {
-    const { mintToken } = await import("@spx/gateway/dev-issuer");
+    const { mintToken } = await import("@spx/runtime/caller-token");
     const otherAudience = await mintToken(system.issuerKey, anr, { issuer: ISSUER, audience: "someone-else" });
     expectUnauthenticated(await system.query(otherAudience, QUERY));
     const otherIssuer = await mintToken(system.issuerKey, anr, { issuer: "urn:other", audience: AUDIENCE });

@@ -69,11 +69,14 @@ describe("health", () => {
     expect((await fetch(`${system.gatewayUrl}/healthz`)).status).toBe(200);
     const ready = await fetch(`${system.gatewayUrl}/readyz`);
     expect(ready.status).toBe(200);
-    expect(await ready.json()).toEqual({ status: "ready", subgraphs: { population: true } });
+    expect(await ready.json()).toEqual({ status: "ready", subgraphs: { population: true, "social-registry": true } });
     await system.stopPopulation();
     const down = await fetch(`${system.gatewayUrl}/readyz`);
     expect(down.status).toBe(503);
-    expect(await down.json()).toEqual({ status: "unavailable", subgraphs: { population: false } });
+    expect(await down.json()).toEqual({
+      status: "unavailable",
+      subgraphs: { population: false, "social-registry": true },
+    });
     expect((await fetch(`${system.gatewayUrl}/healthz`)).status).toBe(200);
   });
 });

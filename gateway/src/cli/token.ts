@@ -1,6 +1,6 @@
 import { parseArgs } from "node:util";
 import { callerSchema } from "@spx/runtime/caller";
-import { mintToken } from "../dev-issuer.js";
+import { mintToken } from "@spx/runtime/caller-token";
 import { loadEnv } from "../env.js";
 import { devIssuerKey } from "../keys.js";
 

@@ -5,10 +5,10 @@ import FederationPlugin from "@pothos/plugin-federation";
 import PrismaPlugin from "@pothos/plugin-prisma";
 import ScopeAuthPlugin from "@pothos/plugin-scope-auth";
 import { ForbiddenError } from "@spx/runtime/errors";
+import { DateScalar, DateTimeScalar } from "@spx/runtime/scalars";
 import type { Context } from "./context.js";
 import type PrismaTypes from "./generated/pothos-types.js";
 import { getDatamodel } from "./generated/pothos-types.js";
-import { DateScalar, DateTimeScalar } from "./schema/scalars.js";
 
 export const builder = new SchemaBuilder<{
   Context: Context;

@@ -42,9 +42,10 @@ export class UnauthenticatedError extends DomainError {
   }
 }
 
+/** Refuses one field or operation; the rest of the response still stands (HTTP 200). */
 export class ForbiddenError extends DomainError {
   constructor(message = "Not allowed") {
-    super("FORBIDDEN", message, { http: { status: 403 } });
+    super("FORBIDDEN", message);
   }
 }
 

@@ -15,11 +15,13 @@ export async function postGraphQL<Data = Record<string, unknown>>(
   url: string,
   request: { query: string; variables?: Record<string, unknown>; operationName?: string },
   headers: Record<string, string> = {},
+  timeoutMs = 30_000,
 ): Promise<PostedGraphQL<Data>> {
   const response = await fetch(url, {
     method: "POST",
     headers: { "content-type": "application/json", ...headers },
     body: JSON.stringify(request),
+    signal: AbortSignal.timeout(timeoutMs),
   });
   const text = await response.text();
   let body: GraphQLResponse<Data>;

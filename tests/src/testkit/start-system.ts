@@ -1,15 +1,21 @@
 import { fileURLToPath } from "node:url";
 import { type Authenticate, createAuthenticator } from "@spx/gateway/authenticate";
-import { mintToken } from "@spx/gateway/dev-issuer";
 import { createGateway } from "@spx/gateway/gateway";
 import { loadSupergraph } from "@spx/gateway/supergraph";
 import { createPopulationApp, MIGRATIONS_DIR, type PopulationApp } from "@spx/population/app";
 import type { Caller } from "@spx/runtime/caller";
+import { mintToken, serviceTokenSource } from "@spx/runtime/caller-token";
+import { createGraphClient } from "@spx/runtime/graph-client";
 import { postGraphQL } from "@spx/runtime/graphql-client";
 import { listen } from "@spx/runtime/http-server";
 import { generateSigningKey, localKeySet, type SigningKey } from "@spx/runtime/keys";
 import { createLogger, type Logger } from "@spx/runtime/logger";
 import { createTestDatabase, type TestDatabase } from "@spx/runtime/test-database";
+import {
+  createSocialRegistryApp,
+  MIGRATIONS_DIR as REGISTRY_MIGRATIONS_DIR,
+  type SocialRegistryApp,
+} from "@spx/social-registry/app";
 
 export const SUPERGRAPH = fileURLToPath(new URL("../../../schema/supergraph.graphql", import.meta.url));
 export const ISSUER = "urn:spx:test-issuer";
@@ -24,6 +30,9 @@ export interface RunningSystem {
   gatewayKey: SigningKey;
   population: PopulationApp;
   populationDb: TestDatabase;
+  socialRegistryUrl: string;
+  socialRegistry: SocialRegistryApp;
+  socialRegistryDb: TestDatabase;
   token(caller: Caller, options?: { ttlSeconds?: number; now?: number }): Promise<string>;
   query<Data = Record<string, unknown>>(
     token: string | null,
@@ -42,7 +51,9 @@ export interface RunningSystem {
  */
 export async function startSystem(options: {
   label: string;
+  /** Demo persons to seed (and, with `seedHouseholds`, their households). */
   seedPersons?: number;
+  seedHouseholds?: boolean;
   logger?: Logger;
 }): Promise<RunningSystem> {
   const logger = options.logger ?? createLogger("test", "silent");
@@ -78,6 +89,31 @@ export async function startSystem(options: {
       }
     };
     cleanup.push(stopPopulation);
+    let gatewayUrl = "";
+    const socialRegistryDb = await createTestDatabase(`${options.label}_rsu`, REGISTRY_MIGRATIONS_DIR);
+    cleanup.push(() => socialRegistryDb.drop());
+    const socialRegistry = await createSocialRegistryApp({
+      database: socialRegistryDb.database,
+      dataDir: "",
+      gatewayKeys: localKeySet([gatewayKey]),
+      graph: createGraphClient({
+        url: () => `${gatewayUrl}/graphql`,
+        token: serviceTokenSource(
+          async () => issuerKey,
+          { sub: "service:social-registry", agency: "ANR", role: "SYSTEM", purpose: "RSU_MEMBERSHIP_CHECK" },
+          { issuer: ISSUER, audience: AUDIENCE },
+        ),
+      }),
+      logger: logger.child({ service: "social-registry" }),
+      demoSeed: false,
+    });
+    cleanup.push(() => socialRegistry.close());
+    if (options.seedPersons && options.seedHouseholds) {
+      const { seedDemoIfEmpty } = await import("@spx/social-registry/seed/seed-demo");
+      await seedDemoIfEmpty(socialRegistry.prisma, socialRegistry.data, { persons: options.seedPersons });
+    }
+    const socialRegistryServer = await listen(socialRegistry.handler, 0);
+    cleanup.push(() => socialRegistryServer.close());
     const supergraph = loadSupergraph(SUPERGRAPH);
     const authenticate: Authenticate = createAuthenticator(
       { keys: localKeySet([issuerKey]), issuer: ISSUER, audience: AUDIENCE, algorithms: ["EdDSA"] },
@@ -86,7 +122,10 @@ export async function startSystem(options: {
     const gateway = await createGateway({
       supergraphSdl: supergraph.sdl,
       subgraphs: supergraph.subgraphs,
-      subgraphUrls: { population: `${populationServer.url}/graphql` },
+      subgraphUrls: {
+        population: `${populationServer.url}/graphql`,
+        "social-registry": `${socialRegistryServer.url}/graphql`,
+      },
       authenticate,
       signingKey: gatewayKey,
       logger: logger.child({ service: "gateway" }),
@@ -94,7 +133,7 @@ export async function startSystem(options: {
     cleanup.push(() => gateway.server.stop());
     const gatewayServer = await listen(gateway.handler, 0);
     cleanup.push(() => gatewayServer.close());
-    const gatewayUrl = gatewayServer.url;
+    gatewayUrl = gatewayServer.url;
     return {
       gatewayUrl,
       populationUrl: populationServer.url,
@@ -102,6 +141,9 @@ export async function startSystem(options: {
       gatewayKey,
       population,
       populationDb,
+      socialRegistryUrl: socialRegistryServer.url,
+      socialRegistry,
+      socialRegistryDb,
       token: (caller, tokenOptions = {}) =>
         mintToken(issuerKey, caller, { issuer: ISSUER, audience: AUDIENCE, ...tokenOptions }),
       query: (token, query, variables, headers = {}) =>

@@ -114,6 +114,7 @@ const PersonConnection = builder
 
 const DEFAULT_PAGE = 20;
 const MAX_PAGE = 100;
+const MAX_BATCH = 1000;
 const CURSOR_PREFIX = "person:";
 
 function encodeCursor(idcs: string): string {
@@ -135,6 +136,20 @@ builder.queryFields((t) => ({
     nullable: true,
     args: { idcs: t.arg.id({ required: true }) },
     resolve: (_root, { idcs }, context) => context.loaders.person.load(requireIdcs(idcs)),
+  }),
+  people: t.field({
+    type: [Person],
+    nullable: { list: false, items: true },
+    description: "Persons by IDCS, in the order asked (null where unknown); at most 1000 at a time",
+    args: { idcs: t.arg.idList({ required: true }) },
+    resolve: (_root, args, context) => {
+      if (args.idcs.length > MAX_BATCH) {
+        throw new DomainError("BAD_USER_INPUT", `At most ${MAX_BATCH} IDCS per request`);
+      }
+      return context.loaders.person
+        .loadMany(args.idcs.map(requireIdcs))
+        .then((rows) => rows.map((row) => (row instanceof Error ? null : row)));
+    },
   }),
   persons: t.field({
     type: PersonConnection,

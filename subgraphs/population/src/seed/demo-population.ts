@@ -114,7 +114,10 @@ class FamilyFactory {
 
   family(number: number, size: number): GeneratedFamily {
     const r = this.random;
-    const region = REGIONS[r.weighted(this.regionWeights)] as Region;
+    // The first families visit every region three times, so that even the least populated
+    // regions have a few households in a small demo; after that, regions follow population.
+    const weighted = r.weighted(this.regionWeights);
+    const region = REGIONS[number <= 3 * REGIONS.length ? (number - 1) % REGIONS.length : weighted] as Region;
     const province = r.pick(region.provinces);
     const commune = r.pick(province.communes);
     const milieu = r.chance(region.urbanShare) ? "URBAN" : "RURAL";

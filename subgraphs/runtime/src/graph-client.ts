@@ -1,0 +1,51 @@
+import { DomainError } from "./errors.js";
+import { postGraphQL } from "./graphql-client.js";
+
+/** Calls the federated graph through the gateway under a service's own identity. */
+export interface GraphClient {
+  query<Data>(document: string, variables?: Record<string, unknown>): Promise<Data>;
+}
+
+export class GraphUnavailableError extends DomainError {
+  constructor(detail: string) {
+    super("DEPENDENCY_UNAVAILABLE", "A register this operation depends on did not answer", { detail });
+  }
+}
+
+/**
+ * Subgraphs never read each other's databases: a fact held by another register is asked of the
+ * graph, through the gateway, with the calling service's own token, so the access is authorized
+ * and accounted for like any other.
+ */
+export function createGraphClient(options: {
+  /** The gateway's GraphQL URL; a function because tests learn it after start-up. */
+  url: () => string;
+  token: () => Promise<string>;
+  requestId?: () => string | undefined;
+  timeoutMs?: number;
+}): GraphClient {
+  return {
+    async query<Data>(document: string, variables?: Record<string, unknown>): Promise<Data> {
+      const requestId = options.requestId?.();
+      let response: Awaited<ReturnType<typeof postGraphQL<Data>>>;
+      try {
+        response = await postGraphQL<Data>(
+          options.url(),
+          { query: document, ...(variables ? { variables } : {}) },
+          {
+            authorization: `Bearer ${await options.token()}`,
+            ...(requestId ? { "x-request-id": requestId } : {}),
+          },
+          options.timeoutMs ?? 10_000,
+        );
+      } catch (error) {
+        throw new GraphUnavailableError((error as Error).message);
+      }
+      if (response.body.errors?.length || !response.body.data) {
+        const codes = response.body.errors?.map((e) => e.extensions?.code ?? "UNKNOWN").join(", ");
+        throw new GraphUnavailableError(`graph answered ${response.status} ${codes ?? ""}`.trim());
+      }
+      return response.body.data;
+    },
+  };
+}

@@ -1,0 +1,44 @@
+import { parseArgs } from "node:util";
+import { createLogger } from "@spx/runtime/logger";
+import { prepareDatabase } from "@spx/runtime/service";
+import { MIGRATIONS_DIR, SUBGRAPH_NAME } from "../app.js";
+import { createPrisma } from "../db.js";
+import { loadEnv } from "../env.js";
+import { recomputeIndices } from "../recompute.js";
+import { installShippedReferenceData, loadRegistryData } from "../registry-data.js";
+
+/*
+ * `npm run -w @spx/social-registry recompute [-- --all]`: after a new model version takes effect,
+ * gives every household an index computed with it. On the embedded database, stop the service
+ * first (an embedded database has one user at a time).
+ */
+const { values } = parseArgs({ options: { all: { type: "boolean", default: false } } });
+const env = loadEnv();
+const logger = createLogger(SUBGRAPH_NAME, env.logLevel);
+const database = await prepareDatabase({
+  name: SUBGRAPH_NAME,
+  url: env.databaseUrl,
+  dataDir: env.dataDir,
+  migrationsDir: MIGRATIONS_DIR,
+  log: logger,
+});
+const prisma = createPrisma(database);
+try {
+  await installShippedReferenceData(prisma);
+  const data = await loadRegistryData(prisma);
+  const started = Date.now();
+  const updated = await recomputeIndices(prisma, data, {
+    all: values.all,
+    onProgress: (done, total) => {
+      const seconds = (Date.now() - started) / 1000;
+      const eta = done > 0 ? Math.round((seconds / done) * (total - done)) : 0;
+      process.stderr.write(
+        `\r${done}/${total} households (${Math.round((done / Math.max(total, 1)) * 100)}%), ETA ${eta} s   `,
+      );
+    },
+  });
+  process.stderr.write(`\n${updated} households got a new index\n`);
+} finally {
+  await prisma.$disconnect();
+  await database.close();
+}

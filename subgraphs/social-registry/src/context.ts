@@ -1,0 +1,71 @@
+import type { GraphClient } from "@spx/runtime/graph-client";
+import type { RequestContext } from "@spx/runtime/subgraph-server";
+import DataLoader from "dataloader";
+import type { Declaration, Household, IndexComputation, Membership } from "../generated/prisma/index.js";
+import type { RegistryPrisma } from "./db.js";
+import type { RegistryData } from "./registry-data.js";
+
+export interface Loaders {
+  household: DataLoader<string, Household | null>;
+  /** The open membership of each person, if any. */
+  membershipOfPerson: DataLoader<string, Membership | null>;
+  /** Current members of each household. */
+  members: DataLoader<string, Membership[]>;
+  currentIndex: DataLoader<string, IndexComputation | null>;
+  latestDeclaration: DataLoader<string, Declaration | null>;
+}
+
+export interface Context extends RequestContext {
+  prisma: RegistryPrisma;
+  loaders: Loaders;
+  data: RegistryData;
+  graph: GraphClient;
+}
+
+function byKey<K, V>(keys: readonly K[], rows: V[], keyOf: (row: V) => K): (V | null)[] {
+  const map = new Map(rows.map((row) => [keyOf(row), row]));
+  return keys.map((key) => map.get(key) ?? null);
+}
+
+/** One SQL statement per loader per tick, however many households or persons are asked for. */
+export function createLoaders(prisma: RegistryPrisma): Loaders {
+  return {
+    household: new DataLoader(async (ids) =>
+      byKey(ids, await prisma.household.findMany({ where: { id: { in: [...ids] } } }), (h) => h.id),
+    ),
+    membershipOfPerson: new DataLoader(async (idcs) =>
+      byKey(
+        idcs,
+        await prisma.membership.findMany({ where: { personIdcs: { in: [...idcs] }, until: null } }),
+        (m) => m.personIdcs,
+      ),
+    ),
+    members: new DataLoader(async (ids) => {
+      const rows = await prisma.membership.findMany({
+        where: { householdId: { in: [...ids] }, until: null },
+        orderBy: [{ since: "asc" }, { id: "asc" }],
+      });
+      return ids.map((id) => rows.filter((row) => row.householdId === id));
+    }),
+    currentIndex: new DataLoader(async (ids) =>
+      byKey(
+        ids,
+        await prisma.indexComputation.findMany({ where: { householdId: { in: [...ids] }, current: true } }),
+        (c) => c.householdId,
+      ),
+    ),
+    latestDeclaration: new DataLoader(async (ids) => {
+      const rows = await prisma.$queryRawUnsafe<{ id: string; household_id: string }[]>(
+        `SELECT DISTINCT ON (household_id) id, household_id FROM declaration
+         WHERE household_id = ANY($1::uuid[]) ORDER BY household_id, version DESC`,
+        [...ids],
+      );
+      const latest = await prisma.declaration.findMany({ where: { id: { in: rows.map((r) => r.id) } } });
+      return byKey(ids, latest, (d) => d.householdId);
+    }),
+  };
+}
+
+export function createContext(prisma: RegistryPrisma, data: RegistryData, graph: GraphClient) {
+  return (base: RequestContext): Context => ({ ...base, prisma, data, graph, loaders: createLoaders(prisma) });
+}

@@ -1,0 +1,25 @@
+import type { GraphClient } from "@spx/runtime/graph-client";
+
+export interface RegisteredPerson {
+  idcs: string;
+  birthDate: string;
+  lifeStatus: "ALIVE" | "DECEASED";
+}
+
+const PEOPLE = /* GraphQL */ `
+  query RsuMembershipCheck($idcs: [ID!]!) {
+    people(idcs: $idcs) { idcs birthDate lifeStatus }
+  }
+`;
+
+/** What the population register says about these persons, asked through the graph in one call. */
+export async function lookUpPersons(
+  graph: GraphClient,
+  idcs: readonly string[],
+): Promise<Map<string, RegisteredPerson>> {
+  if (idcs.length === 0) {
+    return new Map();
+  }
+  const data = await graph.query<{ people: (RegisteredPerson | null)[] }>(PEOPLE, { idcs: [...new Set(idcs)] });
+  return new Map(data.people.filter((p): p is RegisteredPerson => p !== null).map((p) => [p.idcs, p]));
+}

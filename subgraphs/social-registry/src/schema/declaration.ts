@@ -1,0 +1,262 @@
+import { randomUUID } from "node:crypto";
+import { DomainError, ValidationError } from "@spx/runtime/errors";
+import { idempotencyScope, once } from "@spx/runtime/idempotency";
+import { assessDeclaration } from "../assessment.js";
+import { builder } from "../builder.js";
+import { checkDeclaration, type DeclarationInput } from "../domain/declaration-rules.js";
+import { DURABLE_GOODS } from "../domain/household-facts.js";
+import { ageOn } from "../domain/household-rules.js";
+import type { ItemVerification } from "../domain/verification.js";
+import { DeceasedPersonError } from "../errors.js";
+import { lookUpPersons } from "../population-directory.js";
+import { ReferenceDatasetSource } from "../reference-dataset-source.js";
+import { Household, requireHousehold } from "./household.js";
+
+const HousingTypeEnum = builder.enumType("HousingType", {
+  values: ["MODERN_APARTMENT", "HOUSE", "TRADITIONAL_HOUSE", "RURAL_DWELLING", "SHANTY", "OTHER"] as const,
+});
+const OccupancyEnum = builder.enumType("Occupancy", { values: ["OWNER", "TENANT", "FREE_LODGING", "OTHER"] as const });
+const SchoolingEnum = builder.enumType("Schooling", {
+  values: ["NONE", "PRESCHOOL", "PRIMARY", "SECONDARY", "HIGHER"] as const,
+});
+const OccupationEnum = builder.enumType("Occupation", {
+  values: [
+    "PUBLIC_EMPLOYEE",
+    "PRIVATE_EMPLOYEE",
+    "SELF_EMPLOYED",
+    "FARMER",
+    "UNEMPLOYED",
+    "STUDENT",
+    "RETIRED",
+    "HOMEMAKER",
+    "CHILD",
+    "OTHER",
+  ] as const,
+});
+const DurableGoodEnum = builder.enumType("DurableGood", { values: DURABLE_GOODS });
+const VerificationStatusEnum = builder.enumType("VerificationStatus", {
+  values: ["VERIFIED", "MISMATCH", "UNVERIFIED"] as const,
+});
+const VerifiedItemEnum = builder.enumType("VerifiedItem", {
+  values: ["ELECTRICITY_SPENDING", "WATER_SPENDING", "CAR", "EMPLOYMENT"] as const,
+});
+
+const MemberDetailInput = builder.inputType("MemberDetailInput", {
+  fields: (t) => ({
+    idcs: t.id({ required: true }),
+    schooling: t.field({ type: SchoolingEnum, required: true }),
+    occupation: t.field({ type: OccupationEnum, required: true }),
+  }),
+});
+
+const LivingConditionsInput = builder.inputType("LivingConditionsInput", {
+  fields: (t) => ({
+    housingType: t.field({ type: HousingTypeEnum, required: true }),
+    rooms: t.int({ required: true }),
+    occupancy: t.field({ type: OccupancyEnum, required: true }),
+    waterConnected: t.boolean({ required: true }),
+    electricityConnected: t.boolean({ required: true }),
+    electricitySpending: t.field({ type: "MadAmount", required: true, description: "Per month" }),
+    waterSpending: t.field({ type: "MadAmount", required: true, description: "Per month" }),
+    telephoneSpending: t.field({ type: "MadAmount", required: true, description: "Per month" }),
+    gasSpending: t.field({ type: "MadAmount", required: true, description: "Per month" }),
+    durableGoods: t.field({ type: [DurableGoodEnum], required: true }),
+    livestockHeads: t.int({ required: false, defaultValue: 0 }),
+    landHectares: t.float({ required: false, defaultValue: 0 }),
+    members: t.field({ type: [MemberDetailInput], required: true, description: "Every current member once" }),
+  }),
+});
+
+const ItemCheck = builder.objectRef<ItemVerification>("ItemVerification").implement({
+  description: "How one declared item compares with an administrative source",
+  fields: (t) => ({
+    item: t.expose("item", { type: VerifiedItemEnum }),
+    personIdcs: t.exposeID("personIdcs", { nullable: true }),
+    declared: t.exposeString("declared"),
+    source: t.exposeString("source", { nullable: true }),
+    sourceValue: t.exposeString("sourceValue", { nullable: true }),
+    status: t.expose("status", { type: VerificationStatusEnum }),
+  }),
+});
+
+interface MemberDetail {
+  idcs: string;
+  schooling: "NONE" | "PRESCHOOL" | "PRIMARY" | "SECONDARY" | "HIGHER";
+  occupation: typeof OccupationEnum.$inferType;
+}
+
+const MemberDetailRef = builder.objectRef<MemberDetail>("MemberDetail").implement({
+  fields: (t) => ({
+    idcs: t.exposeID("idcs"),
+    schooling: t.expose("schooling", { type: SchoolingEnum }),
+    occupation: t.expose("occupation", { type: OccupationEnum }),
+  }),
+});
+
+export const Declaration = builder.prismaObject("Declaration", {
+  description: "Living conditions as declared by the household, one version per declaration",
+  fields: (t) => ({
+    version: t.exposeInt("version"),
+    declaredAt: t.expose("declaredAt", { type: "DateTime" }),
+    housingType: t.field({ type: HousingTypeEnum, resolve: (d) => d.housingType as typeof HousingTypeEnum.$inferType }),
+    rooms: t.exposeInt("rooms"),
+    occupancy: t.field({ type: OccupancyEnum, resolve: (d) => d.occupancy as typeof OccupancyEnum.$inferType }),
+    waterConnected: t.exposeBoolean("waterConnected"),
+    electricityConnected: t.exposeBoolean("electricityConnected"),
+    electricitySpending: t.expose("electricitySpending", { type: "MadAmount" }),
+    waterSpending: t.expose("waterSpending", { type: "MadAmount" }),
+    telephoneSpending: t.expose("telephoneSpending", { type: "MadAmount" }),
+    gasSpending: t.expose("gasSpending", { type: "MadAmount" }),
+    durableGoods: t.field({
+      type: [DurableGoodEnum],
+      resolve: (d) => d.durableGoods as (typeof DurableGoodEnum.$inferType)[],
+    }),
+    livestockHeads: t.exposeInt("livestockHeads"),
+    landHectares: t.float({ resolve: (d) => Number(d.landHectares) }),
+    members: t.field({ type: [MemberDetailRef], resolve: (d) => d.memberDetails as unknown as MemberDetail[] }),
+    verification: t.field({ type: [ItemCheck], resolve: (d) => d.verification as unknown as ItemVerification[] }),
+  }),
+});
+
+builder.prismaObjectFields(Household, (t) => ({
+  declaration: t.field({
+    type: Declaration,
+    nullable: true,
+    description: "The latest declaration",
+    resolve: (household, _args, context) => context.loaders.latestDeclaration.load(household.id),
+  }),
+  declarationHistory: t.field({
+    type: [Declaration],
+    description: "Every declaration, newest first",
+    resolve: (household, _args, context) =>
+      context.prisma.declaration.findMany({ where: { householdId: household.id }, orderBy: { version: "desc" } }),
+  }),
+}));
+
+const DeclarationPayload = builder.objectRef<{ id: string }>("DeclareLivingConditionsPayload").implement({
+  fields: (t) => ({
+    household: t.field({
+      type: Household,
+      resolve: async ({ id }, _args, context) => {
+        for (const loader of [
+          context.loaders.household,
+          context.loaders.latestDeclaration,
+          context.loaders.currentIndex,
+        ]) {
+          loader.clear(id);
+        }
+        const household = await context.loaders.household.load(id);
+        if (!household) {
+          throw new DomainError("NOT_FOUND", "Household not found");
+        }
+        return household;
+      },
+    }),
+  }),
+});
+
+builder.mutationField("declareLivingConditions", (t) =>
+  t.field({
+    type: DeclarationPayload,
+    authScopes: { registrar: true },
+    description:
+      "Records a new version of the household's living conditions, checks it against administrative sources and computes the socio-economic index, in one transaction.",
+    args: {
+      householdId: t.arg.id({ required: true }),
+      input: t.arg({ type: LivingConditionsInput, required: true }),
+      idempotencyKey: t.arg.string({ required: false }),
+    },
+    resolve: async (_root, args, context) => {
+      const household = (await requireHousehold(context, args.householdId)) as Awaited<
+        ReturnType<typeof context.loaders.household.load>
+      > & { id: string; regionCode: string; milieu: "URBAN" | "RURAL" };
+      const members = await context.loaders.members.load(household.id);
+      const head = members.find((m) => m.relationship === "HEAD");
+      const input: DeclarationInput = {
+        ...args.input,
+        livestockHeads: args.input.livestockHeads ?? 0,
+        landHectares: args.input.landHectares ?? 0,
+      };
+      const memberIdcs = members.map((m) => m.personIdcs);
+      const problems = checkDeclaration(input, memberIdcs);
+      if (problems.length > 0) {
+        throw new ValidationError(problems);
+      }
+      // Facts from other registers are gathered before the transaction opens.
+      const persons = await lookUpPersons(context.graph, memberIdcs);
+      const deceased = memberIdcs.filter((idcs) => persons.get(idcs)?.lifeStatus !== "ALIVE");
+      if (deceased.length > 0) {
+        throw new DeceasedPersonError(deceased);
+      }
+      const now = new Date();
+      const ages = new Map([...persons].map(([idcs, p]) => [idcs, ageOn(p.birthDate, now)]));
+      const records = await new ReferenceDatasetSource(context.prisma).lookup(memberIdcs);
+      const assessment = assessDeclaration({
+        household,
+        headIdcs: head?.personIdcs ?? memberIdcs[0] ?? "",
+        input,
+        ages,
+        records,
+        models: context.data.models,
+        on: now,
+      });
+      return context.prisma.$transaction((tx) =>
+        once(
+          tx,
+          {
+            scope: idempotencyScope(context.caller),
+            key: args.idempotencyKey,
+            operation: "declareLivingConditions",
+            request: args,
+          },
+          async () => {
+            const last = await tx.declaration.findFirst({
+              where: { householdId: household.id },
+              orderBy: { version: "desc" },
+              select: { version: true },
+            });
+            const version = (last?.version ?? 0) + 1;
+            await tx.declaration.create({
+              data: {
+                id: randomUUID(),
+                householdId: household.id,
+                version,
+                declaredBy: context.caller.sub,
+                housingType: input.housingType,
+                rooms: input.rooms,
+                occupancy: input.occupancy,
+                waterConnected: input.waterConnected,
+                electricityConnected: input.electricityConnected,
+                electricitySpending: input.electricitySpending,
+                waterSpending: input.waterSpending,
+                telephoneSpending: input.telephoneSpending,
+                gasSpending: input.gasSpending,
+                durableGoods: [...input.durableGoods],
+                livestockHeads: input.livestockHeads,
+                landHectares: input.landHectares.toFixed(2),
+                memberDetails: input.members.map((m) => ({ ...m })),
+                verification: assessment.checks.map((c) => ({ ...c })),
+              },
+            });
+            await tx.indexComputation.updateMany({
+              where: { householdId: household.id, current: true },
+              data: { current: false },
+            });
+            await tx.indexComputation.create({
+              data: {
+                id: randomUUID(),
+                householdId: household.id,
+                declarationVersion: version,
+                modelVersion: assessment.model.version,
+                score: assessment.result.score,
+                inputs: JSON.parse(JSON.stringify(assessment.facts)),
+                contributions: JSON.parse(JSON.stringify(assessment.result.contributions)),
+              },
+            });
+            return { id: household.id };
+          },
+        ),
+      );
+    },
+  }),
+);

@@ -1,0 +1,12 @@
+import { builder } from "../builder.js";
+import "./household.js";
+import "./membership.js";
+import "./declaration.js";
+import "./socio-economic-index.js";
+import "./revision.js";
+import "./statistics.js";
+
+/** The social register's subgraph schema (Federation 2). */
+export const schema = builder.toSubGraphSchema({
+  linkUrl: "https://specs.apollo.dev/federation/v2.6",
+});

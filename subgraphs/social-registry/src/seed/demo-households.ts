@@ -1,0 +1,246 @@
+import { DEMO_PERSONS, DEMO_SEED, type GeneratedFamily, generateFamilies } from "@spx/population/seed/demo-population";
+import { SeededRandom } from "@spx/population/seed/random";
+import { assessDeclaration } from "../assessment.js";
+import type { DeclarationInput, MemberDetailInput } from "../domain/declaration-rules.js";
+import type { DurableGood, HousingType, Occupancy, Occupation, Schooling } from "../domain/household-facts.js";
+import { loadShippedModels } from "../domain/models.js";
+import { isEligible, SHIPPED_THRESHOLDS } from "../domain/thresholds.js";
+import type { AdministrativeRecord } from "../domain/verification.js";
+
+/*
+ * Demo households: the population register's demo families (same generator, same seed), each
+ * given living conditions drawn from a latent level of living, so that every region has
+ * households on both sides of both thresholds. Deterministic: family n always gets the same.
+ */
+
+export interface DemoHousehold {
+  id: string;
+  family: GeneratedFamily;
+  regionCode: string;
+  province: string;
+  commune: string;
+  milieu: "URBAN" | "RURAL";
+  headIdcs: string;
+  members: { idcs: string; relationship: "HEAD" | "SPOUSE" | "CHILD" | "PARENT"; birthDate: Date }[];
+  declaration: DeclarationInput;
+  records: AdministrativeRecord[];
+}
+
+/** Stable, readable ids: household n of the demo is 00000000-0000-4000-8000-00000000000n. */
+export function demoHouseholdId(n: number): string {
+  return `00000000-0000-4000-8000-${String(n).padStart(12, "0")}`;
+}
+
+function ageAt(birthDate: Date, day: Date): number {
+  return Math.floor((day.getTime() - birthDate.getTime()) / (365.25 * 86_400_000));
+}
+
+function memberDetail(r: SeededRandom, idcs: string, age: number, level: number, rural: boolean): MemberDetailInput {
+  if (age < 3) {
+    return { idcs, schooling: "NONE", occupation: "CHILD" };
+  }
+  if (age < 6) {
+    return { idcs, schooling: r.chance(0.3 + level * 0.6) ? "PRESCHOOL" : "NONE", occupation: "CHILD" };
+  }
+  if (age < 15) {
+    return { idcs, schooling: age < 12 ? "PRIMARY" : "SECONDARY", occupation: "CHILD" };
+  }
+  if (age < 22 && r.chance(0.35 + level * 0.5)) {
+    return { idcs, schooling: age < 18 ? "SECONDARY" : "HIGHER", occupation: "STUDENT" };
+  }
+  const s = level + (r.next() - 0.5) * 0.5;
+  const schooling: Schooling = s > 0.85 ? "HIGHER" : s > 0.55 ? "SECONDARY" : s > 0.25 ? "PRIMARY" : "NONE";
+  let occupation: Occupation;
+  if (age >= 63) {
+    occupation = r.chance(level) ? "RETIRED" : "OTHER";
+  } else {
+    const o = level + (r.next() - 0.5) * 0.6;
+    occupation =
+      o > 0.8
+        ? "PUBLIC_EMPLOYEE"
+        : o > 0.55
+          ? "PRIVATE_EMPLOYEE"
+          : o > 0.35
+            ? rural
+              ? "FARMER"
+              : "SELF_EMPLOYED"
+            : r.chance(0.5)
+              ? "UNEMPLOYED"
+              : rural
+                ? "FARMER"
+                : "HOMEMAKER";
+  }
+  return { idcs, schooling, occupation };
+}
+
+function pickHousing(r: SeededRandom, level: number, rural: boolean): HousingType {
+  if (rural) {
+    return level > 0.7
+      ? "HOUSE"
+      : level > 0.3
+        ? "RURAL_DWELLING"
+        : r.chance(0.5)
+          ? "RURAL_DWELLING"
+          : "TRADITIONAL_HOUSE";
+  }
+  return level > 0.75 ? "MODERN_APARTMENT" : level > 0.45 ? "HOUSE" : level > 0.2 ? "TRADITIONAL_HOUSE" : "SHANTY";
+}
+
+function goodsFor(r: SeededRandom, level: number, rural: boolean): DurableGood[] {
+  const goods: [DurableGood, number][] = [
+    ["TELEVISION", 0.75 + level * 0.25],
+    ["REFRIGERATOR", 0.3 + level * 0.7],
+    ["SATELLITE_DISH", 0.4 + level * 0.4],
+    ["WASHING_MACHINE", level * 0.9],
+    ["MOTORCYCLE", rural ? 0.15 + level * 0.2 : 0.1],
+    ["COMPUTER", level * level * 0.9],
+    ["AIR_CONDITIONING", level * level * 0.6],
+    ["CAR", level * level * 0.8],
+  ];
+  return goods.filter(([, p]) => r.chance(Math.min(0.98, p))).map(([good]) => good);
+}
+
+/** Monthly amount in centimes around `mad` dirhams, rounded to the dirham. */
+function amount(r: SeededRandom, mad: number): number {
+  return Math.max(0, Math.round(mad * (0.75 + r.next() * 0.5))) * 100;
+}
+
+/** Which side of the thresholds a forced family must land on: 0 Tadamon, 1 between, 2 above both. */
+function bandOf(score: string): number {
+  const [tadamon, directAid] = ["AMO_TADAMON", "DIRECT_AID"].map((p) =>
+    SHIPPED_THRESHOLDS.find((t) => t.program === p),
+  );
+  if (tadamon && isEligible(score, tadamon)) {
+    return 0;
+  }
+  return directAid && isEligible(score, directAid) ? 1 : 2;
+}
+
+function draw(
+  r: SeededRandom,
+  family: GeneratedFamily,
+  level: number,
+  today: Date,
+): { declaration: DeclarationInput; records: AdministrativeRecord[] } {
+  const head = family.members[0]?.person;
+  const rural = head?.milieu === "RURAL";
+  const size = family.members.length;
+  const rooms = Math.max(1, Math.min(12, Math.round(1 + level * 4 + r.next() * 1.5 + size * 0.15)));
+  const electricityConnected = !rural || r.chance(0.75 + level * 0.25);
+  const waterConnected = !rural ? r.chance(0.9 + level * 0.1) : r.chance(0.35 + level * 0.5);
+  const declaration: DeclarationInput = {
+    housingType: pickHousing(r, level, rural),
+    rooms,
+    occupancy: (level > 0.5
+      ? r.chance(0.7)
+        ? "OWNER"
+        : "TENANT"
+      : r.pick(["OWNER", "TENANT", "FREE_LODGING"])) as Occupancy,
+    waterConnected,
+    electricityConnected,
+    electricitySpending: electricityConnected ? amount(r, 40 + level * 420) : 0,
+    waterSpending: waterConnected ? amount(r, 20 + level * 180) : 0,
+    telephoneSpending: amount(r, 20 + level * 350),
+    gasSpending: amount(r, 40 + level * 60),
+    durableGoods: goodsFor(r, level, rural),
+    livestockHeads: rural ? Math.round(r.next() * (1 + level * 14)) : 0,
+    landHectares: rural ? Math.round(r.next() * (0.5 + level * 12) * 100) / 100 : 0,
+    members: family.members.map((m) => memberDetail(r, m.person.idcs, ageAt(m.person.birthDate, today), level, rural)),
+  };
+  const records: AdministrativeRecord[] = [];
+  const headIdcs = head?.idcs ?? "";
+  if (electricityConnected && r.chance(0.6)) {
+    const differs = r.chance(0.1);
+    const known = differs ? declaration.electricitySpending * 2 + 10_000 : declaration.electricitySpending;
+    records.push({
+      source: "ELECTRICITY_UTILITY",
+      personIdcs: headIdcs,
+      item: "ELECTRICITY_SPENDING",
+      value: String(known),
+    });
+  }
+  if (waterConnected && r.chance(0.5)) {
+    records.push({
+      source: "WATER_UTILITY",
+      personIdcs: headIdcs,
+      item: "WATER_SPENDING",
+      value: String(declaration.waterSpending),
+    });
+  }
+  if (r.chance(0.7)) {
+    const owns = declaration.durableGoods.includes("CAR") ? r.chance(0.95) : r.chance(0.03);
+    records.push({ source: "VEHICLE_REGISTRY", personIdcs: headIdcs, item: "CAR", value: String(owns) });
+  }
+  for (const member of declaration.members) {
+    const formal = member.occupation === "PUBLIC_EMPLOYEE" || member.occupation === "PRIVATE_EMPLOYEE";
+    if ((formal && r.chance(0.9)) || (member.occupation === "UNEMPLOYED" && r.chance(0.05))) {
+      records.push({
+        source: "CNSS",
+        personIdcs: member.idcs,
+        item: "EMPLOYMENT",
+        value: formal ? member.occupation : "PRIVATE_EMPLOYEE",
+      });
+    }
+  }
+  return { declaration, records };
+}
+
+const FORCED = 36;
+
+export function* generateDemoHouseholds(
+  options: { seed?: number; persons?: number; today?: Date } = {},
+): Generator<DemoHousehold> {
+  const today = options.today ?? new Date();
+  const seed = options.seed ?? DEMO_SEED;
+  const models = loadShippedModels();
+  for (const family of generateFamilies({ seed, persons: options.persons ?? DEMO_PERSONS })) {
+    const head = family.members[0]?.person;
+    if (!head) {
+      continue;
+    }
+    const rural = head.milieu === "RURAL";
+    const r = new SeededRandom(seed ^ Math.imul(family.number, 2_654_435_761));
+    // The latent level of living: skewed low, as the register's population is.
+    let level = Math.min(1, Math.max(0, r.next() ** 1.3 + (rural ? -0.08 : 0.05)));
+    let drawn = draw(r, family, level, today);
+    if (family.number <= FORCED) {
+      // The first families (three per region, see the population generator) are steered to a
+      // given side of the thresholds, so that every region shows every case.
+      const target = Math.floor((family.number - 1) / 12);
+      const ages = new Map(family.members.map((m) => [m.person.idcs, ageAt(m.person.birthDate, today)]));
+      for (let attempt = 0; attempt < 200; attempt++) {
+        const score = assessDeclaration({
+          household: { regionCode: head.regionCode, milieu: head.milieu },
+          headIdcs: head.idcs,
+          input: drawn.declaration,
+          ages,
+          records: drawn.records,
+          models,
+          on: today,
+        }).result.score;
+        const band = bandOf(score);
+        if (band === target) {
+          break;
+        }
+        level = Math.min(1, Math.max(0, level + (band < target ? 0.04 : -0.04) + (r.next() - 0.5) * 0.02));
+        drawn = draw(r, family, level, today);
+      }
+    }
+    yield {
+      id: demoHouseholdId(family.number),
+      family,
+      regionCode: head.regionCode,
+      province: head.province,
+      commune: head.commune,
+      milieu: head.milieu,
+      headIdcs: head.idcs,
+      members: family.members.map((m) => ({
+        idcs: m.person.idcs,
+        relationship: m.relationship,
+        birthDate: m.person.birthDate,
+      })),
+      declaration: drawn.declaration,
+      records: drawn.records,
+    };
+  }
+}
