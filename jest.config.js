@@ -1,6 +1,12 @@
 // `npm test` runs every package's tests in one Jest run, so that one summary counts them all.
 export default {
-  projects: ["<rootDir>/subgraphs/runtime", "<rootDir>/subgraphs/population", "<rootDir>/gateway", "<rootDir>/tests"],
+  projects: [
+    "<rootDir>/subgraphs/runtime",
+    "<rootDir>/subgraphs/population",
+    "<rootDir>/subgraphs/social-registry",
+    "<rootDir>/gateway",
+    "<rootDir>/tests",
+  ],
   globalSetup: "<rootDir>/tests/jest/global-setup.js",
   globalTeardown: "<rootDir>/tests/jest/global-teardown.js",
 };
