@@ -26,10 +26,9 @@ describe("a new model version taking effect", () => {
   it("gives every household of its milieu a new index, as data, with progress reports", async () => {
     const scores = async () =>
       new Map(
-        (await prisma.indexComputation.findMany({ where: { current: true }, include: { household: true } })).map((c) => [
-          c.householdId,
-          { score: Number(c.score), milieu: c.household.milieu, version: c.modelVersion },
-        ]),
+        (await prisma.indexComputation.findMany({ where: { current: true }, include: { household: true } })).map(
+          (c) => [c.householdId, { score: Number(c.score), milieu: c.household.milieu, version: c.modelVersion }],
+        ),
       );
     const before = await scores();
     const [urban] = loadShippedModels().filter((m) => m.milieu === "URBAN");
@@ -39,7 +38,14 @@ describe("a new model version taking effect", () => {
         version: "v2",
         milieu: "URBAN",
         effectiveFrom: yesterday,
-        definition: { ...urban, version: "v2", effectiveFrom: yesterday.toISOString().slice(0, 10), constant: (urban?.constant ?? 0) + 0.1 },
+        definition: JSON.parse(
+          JSON.stringify({
+            ...urban,
+            version: "v2",
+            effectiveFrom: yesterday.toISOString().slice(0, 10),
+            constant: (urban?.constant ?? 0) + 0.1,
+          }),
+        ),
       },
     });
     await data.refresh();

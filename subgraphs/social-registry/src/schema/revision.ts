@@ -92,6 +92,7 @@ builder.mutationFields((t) => ({
       id: t.arg.id({ required: true }),
       outcome: t.arg({ type: RevisionOutcomeEnum, required: true }),
       note: t.arg.string({ required: true }),
+      idempotencyKey: t.arg.string({ required: false }),
     },
     resolve: async (query, _root, args, context) => {
       const request = await context.prisma.revisionRequest.findUnique({ where: { id: args.id } }).catch(() => null);
@@ -101,20 +102,31 @@ builder.mutationFields((t) => ({
       if (context.caller.role === "CASE_WORKER" && context.caller.region !== request.regionCode) {
         throw new ForbiddenError("This request is assigned to another region");
       }
-      if (request.status !== "OPEN") {
-        throw new DomainError("ALREADY_RESOLVED", "This revision request was already answered");
-      }
       const note = args.note.trim();
       if (note.length < 5) {
         throw new ValidationError([{ field: "note", message: "explain the outcome to the household" }]);
       }
-      const updated = await context.prisma.revisionRequest.updateMany({
-        where: { id: request.id, status: "OPEN" },
-        data: { status: args.outcome, outcomeNote: note, resolvedBy: context.caller.sub, resolvedAt: new Date() },
-      });
-      if (updated.count === 0) {
-        throw new DomainError("ALREADY_RESOLVED", "This revision request was already answered");
-      }
+      await context.prisma.$transaction((tx) =>
+        once(
+          tx,
+          {
+            scope: idempotencyScope(context.caller),
+            key: args.idempotencyKey,
+            operation: "resolveIndexRevision",
+            request: args,
+          },
+          async () => {
+            const updated = await tx.revisionRequest.updateMany({
+              where: { id: request.id, status: "OPEN" },
+              data: { status: args.outcome, outcomeNote: note, resolvedBy: context.caller.sub, resolvedAt: new Date() },
+            });
+            if (updated.count === 0) {
+              throw new DomainError("ALREADY_RESOLVED", "This revision request was already answered");
+            }
+            return { id: request.id };
+          },
+        ),
+      );
       return context.prisma.revisionRequest.findUniqueOrThrow({ ...query, where: { id: request.id } });
     },
   }),

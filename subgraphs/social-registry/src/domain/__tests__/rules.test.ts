@@ -44,8 +44,18 @@ describe("household rules", () => {
 
   it.each([
     [head, [{ idcs: head, relationship: "SPOUSE" as const }], address, "a person is listed twice"],
-    [head, [{ idcs: "1000000008", relationship: "CHILD" as const }], address, "every IDCS must be 10 digits with a valid check digit"],
-    [head, [{ idcs: "4123456784", relationship: "HEAD" as const }], address, "the head is given as headIdcs, not among the members"],
+    [
+      head,
+      [{ idcs: "1000000008", relationship: "CHILD" as const }],
+      address,
+      "every IDCS must be 10 digits with a valid check digit",
+    ],
+    [
+      head,
+      [{ idcs: "4123456784", relationship: "HEAD" as const }],
+      address,
+      "the head is given as headIdcs, not among the members",
+    ],
     [head, [], { ...address, regionCode: "00" }, "must be one of the 12 official region codes 01–12"],
     [head, [], { ...address, province: "Tata" }, "is not a province or prefecture of region 06"],
   ])("refuses %s with %j", (h, members, a, message) => {
