@@ -1,10 +1,6 @@
 import { fileURLToPath } from "node:url";
-import type { Database } from "@spx/runtime/database";
 import type { GraphClient } from "@spx/runtime/graph-client";
-import type { Logger } from "@spx/runtime/logger";
-import { prepareDatabase } from "@spx/runtime/service";
-import { createSubgraphHttp } from "@spx/runtime/subgraph-server";
-import type { JWTVerifyGetKey } from "jose";
+import { createSubgraphApp, type SubgraphApp, type SubgraphAppOptions } from "@spx/runtime/subgraph-app";
 import { createContext } from "./context.js";
 import { createPrisma, type RegistryPrisma } from "./db.js";
 import { installShippedReferenceData, loadRegistryData, type RegistryData } from "./registry-data.js";
@@ -14,65 +10,40 @@ import { seedDemoIfEmpty } from "./seed/seed-demo.js";
 export const SUBGRAPH_NAME = "social-registry";
 export const MIGRATIONS_DIR = fileURLToPath(new URL("../prisma/migrations", import.meta.url));
 
-export interface SocialRegistryApp {
-  handler: ReturnType<typeof createSubgraphHttp>["handler"];
-  prisma: RegistryPrisma;
-  database: Database;
-  data: RegistryData;
-  close(): Promise<void>;
-}
+export type SocialRegistryApp = SubgraphApp<RegistryPrisma> & { data: RegistryData };
 
 /**
- * Builds the social-registry subgraph over a database: migrations, reference data (models and
- * thresholds), demo data when asked, and the HTTP handler. `graph` is how it asks other registers.
+ * The social-registry subgraph over its database, with its reference data (models, thresholds).
+ * `graph` is how it asks other registers.
  */
-export async function createSocialRegistryApp(options: {
-  databaseUrl?: string | undefined;
-  dataDir: string;
-  gatewayKeys: JWTVerifyGetKey;
-  graph: GraphClient;
-  logger: Logger;
-  demoSeed: boolean;
-  database?: Database;
-}): Promise<SocialRegistryApp> {
-  const database =
-    options.database ??
-    (await prepareDatabase({
-      name: SUBGRAPH_NAME,
-      url: options.databaseUrl,
-      dataDir: options.dataDir,
-      migrationsDir: MIGRATIONS_DIR,
-      log: options.logger,
-    }));
-  const prisma = createPrisma(database);
-  await installShippedReferenceData(prisma);
-  const data = await loadRegistryData(prisma);
-  if (options.demoSeed) {
-    const seeded = await seedDemoIfEmpty(prisma, data);
-    if (seeded > 0) {
-      options.logger.info({ households: seeded }, "demo households seeded");
-    }
-  }
-  const { server, handler } = createSubgraphHttp({
+export async function createSocialRegistryApp(
+  options: SubgraphAppOptions & { graph: GraphClient },
+): Promise<SocialRegistryApp> {
+  let data: RegistryData | undefined;
+  const app = await createSubgraphApp({
+    ...options,
     name: SUBGRAPH_NAME,
+    migrationsDir: MIGRATIONS_DIR,
     schema,
-    gatewayKeys: options.gatewayKeys,
-    logger: options.logger,
-    extendContext: createContext(prisma, data, options.graph),
-    ready: () => database.sql.query("SELECT 1"),
-  });
-  await server.start();
-  return {
-    handler,
-    prisma,
-    database,
-    data,
-    async close() {
-      await server.stop();
-      await prisma.$disconnect();
-      if (!options.database) {
-        await database.close();
-      }
+    async setup(database) {
+      const prisma = createPrisma(database);
+      await installShippedReferenceData(prisma);
+      const loaded = await loadRegistryData(prisma);
+      data = loaded;
+      return {
+        prisma,
+        extendContext: createContext(prisma, loaded, options.graph),
+        async seed() {
+          const seeded = await seedDemoIfEmpty(prisma, loaded);
+          if (seeded > 0) {
+            options.logger.info({ households: seeded }, "demo households seeded");
+          }
+        },
+      };
     },
-  };
+  });
+  if (!data) {
+    throw new Error("social registry set-up did not run");
+  }
+  return { ...app, data };
 }

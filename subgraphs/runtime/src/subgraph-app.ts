@@ -1,0 +1,86 @@
+import type { GraphQLSchema } from "graphql";
+import type { JWTVerifyGetKey } from "jose";
+import type { Database } from "./database.js";
+import type { Logger } from "./logger.js";
+import { prepareDatabase } from "./service.js";
+import { createSubgraphHttp, type RequestContext } from "./subgraph-server.js";
+
+export interface SubgraphApp<Prisma> {
+  handler: ReturnType<typeof createSubgraphHttp>["handler"];
+  prisma: Prisma;
+  database: Database;
+  close(): Promise<void>;
+}
+
+export interface SubgraphAppOptions {
+  databaseUrl?: string | undefined;
+  dataDir: string;
+  gatewayKeys: JWTVerifyGetKey;
+  logger: Logger;
+  demoSeed: boolean;
+  /** An already migrated database (tests); otherwise one is opened and migrated. */
+  database?: Database;
+}
+
+/**
+ * The life of every subgraph: open and migrate its own database, let the register set itself up
+ * (Prisma client, reference data, demo data), serve its schema behind the gateway's tokens, and
+ * close everything it opened.
+ */
+export async function createSubgraphApp<
+  Prisma extends { $disconnect(): Promise<void> },
+  Context extends RequestContext,
+>(
+  options: SubgraphAppOptions & {
+    name: string;
+    migrationsDir: string;
+    schema: GraphQLSchema;
+    setup(database: Database): Promise<{
+      prisma: Prisma;
+      extendContext: (base: RequestContext) => Context;
+      seed?: () => Promise<void>;
+    }>;
+  },
+): Promise<SubgraphApp<Prisma>> {
+  const database =
+    options.database ??
+    (await prepareDatabase({
+      name: options.name,
+      url: options.databaseUrl,
+      dataDir: options.dataDir,
+      migrationsDir: options.migrationsDir,
+      log: options.logger,
+    }));
+  try {
+    const { prisma, extendContext, seed } = await options.setup(database);
+    if (options.demoSeed && seed) {
+      await seed();
+    }
+    const { server, handler } = createSubgraphHttp({
+      name: options.name,
+      schema: options.schema,
+      gatewayKeys: options.gatewayKeys,
+      logger: options.logger,
+      extendContext,
+      ready: () => database.sql.query("SELECT 1"),
+    });
+    await server.start();
+    return {
+      handler,
+      prisma,
+      database,
+      async close() {
+        await server.stop();
+        await prisma.$disconnect();
+        if (!options.database) {
+          await database.close();
+        }
+      },
+    };
+  } catch (error) {
+    if (!options.database) {
+      await database.close();
+    }
+    throw error;
+  }
+}
