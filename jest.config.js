@@ -4,6 +4,7 @@ export default {
     "<rootDir>/subgraphs/runtime",
     "<rootDir>/subgraphs/population",
     "<rootDir>/subgraphs/social-registry",
+    "<rootDir>/subgraphs/health-insurance",
     "<rootDir>/gateway",
     "<rootDir>/tests",
   ],

@@ -13,6 +13,8 @@ const env = {
   GATEWAY_PORT: String(port),
   POPULATION_PORT: String(port + 1),
   SOCIAL_REGISTRY_PORT: String(port + 2),
+  HEALTH_INSURANCE_PORT: String(port + 3),
+  DIRECT_AID_PORT: String(port + 4),
   LOG_LEVEL: "warn",
 };
 for (const name of Object.keys(env)) {

@@ -69,13 +69,16 @@ describe("health", () => {
     expect((await fetch(`${system.gatewayUrl}/healthz`)).status).toBe(200);
     const ready = await fetch(`${system.gatewayUrl}/readyz`);
     expect(ready.status).toBe(200);
-    expect(await ready.json()).toEqual({ status: "ready", subgraphs: { population: true, "social-registry": true } });
+    expect(await ready.json()).toEqual({
+      status: "ready",
+      subgraphs: { population: true, "social-registry": true, "health-insurance": true },
+    });
     await system.stopPopulation();
     const down = await fetch(`${system.gatewayUrl}/readyz`);
     expect(down.status).toBe(503);
     expect(await down.json()).toEqual({
       status: "unavailable",
-      subgraphs: { population: false, "social-registry": true },
+      subgraphs: { population: false, "social-registry": true, "health-insurance": true },
     });
     expect((await fetch(`${system.gatewayUrl}/healthz`)).status).toBe(200);
   });

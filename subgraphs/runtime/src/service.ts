@@ -1,8 +1,11 @@
 import path from "node:path";
 import { createRemoteJWKSet, type JWTVerifyGetKey } from "jose";
 import { z } from "zod";
+import type { Caller } from "./caller.js";
+import { DEFAULT_AUDIENCE, DEV_ISSUER, serviceTokenSource } from "./caller-token.js";
 import { type Database, openDatabase } from "./database.js";
 import { logLevel, optionalUrl, parseEnv, port } from "./env.js";
+import { createGraphClient, type GraphClient } from "./graph-client.js";
 import { loadOrCreateSigningKey, localKeySet } from "./keys.js";
 import type { Logger } from "./logger.js";
 import { applyMigrations } from "./migrations.js";
@@ -13,7 +16,7 @@ export const devKeyFiles = (dataDir: string) => ({
   gateway: path.join(dataDir, "keys", "gateway.jwk"),
 });
 
-/** The settings every subgraph reads, named after its prefix (e.g. POPULATION_PORT). */
+/** The settings every subgraph reads, named after its prefix (e.g. POPULATION_PORT), read once. */
 export function subgraphEnv(prefix: string, defaultPort: number) {
   const raw = parseEnv(
     z.object({
@@ -24,6 +27,9 @@ export function subgraphEnv(prefix: string, defaultPort: number) {
       LOG_LEVEL: logLevel,
       GATEWAY_JWKS_URL: optionalUrl,
       DEMO_SEED: z.enum(["true", "false"]).default("true"),
+      GATEWAY_URL: z.string().url().default("http://127.0.0.1:4000/graphql"),
+      JWT_ISSUER: z.string().min(1).default(DEV_ISSUER),
+      JWT_AUDIENCE: z.string().min(1).default(DEFAULT_AUDIENCE),
     }),
   );
   return {
@@ -34,6 +40,10 @@ export function subgraphEnv(prefix: string, defaultPort: number) {
     logLevel: raw.LOG_LEVEL as string,
     gatewayJwksUrl: raw.GATEWAY_JWKS_URL as string | undefined,
     demoSeed: raw.DEMO_SEED === "true",
+    /** The graph, for subgraphs that ask other registers, under the service's own token. */
+    gatewayUrl: raw.GATEWAY_URL as string,
+    issuer: raw.JWT_ISSUER as string,
+    audience: raw.JWT_AUDIENCE as string,
   };
 }
 
@@ -89,4 +99,22 @@ export function stopOnSignals(log: Logger, stop: () => Promise<void>): void {
   };
   process.on("SIGINT", onSignal);
   process.on("SIGTERM", onSignal);
+}
+
+/**
+ * The graph as a service sees it: through the gateway, with a token for the service's own
+ * identity. In development the token is minted by the local issuer under DATA_DIR; in production
+ * it comes from the identity provider.
+ */
+export function serviceGraphClient(
+  env: { gatewayUrl: string; dataDir: string; issuer: string; audience: string },
+  identity: Caller,
+): GraphClient {
+  return createGraphClient({
+    url: () => env.gatewayUrl,
+    token: serviceTokenSource(() => loadOrCreateSigningKey(devKeyFiles(env.dataDir).issuer), identity, {
+      issuer: env.issuer,
+      audience: env.audience,
+    }),
+  });
 }

@@ -2,6 +2,11 @@ import { fileURLToPath } from "node:url";
 import { type Authenticate, createAuthenticator } from "@spx/gateway/authenticate";
 import { createGateway } from "@spx/gateway/gateway";
 import { loadSupergraph } from "@spx/gateway/supergraph";
+import {
+  createHealthInsuranceApp,
+  type HealthInsuranceApp,
+  MIGRATIONS_DIR as INSURANCE_MIGRATIONS_DIR,
+} from "@spx/health-insurance/app";
 import { createPopulationApp, MIGRATIONS_DIR, type PopulationApp } from "@spx/population/app";
 import type { Caller } from "@spx/runtime/caller";
 import { mintToken, serviceTokenSource } from "@spx/runtime/caller-token";
@@ -33,6 +38,8 @@ export interface RunningSystem {
   socialRegistryUrl: string;
   socialRegistry: SocialRegistryApp;
   socialRegistryDb: TestDatabase;
+  healthInsurance: HealthInsuranceApp;
+  healthInsuranceDb: TestDatabase;
   token(caller: Caller, options?: { ttlSeconds?: number; now?: number }): Promise<string>;
   query<Data = Record<string, unknown>>(
     token: string | null,
@@ -54,6 +61,8 @@ export async function startSystem(options: {
   /** Demo persons to seed (and, with `seedHouseholds`, their households). */
   seedPersons?: number;
   seedHouseholds?: boolean;
+  /** With `seedHouseholds`: also the programmes' demo enrolments. */
+  seedProgrammes?: boolean;
   logger?: Logger;
 }): Promise<RunningSystem> {
   const logger = options.logger ?? createLogger("test", "silent");
@@ -90,19 +99,23 @@ export async function startSystem(options: {
     };
     cleanup.push(stopPopulation);
     let gatewayUrl = "";
+    // Each register asks the graph under its own identity, as in production.
+    const serviceGraph = (identity: Caller) =>
+      createGraphClient({
+        url: () => `${gatewayUrl}/graphql`,
+        token: serviceTokenSource(async () => issuerKey, identity, { issuer: ISSUER, audience: AUDIENCE }),
+      });
     const socialRegistryDb = await createTestDatabase(`${options.label}_rsu`, REGISTRY_MIGRATIONS_DIR);
     cleanup.push(() => socialRegistryDb.drop());
     const socialRegistry = await createSocialRegistryApp({
       database: socialRegistryDb.database,
       dataDir: "",
       gatewayKeys: localKeySet([gatewayKey]),
-      graph: createGraphClient({
-        url: () => `${gatewayUrl}/graphql`,
-        token: serviceTokenSource(
-          async () => issuerKey,
-          { sub: "service:social-registry", agency: "ANR", role: "SYSTEM", purpose: "RSU_MEMBERSHIP_CHECK" },
-          { issuer: ISSUER, audience: AUDIENCE },
-        ),
+      graph: serviceGraph({
+        sub: "service:social-registry",
+        agency: "ANR",
+        role: "SYSTEM",
+        purpose: "RSU_MEMBERSHIP_CHECK",
       }),
       logger: logger.child({ service: "social-registry" }),
       demoSeed: false,
@@ -114,6 +127,28 @@ export async function startSystem(options: {
     }
     const socialRegistryServer = await listen(socialRegistry.handler, 0);
     cleanup.push(() => socialRegistryServer.close());
+    const healthInsuranceDb = await createTestDatabase(`${options.label}_amo`, INSURANCE_MIGRATIONS_DIR);
+    cleanup.push(() => healthInsuranceDb.drop());
+    const healthInsurance = await createHealthInsuranceApp({
+      database: healthInsuranceDb.database,
+      dataDir: "",
+      gatewayKeys: localKeySet([gatewayKey]),
+      graph: serviceGraph({
+        sub: "service:health-insurance",
+        agency: "CNSS",
+        role: "SYSTEM",
+        purpose: "AMO_ENROLMENT",
+      }),
+      logger: logger.child({ service: "health-insurance" }),
+      demoSeed: false,
+    });
+    cleanup.push(() => healthInsurance.close());
+    if (options.seedPersons && options.seedHouseholds && options.seedProgrammes) {
+      const { seedDemoIfEmpty } = await import("@spx/health-insurance/seed/seed-demo");
+      await seedDemoIfEmpty(healthInsurance.prisma, { persons: options.seedPersons });
+    }
+    const healthInsuranceServer = await listen(healthInsurance.handler, 0);
+    cleanup.push(() => healthInsuranceServer.close());
     const supergraph = loadSupergraph(SUPERGRAPH);
     const authenticate: Authenticate = createAuthenticator(
       { keys: localKeySet([issuerKey]), issuer: ISSUER, audience: AUDIENCE, algorithms: ["EdDSA"] },
@@ -125,6 +160,7 @@ export async function startSystem(options: {
       subgraphUrls: {
         population: `${populationServer.url}/graphql`,
         "social-registry": `${socialRegistryServer.url}/graphql`,
+        "health-insurance": `${healthInsuranceServer.url}/graphql`,
       },
       authenticate,
       signingKey: gatewayKey,
@@ -144,6 +180,8 @@ export async function startSystem(options: {
       socialRegistryUrl: socialRegistryServer.url,
       socialRegistry,
       socialRegistryDb,
+      healthInsurance,
+      healthInsuranceDb,
       token: (caller, tokenOptions = {}) =>
         mintToken(issuerKey, caller, { issuer: ISSUER, audience: AUDIENCE, ...tokenOptions }),
       query: (token, query, variables, headers = {}) =>

@@ -244,3 +244,34 @@ export function* generateDemoHouseholds(
     };
   }
 }
+
+export interface ScoredDemoHousehold extends DemoHousehold {
+  score: string;
+  modelVersion: string;
+  /** Member ages on `today`. */
+  ages: Map<string, number>;
+}
+
+/**
+ * The demo households with the index the register gives them (shipped models, today's rules):
+ * what the programmes' demo data start from, without reading the register's database.
+ */
+export function* scoredDemoHouseholds(
+  options: { seed?: number; persons?: number; today?: Date } = {},
+): Generator<ScoredDemoHousehold> {
+  const today = options.today ?? new Date();
+  const models = loadShippedModels();
+  for (const demo of generateDemoHouseholds({ ...options, today })) {
+    const ages = new Map(demo.members.map((m) => [m.idcs, ageAt(m.birthDate, today)]));
+    const { result, model } = assessDeclaration({
+      household: { regionCode: demo.regionCode, milieu: demo.milieu },
+      headIdcs: demo.headIdcs,
+      input: demo.declaration,
+      ages,
+      records: demo.records,
+      models,
+      on: today,
+    });
+    yield { ...demo, score: result.score, modelVersion: model.version, ages };
+  }
+}

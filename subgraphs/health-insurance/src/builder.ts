@@ -1,0 +1,48 @@
+import SchemaBuilder from "@pothos/core";
+import DataloaderPlugin from "@pothos/plugin-dataloader";
+import DirectivePlugin from "@pothos/plugin-directives";
+import FederationPlugin from "@pothos/plugin-federation";
+import PrismaPlugin from "@pothos/plugin-prisma";
+import ScopeAuthPlugin from "@pothos/plugin-scope-auth";
+import { ForbiddenError } from "@spx/runtime/errors";
+import { DateScalar, DateTimeScalar } from "@spx/runtime/scalars";
+import type { Context } from "./context.js";
+import type PrismaTypes from "./generated/pothos-types.js";
+import { getDatamodel } from "./generated/pothos-types.js";
+
+export const builder = new SchemaBuilder<{
+  Context: Context;
+  PrismaTypes: PrismaTypes;
+  AuthScopes: {
+    /** The insurer (CNSS manages every AMO regime) acting as a system or through a case worker. */
+    insurer: boolean;
+  };
+  Scalars: {
+    Date: { Input: Date; Output: Date };
+    DateTime: { Input: Date; Output: Date };
+    ID: { Input: string; Output: string };
+  };
+  DefaultFieldNullability: false;
+}>({
+  // Scope-auth first and federation last: federation must see the resolvers the others wrap.
+  plugins: [ScopeAuthPlugin, PrismaPlugin, DataloaderPlugin, DirectivePlugin, FederationPlugin],
+  defaultFieldNullability: false,
+  scopeAuth: {
+    authScopes: (context) => ({
+      insurer:
+        context.caller.agency === "CNSS" && (context.caller.role === "SYSTEM" || context.caller.role === "CASE_WORKER"),
+    }),
+    unauthorizedError: () => new ForbiddenError(),
+  },
+  prisma: {
+    client: (context) => context.prisma,
+    dmmf: getDatamodel(),
+    exposeDescriptions: false,
+    filterConnectionTotalCount: true,
+  },
+});
+
+builder.addScalarType("Date", DateScalar);
+builder.addScalarType("DateTime", DateTimeScalar);
+builder.queryType({});
+builder.mutationType({});

@@ -1,0 +1,58 @@
+import type { GraphClient } from "@spx/runtime/graph-client";
+
+/*
+ * What this register asks of the others, through the graph under its own identity: the social
+ * register's decision and household for AMO-Tadamon, and the population register's facts for
+ * dependants' ages and deaths.
+ */
+
+export interface HouseholdForTadamon {
+  id: string;
+  regionCode: string;
+  eligibility: { program: string; eligible: boolean; scoreUsed: string; modelVersion: string }[];
+  members: { relationship: string; person: { idcs: string; birthDate: string; lifeStatus: string } }[];
+  declaration: { members: { idcs: string; schooling: string }[] } | null;
+}
+
+export interface PersonFacts {
+  idcs: string;
+  birthDate: string;
+  lifeStatus: "ALIVE" | "DECEASED";
+  address: { regionCode: string };
+  household: { eligibility: { program: string; eligible: boolean }[] } | null;
+}
+
+export async function householdForTadamon(graph: GraphClient, id: string): Promise<HouseholdForTadamon | null> {
+  const data = await graph.query<{ household: HouseholdForTadamon | null }>(
+    `query AmoTadamonCheck($id: ID!) {
+      household(id: $id) {
+        id regionCode
+        eligibility { program eligible scoreUsed modelVersion }
+        members { relationship person { idcs birthDate lifeStatus } }
+        declaration { members { idcs schooling } }
+      }
+    }`,
+    { id },
+  );
+  return data.household;
+}
+
+/** Facts about many persons in one call (at most 1,000 per call). */
+export async function personFacts(graph: GraphClient, idcs: readonly string[]): Promise<Map<string, PersonFacts>> {
+  const result = new Map<string, PersonFacts>();
+  const unique = [...new Set(idcs)];
+  for (let i = 0; i < unique.length; i += 1000) {
+    const data = await graph.query<{ people: (PersonFacts | null)[] }>(
+      `query AmoPersonCheck($idcs: [ID!]!) {
+        people(idcs: $idcs) { idcs birthDate lifeStatus address { regionCode } household { eligibility { program eligible } } }
+      }`,
+      { idcs: unique.slice(i, i + 1000) },
+    );
+    for (const person of data.people) {
+      if (person) {
+        result.set(person.idcs, person);
+      }
+    }
+  }
+  return result;
+}

@@ -1,0 +1,432 @@
+import { randomUUID } from "node:crypto";
+import { idcsProblem } from "@spx/population/domain/idcs";
+import { NotFoundError, ValidationError } from "@spx/runtime/errors";
+import { idempotencyScope, once } from "@spx/runtime/idempotency";
+import { isUniqueViolation } from "@spx/runtime/unique-violation";
+import { builder } from "../builder.js";
+import type { Context } from "../context.js";
+import { ageOn, dependantKind } from "../domain/dependants.js";
+import { type AffiliationStatus, canMove, effectiveStatus, PAYER, type Regime, rightsFrom } from "../domain/regimes.js";
+import { AlreadyCoveredError, BadTransitionError, NotEligibleError, UnknownHouseholdError } from "../errors.js";
+import { householdForTadamon, personFacts } from "../registers.js";
+
+export const RegimeEnum = builder.enumType("Regime", {
+  values: ["AMO_TADAMON", "AMO_SALARIED", "AMO_TNS", "AMO_ACHAMIL"] as const,
+});
+export const PayerEnum = builder.enumType("ContributionPayer", { values: ["STATE", "EMPLOYER", "SELF"] as const });
+export const AffiliationStatusEnum = builder.enumType("AffiliationStatus", {
+  values: ["PENDING", "ACTIVE", "SUSPENDED", "CLOSED"] as const,
+});
+export const CoverageRoleEnum = builder.enumType("CoverageRole", { values: ["PRINCIPAL", "DEPENDANT"] as const });
+const OtherRegimeEnum = builder.enumType("ContributoryRegime", {
+  values: ["AMO_SALARIED", "AMO_TNS", "AMO_ACHAMIL"] as const,
+});
+const DependantRelationEnum = builder.enumType("DependantRelation", { values: ["SPOUSE", "CHILD"] as const });
+
+export const CoveredPerson = builder.prismaObject("Coverage", {
+  name: "CoveredPerson",
+  fields: (t) => ({
+    idcs: t.exposeID("personIdcs"),
+    role: t.expose("role", { type: CoverageRoleEnum }),
+    dependantKind: t.exposeString("dependantKind", {
+      nullable: true,
+      description: "SPOUSE, CHILD, STUDENT_CHILD or DISABLED_CHILD",
+    }),
+    since: t.expose("since", { type: "DateTime" }),
+    until: t.expose("until", { type: "DateTime", nullable: true }),
+    endReason: t.exposeString("endReason", { nullable: true }),
+  }),
+});
+
+export const Affiliation = builder.prismaObject("Affiliation", {
+  description: "An AMO affiliation: a principal insured person, a regime, who pays, and who is covered",
+  fields: (t) => ({
+    id: t.exposeID("id"),
+    principalIdcs: t.exposeID("principalIdcs"),
+    regime: t.expose("regime", { type: RegimeEnum }),
+    payer: t.expose("payer", { type: PayerEnum }),
+    status: t.field({
+      type: AffiliationStatusEnum,
+      description: "PENDING until rights open (AMO Achamil: three months after the first payment)",
+      resolve: (a) => effectiveStatus(a.status, a.rightsFrom),
+    }),
+    statusReason: t.exposeString("statusReason", { nullable: true }),
+    regionCode: t.exposeString("regionCode"),
+    householdId: t.exposeID("householdId", { nullable: true }),
+    scoreUsed: t.string({ nullable: true, resolve: (a) => a.scoreUsed?.toFixed(7) ?? null }),
+    modelVersionUsed: t.exposeString("modelVersionUsed", { nullable: true }),
+    openedAt: t.expose("openedAt", { type: "DateTime" }),
+    rightsFrom: t.expose("rightsFrom", { type: "Date" }),
+    covered: t.field({
+      type: [CoveredPerson],
+      resolve: (a, _args, context) => context.loaders.coverages.load(a.id),
+    }),
+  }),
+});
+
+const AffiliationPayload = builder.objectRef<{ id: string }>("AffiliationPayload").implement({
+  fields: (t) => ({
+    affiliation: t.field({
+      type: Affiliation,
+      resolve: async ({ id }, _args, context) => {
+        context.loaders.affiliation.clear(id);
+        context.loaders.coverages.clear(id);
+        const affiliation = await context.loaders.affiliation.load(id);
+        if (!affiliation) {
+          throw new NotFoundError("Affiliation");
+        }
+        return affiliation;
+      },
+    }),
+  }),
+});
+
+const DependantInput = builder.inputType("DependantInput", {
+  fields: (t) => ({
+    idcs: t.id({ required: true }),
+    relation: t.field({ type: DependantRelationEnum, required: true }),
+    unmarried: t.boolean({ required: false, defaultValue: true }),
+    inHigherEducation: t.boolean({ required: false, defaultValue: false }),
+    disabled: t.boolean({ required: false, defaultValue: false }),
+  }),
+});
+
+const RegisterAffiliationInput = builder.inputType("RegisterAffiliationInput", {
+  fields: (t) => ({
+    principalIdcs: t.id({ required: true }),
+    regime: t.field({ type: OtherRegimeEnum, required: true }),
+    dependants: t.field({ type: [DependantInput], required: false, defaultValue: [] }),
+    firstPaymentDate: t.field({
+      type: "Date",
+      required: false,
+      description: "AMO Achamil: rights open three months later",
+    }),
+    fromTadamon: t.boolean({ required: false, defaultValue: false, description: "AMO Achamil without waiting period" }),
+  }),
+});
+
+/** Writes an affiliation and its coverages; the partial unique index settles races. */
+async function writeAffiliation(
+  context: Context,
+  key: string | null | undefined,
+  operation: string,
+  request: unknown,
+  build: (tx: Context["prisma"]) => Promise<{ id: string }>,
+): Promise<{ id: string }> {
+  try {
+    return await context.prisma.$transaction((tx) =>
+      once(tx, { scope: idempotencyScope(context.caller), key, operation, request }, () =>
+        build(tx as Context["prisma"]),
+      ),
+    );
+  } catch (error) {
+    if (isUniqueViolation(error, "coverage_one_active_per_person")) {
+      throw new AlreadyCoveredError([]);
+    }
+    throw error;
+  }
+}
+
+async function refuseIfCovered(tx: Context["prisma"], idcs: string[]): Promise<void> {
+  const open = await tx.coverage.findMany({ where: { personIdcs: { in: idcs }, until: null } });
+  if (open.length > 0) {
+    throw new AlreadyCoveredError(open.map((c) => c.personIdcs));
+  }
+}
+
+async function changeStatus(context: Context, id: string, to: AffiliationStatus, reason: string, key?: string | null) {
+  if (reason.trim().length < 3) {
+    throw new ValidationError([{ field: "reason", message: "state the reason" }]);
+  }
+  return writeAffiliation(context, key, `status:${to}`, { id, reason }, async (tx) => {
+    const affiliation = await tx.affiliation.findUnique({ where: { id } }).catch(() => null);
+    if (!affiliation) {
+      throw new NotFoundError("Affiliation");
+    }
+    const from = effectiveStatus(affiliation.status, affiliation.rightsFrom);
+    if (!canMove(from, to)) {
+      throw new BadTransitionError(from, to);
+    }
+    const now = new Date();
+    await tx.affiliation.update({
+      where: { id },
+      data: { status: to, statusReason: reason.trim(), statusChangedAt: now },
+    });
+    if (to === "CLOSED") {
+      await tx.coverage.updateMany({
+        where: { affiliationId: id, until: null },
+        data: { until: now, endReason: reason.trim() },
+      });
+    }
+    return { id };
+  });
+}
+
+builder.mutationFields((t) => ({
+  enrollAmoTadamon: t.field({
+    type: AffiliationPayload,
+    authScopes: { insurer: true },
+    description:
+      "Enrols a household in AMO-Tadamon if the social register says it is eligible now: the head as principal, every entitled member as dependant. Records the score and model version relied on. Enrolling an enrolled household returns its affiliation.",
+    args: { householdId: t.arg.id({ required: true }), idempotencyKey: t.arg.string({ required: false }) },
+    resolve: async (_root, args, context) => {
+      const existing = await context.prisma.affiliation
+        .findFirst({
+          where: { householdId: args.householdId, regime: "AMO_TADAMON", status: { not: "CLOSED" } },
+        })
+        .catch(() => null);
+      if (existing) {
+        return { id: existing.id };
+      }
+      const household = await householdForTadamon(context.graph, args.householdId).catch((error: unknown) => {
+        if (/UNKNOWN|NOT_FOUND/.test(String((error as Error).message))) {
+          return null;
+        }
+        throw error;
+      });
+      if (!household) {
+        throw new UnknownHouseholdError();
+      }
+      const decision = household.eligibility.find((e) => e.program === "AMO_TADAMON");
+      if (!decision?.eligible) {
+        throw new NotEligibleError(
+          decision
+            ? `The household's index ${decision.scoreUsed} is above the AMO-Tadamon threshold`
+            : "The household has no index yet",
+        );
+      }
+      const now = new Date();
+      const head = household.members.find((m) => m.relationship === "HEAD");
+      if (head?.person.lifeStatus !== "ALIVE") {
+        throw new NotEligibleError("The household has no living head to enrol as principal");
+      }
+      const schooling = new Map(household.declaration?.members.map((m) => [m.idcs, m.schooling]) ?? []);
+      const dependants = household.members
+        .filter((m) => m.relationship === "SPOUSE" || m.relationship === "CHILD")
+        .filter((m) => m.person.lifeStatus === "ALIVE")
+        .map((m) => ({
+          idcs: m.person.idcs,
+          kind: dependantKind({
+            relation: m.relationship as "SPOUSE" | "CHILD",
+            age: ageOn(m.person.birthDate, now),
+            unmarried: true,
+            inHigherEducation: schooling.get(m.person.idcs) === "HIGHER",
+            disabled: false,
+          }),
+        }))
+        .filter((d): d is { idcs: string; kind: NonNullable<typeof d.kind> } => d.kind !== null);
+      return writeAffiliation(context, args.idempotencyKey, "enrollAmoTadamon", args, async (tx) => {
+        await refuseIfCovered(tx, [head.person.idcs]);
+        const taken = new Set(
+          (
+            await tx.coverage.findMany({ where: { personIdcs: { in: dependants.map((d) => d.idcs) }, until: null } })
+          ).map((c) => c.personIdcs),
+        );
+        const id = randomUUID();
+        await tx.affiliation.create({
+          data: {
+            id,
+            principalIdcs: head.person.idcs,
+            regime: "AMO_TADAMON",
+            payer: PAYER.AMO_TADAMON,
+            status: "ACTIVE",
+            regionCode: household.regionCode,
+            householdId: household.id,
+            scoreUsed: decision.scoreUsed,
+            modelVersionUsed: decision.modelVersion,
+            rightsFrom: rightsFrom("AMO_TADAMON", now),
+          },
+        });
+        await tx.coverage.createMany({
+          data: [
+            { id: randomUUID(), affiliationId: id, personIdcs: head.person.idcs, role: "PRINCIPAL" },
+            ...dependants
+              .filter((d) => !taken.has(d.idcs))
+              .map((d) => ({
+                id: randomUUID(),
+                affiliationId: id,
+                personIdcs: d.idcs,
+                role: "DEPENDANT" as const,
+                dependantKind: d.kind,
+              })),
+          ],
+        });
+        return { id };
+      });
+    },
+  }),
+  registerAffiliation: t.field({
+    type: AffiliationPayload,
+    authScopes: { insurer: true },
+    description:
+      "Affiliates a principal to a contributory regime (salaried, self-employed, Achamil) with entitled dependants.",
+    args: {
+      input: t.arg({ type: RegisterAffiliationInput, required: true }),
+      idempotencyKey: t.arg.string({ required: false }),
+    },
+    resolve: async (_root, { input, idempotencyKey }, context) => {
+      const dependantsIn = input.dependants ?? [];
+      const everyone = [input.principalIdcs, ...dependantsIn.map((d) => d.idcs)];
+      if (everyone.some((idcs) => idcsProblem(idcs))) {
+        throw new ValidationError([
+          { field: "input", message: "every IDCS must be 10 digits with a valid check digit" },
+        ]);
+      }
+      if (new Set(everyone).size !== everyone.length) {
+        throw new ValidationError([{ field: "input.dependants", message: "a person is listed twice" }]);
+      }
+      const facts = await personFacts(context.graph, everyone);
+      const missing = everyone.filter((idcs) => facts.get(idcs)?.lifeStatus !== "ALIVE");
+      if (missing.length > 0) {
+        throw new NotEligibleError(`Not registered or not alive in the population register: ${missing.join(", ")}`);
+      }
+      const principal = facts.get(input.principalIdcs);
+      const now = new Date();
+      if (input.regime === "AMO_ACHAMIL") {
+        const achamil = principal?.household?.eligibility.find((e) => e.program === "AMO_ACHAMIL");
+        if (!achamil?.eligible) {
+          throw new NotEligibleError(
+            "AMO Achamil is for households above the AMO-Tadamon threshold in the social register",
+          );
+        }
+      }
+      const problems: { field: string; message: string }[] = [];
+      const dependants = dependantsIn.map((d, i) => {
+        const kind = dependantKind({
+          relation: d.relation,
+          age: ageOn(facts.get(d.idcs)?.birthDate ?? "1900-01-01", now),
+          unmarried: d.unmarried ?? true,
+          inHigherEducation: d.inHigherEducation ?? false,
+          disabled: d.disabled ?? false,
+        });
+        if (!kind) {
+          problems.push({
+            field: `input.dependants.${i}`,
+            message: "is not entitled (children up to 21, 26 in higher education, any age if disabled)",
+          });
+        }
+        return { idcs: d.idcs, kind };
+      });
+      if (problems.length > 0) {
+        throw new ValidationError(problems);
+      }
+      const regime = input.regime as Regime;
+      const opensOn = rightsFrom(regime, now, {
+        ...(input.firstPaymentDate ? { firstPayment: input.firstPaymentDate } : {}),
+        fromTadamon: input.fromTadamon ?? false,
+      });
+      return writeAffiliation(context, idempotencyKey, "registerAffiliation", input, async (tx) => {
+        await refuseIfCovered(tx, everyone);
+        const id = randomUUID();
+        await tx.affiliation.create({
+          data: {
+            id,
+            principalIdcs: input.principalIdcs,
+            regime,
+            payer: PAYER[regime],
+            status: opensOn.getTime() > now.getTime() ? "PENDING" : "ACTIVE",
+            regionCode: principal?.address.regionCode ?? "00",
+            rightsFrom: opensOn,
+          },
+        });
+        await tx.coverage.createMany({
+          data: [
+            { id: randomUUID(), affiliationId: id, personIdcs: input.principalIdcs, role: "PRINCIPAL" },
+            ...dependants.map((d) => ({
+              id: randomUUID(),
+              affiliationId: id,
+              personIdcs: d.idcs,
+              role: "DEPENDANT" as const,
+              dependantKind: d.kind,
+            })),
+          ],
+        });
+        return { id };
+      });
+    },
+  }),
+  suspendAffiliation: t.field({
+    type: AffiliationPayload,
+    authScopes: { insurer: true },
+    args: {
+      id: t.arg.id({ required: true }),
+      reason: t.arg.string({ required: true }),
+      idempotencyKey: t.arg.string({ required: false }),
+    },
+    resolve: (_root, args, context) => changeStatus(context, args.id, "SUSPENDED", args.reason, args.idempotencyKey),
+  }),
+  reinstateAffiliation: t.field({
+    type: AffiliationPayload,
+    authScopes: { insurer: true },
+    args: {
+      id: t.arg.id({ required: true }),
+      reason: t.arg.string({ required: true }),
+      idempotencyKey: t.arg.string({ required: false }),
+    },
+    resolve: (_root, args, context) => changeStatus(context, args.id, "ACTIVE", args.reason, args.idempotencyKey),
+  }),
+  closeAffiliation: t.field({
+    type: AffiliationPayload,
+    authScopes: { insurer: true },
+    args: {
+      id: t.arg.id({ required: true }),
+      reason: t.arg.string({ required: true }),
+      idempotencyKey: t.arg.string({ required: false }),
+    },
+    resolve: (_root, args, context) => changeStatus(context, args.id, "CLOSED", args.reason, args.idempotencyKey),
+  }),
+  closeCoverageOfDeceased: t.int({
+    authScopes: { insurer: true },
+    description:
+      "Asks the population register, in batches through the graph, who among the covered has died, and ends their coverage (closing the affiliation when the principal died). Returns how many coverages ended.",
+    resolve: async (_root, _args, context) => {
+      let ended = 0;
+      let after: string | undefined;
+      for (;;) {
+        const page = await context.prisma.coverage.findMany({
+          where: { until: null, ...(after ? { personIdcs: { gt: after } } : {}) },
+          orderBy: { personIdcs: "asc" },
+          take: 1000,
+        });
+        if (page.length === 0) {
+          return ended;
+        }
+        after = page.at(-1)?.personIdcs;
+        const facts = await personFacts(
+          context.graph,
+          page.map((c) => c.personIdcs),
+        );
+        const dead = page.filter((c) => facts.get(c.personIdcs)?.lifeStatus === "DECEASED");
+        const now = new Date();
+        await context.prisma.$transaction(async (tx) => {
+          for (const coverage of dead) {
+            await tx.coverage.updateMany({
+              where: { id: coverage.id, until: null },
+              data: { until: now, endReason: "DECEASED" },
+            });
+            if (coverage.role === "PRINCIPAL") {
+              await tx.affiliation.update({
+                where: { id: coverage.affiliationId },
+                data: { status: "CLOSED", statusReason: "Principal deceased", statusChangedAt: now },
+              });
+              await tx.coverage.updateMany({
+                where: { affiliationId: coverage.affiliationId, until: null },
+                data: { until: now, endReason: "Principal deceased" },
+              });
+            }
+          }
+        });
+        ended += dead.length;
+      }
+    },
+  }),
+}));
+
+builder.queryField("affiliation", (t) =>
+  t.field({
+    type: Affiliation,
+    nullable: true,
+    args: { id: t.arg.id({ required: true }) },
+    resolve: (_root, { id }, context) => (/^[0-9a-f-]{36}$/i.test(id) ? context.loaders.affiliation.load(id) : null),
+  }),
+);

@@ -1,0 +1,124 @@
+import type { RunningSystem } from "./start-system.js";
+
+/*
+ * Builders for test data that goes through the graph like real traffic: persons registered in the
+ * population register, households in the social register, declarations scored by the model.
+ */
+
+let cinCounter = 600_000 + Math.floor(Math.random() * 100_000);
+
+/** A family name no other test person has, so that registrations never look like duplicates. */
+function uniqueLastName(): string {
+  let n = cinCounter;
+  let letters = "";
+  do {
+    letters = String.fromCharCode(97 + (n % 26)) + letters;
+    n = Math.floor(n / 26);
+  } while (n > 0);
+  return `Tahiri ${letters[0]?.toUpperCase()}${letters.slice(1)}`;
+}
+
+export const SAFI = { regionCode: "07", province: "Safi", commune: "Safi", milieu: "URBAN" } as const;
+
+export async function registerPerson(
+  system: RunningSystem,
+  token: string,
+  person: { firstName: string; birthDate: string; sex?: "MALE" | "FEMALE"; representative?: string },
+): Promise<string> {
+  const adult = Number(person.birthDate.slice(0, 4)) <= new Date().getUTCFullYear() - 18;
+  const representative =
+    adult || person.representative
+      ? person.representative
+      : await registerPerson(system, token, { firstName: `${person.firstName}Parent`, birthDate: "1980-01-01" });
+  const { body } = await system.query<{ registerPerson: { person: { idcs: string } } }>(
+    token,
+    `mutation($input: RegisterPersonInput!) { registerPerson(input: $input) { person { idcs } } }`,
+    {
+      input: {
+        cin: adult ? `ZT${cinCounter++}` : null,
+        firstName: person.firstName,
+        lastName: uniqueLastName(),
+        firstNameAr: "سعاد",
+        lastNameAr: "الطاهري",
+        sex: person.sex ?? "FEMALE",
+        birthDate: person.birthDate,
+        birthPlace: "Safi",
+        nationality: "MAR",
+        residencyStatus: "CITIZEN",
+        address: SAFI,
+        registrationCentre: "CSC Safi",
+        legalRepresentativeIdcs: adult ? null : representative,
+      },
+    },
+  );
+  const idcs = body.data?.registerPerson.person.idcs;
+  if (!idcs) {
+    throw new Error(`registerPerson failed: ${JSON.stringify(body.errors)}`);
+  }
+  return idcs;
+}
+
+export async function registerHousehold(
+  system: RunningSystem,
+  token: string,
+  headIdcs: string,
+  members: { idcs: string; relationship: string }[],
+): Promise<string> {
+  const { body } = await system.query<{ registerHousehold: { household: { id: string } } }>(
+    token,
+    `mutation($input: RegisterHouseholdInput!) { registerHousehold(input: $input) { household { id } } }`,
+    { input: { headIdcs, members, address: SAFI } },
+  );
+  const id = body.data?.registerHousehold.household.id;
+  if (!id) {
+    throw new Error(`registerHousehold failed: ${JSON.stringify(body.errors)}`);
+  }
+  return id;
+}
+
+/** Living conditions of a poor or a comfortable household, for the members given (head first). */
+export function livingConditions(
+  level: "POOR" | "COMFORTABLE",
+  members: { idcs: string; schooling?: string; occupation?: string }[],
+): Record<string, unknown> {
+  const poor = level === "POOR";
+  return {
+    housingType: poor ? "SHANTY" : "MODERN_APARTMENT",
+    rooms: poor ? 1 : 6,
+    occupancy: poor ? "TENANT" : "OWNER",
+    waterConnected: true,
+    electricityConnected: true,
+    electricitySpending: poor ? "40.00" : "900.00",
+    waterSpending: poor ? "20.00" : "300.00",
+    telephoneSpending: poor ? "20.00" : "600.00",
+    gasSpending: poor ? "40.00" : "100.00",
+    durableGoods: poor ? ["TELEVISION"] : ["CAR", "COMPUTER", "AIR_CONDITIONING", "REFRIGERATOR", "WASHING_MACHINE"],
+    members: members.map((m, i) => ({
+      idcs: m.idcs,
+      schooling: m.schooling ?? (poor ? "NONE" : "HIGHER"),
+      occupation: m.occupation ?? (i === 0 ? (poor ? "UNEMPLOYED" : "PUBLIC_EMPLOYEE") : "CHILD"),
+    })),
+  };
+}
+
+export async function declare(
+  system: RunningSystem,
+  token: string,
+  householdId: string,
+  input: Record<string, unknown>,
+) {
+  const { body } = await system.query<{
+    declareLivingConditions: { household: { socioEconomicIndex: { score: string } } };
+  }>(
+    token,
+    `mutation($id: ID!, $input: LivingConditionsInput!) {
+      declareLivingConditions(householdId: $id, input: $input) { household { socioEconomicIndex { score } } }
+    }`,
+    { id: householdId, input },
+  );
+  const score = body.data?.declareLivingConditions.household.socioEconomicIndex.score;
+  if (!score) {
+    throw new Error(`declareLivingConditions failed: ${JSON.stringify(body.errors)}`);
+  }
+  return score;
+}
