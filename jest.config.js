@@ -5,6 +5,7 @@ export default {
     "<rootDir>/subgraphs/population",
     "<rootDir>/subgraphs/social-registry",
     "<rootDir>/subgraphs/health-insurance",
+    "<rootDir>/subgraphs/direct-aid",
     "<rootDir>/gateway",
     "<rootDir>/tests",
   ],

@@ -71,14 +71,14 @@ describe("health", () => {
     expect(ready.status).toBe(200);
     expect(await ready.json()).toEqual({
       status: "ready",
-      subgraphs: { population: true, "social-registry": true, "health-insurance": true },
+      subgraphs: { population: true, "social-registry": true, "health-insurance": true, "direct-aid": true },
     });
     await system.stopPopulation();
     const down = await fetch(`${system.gatewayUrl}/readyz`);
     expect(down.status).toBe(503);
     expect(await down.json()).toEqual({
       status: "unavailable",
-      subgraphs: { population: false, "social-registry": true, "health-insurance": true },
+      subgraphs: { population: false, "social-registry": true, "health-insurance": true, "direct-aid": true },
     });
     expect((await fetch(`${system.gatewayUrl}/healthz`)).status).toBe(200);
   });

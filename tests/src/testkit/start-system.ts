@@ -1,4 +1,5 @@
 import { fileURLToPath } from "node:url";
+import { MIGRATIONS_DIR as AID_MIGRATIONS_DIR, createDirectAidApp, type DirectAidApp } from "@spx/direct-aid/app";
 import { type Authenticate, createAuthenticator } from "@spx/gateway/authenticate";
 import { createGateway } from "@spx/gateway/gateway";
 import { loadSupergraph } from "@spx/gateway/supergraph";
@@ -40,6 +41,10 @@ export interface RunningSystem {
   socialRegistryDb: TestDatabase;
   healthInsurance: HealthInsuranceApp;
   healthInsuranceDb: TestDatabase;
+  directAid: DirectAidApp;
+  directAidDb: TestDatabase;
+  /** Requests each service made to the graph, by service identity. */
+  graphCalls: Record<string, number>;
   token(caller: Caller, options?: { ttlSeconds?: number; now?: number }): Promise<string>;
   query<Data = Record<string, unknown>>(
     token: string | null,
@@ -99,12 +104,21 @@ export async function startSystem(options: {
     };
     cleanup.push(stopPopulation);
     let gatewayUrl = "";
+    const graphCalls: Record<string, number> = {};
     // Each register asks the graph under its own identity, as in production.
-    const serviceGraph = (identity: Caller) =>
-      createGraphClient({
+    const serviceGraph = (identity: Caller) => {
+      const client = createGraphClient({
         url: () => `${gatewayUrl}/graphql`,
         token: serviceTokenSource(async () => issuerKey, identity, { issuer: ISSUER, audience: AUDIENCE }),
       });
+      // Counted, so that tests can prove that cross-register checks are batched.
+      return {
+        query<Data>(document: string, variables?: Record<string, unknown>) {
+          graphCalls[identity.sub] = (graphCalls[identity.sub] ?? 0) + 1;
+          return client.query<Data>(document, variables);
+        },
+      };
+    };
     const socialRegistryDb = await createTestDatabase(`${options.label}_rsu`, REGISTRY_MIGRATIONS_DIR);
     cleanup.push(() => socialRegistryDb.drop());
     const socialRegistry = await createSocialRegistryApp({
@@ -149,6 +163,23 @@ export async function startSystem(options: {
     }
     const healthInsuranceServer = await listen(healthInsurance.handler, 0);
     cleanup.push(() => healthInsuranceServer.close());
+    const directAidDb = await createTestDatabase(`${options.label}_asd`, AID_MIGRATIONS_DIR);
+    cleanup.push(() => directAidDb.drop());
+    const directAid = await createDirectAidApp({
+      database: directAidDb.database,
+      dataDir: "",
+      gatewayKeys: localKeySet([gatewayKey]),
+      graph: serviceGraph({ sub: "service:direct-aid", agency: "ANSS", role: "SYSTEM", purpose: "ASD_ELIGIBILITY" }),
+      logger: logger.child({ service: "direct-aid" }),
+      demoSeed: false,
+    });
+    cleanup.push(() => directAid.close());
+    if (options.seedPersons && options.seedHouseholds && options.seedProgrammes) {
+      const { seedDemoIfEmpty } = await import("@spx/direct-aid/seed/seed-demo");
+      await seedDemoIfEmpty(directAid.prisma, { persons: options.seedPersons });
+    }
+    const directAidServer = await listen(directAid.handler, 0);
+    cleanup.push(() => directAidServer.close());
     const supergraph = loadSupergraph(SUPERGRAPH);
     const authenticate: Authenticate = createAuthenticator(
       { keys: localKeySet([issuerKey]), issuer: ISSUER, audience: AUDIENCE, algorithms: ["EdDSA"] },
@@ -161,6 +192,7 @@ export async function startSystem(options: {
         population: `${populationServer.url}/graphql`,
         "social-registry": `${socialRegistryServer.url}/graphql`,
         "health-insurance": `${healthInsuranceServer.url}/graphql`,
+        "direct-aid": `${directAidServer.url}/graphql`,
       },
       authenticate,
       signingKey: gatewayKey,
@@ -182,6 +214,9 @@ export async function startSystem(options: {
       socialRegistryDb,
       healthInsurance,
       healthInsuranceDb,
+      directAid,
+      directAidDb,
+      graphCalls,
       token: (caller, tokenOptions = {}) =>
         mintToken(issuerKey, caller, { issuer: ISSUER, audience: AUDIENCE, ...tokenOptions }),
       query: (token, query, variables, headers = {}) =>

@@ -1,3 +1,4 @@
+import { ValidationError } from "@spx/runtime/errors";
 import { builder } from "../builder.js";
 import { RELATIONSHIPS } from "../domain/household-rules.js";
 import { HouseholdNotFoundError } from "../errors.js";
@@ -85,5 +86,20 @@ builder.queryField("household", (t) =>
     nullable: true,
     args: { id: t.arg.id({ required: true }) },
     resolve: (_root, { id }, context) => (UUID.test(id) ? context.loaders.household.load(id) : null),
+  }),
+);
+
+builder.queryField("households", (t) =>
+  t.field({
+    type: [Household],
+    nullable: { list: false, items: true },
+    description: "Households by id, in the order asked (null where unknown); at most 500 at a time",
+    args: { ids: t.arg.idList({ required: true }) },
+    resolve: async (_root, { ids }, context) => {
+      if (ids.length > 500) {
+        throw new ValidationError([{ field: "ids", message: "at most 500 households per request" }]);
+      }
+      return Promise.all(ids.map((id) => (UUID.test(id) ? context.loaders.household.load(id) : null)));
+    },
   }),
 );

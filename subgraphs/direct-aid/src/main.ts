@@ -1,0 +1,28 @@
+import { listen } from "@spx/runtime/http-server";
+import { createLogger } from "@spx/runtime/logger";
+import { gatewayKeySource, serviceGraphClient, stopOnSignals } from "@spx/runtime/service";
+import { createDirectAidApp, SUBGRAPH_NAME } from "./app.js";
+import { loadEnv } from "./env.js";
+
+const env = loadEnv();
+const logger = createLogger(SUBGRAPH_NAME, env.logLevel);
+const app = await createDirectAidApp({
+  databaseUrl: env.databaseUrl,
+  dataDir: env.dataDir,
+  gatewayKeys: await gatewayKeySource(env),
+  // The register's own identity towards the graph (ANSS runs direct aid).
+  graph: serviceGraphClient(env, {
+    sub: "service:direct-aid",
+    agency: "ANSS",
+    role: "SYSTEM",
+    purpose: "ASD_ELIGIBILITY",
+  }),
+  logger,
+  demoSeed: env.demoSeed,
+});
+const running = await listen(app.handler, env.port, env.host);
+logger.info({ url: `${running.url}/graphql` }, "direct-aid subgraph listening");
+stopOnSignals(logger, async () => {
+  await running.close();
+  await app.close();
+});

@@ -1,0 +1,35 @@
+import type { GraphClient } from "@spx/runtime/graph-client";
+import type { AidHouseholdFacts } from "./domain/household-facts.js";
+
+const BATCH = 500;
+
+/**
+ * The households' facts from the social and population registers, asked through the graph under
+ * this programme's own identity, 500 households per request: a payment run over 10,000
+ * households costs 20 requests, not 10,000.
+ */
+export async function householdFacts(
+  graph: GraphClient,
+  ids: readonly string[],
+): Promise<Map<string, AidHouseholdFacts>> {
+  const result = new Map<string, AidHouseholdFacts>();
+  for (let i = 0; i < ids.length; i += BATCH) {
+    const data = await graph.query<{ households: (AidHouseholdFacts | null)[] }>(
+      `query AsdHouseholdCheck($ids: [ID!]!) {
+        households(ids: $ids) {
+          id regionCode
+          eligibility { program eligible scoreUsed }
+          members { relationship person { idcs birthDate sex lifeStatus } }
+          declaration { members { idcs schooling occupation } }
+        }
+      }`,
+      { ids: ids.slice(i, i + BATCH) },
+    );
+    for (const household of data.households) {
+      if (household) {
+        result.set(household.id, household);
+      }
+    }
+  }
+  return result;
+}

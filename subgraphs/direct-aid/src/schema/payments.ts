@@ -1,0 +1,197 @@
+import { DomainError, ForbiddenError, NotFoundError } from "@spx/runtime/errors";
+import { idempotencyScope, once } from "@spx/runtime/idempotency";
+import { builder } from "../builder.js";
+import { currentMonth, isMonth } from "../domain/entitlement.js";
+import { canRecord, type OrderStatus } from "../domain/outcomes.js";
+import { BadTransitionError, MonthInFutureError } from "../errors.js";
+import { runMonthlyPayments } from "../payment-run.js";
+
+const OutcomeEnum = builder.enumType("PaymentOutcome", { values: ["PAID", "FAILED", "RETURNED"] as const });
+
+const RunReport = builder
+  .objectRef<{ month: string; issued: number; alreadyIssued: number; skipped: number; amount: number }>(
+    "PaymentRunReport",
+  )
+  .implement({
+    fields: (t) => ({
+      month: t.exposeString("month"),
+      issued: t.exposeInt("issued", { description: "Orders issued by this run" }),
+      alreadyIssued: t.exposeInt("alreadyIssued", { description: "Households already paid for the month" }),
+      skipped: t.exposeInt("skipped", { description: "Households not paid, each with a recorded reason" }),
+      amount: t.expose("amount", { type: "MadAmount" }),
+    }),
+  });
+
+function requireMonth(month: string): string {
+  if (!isMonth(month)) {
+    throw new DomainError("BAD_USER_INPUT", "A month is written YYYY-MM");
+  }
+  if (month > currentMonth()) {
+    throw new MonthInFutureError(month);
+  }
+  return month;
+}
+
+builder.mutationFields((t) => ({
+  runMonthlyPayments: t.field({
+    type: RunReport,
+    authScopes: { agency: true },
+    description: "Issues the month's payment orders; running it again for the same month issues nothing twice.",
+    args: { month: t.arg.string({ required: true }) },
+    resolve: async (_root, args, context) =>
+      runMonthlyPayments(context.prisma, context.graph, await context.schedules(), requireMonth(args.month)),
+  }),
+  recordPaymentOutcome: t.prismaField({
+    type: "PaymentOrder",
+    authScopes: { paymentInstitution: true, agency: true },
+    description:
+      "A payment institution reports what became of an order. Reporting the same outcome again changes nothing.",
+    args: {
+      orderId: t.arg.id({ required: true }),
+      outcome: t.arg({ type: OutcomeEnum, required: true }),
+      reference: t.arg.string({ required: true }),
+      idempotencyKey: t.arg.string({ required: false }),
+    },
+    resolve: async (query, _root, args, context) => {
+      await context.prisma.$transaction((tx) =>
+        once(
+          tx,
+          {
+            scope: idempotencyScope(context.caller),
+            key: args.idempotencyKey,
+            operation: "recordPaymentOutcome",
+            request: args,
+          },
+          async () => {
+            const order = await tx.paymentOrder.findUnique({ where: { id: args.orderId } }).catch(() => null);
+            if (!order) {
+              throw new NotFoundError("Payment order");
+            }
+            if (context.caller.agency !== "ANSS" && context.caller.agency !== order.institution) {
+              throw new ForbiddenError("This order belongs to another payment institution");
+            }
+            if (order.status === args.outcome && order.reference === args.reference) {
+              return { id: order.id };
+            }
+            if (!canRecord(order.status as OrderStatus, args.outcome)) {
+              throw new BadTransitionError(order.status, args.outcome);
+            }
+            const updated = await tx.paymentOrder.updateMany({
+              where: { id: order.id, status: order.status },
+              data: { status: args.outcome, reference: args.reference, outcomeAt: new Date() },
+            });
+            if (updated.count === 0) {
+              throw new BadTransitionError(order.status, args.outcome);
+            }
+            return { id: order.id };
+          },
+        ),
+      );
+      return context.prisma.paymentOrder.findUniqueOrThrow({ ...query, where: { id: args.orderId } });
+    },
+  }),
+}));
+
+interface ReconciliationRow {
+  institution: string;
+  month: string;
+  issued: number;
+  issuedAmount: number;
+  paid: number;
+  paidAmount: number;
+  failed: number;
+  failedAmount: number;
+  returned: number;
+  pending: number;
+}
+
+const Reconciliation = builder.objectRef<ReconciliationRow>("PaymentReconciliation").implement({
+  fields: (t) => ({
+    institution: t.exposeString("institution"),
+    month: t.exposeString("month"),
+    issued: t.exposeInt("issued"),
+    issuedAmount: t.expose("issuedAmount", { type: "MadAmount" }),
+    paid: t.exposeInt("paid"),
+    paidAmount: t.expose("paidAmount", { type: "MadAmount" }),
+    failed: t.exposeInt("failed"),
+    failedAmount: t.expose("failedAmount", { type: "MadAmount" }),
+    returned: t.exposeInt("returned"),
+    pending: t.exposeInt("pending", { description: "Issued, no outcome reported yet" }),
+  }),
+});
+
+const Dimension = builder.enumType("DirectAidStatisticDimension", { values: ["REGION", "MONTH"] as const });
+
+const AidStatisticCell = builder
+  .objectRef<{ region: string | null; month: string | null; households: number; children: number; amount: number }>(
+    "DirectAidStatisticCell",
+  )
+  .implement({
+    fields: (t) => ({
+      region: t.exposeString("region", { nullable: true }),
+      month: t.exposeString("month", { nullable: true }),
+      households: t.exposeInt("households", { description: "Households paid (orders issued)" }),
+      children: t.exposeInt("children"),
+      amount: t.expose("amount", { type: "MadAmount" }),
+    }),
+  });
+
+builder.queryFields((t) => ({
+  paymentReconciliation: t.field({
+    type: [Reconciliation],
+    authScopes: { agency: true },
+    description: "Issued, paid and failed orders and amounts per institution for a month",
+    args: { month: t.arg.string({ required: true }) },
+    resolve: async (_root, args, context) => {
+      if (!isMonth(args.month)) {
+        throw new DomainError("BAD_USER_INPUT", "A month is written YYYY-MM");
+      }
+      const rows = await context.prisma.$queryRawUnsafe<Record<string, string | number>[]>(
+        `SELECT institution, month, count(*)::int AS issued, sum(amount)::bigint AS issued_amount,
+                count(*) FILTER (WHERE status = 'PAID')::int AS paid,
+                coalesce(sum(amount) FILTER (WHERE status = 'PAID'), 0)::bigint AS paid_amount,
+                count(*) FILTER (WHERE status = 'FAILED')::int AS failed,
+                coalesce(sum(amount) FILTER (WHERE status = 'FAILED'), 0)::bigint AS failed_amount,
+                count(*) FILTER (WHERE status = 'RETURNED')::int AS returned,
+                count(*) FILTER (WHERE status = 'ISSUED')::int AS pending
+         FROM payment_order WHERE month = $1 GROUP BY institution, month ORDER BY institution`,
+        args.month,
+      );
+      return rows.map((r) => ({
+        institution: String(r.institution),
+        month: String(r.month),
+        issued: Number(r.issued),
+        issuedAmount: Number(r.issued_amount),
+        paid: Number(r.paid),
+        paidAmount: Number(r.paid_amount),
+        failed: Number(r.failed),
+        failedAmount: Number(r.failed_amount),
+        returned: Number(r.returned),
+        pending: Number(r.pending),
+      }));
+    },
+  }),
+  directAidStatistics: t.field({
+    type: [AidStatisticCell],
+    description: "Households paid, children counted and amounts, by region and/or month",
+    args: { by: t.arg({ type: [Dimension], required: true }) },
+    resolve: async (_root, args, context) => {
+      const dims = [...new Set(args.by)];
+      // Fixed expressions only: nothing from the request is spliced into SQL.
+      const columns = dims.map((d) => (d === "REGION" ? "region_code AS region" : "month"));
+      const groupBy = dims.map((_d, i) => String(i + 1));
+      const rows = await context.prisma.$queryRawUnsafe<Record<string, string | number | null>[]>(
+        `SELECT ${[...columns, "count(*)::int AS households", "sum(children)::int AS children", "sum(amount)::bigint AS amount"].join(", ")}
+         FROM payment_order WHERE status <> 'FAILED'
+         ${groupBy.length ? `GROUP BY ${groupBy.join(", ")} ORDER BY ${groupBy.join(", ")}` : ""}`,
+      );
+      return rows.map((r) => ({
+        region: (r.region as string | undefined) ?? null,
+        month: (r.month as string | undefined) ?? null,
+        households: Number(r.households),
+        children: Number(r.children ?? 0),
+        amount: Number(r.amount ?? 0),
+      }));
+    },
+  }),
+}));

@@ -1,0 +1,123 @@
+import { randomUUID } from "node:crypto";
+import { SeededRandom } from "@spx/population/seed/random";
+import { isEligible, SHIPPED_THRESHOLDS, type ThresholdRule } from "@spx/social-registry/domain/thresholds";
+import { scoredDemoHouseholds } from "@spx/social-registry/seed/demo-households";
+import type { Prisma } from "../../generated/prisma/index.js";
+import type { AidPrisma } from "../db.js";
+import { currentMonth, monthlyEntitlement, SHIPPED_SCHEDULES, scheduleFor } from "../domain/entitlement.js";
+import { type AidHouseholdFacts, childrenOf, exclusions } from "../domain/household-facts.js";
+import { INSTITUTIONS } from "../schema/aid.js";
+
+const SEED_LOCK = 72707373;
+const DIRECT_AID = SHIPPED_THRESHOLDS.find((t) => t.program === "DIRECT_AID") as ThresholdRule;
+export const DEMO_PAID_MONTHS = 6;
+
+function monthsBefore(month: string, count: number): string[] {
+  const [year = 1970, mon = 1] = month.split("-").map(Number);
+  return Array.from({ length: count }, (_v, i) => {
+    const d = new Date(Date.UTC(year, mon - 1 - (count - i), 1));
+    return d.toISOString().slice(0, 7);
+  });
+}
+
+/**
+ * Demo enrolments over the demo households: most households at or below the direct-aid threshold
+ * with no exclusion are enrolled, with the last six months of payment orders (mostly paid, a few
+ * failed).
+ */
+export async function seedDemoIfEmpty(prisma: AidPrisma, options: { persons?: number } = {}): Promise<number> {
+  return prisma.$transaction(
+    async (tx) => {
+      await tx.$executeRawUnsafe("SELECT pg_advisory_xact_lock($1)", SEED_LOCK);
+      if ((await tx.enrolment.findFirst({ select: { householdId: true } })) !== null) {
+        return 0;
+      }
+      const now = new Date();
+      const months = monthsBefore(currentMonth(now), DEMO_PAID_MONTHS);
+      const enrolments: Prisma.EnrolmentCreateManyInput[] = [];
+      const applications: Prisma.ApplicationCreateManyInput[] = [];
+      const orders: Prisma.PaymentOrderCreateManyInput[] = [];
+      for (const household of scoredDemoHouseholds({ ...options, today: now })) {
+        const r = new SeededRandom(Math.imul(household.family.number, 69_069) ^ 0xa1d);
+        const sexes = new Map(household.family.members.map((m) => [m.person.idcs, m.person.sex]));
+        const facts: AidHouseholdFacts = {
+          id: household.id,
+          regionCode: household.regionCode,
+          eligibility: [
+            { program: "DIRECT_AID", eligible: isEligible(household.score, DIRECT_AID), scoreUsed: household.score },
+          ],
+          members: household.members.map((m) => ({
+            relationship: m.relationship,
+            person: {
+              idcs: m.idcs,
+              birthDate: m.birthDate.toISOString().slice(0, 10),
+              sex: sexes.get(m.idcs) ?? "MALE",
+              lifeStatus: "ALIVE",
+            },
+          })),
+          declaration: { members: household.declaration.members.map((m) => ({ ...m })) },
+        };
+        if (exclusions(facts, false).length > 0 || !r.chance(0.85)) {
+          continue;
+        }
+        const institution = r.pick(INSTITUTIONS);
+        const since = new Date(Date.UTC(Number(months[0]?.slice(0, 4)), Number(months[0]?.slice(5, 7)) - 2, 20));
+        const rulesNow = scheduleFor(SHIPPED_SCHEDULES, currentMonth(now));
+        if (!rulesNow) {
+          continue;
+        }
+        const current = monthlyEntitlement(childrenOf(facts, currentMonth(now)), rulesNow);
+        enrolments.push({
+          householdId: household.id,
+          status: "ACTIVE",
+          regionCode: household.regionCode,
+          institution,
+          since,
+          entitlement: current.amount,
+          entitlementComponents: current.components.map((c) => ({ ...c })),
+          children: current.children,
+        });
+        applications.push({
+          id: randomUUID(),
+          householdId: household.id,
+          status: "ACCEPTED",
+          reasons: ["Index at or below the threshold; no exclusion applies"],
+          scoreUsed: household.score,
+          otherFamilyAllowance: false,
+          decidedAt: since,
+          appealDeadline: new Date(since.getTime() + 15 * 86_400_000),
+        });
+        months.forEach((month, i) => {
+          const rules = scheduleFor(SHIPPED_SCHEDULES, month);
+          if (!rules) {
+            return;
+          }
+          const due = monthlyEntitlement(childrenOf(facts, month), rules);
+          const last = i === months.length - 1;
+          const failed = !last && r.chance(0.03);
+          orders.push({
+            id: randomUUID(),
+            householdId: household.id,
+            month,
+            amount: due.amount,
+            components: due.components.map((c) => ({ ...c })),
+            children: due.children,
+            regionCode: household.regionCode,
+            institution,
+            status: last ? "ISSUED" : failed ? "FAILED" : "PAID",
+            reference: last ? null : `${institution}-${month}-${household.family.number}`,
+            issuedAt: new Date(`${month}-25T09:00:00Z`),
+            outcomeAt: last ? null : new Date(`${month}-28T12:00:00Z`),
+          });
+        });
+      }
+      await tx.enrolment.createMany({ data: enrolments });
+      await tx.application.createMany({ data: applications });
+      for (let i = 0; i < orders.length; i += 500) {
+        await tx.paymentOrder.createMany({ data: orders.slice(i, i + 500) });
+      }
+      return enrolments.length;
+    },
+    { timeout: 120_000, maxWait: 30_000 },
+  );
+}
