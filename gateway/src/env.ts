@@ -7,6 +7,7 @@ import { z } from "zod";
 const DEFAULT_SUPERGRAPH = fileURLToPath(new URL("../../schema/supergraph.graphql", import.meta.url));
 
 const schema = z.object({
+  NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
   GATEWAY_PORT: port(4000),
   HOST: z.string().default("127.0.0.1"),
   DATA_DIR: z.string().default("./.data"),
@@ -32,6 +33,7 @@ const schema = z.object({
 });
 
 export interface GatewayEnv {
+  production: boolean;
   port: number;
   host: string;
   dataDir: string;
@@ -61,6 +63,7 @@ export function loadEnv(source?: Record<string, string | undefined>): GatewayEnv
     }
   }
   return {
+    production: raw.NODE_ENV === "production",
     port: raw.GATEWAY_PORT,
     host: raw.HOST,
     dataDir: path.resolve(raw.DATA_DIR),

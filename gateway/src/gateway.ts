@@ -23,6 +23,8 @@ export interface GatewayOptions {
   logger: Logger;
   /** Time allowed for each subgraph's readiness answer. */
   readinessTimeoutMs?: number;
+  /** Production: no introspection, no field suggestions in validation errors. */
+  production?: boolean;
 }
 
 function readinessUrl(graphqlUrl: string): string {
@@ -45,9 +47,14 @@ export async function createGateway(options: GatewayOptions) {
       error: (message) => logger.error(message),
     },
   });
+  const production = options.production ?? false;
   const server = new ApolloServer<GatewayContext>({
     gateway,
     includeStacktraceInErrorResponses: false,
+    introspection: !production,
+    hideSchemaDetailsFromClientErrors: production,
+    // CSRF prevention stays on (Apollo's default): a browser cannot send a simple cross-site POST.
+    csrfPrevention: true,
     plugins: [operationLogPlugin()],
     formatError: (formatted, error) =>
       maskError(formatted, error, (unexpected) => logger.error({ err: unexpected }, "unexpected error")),

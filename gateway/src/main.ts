@@ -24,6 +24,7 @@ const { server, handler } = await createGateway({
   ),
   signingKey: await gatewaySigningKey(env),
   logger,
+  production: env.production,
 });
 const running = await listen(handler, env.port, env.host);
 logger.info({ url: `${running.url}/graphql` }, "gateway listening");

@@ -1,4 +1,5 @@
 import { GraphQLError, type GraphQLFormattedError } from "graphql";
+import { currentRequestId } from "./http-server.js";
 
 /** Every error a client may act on carries a stable `extensions.code`. */
 export class DomainError extends GraphQLError {
@@ -87,10 +88,12 @@ export function maskError(
     };
   }
   onUnexpected(original);
+  // The request id lets support find the logged cause of an error the client cannot see.
+  const requestId = currentRequestId();
   return {
     message: "Internal server error",
     ...(formatted.locations ? { locations: formatted.locations } : {}),
     ...(formatted.path ? { path: formatted.path } : {}),
-    extensions: { code: "INTERNAL_SERVER_ERROR" },
+    extensions: { code: "INTERNAL_SERVER_ERROR", ...(requestId ? { requestId } : {}) },
   };
 }

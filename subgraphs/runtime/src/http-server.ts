@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from "node:async_hooks";
 import { randomUUID } from "node:crypto";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -15,6 +16,13 @@ export interface GraphQLHttpOptions<Context extends BaseContext> {
   context: (req: IncomingMessage, requestId: string) => Promise<Context>;
   /** Plain HTTP routes beside `/graphql`, such as `/healthz`. */
   routes?: Record<string, RouteHandler>;
+}
+
+const requestScope = new AsyncLocalStorage<{ requestId: string }>();
+
+/** The id of the request being served, wherever in its handling this is called. */
+export function currentRequestId(): string | undefined {
+  return requestScope.getStore()?.requestId;
 }
 
 /** The caller's request id when it is well formed, otherwise a fresh one. */
@@ -105,10 +113,12 @@ async function handle<Context extends BaseContext>(
       body = text;
     }
   }
-  const response = await server.executeHTTPGraphQLRequest({
-    httpGraphQLRequest: { method: req.method ?? "GET", headers, search: url.search, body },
-    context: () => context(req, requestId),
-  });
+  const response = await requestScope.run({ requestId }, () =>
+    server.executeHTTPGraphQLRequest({
+      httpGraphQLRequest: { method: req.method ?? "GET", headers, search: url.search, body },
+      context: () => context(req, requestId),
+    }),
+  );
   for (const [name, value] of response.headers) {
     res.setHeader(name, value);
   }

@@ -40,7 +40,7 @@ export function operationLogPlugin(): ApolloServerPlugin<RequestContext> {
             {
               operation: operationName ?? null,
               ms: Math.round(performance.now() - started),
-              errors: errors?.map((error) => error.extensions.code ?? "INTERNAL_SERVER_ERROR"),
+              errors: errors?.map((error) => error.extensions?.code ?? "INTERNAL_SERVER_ERROR"),
             },
             "operation",
           );

@@ -68,6 +68,8 @@ export async function startSystem(options: {
   seedHouseholds?: boolean;
   /** With `seedHouseholds`: also the programmes' demo enrolments. */
   seedProgrammes?: boolean;
+  /** Gateway in production mode (no introspection, no suggestions). */
+  production?: boolean;
   logger?: Logger;
 }): Promise<RunningSystem> {
   const logger = options.logger ?? createLogger("test", "silent");
@@ -197,6 +199,7 @@ export async function startSystem(options: {
       authenticate,
       signingKey: gatewayKey,
       logger: logger.child({ service: "gateway" }),
+      production: options.production ?? false,
     });
     cleanup.push(() => gateway.server.stop());
     const gatewayServer = await listen(gateway.handler, 0);
