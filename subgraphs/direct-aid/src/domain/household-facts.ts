@@ -1,3 +1,4 @@
+import { ageOn } from "@spx/runtime/dates";
 import type { ChildFacts } from "./entitlement.js";
 
 /** What the social and population registers say of a household, as this programme needs it. */
@@ -7,18 +8,6 @@ export interface AidHouseholdFacts {
   eligibility: { program: string; eligible: boolean; scoreUsed: string }[];
   members: { relationship: string; person: { idcs: string; birthDate: string; sex: string; lifeStatus: string } }[];
   declaration: { members: { idcs: string; schooling: string; occupation: string }[] } | null;
-}
-
-function age(birthDate: string, on: Date): number {
-  const birth = new Date(`${birthDate}T00:00:00Z`);
-  let years = on.getUTCFullYear() - birth.getUTCFullYear();
-  if (
-    on.getUTCMonth() < birth.getUTCMonth() ||
-    (on.getUTCMonth() === birth.getUTCMonth() && on.getUTCDate() < birth.getUTCDate())
-  ) {
-    years--;
-  }
-  return years;
 }
 
 /**
@@ -41,7 +30,7 @@ export function childrenOf(household: AidHouseholdFacts, month: string): ChildFa
     const detail = details.get(child.person.idcs);
     return {
       idcs: child.person.idcs,
-      age: age(child.person.birthDate, end),
+      age: ageOn(child.person.birthDate, end),
       inSchool: ["PRIMARY", "SECONDARY", "HIGHER"].includes(detail?.schooling ?? "NONE"),
       disabled: false,
       fatherless,

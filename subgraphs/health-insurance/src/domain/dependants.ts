@@ -33,15 +33,3 @@ export function dependantKind(candidate: DependantCandidate): DependantKind | nu
   }
   return null;
 }
-
-export function ageOn(birthDate: string, day: Date): number {
-  const birth = new Date(`${birthDate}T00:00:00Z`);
-  let age = day.getUTCFullYear() - birth.getUTCFullYear();
-  if (
-    day.getUTCMonth() < birth.getUTCMonth() ||
-    (day.getUTCMonth() === birth.getUTCMonth() && day.getUTCDate() < birth.getUTCDate())
-  ) {
-    age--;
-  }
-  return age;
-}

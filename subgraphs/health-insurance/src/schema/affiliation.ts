@@ -1,11 +1,12 @@
 import { randomUUID } from "node:crypto";
 import { idcsProblem } from "@spx/population/domain/idcs";
+import { ageOn } from "@spx/runtime/dates";
 import { NotFoundError, ValidationError } from "@spx/runtime/errors";
 import { idempotencyScope, once } from "@spx/runtime/idempotency";
 import { isUniqueViolation } from "@spx/runtime/unique-violation";
 import { builder } from "../builder.js";
 import type { Context } from "../context.js";
-import { ageOn, dependantKind } from "../domain/dependants.js";
+import { dependantKind } from "../domain/dependants.js";
 import { type AffiliationStatus, canMove, effectiveStatus, PAYER, type Regime, rightsFrom } from "../domain/regimes.js";
 import { AlreadyCoveredError, BadTransitionError, NotEligibleError, UnknownHouseholdError } from "../errors.js";
 import { householdForTadamon, personFacts } from "../registers.js";

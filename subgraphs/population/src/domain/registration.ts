@@ -1,3 +1,4 @@
+import { ageOn } from "@spx/runtime/dates";
 import type { FieldProblem } from "@spx/runtime/errors";
 import { isValidCin, normalizeCin } from "./cin.js";
 import { isCountryCode, MOROCCO } from "./countries.js";
@@ -61,18 +62,6 @@ export const MAJORITY_AGE = 18;
 const OLDEST_BIRTH_YEAR = 1900;
 const LATIN_NAME = /^[\p{Script=Latin}][\p{Script=Latin}' -]*$/u;
 const ARABIC_NAME = /^[\p{Script=Arabic}][\p{Script=Arabic}' -]*$/u;
-
-/** Whole years between two calendar dates. */
-export function ageOn(birthDate: Date, day: Date): number {
-  let age = day.getUTCFullYear() - birthDate.getUTCFullYear();
-  const beforeBirthday =
-    day.getUTCMonth() < birthDate.getUTCMonth() ||
-    (day.getUTCMonth() === birthDate.getUTCMonth() && day.getUTCDate() < birthDate.getUTCDate());
-  if (beforeBirthday) {
-    age--;
-  }
-  return age;
-}
 
 /** Today's date at midnight UTC, the unit every date rule compares in. */
 export function today(now: Date = new Date()): Date {

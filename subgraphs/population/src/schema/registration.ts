@@ -1,3 +1,4 @@
+import { ageOn } from "@spx/runtime/dates";
 import { DomainError, NotFoundError, ValidationError } from "@spx/runtime/errors";
 import { idempotencyScope, once } from "@spx/runtime/idempotency";
 import { isUniqueViolation } from "@spx/runtime/unique-violation";
@@ -5,7 +6,6 @@ import { builder } from "../builder.js";
 import type { Context } from "../context.js";
 import { randomIdcs } from "../domain/idcs.js";
 import {
-  ageOn,
   checkAddress,
   checkRegistration,
   MAJORITY_AGE,

@@ -1,5 +1,6 @@
 import { idcsProblem } from "@spx/population/domain/idcs";
 import { provinceOf, regionByCode } from "@spx/population/domain/regions";
+
 import type { FieldProblem } from "@spx/runtime/errors";
 import type { Milieu } from "./household-facts.js";
 
@@ -48,16 +49,4 @@ export function checkHouseholdInput(
     problems.push({ field: "address.commune", message: "is required (at most 100 characters)" });
   }
   return problems;
-}
-
-export function ageOn(birthDate: string, day: Date): number {
-  const birth = new Date(`${birthDate}T00:00:00Z`);
-  let age = day.getUTCFullYear() - birth.getUTCFullYear();
-  if (
-    day.getUTCMonth() < birth.getUTCMonth() ||
-    (day.getUTCMonth() === birth.getUTCMonth() && day.getUTCDate() < birth.getUTCDate())
-  ) {
-    age--;
-  }
-  return age;
 }

@@ -1,11 +1,12 @@
 import { randomUUID } from "node:crypto";
+import { ageOn } from "@spx/runtime/dates";
 import { DomainError, ValidationError } from "@spx/runtime/errors";
 import { idempotencyScope, once } from "@spx/runtime/idempotency";
 import { assessDeclaration } from "../assessment.js";
 import { builder } from "../builder.js";
 import { checkDeclaration, type DeclarationInput } from "../domain/declaration-rules.js";
 import { DURABLE_GOODS } from "../domain/household-facts.js";
-import { ageOn } from "../domain/household-rules.js";
+
 import type { ItemVerification } from "../domain/verification.js";
 import { DeceasedPersonError } from "../errors.js";
 import { lookUpPersons } from "../population-directory.js";

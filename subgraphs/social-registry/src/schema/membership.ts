@@ -1,12 +1,13 @@
 import { randomUUID } from "node:crypto";
 import { idcsProblem } from "@spx/population/domain/idcs";
 import { provinceOf } from "@spx/population/domain/regions";
+import { ageOn } from "@spx/runtime/dates";
 import { DomainError, NotFoundError, ValidationError } from "@spx/runtime/errors";
 import { idempotencyScope, once } from "@spx/runtime/idempotency";
 import { isUniqueViolation } from "@spx/runtime/unique-violation";
 import { builder } from "../builder.js";
 import type { Context } from "../context.js";
-import { ageOn, checkHouseholdInput, type MemberInput } from "../domain/household-rules.js";
+import { checkHouseholdInput, type MemberInput } from "../domain/household-rules.js";
 import { AlreadyInHouseholdError, DeceasedPersonError, MinorHeadError, UnknownPersonError } from "../errors.js";
 import { lookUpPersons, type RegisteredPerson } from "../population-directory.js";
 import { Household, MilieuEnum, RelationshipEnum, requireHousehold } from "./household.js";
