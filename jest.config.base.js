@@ -14,5 +14,4 @@ export default {
   },
   moduleNameMapper: { "^(\\.{1,2}/.*)\\.js$": "$1" },
   testMatch: ["<rootDir>/src/**/*.test.ts"],
-  testTimeout: 30_000,
 };

@@ -9,6 +9,9 @@ export default {
     "<rootDir>/gateway",
     "<rootDir>/tests",
   ],
+  // Global, not per project (Jest reads testTimeout only here): starting a system of five
+  // embedded databases takes longer than Jest's default 5 s on a small machine.
+  testTimeout: 120_000,
   globalSetup: "<rootDir>/tests/jest/global-setup.js",
   globalTeardown: "<rootDir>/tests/jest/global-teardown.js",
 };
