@@ -346,36 +346,6 @@ builder.mutationFields((t) => ({
       });
     },
   }),
-  suspendAffiliation: t.field({
-    type: AffiliationPayload,
-    authScopes: { insurer: true },
-    args: {
-      id: t.arg.id({ required: true }),
-      reason: t.arg.string({ required: true }),
-      idempotencyKey: t.arg.string({ required: false }),
-    },
-    resolve: (_root, args, context) => changeStatus(context, args.id, "SUSPENDED", args.reason, args.idempotencyKey),
-  }),
-  reinstateAffiliation: t.field({
-    type: AffiliationPayload,
-    authScopes: { insurer: true },
-    args: {
-      id: t.arg.id({ required: true }),
-      reason: t.arg.string({ required: true }),
-      idempotencyKey: t.arg.string({ required: false }),
-    },
-    resolve: (_root, args, context) => changeStatus(context, args.id, "ACTIVE", args.reason, args.idempotencyKey),
-  }),
-  closeAffiliation: t.field({
-    type: AffiliationPayload,
-    authScopes: { insurer: true },
-    args: {
-      id: t.arg.id({ required: true }),
-      reason: t.arg.string({ required: true }),
-      idempotencyKey: t.arg.string({ required: false }),
-    },
-    resolve: (_root, args, context) => changeStatus(context, args.id, "CLOSED", args.reason, args.idempotencyKey),
-  }),
   closeCoverageOfDeceased: t.int({
     authScopes: { insurer: true },
     description:
@@ -422,6 +392,27 @@ builder.mutationFields((t) => ({
     },
   }),
 }));
+
+// Suspending, reinstating and closing differ only in the status they move to.
+for (const [name, to, description] of [
+  ["suspendAffiliation", "SUSPENDED", "Suspends an affiliation, with the reason"],
+  ["reinstateAffiliation", "ACTIVE", "Reinstates a suspended affiliation, with the reason"],
+  ["closeAffiliation", "CLOSED", "Closes an affiliation and ends its coverages, with the reason"],
+] as const) {
+  builder.mutationField(name, (t) =>
+    t.field({
+      type: AffiliationPayload,
+      authScopes: { insurer: true },
+      description,
+      args: {
+        id: t.arg.id({ required: true }),
+        reason: t.arg.string({ required: true }),
+        idempotencyKey: t.arg.string({ required: false }),
+      },
+      resolve: (_root, args, context) => changeStatus(context, args.id, to, args.reason, args.idempotencyKey),
+    }),
+  );
+}
 
 builder.queryField("affiliation", (t) =>
   t.field({
