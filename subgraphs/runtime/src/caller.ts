@@ -17,7 +17,8 @@ export const AGENCIES = {
 } as const;
 export type Agency = keyof typeof AGENCIES;
 
-export const ROLES = ["SYSTEM", "CASE_WORKER", "ANALYST", "AUDITOR", "CITIZEN"] as const;
+/** SERVICE is a register asking another register through the graph, under its own identity. */
+export const ROLES = ["SYSTEM", "SERVICE", "CASE_WORKER", "ANALYST", "AUDITOR", "CITIZEN"] as const;
 export type Role = (typeof ROLES)[number];
 
 const idcsShape = z.string().regex(/^\d{10}$/, "must be 10 digits");

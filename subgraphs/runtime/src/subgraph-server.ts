@@ -2,6 +2,7 @@ import type { IncomingMessage } from "node:http";
 import { ApolloServer, type ApolloServerPlugin } from "@apollo/server";
 import { ApolloServerPluginInlineTraceDisabled } from "@apollo/server/plugin/disabled";
 import type { GraphQLSchema } from "graphql";
+import { type Access, accessOf } from "./access-catalogue.js";
 import type { JWTVerifyGetKey } from "jose";
 import type { Caller } from "./caller.js";
 import { maskError, UnauthenticatedError } from "./errors.js";
@@ -12,6 +13,8 @@ import type { Logger } from "./logger.js";
 /** What every subgraph resolver knows about the request. */
 export interface RequestContext {
   caller: Caller;
+  /** What the catalogue grants the caller, resolved here rather than trusted from the gateway. */
+  access: Access;
   requestId: string;
   log: Logger;
 }
@@ -69,7 +72,12 @@ export function createSubgraphHttp<Context extends RequestContext>(options: Subg
     try {
       const claims = await verifyInternalToken(token, gatewayKeys, name);
       const id = claims.requestId === "unknown" ? requestId : claims.requestId;
-      return extendContext({ caller: claims.caller, requestId: id, log: logger.child({ requestId: id }) });
+      return extendContext({
+        caller: claims.caller,
+        access: accessOf(claims.caller),
+        requestId: id,
+        log: logger.child({ requestId: id }),
+      });
     } catch (error) {
       if (error instanceof InvalidTokenError) {
         logger.warn({ requestId, reason: error.reason }, "rejected token");

@@ -1,9 +1,14 @@
+import { listRestriction, needs, rowPolicy } from "@spx/runtime/access-rules";
 import { DomainError } from "@spx/runtime/errors";
 import type { Prisma } from "../../generated/prisma/index.js";
 import { builder } from "../builder.js";
 import { foldName } from "../domain/name-key.js";
 import { LifeStatusEnum, MilieuEnum, ResidencyStatusEnum, SexEnum } from "./enums.js";
+import type { Context } from "../context.js";
 import { requireIdcs } from "./idcs-arg.js";
+
+/** Persons are read nationwide, in a case worker's region, by themselves, or as a payee. */
+export const PERSON_ROWS = ["sameRegion", "self", "ownPayments"] as const;
 
 interface AddressShape {
   regionCode: string;
@@ -15,36 +20,53 @@ interface AddressShape {
 export const Address = builder.objectRef<AddressShape>("Address").implement({
   description: "Place of residence in the 2015 territorial division",
   fields: (t) => ({
-    regionCode: t.exposeString("regionCode", { description: "Official region code, 01 to 12" }),
-    province: t.exposeString("province", { description: "Province or prefecture" }),
-    commune: t.exposeString("commune"),
-    milieu: t.expose("milieu", { type: MilieuEnum }),
+    regionCode: t.exposeString("regionCode", {
+      ...needs("identity:contact"),
+      description: "Official region code, 01 to 12",
+    }),
+    province: t.exposeString("province", { ...needs("identity:contact"), description: "Province or prefecture" }),
+    commune: t.exposeString("commune", needs("identity:contact")),
+    milieu: t.expose("milieu", { type: MilieuEnum, ...needs("identity:contact") }),
   }),
 });
 
 export const Person = builder.prismaObject("Person", {
   description: "A natural person in the National Population Register (RNP)",
+  // `ownPayments` is decided by the direct-aid register, which lists only the caller's own orders:
+  // a payee is reached only as an order's beneficiary, never through a root field here.
+  ...rowPolicy<{ idcs: string; regionCode: string }, Context>([...PERSON_ROWS], (person, context) => ({
+    region: person.regionCode,
+    self: () => person.idcs === context.caller.idcs,
+    ownPayments: () => true,
+  })),
   fields: (t) => ({
-    idcs: t.exposeID("idcs", { description: "Digital civil and social identifier: 10 digits, Verhoeff check digit" }),
-    cin: t.exposeString("cin", { nullable: true, description: "National electronic identity card number" }),
-    firstName: t.exposeString("firstName"),
-    lastName: t.exposeString("lastName"),
-    firstNameAr: t.exposeString("firstNameAr"),
-    lastNameAr: t.exposeString("lastNameAr"),
-    sex: t.expose("sex", { type: SexEnum }),
-    birthDate: t.expose("birthDate", { type: "Date" }),
-    birthPlace: t.exposeString("birthPlace"),
-    nationality: t.exposeString("nationality", { description: "ISO 3166-1 alpha-3" }),
-    residencyStatus: t.expose("residencyStatus", { type: ResidencyStatusEnum }),
+    idcs: t.exposeID("idcs", {
+      ...needs("identity:core", "identity:payee"),
+      description: "Digital civil and social identifier: 10 digits, Verhoeff check digit",
+    }),
+    cin: t.exposeString("cin", {
+      ...needs("identity:core", "identity:payee"),
+      description: "National electronic identity card number",
+    }),
+    firstName: t.exposeString("firstName", needs("identity:core", "identity:payee")),
+    lastName: t.exposeString("lastName", needs("identity:core", "identity:payee")),
+    firstNameAr: t.exposeString("firstNameAr", needs("identity:core", "identity:payee")),
+    lastNameAr: t.exposeString("lastNameAr", needs("identity:core", "identity:payee")),
+    sex: t.expose("sex", { type: SexEnum, ...needs("identity:core") }),
+    birthDate: t.expose("birthDate", { type: "Date", ...needs("identity:core") }),
+    birthPlace: t.exposeString("birthPlace", needs("identity:core")),
+    nationality: t.exposeString("nationality", { ...needs("identity:core"), description: "ISO 3166-1 alpha-3" }),
+    residencyStatus: t.expose("residencyStatus", { type: ResidencyStatusEnum, ...needs("identity:core") }),
     address: t.field({
       type: Address,
+      ...needs("identity:contact"),
       resolve: ({ regionCode, province, commune, milieu }) => ({ regionCode, province, commune, milieu }),
     }),
-    phone: t.exposeString("phone", { nullable: true, description: "E.164" }),
-    lifeStatus: t.expose("lifeStatus", { type: LifeStatusEnum }),
-    dateOfDeath: t.expose("dateOfDeath", { type: "Date", nullable: true }),
-    registeredAt: t.expose("registeredAt", { type: "DateTime" }),
-    registrationCentre: t.exposeString("registrationCentre"),
+    phone: t.exposeString("phone", { ...needs("identity:contact"), description: "E.164" }),
+    lifeStatus: t.expose("lifeStatus", { type: LifeStatusEnum, ...needs("identity:core") }),
+    dateOfDeath: t.expose("dateOfDeath", { type: "Date", ...needs("identity:core") }),
+    registeredAt: t.expose("registeredAt", { type: "DateTime", ...needs("identity:registration") }),
+    registrationCentre: t.exposeString("registrationCentre", needs("identity:registration")),
   }),
 });
 
@@ -52,7 +74,7 @@ export const Person = builder.prismaObject("Person", {
 builder.prismaObjectField(Person, "legalRepresentative", (t) =>
   t.field({
     type: Person,
-    nullable: true,
+    ...needs("identity:core"),
     description: "The adult who represents a minor or protected adult",
     resolve: (person, _args, context) =>
       person.legalRepresentativeIdcs ? context.loaders.person.load(person.legalRepresentativeIdcs) : null,
@@ -99,7 +121,7 @@ const PageInfo = builder.objectRef<PageInfoShape>("PageInfo").implement({
 const PersonEdge = builder.objectRef<PersonEdgeShape>("PersonEdge").implement({
   fields: (t) => ({
     cursor: t.exposeString("cursor"),
-    node: t.field({ type: Person, resolve: (edge) => edge.node }),
+    node: t.field({ type: Person, ...needs("identity:core"), resolve: (edge) => edge.node }),
   }),
 });
 
@@ -133,13 +155,14 @@ function decodeCursor(cursor: string): string {
 builder.queryFields((t) => ({
   person: t.field({
     type: Person,
-    nullable: true,
+    ...needs("identity:core"),
     args: { idcs: t.arg.id({ required: true }) },
     resolve: (_root, { idcs }, context) => context.loaders.person.load(requireIdcs(idcs)),
   }),
   people: t.field({
     type: [Person],
-    nullable: { list: false, items: true },
+    ...needs("identity:core"),
+    nullable: { list: true, items: true },
     description: "Persons by IDCS, in the order asked (null where unknown); at most 1000 at a time",
     args: { idcs: t.arg.idList({ required: true }) },
     resolve: (_root, args, context) => {
@@ -153,6 +176,7 @@ builder.queryFields((t) => ({
   }),
   persons: t.field({
     type: PersonConnection,
+    ...needs("identity:core"),
     description: "Registered persons in a stable order (by IDCS), a page at a time",
     args: {
       first: t.arg.int({ required: false }),
@@ -164,22 +188,40 @@ builder.queryFields((t) => ({
       if (!Number.isInteger(size) || size < 1 || size > MAX_PAGE) {
         throw new DomainError("BAD_USER_INPUT", `first must be between 1 and ${MAX_PAGE}`);
       }
-      const where: Prisma.PersonWhereInput = {};
+      // A case worker's pages hold only their region, a citizen's only themselves.
+      const rows = listRestriction(context, PERSON_ROWS);
+      if (rows?.none) {
+        return {
+          edges: [],
+          pageInfo: { hasNextPage: false, hasPreviousPage: false, startCursor: null, endCursor: null },
+        };
+      }
+      const where: Prisma.PersonWhereInput[] = [];
+      if (rows?.region) {
+        where.push({ regionCode: rows.region });
+      }
+      if (rows?.idcs) {
+        where.push({ idcs: rows.idcs });
+      }
       if (filter?.regionCode) {
-        where.regionCode = filter.regionCode;
+        where.push({ regionCode: filter.regionCode });
       }
       if (filter?.lifeStatus) {
-        where.lifeStatus = filter.lifeStatus;
+        where.push({ lifeStatus: filter.lifeStatus });
       }
       const prefix = filter?.namePrefix ? foldName(filter.namePrefix) : "";
       if (prefix) {
-        where.nameKey = { startsWith: prefix };
+        where.push({ nameKey: { startsWith: prefix } });
       }
       if (after) {
-        where.idcs = { gt: decodeCursor(after) };
+        where.push({ idcs: { gt: decodeCursor(after) } });
       }
-      const rows = await context.prisma.person.findMany({ where, orderBy: { idcs: "asc" }, take: size + 1 });
-      const page = rows.slice(0, size);
+      const found = await context.prisma.person.findMany({
+        where: { AND: where },
+        orderBy: { idcs: "asc" },
+        take: size + 1,
+      });
+      const page = found.slice(0, size);
       for (const row of page) {
         context.loaders.person.prime(row.idcs, row);
       }
@@ -187,7 +229,7 @@ builder.queryFields((t) => ({
       return {
         edges,
         pageInfo: {
-          hasNextPage: rows.length > size,
+          hasNextPage: found.length > size,
           hasPreviousPage: Boolean(after),
           startCursor: edges[0]?.cursor ?? null,
           endCursor: edges.at(-1)?.cursor ?? null,

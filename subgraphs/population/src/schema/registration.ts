@@ -1,3 +1,4 @@
+import { assertRowAllowed, needs } from "@spx/runtime/access-rules";
 import { ageOn } from "@spx/runtime/dates";
 import { DomainError, NotFoundError, ValidationError } from "@spx/runtime/errors";
 import { idempotencyScope, once } from "@spx/runtime/idempotency";
@@ -15,7 +16,7 @@ import {
 import { DuplicateCinError, PersonDeceasedError, PossibleDuplicateError } from "../errors.js";
 import { MilieuEnum, ResidencyStatusEnum, SexEnum } from "./enums.js";
 import { requireIdcs } from "./idcs-arg.js";
-import { Person } from "./person.js";
+import { PERSON_ROWS, Person } from "./person.js";
 
 const AddressInput = builder.inputType("AddressInput", {
   fields: (t) => ({
@@ -54,6 +55,7 @@ const PersonPayload = (name: string) =>
     fields: (t) => ({
       person: t.field({
         type: Person,
+        ...needs("identity:register"),
         resolve: async ({ idcs }, _args, context) => {
           const person = await context.loaders.person.load(idcs);
           if (!person) {
@@ -92,6 +94,7 @@ async function register(
   if (problems.length > 0) {
     throw new ValidationError(problems);
   }
+  await assertRowAllowed(context, PERSON_ROWS, { region: value.regionCode }, "A person of this region");
   const confirmed = new Set(input.confirmedDistinctFrom ?? []);
   try {
     return await context.prisma.$transaction((tx) =>
@@ -149,7 +152,7 @@ async function register(
 builder.mutationFields((t) => ({
   registerPerson: t.field({
     type: RegisterPersonPayload,
-    authScopes: { registrar: true },
+    ...needs("identity:register"),
     description:
       "Registers a person and issues an IDCS. Refused with DUPLICATE_CIN for a known card, and with POSSIBLE_DUPLICATE when the same names, birth date and birth place are registered.",
     args: {
@@ -163,7 +166,7 @@ builder.mutationFields((t) => ({
   }),
   recordDeath: t.field({
     type: RecordDeathPayload,
-    authScopes: { registrar: true },
+    ...needs("identity:register"),
     args: {
       idcs: t.arg.id({ required: true }),
       dateOfDeath: t.arg({ type: "Date", required: true }),
@@ -185,6 +188,7 @@ builder.mutationFields((t) => ({
             if (!person) {
               throw new NotFoundError("Person");
             }
+            await assertRowAllowed(context, PERSON_ROWS, { region: person.regionCode }, "This person");
             if (person.lifeStatus === "DECEASED") {
               throw new DomainError("ALREADY_DECEASED", "This person's death is already recorded");
             }
@@ -207,7 +211,7 @@ builder.mutationFields((t) => ({
   }),
   changeAddress: t.field({
     type: ChangeAddressPayload,
-    authScopes: { registrar: true },
+    ...needs("identity:register"),
     args: {
       idcs: t.arg.id({ required: true }),
       address: t.arg({ type: AddressInput, required: true }),
@@ -230,10 +234,15 @@ builder.mutationFields((t) => ({
             request: { idcs, address },
           },
           async () => {
-            const person = await tx.person.findUnique({ where: { idcs }, select: { lifeStatus: true } });
+            const person = await tx.person.findUnique({
+              where: { idcs },
+              select: { lifeStatus: true, regionCode: true },
+            });
             if (!person) {
               throw new NotFoundError("Person");
             }
+            // A case worker moves people out of their region, never into it from elsewhere.
+            await assertRowAllowed(context, PERSON_ROWS, { region: person.regionCode }, "This person");
             if (person.lifeStatus === "DECEASED") {
               throw new PersonDeceasedError();
             }

@@ -1,3 +1,4 @@
+import { needs } from "@spx/runtime/access-rules";
 import { builder } from "../builder.js";
 import { LifeStatusEnum, MilieuEnum, SexEnum } from "./enums.js";
 
@@ -32,17 +33,18 @@ interface Cell {
 const StatisticCell = builder.objectRef<Cell>("StatisticCell").implement({
   description: "Number of persons sharing the values of the requested dimensions; other dimensions are null",
   fields: (t) => ({
-    region: t.exposeString("region", { nullable: true, description: "Region code" }),
-    sex: t.expose("sex", { type: SexEnum, nullable: true }),
-    ageBand: t.exposeString("ageBand", { nullable: true, description: "0-4, 5-14, …, 55-64, 65+" }),
-    milieu: t.expose("milieu", { type: MilieuEnum, nullable: true }),
-    count: t.exposeInt("count"),
+    region: t.exposeString("region", { ...needs("stats:read"), description: "Region code" }),
+    sex: t.expose("sex", { type: SexEnum, ...needs("stats:read") }),
+    ageBand: t.exposeString("ageBand", { ...needs("stats:read"), description: "0-4, 5-14, …, 55-64, 65+" }),
+    milieu: t.expose("milieu", { type: MilieuEnum, ...needs("stats:read") }),
+    count: t.exposeInt("count", needs("stats:read")),
   }),
 });
 
 builder.queryField("populationStatistics", (t) =>
   t.field({
     type: [StatisticCell],
+    ...needs("stats:read"),
     description: "Counts of registered persons, by default the living, grouped by the requested dimensions",
     args: {
       by: t.arg({ type: [StatisticDimension], required: true }),

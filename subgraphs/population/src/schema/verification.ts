@@ -1,3 +1,4 @@
+import { needs } from "@spx/runtime/access-rules";
 import { ValidationError } from "@spx/runtime/errors";
 import { builder } from "../builder.js";
 import { normalizeCin } from "../domain/cin.js";
@@ -40,8 +41,8 @@ type Attribute = typeof IdentityAttribute.$inferType;
 
 const AttributeMatch = builder.objectRef<{ attribute: Attribute; match: boolean }>("AttributeMatch").implement({
   fields: (t) => ({
-    attribute: t.expose("attribute", { type: IdentityAttribute }),
-    match: t.exposeBoolean("match"),
+    attribute: t.expose("attribute", { type: IdentityAttribute, ...needs("identity:verify") }),
+    match: t.exposeBoolean("match", needs("identity:verify")),
   }),
 });
 
@@ -50,8 +51,15 @@ const IdentityVerification = builder
   .implement({
     description: "Yes or no per claimed attribute; never the stored values",
     fields: (t) => ({
-      matched: t.exposeBoolean("matched", { description: "Every claimed attribute matches" }),
-      attributes: t.field({ type: [AttributeMatch], resolve: (result) => result.attributes }),
+      matched: t.exposeBoolean("matched", {
+        ...needs("identity:verify"),
+        description: "Every claimed attribute matches",
+      }),
+      attributes: t.field({
+        type: [AttributeMatch],
+        ...needs("identity:verify"),
+        resolve: (result) => result.attributes,
+      }),
     }),
   });
 
@@ -60,6 +68,7 @@ const sameText = (a: string, b: string) => foldName(a) === foldName(b);
 builder.queryField("verifyIdentity", (t) =>
   t.field({
     type: IdentityVerification,
+    ...needs("identity:verify"),
     description:
       "e-KYC: checks claimed attributes against the register. An unknown IDCS answers no-match on every attribute, so the answer does not reveal whether it exists.",
     args: {

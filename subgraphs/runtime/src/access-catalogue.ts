@@ -1,0 +1,91 @@
+import { readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { z } from "zod";
+import { POLICY_NAMES, type Policy, SCOPE_NAMES, type Scope } from "./access-vocabulary.js";
+import { AGENCIES, type Agency, type Caller, ROLES, type Role } from "./caller.js";
+
+/**
+ * The agency catalogue is part of the contract (`schema/agency-catalogue.json`), reviewed like code
+ * and shipped with it: it is deliberately not configurable at run time, so that what a
+ * data-protection officer reviewed is what runs.
+ */
+export const CATALOGUE_PATH = fileURLToPath(new URL("../../../schema/agency-catalogue.json", import.meta.url));
+
+const grantSchema = z.object({
+  agency: z.enum(Object.keys(AGENCIES) as [Agency, ...Agency[]]).nullable(),
+  role: z.enum(ROLES),
+  scopes: z.array(z.enum(SCOPE_NAMES)),
+  policies: z.array(z.enum(POLICY_NAMES)),
+  legalBasis: z.string().min(1),
+  purpose: z.string().min(1),
+});
+
+const catalogueSchema = z
+  .object({
+    grants: z.array(grantSchema),
+    publicFields: z.array(
+      z.object({ field: z.string().regex(/^[A-Za-z_]\w*\.(\*|[A-Za-z_]\w*)$/), reason: z.string() }),
+    ),
+  })
+  .superRefine((catalogue, ctx) => {
+    const seen = new Set<string>();
+    for (const [index, grant] of catalogue.grants.entries()) {
+      const key = grantKey(grant.agency, grant.role);
+      if (seen.has(key)) {
+        ctx.addIssue({ code: "custom", path: ["grants", index], message: `${key} is granted twice` });
+      }
+      seen.add(key);
+    }
+  });
+
+export type Grant = z.infer<typeof grantSchema>;
+export type Catalogue = z.infer<typeof catalogueSchema>;
+
+/** What one caller may read: the union of nothing and its grant. */
+export interface Access {
+  /** `AGENCY/ROLE`, or `CITIZEN`: the key policy decisions are cached under. */
+  key: string;
+  scopes: ReadonlySet<Scope>;
+  policies: ReadonlySet<Policy>;
+}
+
+/** Citizens are one grant whatever agency, if any, their token names. */
+export function grantKey(agency: Agency | null | undefined, role: Role): string {
+  return role === "CITIZEN" ? "CITIZEN" : `${agency ?? "-"}/${role}`;
+}
+
+export function parseCatalogue(text: string): Catalogue {
+  return catalogueSchema.parse(JSON.parse(text));
+}
+
+let loaded: { catalogue: Catalogue; byKey: Map<string, Access> } | undefined;
+
+function load() {
+  if (!loaded) {
+    const catalogue = parseCatalogue(readFileSync(CATALOGUE_PATH, "utf8"));
+    const byKey = new Map<string, Access>();
+    for (const grant of catalogue.grants) {
+      const key = grantKey(grant.agency, grant.role);
+      byKey.set(key, { key, scopes: new Set(grant.scopes), policies: new Set(grant.policies) });
+    }
+    loaded = { catalogue, byKey };
+  }
+  return loaded;
+}
+
+export function catalogue(): Catalogue {
+  return load().catalogue;
+}
+
+const NOTHING: Omit<Access, "key"> = { scopes: new Set(), policies: new Set() };
+
+/** The caller's access; a pair the catalogue does not name gets none (deny by default). */
+export function accessOf(caller: Pick<Caller, "agency" | "role">): Access {
+  const key = grantKey(caller.agency, caller.role);
+  return load().byKey.get(key) ?? { key, ...NOTHING };
+}
+
+/** Whether the held scopes satisfy one of the alternatives (each a set that must all be held). */
+export function satisfiesScopes(held: ReadonlySet<string>, alternatives: readonly (readonly string[])[]): boolean {
+  return alternatives.some((set) => set.every((scope) => held.has(scope)));
+}

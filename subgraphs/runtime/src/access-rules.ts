@@ -1,0 +1,128 @@
+import { type Access, satisfiesScopes } from "./access-catalogue.js";
+import type { Policy, Scope, ScopeSet } from "./access-vocabulary.js";
+import type { Caller } from "./caller.js";
+import { ForbiddenError } from "./errors.js";
+
+/** What a subgraph's scope-auth needs to know about the request. */
+export interface AccessContext {
+  caller: Caller;
+  access: Access;
+}
+
+/** The one parameterised auth scope every subgraph builder declares (`AuthScopes`). */
+export interface AccessAuthScopes {
+  scopes: Scope[][];
+}
+
+/** Scope-auth's scope loader: the same rule the gateway applies, on the caller in the token. */
+export function accessAuthScopes(context: AccessContext) {
+  return {
+    scopes: (alternatives: Scope[][]) => satisfiesScopes(context.access.scopes, alternatives),
+  };
+}
+
+/**
+ * Field options saying which scopes read a field: any one of the alternatives (a scope, or a list
+ * of scopes all required). One declaration gives both the `@requiresScopes` directive that
+ * composes into the supergraph, where the gateway reads it, and the scope-auth check the subgraph
+ * runs itself.
+ */
+export function needs(...alternatives: ScopeSet[]): {
+  requiresScopes: Scope[][];
+  authScopes: AccessAuthScopes;
+  nullable: true;
+} {
+  const sets = alternatives.map((alternative) => (typeof alternative === "string" ? [alternative] : [...alternative]));
+  // Protected fields are nullable, so that one refusal never blanks the object around it.
+  return { requiresScopes: sets, authScopes: { scopes: sets }, nullable: true };
+}
+
+/** What a row says about itself, for the row policies its type admits. */
+export interface RowFacts {
+  /** The row's region, for `sameRegion`. */
+  region?: string | null | undefined;
+  /** Whether the row is the caller's own person or household, for `self`. */
+  self?: () => boolean | Promise<boolean>;
+  /** Whether the row is one of the caller's own payment orders, for `ownPayments`. */
+  ownPayments?: () => boolean;
+}
+
+/** Decides one row: `nationwide` admits all; otherwise a policy both held and admitted by the type. */
+export async function rowAllowed(
+  context: AccessContext,
+  admitted: readonly Policy[],
+  facts: RowFacts,
+): Promise<boolean> {
+  const held = context.access.policies;
+  if (held.has("nationwide")) {
+    return true;
+  }
+  for (const policy of admitted) {
+    if (!held.has(policy)) {
+      continue;
+    }
+    if (policy === "sameRegion" && facts.region && facts.region === context.caller.region) {
+      return true;
+    }
+    if (policy === "self" && facts.self && (await facts.self())) {
+      return true;
+    }
+    if (policy === "ownPayments" && facts.ownPayments?.()) {
+      return true;
+    }
+  }
+  return false;
+}
+
+/**
+ * Type options for a type whose rows are person-level data: the `@policy` directive listing the row
+ * policies that may admit a row, and the scope-auth check that decides each row where it is loaded
+ * (with `runScopesOnType`, a refused row makes the field that returned it null + FORBIDDEN).
+ */
+export function rowPolicy<Row, Context extends AccessContext>(
+  admitted: Exclude<Policy, "nationwide">[],
+  facts: (row: Row, context: Context) => RowFacts,
+): { policy: Policy[][]; authScopes: (row: Row, context: Context) => Promise<boolean> } {
+  return {
+    policy: [["nationwide"], ...admitted.map((policy) => [policy])],
+    authScopes: (row, context) => rowAllowed(context, admitted, facts(row, context)),
+  };
+}
+
+/**
+ * The row restriction of a list query for this caller: lists are filtered in the query itself,
+ * so a case worker's page holds only their region and nothing is fetched to be thrown away.
+ * `undefined` means every row; otherwise only the rows of `region`, of the person `idcs`, or of the
+ * payment institution `agency`; `{ none: true }` means the caller may list nothing.
+ */
+export function listRestriction(
+  context: AccessContext,
+  admitted: readonly Policy[],
+): { region?: string; idcs?: string; agency?: string; none?: true } | undefined {
+  const held = context.access.policies;
+  if (held.has("nationwide")) {
+    return undefined;
+  }
+  if (admitted.includes("sameRegion") && held.has("sameRegion") && context.caller.region) {
+    return { region: context.caller.region };
+  }
+  if (admitted.includes("self") && held.has("self") && context.caller.idcs) {
+    return { idcs: context.caller.idcs };
+  }
+  if (admitted.includes("ownPayments") && held.has("ownPayments") && context.caller.agency) {
+    return { agency: context.caller.agency };
+  }
+  return { none: true };
+}
+
+/** For writes: refuses before anything is written when the row is outside the caller's rows. */
+export async function assertRowAllowed(
+  context: AccessContext,
+  admitted: readonly Policy[],
+  facts: RowFacts,
+  what: string,
+): Promise<void> {
+  if (!(await rowAllowed(context, admitted, facts))) {
+    throw new ForbiddenError(`${what} is outside the rows this caller may act on`);
+  }
+}
