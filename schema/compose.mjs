@@ -1,8 +1,11 @@
-// Prints each subgraph's SDL from its code and composes the supergraph with @apollo/composition,
-// offline. With --check, compares the result with the committed files and fails on any drift.
+// Prints each subgraph's SDL from its code, composes the supergraph with @apollo/composition
+// (offline), checks that every field of the graph has an access rule, and writes the access-policy
+// table. With --check, compares the results with the committed files and fails on any drift.
 import { readFileSync, writeFileSync } from "node:fs";
 import { composeServices } from "@apollo/composition";
 import { printSubgraphSchema } from "@apollo/subgraph";
+import { accessPolicyMarkdown, policyProblems, supergraphAccess } from "@spx/gateway/access-report";
+import { catalogue } from "@spx/runtime/access-catalogue";
 import { parse } from "graphql";
 
 const check = process.argv.includes("--check");
@@ -26,6 +29,17 @@ if (result.errors) {
   process.exit(1);
 }
 outputs.set("supergraph.graphql", result.supergraphSdl);
+
+// Deny by default, checked here so that a new field cannot leak, or vanish, by omission.
+const problems = policyProblems(supergraphAccess(result.supergraphSdl, catalogue()));
+if (problems.length > 0) {
+  for (const problem of problems) {
+    console.error(problem);
+  }
+  console.error(`${problems.length} field(s) without a reviewed access rule`);
+  process.exit(1);
+}
+outputs.set("access-policy.md", accessPolicyMarkdown(result.supergraphSdl, catalogue()));
 
 let stale = 0;
 for (const [file, text] of outputs) {

@@ -1,6 +1,7 @@
 import type { IncomingMessage } from "node:http";
 import { ApolloGateway } from "@apollo/gateway";
 import { ApolloServer } from "@apollo/server";
+import { accessOf, catalogue } from "@spx/runtime/access-catalogue";
 import { maskError } from "@spx/runtime/errors";
 import { graphqlHttpHandler, sendJson } from "@spx/runtime/http-server";
 import type { SigningKey } from "@spx/runtime/keys";
@@ -8,9 +9,12 @@ import { jwksOf } from "@spx/runtime/keys";
 import type { Logger } from "@spx/runtime/logger";
 import { operationLogPlugin } from "@spx/runtime/subgraph-server";
 import type { Authenticate } from "./authenticate.js";
+import { type AuthorizationMode, AuthorizingGateway } from "./authorizing-gateway.js";
 import type { GatewayContext } from "./context.js";
+import { FieldAccess } from "./field-access.js";
 import { SubgraphClient } from "./subgraph-client.js";
 import type { SubgraphEndpoint } from "./supergraph.js";
+import { readSupergraphPolicy } from "./supergraph-policy.js";
 
 export interface GatewayOptions {
   supergraphSdl: string;
@@ -25,6 +29,11 @@ export interface GatewayOptions {
   readinessTimeoutMs?: number;
   /** Production: no introspection, no field suggestions in validation errors. */
   production?: boolean;
+  /**
+   * How refused fields are answered (default `filter`). `off` serves what the subgraphs allow
+   * without the gateway's own check: only for measuring what the check costs.
+   */
+  authorization?: AuthorizationMode | "off";
 }
 
 function readinessUrl(graphqlUrl: string): string {
@@ -37,8 +46,11 @@ function readinessUrl(graphqlUrl: string): string {
 export async function createGateway(options: GatewayOptions) {
   const { logger, signingKey } = options;
   const urls = new Map(options.subgraphs.map((s) => [s.name, options.subgraphUrls?.[s.name] ?? s.url] as const));
-  const gateway = new ApolloGateway({
-    supergraphSdl: options.supergraphSdl,
+  // @apollo/gateway refuses the SECURITY features; it gets a copy without them, and the rules
+  // they carry are enforced here instead.
+  const { policy, executableSdl } = readSupergraphPolicy(options.supergraphSdl);
+  const planner = new ApolloGateway({
+    supergraphSdl: executableSdl,
     buildService: ({ name, url }) => new SubgraphClient(name, urls.get(name) ?? url ?? "", signingKey),
     logger: {
       debug: (message) => logger.debug(message),
@@ -47,6 +59,16 @@ export async function createGateway(options: GatewayOptions) {
       error: (message) => logger.error(message),
     },
   });
+  const mode = options.authorization ?? "filter";
+  const gateway =
+    mode === "off"
+      ? planner
+      : new AuthorizingGateway(
+          planner,
+          new FieldAccess(policy, catalogue().publicFields),
+          (context) => (context as Partial<GatewayContext>).access,
+          mode,
+        );
   const production = options.production ?? false;
   const server = new ApolloServer<GatewayContext>({
     gateway,
@@ -64,7 +86,7 @@ export async function createGateway(options: GatewayOptions) {
   const context = async (req: IncomingMessage, requestId: string): Promise<GatewayContext> => {
     const log = logger.child({ requestId });
     const caller = await options.authenticate(req);
-    return { caller, requestId, log, subgraphTokens: new Map() };
+    return { caller, access: accessOf(caller), requestId, log, subgraphTokens: new Map() };
   };
 
   const readiness = async () => {

@@ -1,0 +1,163 @@
+import type { Access } from "@spx/runtime/access-catalogue";
+import { buildSchema, type DocumentNode, parse, print, validate } from "graphql";
+import { authorizeOperation } from "../authorize-operation.js";
+import { FieldAccess } from "../field-access.js";
+import { readSupergraphPolicy } from "../supergraph-policy.js";
+
+// A small supergraph-shaped schema with what the real one lacks: an interface whose
+// implementations are protected differently, and a field nobody classified.
+const SUPERGRAPH = /* GraphQL */ `
+  schema
+    @link(url: "https://specs.apollo.dev/link/v1.0")
+    @link(url: "https://specs.apollo.dev/requiresScopes/v0.1", for: SECURITY)
+    @link(url: "https://specs.apollo.dev/policy/v0.1", for: SECURITY) {
+    query: Query
+  }
+  directive @link(url: String, as: String, for: link__Purpose, import: [link__Import]) repeatable on SCHEMA
+  directive @requiresScopes(scopes: [[requiresScopes__Scope!]!]!) on FIELD_DEFINITION | OBJECT | INTERFACE | SCALAR | ENUM
+  directive @policy(policies: [[policy__Policy!]!]!) on FIELD_DEFINITION | OBJECT | INTERFACE | SCALAR | ENUM
+  scalar requiresScopes__Scope
+  scalar policy__Policy
+  scalar link__Import
+  enum link__Purpose { SECURITY EXECUTION }
+
+  type Query {
+    person(idcs: ID!): Person @requiresScopes(scopes: [["identity:core"]])
+    benefits: [Benefit] @requiresScopes(scopes: [["health:coverage"], ["aid:enrolment"]])
+    stats: Int @requiresScopes(scopes: [["stats:read"]])
+    unclassified: String
+  }
+  type Person @policy(policies: [["nationwide"], ["sameRegion"]]) {
+    idcs: ID @requiresScopes(scopes: [["identity:core"]])
+    phone: String @requiresScopes(scopes: [["identity:contact"]])
+    household: Household @requiresScopes(scopes: [["social:composition"]])
+  }
+  type Household {
+    size: Int @requiresScopes(scopes: [["social:composition"]])
+    score: String @requiresScopes(scopes: [["social:index"]])
+  }
+  interface Benefit {
+    amount: String @requiresScopes(scopes: [["health:coverage"], ["aid:enrolment"]])
+  }
+  type Coverage implements Benefit {
+    amount: String @requiresScopes(scopes: [["health:coverage"]])
+  }
+  type Aid implements Benefit {
+    amount: String @requiresScopes(scopes: [["aid:enrolment"]])
+  }
+`;
+
+const { policy, executableSdl } = readSupergraphPolicy(SUPERGRAPH);
+const schema = buildSchema(executableSdl);
+const fieldAccess = new FieldAccess(policy, []);
+
+function access(key: string, scopes: string[], policies: string[] = ["nationwide"]): Access {
+  return { key, scopes: new Set(scopes), policies: new Set(policies) } as Access;
+}
+
+const caseWorker = access("cw", ["identity:core", "social:composition", "health:coverage"], ["sameRegion"]);
+
+function decide(caller: Access, query: string, operationName: string | null = null) {
+  const document = parse(query);
+  const decision = authorizeOperation(schema, fieldAccess, caller, document, operationName, "hash");
+  // Whatever was removed, what remains must still be a valid operation.
+  expect(validate(schema, decision.document)).toEqual([]);
+  return { ...decision, printed: print(decision.document), original: document };
+}
+
+function fields(document: DocumentNode): string {
+  return print(document).replace(/\s+/g, " ");
+}
+
+describe("authorizeOperation", () => {
+  it("leaves an operation the caller may fully read untouched, hash included", () => {
+    const result = decide(caseWorker, '{ person(idcs: "1") { idcs household { size } } }');
+    expect(result.refusals).toEqual([]);
+    expect(result.document).toBe(result.original);
+    expect(result.queryHash).toBe("hash");
+  });
+
+  it("removes a refused field under every alias, reporting each response path", () => {
+    const result = decide(caseWorker, '{ person(idcs: "1") { idcs phone tel: phone t2: phone } }');
+    expect(result.refusals).toEqual([
+      { path: ["person", "phone"], coordinate: "Person.phone" },
+      { path: ["person", "tel"], coordinate: "Person.phone" },
+      { path: ["person", "t2"], coordinate: "Person.phone" },
+    ]);
+    expect(fields(result.document)).not.toContain("phone");
+    expect(result.queryHash).not.toBe("hash");
+  });
+
+  it("removes refused fields inside named and inline fragments, wherever they are spread", () => {
+    const result = decide(
+      caseWorker,
+      `query Q { a: person(idcs: "1") { ...Contact } b: person(idcs: "2") { ... on Person { phone idcs } } }
+       fragment Contact on Person { idcs phone }`,
+    );
+    expect(result.refusals.map((r) => r.path)).toEqual([
+      ["a", "phone"],
+      ["b", "phone"],
+    ]);
+    expect(fields(result.document)).not.toContain("phone");
+  });
+
+  it("removes a field behind @include whatever the variable, and the variable it alone used", () => {
+    const result = decide(
+      caseWorker,
+      "query Q($show: Boolean!, $idcs: ID!) { person(idcs: $idcs) { idcs phone @include(if: $show) } }",
+    );
+    expect(result.refusals).toEqual([{ path: ["person", "phone"], coordinate: "Person.phone" }]);
+    expect(result.printed).not.toContain("$show");
+    expect(result.printed).toContain("$idcs");
+  });
+
+  it("refuses a field nested under an allowed one, keeping the allowed parent with a placeholder", () => {
+    const result = decide(caseWorker, '{ person(idcs: "1") { household { score } } }');
+    expect(result.refusals).toEqual([{ path: ["person", "household", "score"], coordinate: "Household.score" }]);
+    expect(result.placeholder).toBe(true);
+  });
+
+  it("drops fragments that were only spread under refused fields", () => {
+    const result = decide(
+      access("analyst", ["stats:read"], []),
+      `{ stats person(idcs: "1") { ...P } } fragment P on Person { idcs }`,
+    );
+    expect(result.refusals).toEqual([{ path: ["person"], coordinate: "Query.person" }]);
+    expect(result.printed).not.toContain("fragment");
+  });
+
+  it("reads a field through an interface only where every implementation allows it", () => {
+    const insurer = access("insurer", ["health:coverage"]);
+    const through = decide(insurer, "{ benefits { amount } }");
+    expect(through.refusals).toEqual([{ path: ["benefits", "@", "amount"], coordinate: "Benefit.amount" }]);
+    const narrowed = decide(insurer, "{ benefits { ... on Coverage { amount } ... on Aid { amount } } }");
+    expect(narrowed.refusals).toEqual([{ path: ["benefits", "@", "amount"], coordinate: "Aid.amount" }]);
+    expect(narrowed.printed).toContain("... on Coverage");
+  });
+
+  it("refuses a type to a caller who holds none of its row policies", () => {
+    const citizen = access("citizen", ["identity:core"], ["self"]);
+    expect(decide(citizen, '{ person(idcs: "1") { idcs } }').refusals).toEqual([
+      { path: ["person"], coordinate: "Query.person" },
+    ]);
+  });
+
+  it("refuses a field that no rule classifies, even to a caller holding every scope", () => {
+    const everything = access("all", [
+      "identity:core",
+      "identity:contact",
+      "social:composition",
+      "social:index",
+      "stats:read",
+    ]);
+    expect(decide(everything, "{ unclassified stats }").refusals).toEqual([
+      { path: ["unclassified"], coordinate: "Query.unclassified" },
+    ]);
+  });
+
+  it("keeps only the operation asked for", () => {
+    const result = decide(caseWorker, 'query A { stats } query B { person(idcs: "1") { idcs } }', "A");
+    expect(result.refusals).toEqual([{ path: ["stats"], coordinate: "Query.stats" }]);
+    expect(result.printed).not.toContain("query B");
+  });
+});

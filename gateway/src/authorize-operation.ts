@@ -1,0 +1,211 @@
+import { createHash } from "node:crypto";
+import type { Access } from "@spx/runtime/access-catalogue";
+import {
+  type DocumentNode,
+  type FieldNode,
+  type FragmentDefinitionNode,
+  type GraphQLCompositeType,
+  type GraphQLSchema,
+  type GraphQLType,
+  getNamedType,
+  isCompositeType,
+  isListType,
+  isNonNullType,
+  Kind,
+  type OperationDefinitionNode,
+  print,
+  type SelectionNode,
+  type SelectionSetNode,
+  visit,
+} from "graphql";
+import type { FieldAccess } from "./field-access.js";
+
+/** Marks a list level in a refusal's path, as Apollo Router does: the refusal holds for every item. */
+export const EACH = "@";
+
+/** A field removed from the operation: where it sits in the response, and what it is. */
+export interface Refusal {
+  path: string[];
+  coordinate: string;
+}
+
+export interface OperationDecision {
+  /** What the caller may run: the operation without the refused fields (the input if none). */
+  document: DocumentNode;
+  /** Hash of that document, so that query plans are cached per filtered document. */
+  queryHash: string;
+  refusals: Refusal[];
+  /** Whether a placeholder stands in for a selection that lost all its fields. */
+  placeholder: boolean;
+}
+
+/** Stands in for an emptied selection set (which GraphQL forbids); removed from the response. */
+export const PLACEHOLDER = "_spxRefused";
+
+function listDepth(type: GraphQLType): number {
+  let depth = 0;
+  let current = type;
+  while (isNonNullType(current) || isListType(current)) {
+    if (isListType(current)) {
+      depth++;
+    }
+    current = current.ofType;
+  }
+  return depth;
+}
+
+function selectedOperation(document: DocumentNode, operationName: string | null): OperationDefinitionNode | undefined {
+  const operations = document.definitions.filter(
+    (d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION,
+  );
+  return operationName ? operations.find((op) => op.name?.value === operationName) : operations[0];
+}
+
+/**
+ * Removes from an operation every field the caller may not read, wherever it hides: under
+ * aliases, in named or inline fragments, on interfaces, behind `@include`/`@skip` (removed
+ * whatever the variables say). Each removal is reported with its response path. The decision
+ * depends only on the document and the caller's grant, so it is cached by the caller.
+ */
+export function authorizeOperation(
+  schema: GraphQLSchema,
+  fieldAccess: FieldAccess,
+  access: Access,
+  document: DocumentNode,
+  operationName: string | null,
+  queryHash: string,
+): OperationDecision {
+  const operation = selectedOperation(document, operationName);
+  const rootType = operation ? schema.getRootType(operation.operation) : undefined;
+  if (!operation || !rootType) {
+    return { document, queryHash, refusals: [], placeholder: false };
+  }
+  const fragments = new Map(
+    document.definitions
+      .filter((d): d is FragmentDefinitionNode => d.kind === Kind.FRAGMENT_DEFINITION)
+      .map((fragment) => [fragment.name.value, fragment]),
+  );
+  const removed = new Set<FieldNode>();
+  const refusals: Refusal[] = [];
+
+  const walk = (selectionSet: SelectionSetNode, parent: GraphQLCompositeType, path: string[], inside: string[]) => {
+    for (const selection of selectionSet.selections) {
+      if (selection.kind === Kind.FIELD) {
+        const name = selection.name.value;
+        if (name.startsWith("__")) {
+          continue;
+        }
+        const key = selection.alias?.value ?? name;
+        if (!fieldAccess.canRead(schema, access, parent, name)) {
+          removed.add(selection);
+          refusals.push({ path: [...path, key], coordinate: `${parent.name}.${name}` });
+          continue;
+        }
+        const field = "getFields" in parent ? parent.getFields()[name] : undefined;
+        const named = field ? getNamedType(field.type) : undefined;
+        if (selection.selectionSet && field && named && isCompositeType(named)) {
+          const levels = Array.from({ length: listDepth(field.type) }, () => EACH);
+          walk(selection.selectionSet, named, [...path, key, ...levels], inside);
+        }
+      } else if (selection.kind === Kind.INLINE_FRAGMENT) {
+        const condition = selection.typeCondition ? schema.getType(selection.typeCondition.name.value) : parent;
+        if (condition && isCompositeType(condition)) {
+          walk(selection.selectionSet, condition, path, inside);
+        }
+      } else {
+        const fragment = fragments.get(selection.name.value);
+        const condition = fragment ? schema.getType(fragment.typeCondition.name.value) : undefined;
+        // Validation has already refused fragment cycles; the guard only keeps this walk finite.
+        if (fragment && condition && isCompositeType(condition) && !inside.includes(fragment.name.value)) {
+          walk(fragment.selectionSet, condition, path, [...inside, fragment.name.value]);
+        }
+      }
+    }
+  };
+  walk(operation.selectionSet, rootType, [], []);
+
+  if (removed.size === 0) {
+    return { document, queryHash, refusals, placeholder: false };
+  }
+  const filtered = rebuild(document, operation, removed);
+  const printed = print(filtered.document);
+  return {
+    document: filtered.document,
+    queryHash: createHash("sha256").update(printed).digest("hex"),
+    refusals,
+    placeholder: filtered.placeholder,
+  };
+}
+
+const placeholderField: FieldNode = {
+  kind: Kind.FIELD,
+  alias: { kind: Kind.NAME, value: PLACEHOLDER },
+  name: { kind: Kind.NAME, value: "__typename" },
+};
+
+/** The operation alone, without the removed fields, and without what they alone used. */
+function rebuild(document: DocumentNode, operation: OperationDefinitionNode, removed: Set<FieldNode>) {
+  let placeholder = false;
+  const pruned = visit(
+    {
+      ...document,
+      definitions: document.definitions.filter((d) => d.kind !== Kind.OPERATION_DEFINITION || d === operation),
+    },
+    {
+      Field: (node) => (removed.has(node) ? null : undefined),
+      SelectionSet: {
+        leave: (node) => {
+          if (node.selections.length > 0) {
+            return undefined;
+          }
+          placeholder = true;
+          return { ...node, selections: [placeholderField] as readonly SelectionNode[] };
+        },
+      },
+    },
+  );
+  // Fragments only spread under removed fields, and variables only used there, must go too.
+  const fragments = new Map(
+    pruned.definitions
+      .filter((d): d is FragmentDefinitionNode => d.kind === Kind.FRAGMENT_DEFINITION)
+      .map((fragment) => [fragment.name.value, fragment]),
+  );
+  const usedFragments = new Set<string>();
+  const usedVariables = new Set<string>();
+  const collect = (node: OperationDefinitionNode | FragmentDefinitionNode) => {
+    visit(node.selectionSet, {
+      FragmentSpread: (spread) => {
+        if (!usedFragments.has(spread.name.value)) {
+          usedFragments.add(spread.name.value);
+          const fragment = fragments.get(spread.name.value);
+          if (fragment) {
+            collect(fragment);
+          }
+        }
+      },
+      Variable: (variable) => {
+        usedVariables.add(variable.name.value);
+      },
+    });
+    for (const directive of node.directives ?? []) {
+      visit(directive, { Variable: (variable) => void usedVariables.add(variable.name.value) });
+    }
+  };
+  const prunedOperation = pruned.definitions.find(
+    (d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION,
+  );
+  if (prunedOperation) {
+    collect(prunedOperation);
+  }
+  const definitions = pruned.definitions
+    .filter((d) => d.kind !== Kind.FRAGMENT_DEFINITION || usedFragments.has(d.name.value))
+    .map((d) =>
+      d.kind === Kind.OPERATION_DEFINITION
+        ? {
+            ...d,
+            variableDefinitions: d.variableDefinitions?.filter((v) => usedVariables.has(v.variable.name.value)),
+          }
+        : d,
+    );
+  return { document: { ...pruned, definitions }, placeholder };
+}

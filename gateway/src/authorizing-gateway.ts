@@ -1,0 +1,168 @@
+import type {
+  GatewayExecutionResult,
+  GatewayExecutor,
+  GatewayGraphQLRequestContext,
+  GatewayInterface,
+  GatewayLoadResult,
+  GatewaySchemaLoadOrUpdateCallback,
+  GatewayUnsubscriber,
+} from "@apollo/server-gateway-interface";
+import type { Access } from "@spx/runtime/access-catalogue";
+import { GraphQLError } from "graphql";
+import { authorizeOperation, EACH, type OperationDecision, PLACEHOLDER, type Refusal } from "./authorize-operation.js";
+import type { FieldAccess } from "./field-access.js";
+
+/**
+ * `filter` (the default, as in Apollo Router): refused fields come back null with a FORBIDDEN
+ * error each, the rest is served. `reject`: any refusal refuses the whole request.
+ */
+export type AuthorizationMode = "filter" | "reject";
+
+/** Policy decisions kept per (grant, operation): enough for every operation a fleet of clients sends. */
+const DECISION_CACHE_SIZE = 2000;
+
+type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
+
+function nullAt(value: Json | undefined, path: readonly string[], index: number): void {
+  if (value === null || value === undefined || typeof value !== "object") {
+    return;
+  }
+  const segment = path[index];
+  if (segment === undefined) {
+    return;
+  }
+  if (segment === EACH) {
+    if (Array.isArray(value)) {
+      for (const item of value) {
+        nullAt(item, path, index + 1);
+      }
+    }
+    return;
+  }
+  if (Array.isArray(value)) {
+    return;
+  }
+  if (index === path.length - 1) {
+    value[segment] = null;
+  } else {
+    nullAt(value[segment], path, index + 1);
+  }
+}
+
+function dropPlaceholders(value: Json | undefined): void {
+  if (value === null || value === undefined || typeof value !== "object") {
+    return;
+  }
+  if (Array.isArray(value)) {
+    for (const item of value) {
+      dropPlaceholders(item);
+    }
+    return;
+  }
+  delete value[PLACEHOLDER];
+  for (const child of Object.values(value)) {
+    dropPlaceholders(child);
+  }
+}
+
+function refusalError(refusal: Refusal): GraphQLError {
+  return new GraphQLError(`Not allowed to read ${refusal.coordinate}`, {
+    path: refusal.path,
+    extensions: { code: "FORBIDDEN", coordinate: refusal.coordinate },
+  });
+}
+
+/**
+ * @apollo/gateway with this project's authorization in front of it: before planning, every field
+ * the caller may not read is removed from the operation; after execution, each comes back null
+ * with a FORBIDDEN error at its path. Row policies travel on to the subgraphs, which hold the rows.
+ */
+export class AuthorizingGateway implements GatewayInterface {
+  private readonly decisions = new Map<string, OperationDecision>();
+
+  constructor(
+    private readonly inner: GatewayInterface,
+    private readonly fieldAccess: FieldAccess,
+    private readonly accessOf: (context: GatewayGraphQLRequestContext["context"]) => Access | undefined,
+    private readonly mode: AuthorizationMode = "filter",
+  ) {}
+
+  onSchemaLoadOrUpdate(callback: GatewaySchemaLoadOrUpdateCallback): GatewayUnsubscriber {
+    return this.inner.onSchemaLoadOrUpdate(callback);
+  }
+
+  async load(options: Parameters<GatewayInterface["load"]>[0]): Promise<GatewayLoadResult> {
+    const { executor } = await this.inner.load(options);
+    return { executor: executor ? this.authorizing(executor) : null };
+  }
+
+  stop(): Promise<void> {
+    return this.inner.stop();
+  }
+
+  /** The decision for one operation and grant, computed once and then served from the cache. */
+  decide(requestContext: GatewayGraphQLRequestContext, access: Access): OperationDecision {
+    const key = `${access.key}\n${requestContext.operationName ?? ""}\n${requestContext.queryHash}`;
+    let decision = this.decisions.get(key);
+    if (decision) {
+      // Refreshed as the most recently used.
+      this.decisions.delete(key);
+    } else {
+      decision = authorizeOperation(
+        requestContext.schema,
+        this.fieldAccess,
+        access,
+        requestContext.document,
+        requestContext.operationName,
+        requestContext.queryHash,
+      );
+      if (this.decisions.size >= DECISION_CACHE_SIZE) {
+        const oldest = this.decisions.keys().next().value;
+        if (oldest !== undefined) {
+          this.decisions.delete(oldest);
+        }
+      }
+    }
+    this.decisions.set(key, decision);
+    return decision;
+  }
+
+  private authorizing(executor: GatewayExecutor): GatewayExecutor {
+    return async (requestContext) => {
+      const access = this.accessOf(requestContext.context);
+      if (!access) {
+        // Schema loads and health checks carry no caller; nothing personal is asked by them.
+        return executor(requestContext);
+      }
+      const decision = this.decide(requestContext, access);
+      if (decision.refusals.length === 0) {
+        return executor(requestContext);
+      }
+      if (this.mode === "reject") {
+        return {
+          errors: [
+            new GraphQLError("This request asks for data the caller may not read", {
+              extensions: {
+                code: "FORBIDDEN",
+                refused: decision.refusals.map((r) => ({ path: r.path, coordinate: r.coordinate })),
+              },
+            }),
+          ],
+        };
+      }
+      const result: GatewayExecutionResult = await executor({
+        ...requestContext,
+        document: decision.document,
+        queryHash: decision.queryHash,
+      });
+      const data = result.data as Json | undefined;
+      for (const refusal of decision.refusals) {
+        nullAt(data, refusal.path, 0);
+      }
+      if (decision.placeholder) {
+        dropPlaceholders(data);
+      }
+      return { ...result, errors: [...decision.refusals.map(refusalError), ...(result.errors ?? [])] };
+    };
+  }
+}
