@@ -10,11 +10,12 @@ const app = await createHealthInsuranceApp({
   databaseUrl: env.databaseUrl,
   dataDir: env.dataDir,
   gatewayKeys: await gatewayKeySource(env),
-  // The register's own identity towards the graph (CNSS manages AMO).
+  // The register's own identity towards the graph (CNSS manages AMO): a register asking other
+  // registers, granted exactly what `registers.ts` asks.
   graph: serviceGraphClient(env, {
     sub: "service:health-insurance",
     agency: "CNSS",
-    role: "SYSTEM",
+    role: "SERVICE",
     purpose: "AMO_ENROLMENT",
   }),
   logger,

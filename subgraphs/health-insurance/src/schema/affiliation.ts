@@ -1,9 +1,11 @@
 import { randomUUID } from "node:crypto";
 import { idcsProblem } from "@spx/population/domain/idcs";
+import { assertRowAllowed, needs, rowPolicy } from "@spx/runtime/access-rules";
 import { ageOn } from "@spx/runtime/dates";
-import { NotFoundError, ValidationError } from "@spx/runtime/errors";
+import { ForbiddenError, NotFoundError, ValidationError } from "@spx/runtime/errors";
 import { idempotencyScope, once } from "@spx/runtime/idempotency";
 import { isUniqueViolation } from "@spx/runtime/unique-violation";
+import type { Affiliation as AffiliationRow } from "../../generated/prisma/index.js";
 import { builder } from "../builder.js";
 import type { Context } from "../context.js";
 import { dependantKind } from "../domain/dependants.js";
@@ -24,42 +26,68 @@ const OtherRegimeEnum = builder.enumType("ContributoryRegime", {
 });
 const DependantRelationEnum = builder.enumType("DependantRelation", { values: ["SPOUSE", "CHILD"] as const });
 
+/** Affiliations are read and acted on nationwide, in a case worker's region, or by their own people. */
+export const AFFILIATION_ROWS = ["sameRegion", "self"] as const;
+
 export const CoveredPerson = builder.prismaObject("Coverage", {
   name: "CoveredPerson",
   fields: (t) => ({
-    idcs: t.exposeID("personIdcs"),
-    role: t.expose("role", { type: CoverageRoleEnum }),
+    idcs: t.exposeID("personIdcs", needs("health:coverage")),
+    role: t.expose("role", { type: CoverageRoleEnum, ...needs("health:coverage") }),
     dependantKind: t.exposeString("dependantKind", {
-      nullable: true,
+      ...needs("health:coverage"),
       description: "SPOUSE, CHILD, STUDENT_CHILD or DISABLED_CHILD",
     }),
-    since: t.expose("since", { type: "DateTime" }),
-    until: t.expose("until", { type: "DateTime", nullable: true }),
-    endReason: t.exposeString("endReason", { nullable: true }),
+    since: t.expose("since", { type: "DateTime", ...needs("health:coverage") }),
+    until: t.expose("until", { type: "DateTime", ...needs("health:coverage") }),
+    endReason: t.exposeString("endReason", needs("health:coverage")),
   }),
 });
 
 export const Affiliation = builder.prismaObject("Affiliation", {
   description: "An AMO affiliation: a principal insured person, a regime, who pays, and who is covered",
+  // `self`: the caller is the principal or one of the covered, from the coverages the `covered`
+  // field loads anyway (one batched query per request, never one per row).
+  ...rowPolicy<AffiliationRow, Context>([...AFFILIATION_ROWS], (affiliation, context) => ({
+    region: affiliation.regionCode,
+    self: async () => {
+      const { idcs } = context.caller;
+      if (!idcs) {
+        return false;
+      }
+      if (affiliation.principalIdcs === idcs) {
+        return true;
+      }
+      const covered = await context.loaders.coverages.load(affiliation.id);
+      return covered.some((coverage) => coverage.personIdcs === idcs);
+    },
+  })),
   fields: (t) => ({
-    id: t.exposeID("id"),
-    principalIdcs: t.exposeID("principalIdcs"),
-    regime: t.expose("regime", { type: RegimeEnum }),
-    payer: t.expose("payer", { type: PayerEnum }),
+    id: t.exposeID("id", needs("health:coverage")),
+    principalIdcs: t.exposeID("principalIdcs", needs("health:coverage")),
+    regime: t.expose("regime", { type: RegimeEnum, ...needs("health:coverage") }),
+    payer: t.expose("payer", { type: PayerEnum, ...needs("health:coverage") }),
     status: t.field({
       type: AffiliationStatusEnum,
+      ...needs("health:coverage"),
       description: "PENDING until rights open (AMO Achamil: three months after the first payment)",
       resolve: (a) => effectiveStatus(a.status, a.rightsFrom),
     }),
-    statusReason: t.exposeString("statusReason", { nullable: true }),
-    regionCode: t.exposeString("regionCode"),
-    householdId: t.exposeID("householdId", { nullable: true }),
-    scoreUsed: t.string({ nullable: true, resolve: (a) => a.scoreUsed?.toFixed(7) ?? null }),
-    modelVersionUsed: t.exposeString("modelVersionUsed", { nullable: true }),
-    openedAt: t.expose("openedAt", { type: "DateTime" }),
-    rightsFrom: t.expose("rightsFrom", { type: "Date" }),
+    statusReason: t.exposeString("statusReason", needs("health:coverage")),
+    regionCode: t.exposeString("regionCode", needs("health:coverage")),
+    householdId: t.exposeID("householdId", needs("health:coverage")),
+    // The social register's index the decision relied on: never for the insurer's partners, who
+    // hold health:coverage without social:index.
+    scoreUsed: t.string({
+      ...needs(["health:coverage", "social:index"]),
+      resolve: (a) => a.scoreUsed?.toFixed(7) ?? null,
+    }),
+    modelVersionUsed: t.exposeString("modelVersionUsed", needs(["health:coverage", "social:index"])),
+    openedAt: t.expose("openedAt", { type: "DateTime", ...needs("health:coverage") }),
+    rightsFrom: t.expose("rightsFrom", { type: "Date", ...needs("health:coverage") }),
     covered: t.field({
       type: [CoveredPerson],
+      ...needs("health:coverage"),
       resolve: (a, _args, context) => context.loaders.coverages.load(a.id),
     }),
   }),
@@ -69,6 +97,7 @@ const AffiliationPayload = builder.objectRef<{ id: string }>("AffiliationPayload
   fields: (t) => ({
     affiliation: t.field({
       type: Affiliation,
+      ...needs("health:enrol"),
       resolve: async ({ id }, _args, context) => {
         context.loaders.affiliation.clear(id);
         context.loaders.coverages.clear(id);
@@ -144,6 +173,8 @@ async function changeStatus(context: Context, id: string, to: AffiliationStatus,
     if (!affiliation) {
       throw new NotFoundError("Affiliation");
     }
+    // Before anything is written or the status is revealed by a refused transition.
+    await assertRowAllowed(context, AFFILIATION_ROWS, { region: affiliation.regionCode }, "This affiliation");
     const from = effectiveStatus(affiliation.status, affiliation.rightsFrom);
     if (!canMove(from, to)) {
       throw new BadTransitionError(from, to);
@@ -166,7 +197,7 @@ async function changeStatus(context: Context, id: string, to: AffiliationStatus,
 builder.mutationFields((t) => ({
   enrollAmoTadamon: t.field({
     type: AffiliationPayload,
-    authScopes: { insurer: true },
+    ...needs("health:enrol"),
     description:
       "Enrols a household in AMO-Tadamon if the social register says it is eligible now: the head as principal, every entitled member as dependant. Records the score and model version relied on. Enrolling an enrolled household returns its affiliation.",
     args: { householdId: t.arg.id({ required: true }), idempotencyKey: t.arg.string({ required: false }) },
@@ -177,6 +208,7 @@ builder.mutationFields((t) => ({
         })
         .catch(() => null);
       if (existing) {
+        await assertRowAllowed(context, AFFILIATION_ROWS, { region: existing.regionCode }, "This affiliation");
         return { id: existing.id };
       }
       const household = await householdForTadamon(context.graph, args.householdId).catch((error: unknown) => {
@@ -188,6 +220,8 @@ builder.mutationFields((t) => ({
       if (!household) {
         throw new UnknownHouseholdError();
       }
+      // Before the decision is even looked at: a case worker enrols only the households of their region.
+      await assertRowAllowed(context, AFFILIATION_ROWS, { region: household.regionCode }, "This affiliation");
       const decision = household.eligibility.find((e) => e.program === "AMO_TADAMON");
       if (!decision?.eligible) {
         throw new NotEligibleError(
@@ -258,7 +292,7 @@ builder.mutationFields((t) => ({
   }),
   registerAffiliation: t.field({
     type: AffiliationPayload,
-    authScopes: { insurer: true },
+    ...needs("health:enrol"),
     description:
       "Affiliates a principal to a contributory regime (salaried, self-employed, Achamil) with entitled dependants.",
     args: {
@@ -277,6 +311,14 @@ builder.mutationFields((t) => ({
         throw new ValidationError([{ field: "input.dependants", message: "a person is listed twice" }]);
       }
       const facts = await personFacts(context.graph, everyone);
+      // The affiliation belongs to the principal's region; a principal the register does not know
+      // has none, which only a nationwide caller goes on to be told.
+      await assertRowAllowed(
+        context,
+        AFFILIATION_ROWS,
+        { region: facts.get(input.principalIdcs)?.address.regionCode },
+        "This affiliation",
+      );
       const missing = everyone.filter((idcs) => facts.get(idcs)?.lifeStatus !== "ALIVE");
       if (missing.length > 0) {
         throw new NotEligibleError(`Not registered or not alive in the population register: ${missing.join(", ")}`);
@@ -347,10 +389,13 @@ builder.mutationFields((t) => ({
     },
   }),
   closeCoverageOfDeceased: t.int({
-    authScopes: { insurer: true },
+    ...needs("health:enrol"),
     description:
       "Asks the population register, in batches through the graph, who among the covered has died, and ends their coverage (closing the affiliation when the principal died). Returns how many coverages ended.",
     resolve: async (_root, _args, context) => {
+      if (!context.access.policies.has("nationwide")) {
+        throw new ForbiddenError("Closing the coverage of deceased persons is a nationwide job");
+      }
       let ended = 0;
       let after: string | undefined;
       for (;;) {
@@ -402,7 +447,7 @@ for (const [name, to, description] of [
   builder.mutationField(name, (t) =>
     t.field({
       type: AffiliationPayload,
-      authScopes: { insurer: true },
+      ...needs("health:enrol"),
       description,
       args: {
         id: t.arg.id({ required: true }),
@@ -417,7 +462,8 @@ for (const [name, to, description] of [
 builder.queryField("affiliation", (t) =>
   t.field({
     type: Affiliation,
-    nullable: true,
+    // The row itself is decided by the Affiliation type's policy.
+    ...needs("health:coverage"),
     args: { id: t.arg.id({ required: true }) },
     resolve: (_root, { id }, context) => (/^[0-9a-f-]{36}$/i.test(id) ? context.loaders.affiliation.load(id) : null),
   }),

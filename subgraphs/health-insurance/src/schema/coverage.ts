@@ -1,23 +1,38 @@
+import { needs, rowPolicy } from "@spx/runtime/access-rules";
 import { builder } from "../builder.js";
-import type { CoverageWithAffiliation } from "../context.js";
+import type { Context, CoverageWithAffiliation } from "../context.js";
 import { effectiveStatus } from "../domain/regimes.js";
 import { AffiliationStatusEnum, CoverageRoleEnum, PayerEnum, RegimeEnum } from "./affiliation.js";
 
+/** A coverage is read nationwide, in a case worker's region, or by the covered person or their principal. */
+export const COVERAGE_ROWS = ["sameRegion", "self"] as const;
+
 const HealthCoverage = builder.objectRef<CoverageWithAffiliation>("HealthCoverage").implement({
   description: "A person's AMO coverage, as principal insured or as dependant",
+  // Every resolver returning a HealthCoverage loads it with its affiliation: the check needs no query.
+  ...rowPolicy<CoverageWithAffiliation, Context>([...COVERAGE_ROWS], (coverage, context) => ({
+    region: coverage.affiliation.regionCode,
+    self: () =>
+      coverage.personIdcs === context.caller.idcs || coverage.affiliation.principalIdcs === context.caller.idcs,
+  })),
   fields: (t) => ({
-    regime: t.field({ type: RegimeEnum, resolve: (c) => c.affiliation.regime }),
-    role: t.expose("role", { type: CoverageRoleEnum }),
-    payer: t.field({ type: PayerEnum, resolve: (c) => c.affiliation.payer }),
+    regime: t.field({ type: RegimeEnum, ...needs("health:coverage"), resolve: (c) => c.affiliation.regime }),
+    role: t.expose("role", { type: CoverageRoleEnum, ...needs("health:coverage") }),
+    payer: t.field({ type: PayerEnum, ...needs("health:coverage"), resolve: (c) => c.affiliation.payer }),
     status: t.field({
       type: AffiliationStatusEnum,
+      ...needs("health:coverage"),
       resolve: (c) => (c.until ? "CLOSED" : effectiveStatus(c.affiliation.status, c.affiliation.rightsFrom)),
     }),
-    since: t.expose("since", { type: "DateTime" }),
-    until: t.expose("until", { type: "DateTime", nullable: true }),
-    endReason: t.exposeString("endReason", { nullable: true }),
-    affiliationId: t.exposeID("affiliationId"),
-    principalIdcs: t.field({ type: "ID", resolve: (c) => c.affiliation.principalIdcs }),
+    since: t.expose("since", { type: "DateTime", ...needs("health:coverage") }),
+    until: t.expose("until", { type: "DateTime", ...needs("health:coverage") }),
+    endReason: t.exposeString("endReason", needs("health:coverage")),
+    affiliationId: t.exposeID("affiliationId", needs("health:coverage")),
+    principalIdcs: t.field({
+      type: "ID",
+      ...needs("health:coverage"),
+      resolve: (c) => c.affiliation.principalIdcs,
+    }),
   }),
 });
 
@@ -27,12 +42,16 @@ builder.externalRef("Person", builder.selection<{ idcs: string }>("idcs")).imple
   fields: (t) => ({
     healthCoverage: t.field({
       type: HealthCoverage,
-      nullable: true,
+      ...needs("health:coverage"),
       description: "Current coverage, whether principal or dependant",
       resolve: ({ idcs }, _args, context) => context.loaders.currentCoverage.load(idcs),
     }),
     coverageHistory: t.field({
       type: [HealthCoverage],
+      ...needs("health:coverage"),
+      // A coverage outside the caller's rows (an earlier affiliation in another region) is null on
+      // its own, without blanking the rest of the history.
+      nullable: { list: true, items: true },
       description: "Every coverage, newest first",
       resolve: ({ idcs }, _args, context) =>
         context.prisma.coverage.findMany({
@@ -60,21 +79,21 @@ const CoverageStatisticCell = builder.objectRef<Cell>("CoverageStatisticCell").i
   fields: (t) => ({
     regime: t.field({
       type: RegimeEnum,
-      nullable: true,
+      ...needs("stats:read"),
       resolve: (c) => c.regime as typeof RegimeEnum.$inferType | null,
     }),
     role: t.field({
       type: CoverageRoleEnum,
-      nullable: true,
+      ...needs("stats:read"),
       resolve: (c) => c.role as "PRINCIPAL" | "DEPENDANT" | null,
     }),
-    region: t.exposeString("region", { nullable: true }),
+    region: t.exposeString("region", needs("stats:read")),
     status: t.field({
       type: AffiliationStatusEnum,
-      nullable: true,
+      ...needs("stats:read"),
       resolve: (c) => c.status as typeof AffiliationStatusEnum.$inferType | null,
     }),
-    beneficiaries: t.exposeInt("beneficiaries"),
+    beneficiaries: t.exposeInt("beneficiaries", needs("stats:read")),
   }),
 });
 
@@ -89,6 +108,7 @@ const COLUMNS = {
 builder.queryField("coverageStatistics", (t) =>
   t.field({
     type: [CoverageStatisticCell],
+    ...needs("stats:read"),
     description: "People currently covered, by regime, role, region and status",
     args: { by: t.arg({ type: [Dimension], required: true }) },
     resolve: async (_root, args, context) => {

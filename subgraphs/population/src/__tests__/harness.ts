@@ -8,6 +8,7 @@ import { createTestDatabase, type TestDatabase } from "@spx/runtime/test-databas
 import { createPopulationApp, MIGRATIONS_DIR, type PopulationApp, SUBGRAPH_NAME } from "../app.js";
 
 export const registrar: Caller = { sub: "test:anr", agency: "ANR", role: "SYSTEM" };
+export const analyst: Caller = { sub: "test:msps", agency: "MSPS", role: "ANALYST" };
 
 export interface Harness {
   app: PopulationApp;

@@ -1,7 +1,7 @@
 import { idcsFromBody } from "../domain/idcs.js";
 import { generatePersons } from "../seed/demo-population.js";
 import { seedDemoIfEmpty } from "../seed/seed-demo.js";
-import { type Harness, startPopulation } from "./harness.js";
+import { analyst, type Harness, startPopulation } from "./harness.js";
 
 const SEEDED = 400;
 let h: Harness;
@@ -106,6 +106,8 @@ describe("populationStatistics", () => {
   it("counts the living by region, adding up to the living population", async () => {
     const { body } = await h.call<{ populationStatistics: { region: string; sex: null; count: number }[] }>(
       "{ populationStatistics(by: [REGION]) { region sex count } }",
+      undefined,
+      analyst,
     );
     const cells = body.data?.populationStatistics ?? [];
     const [row] = await h.db.database.sql.query<{ n: number }>(
@@ -118,12 +120,16 @@ describe("populationStatistics", () => {
   it("crosses sex and age band, and counts the deceased on request", async () => {
     const { body } = await h.call<{ populationStatistics: { sex: string; ageBand: string; count: number }[] }>(
       "{ populationStatistics(by: [SEX, AGE_BAND]) { sex ageBand count } }",
+      undefined,
+      analyst,
     );
     const cells = body.data?.populationStatistics ?? [];
     expect(new Set(cells.map((c) => c.sex))).toEqual(new Set(["MALE", "FEMALE"]));
     expect(cells.some((c) => c.ageBand === "0-4")).toBe(true);
     const dead = await h.call<{ populationStatistics: { count: number }[] }>(
       "{ populationStatistics(by: [], lifeStatus: DECEASED) { count } }",
+      undefined,
+      analyst,
     );
     expect(dead.body.data?.populationStatistics[0]?.count).toBeGreaterThan(0);
   });

@@ -2,9 +2,9 @@ import { listRestriction, needs, rowPolicy } from "@spx/runtime/access-rules";
 import { DomainError } from "@spx/runtime/errors";
 import type { Prisma } from "../../generated/prisma/index.js";
 import { builder } from "../builder.js";
+import type { Context } from "../context.js";
 import { foldName } from "../domain/name-key.js";
 import { LifeStatusEnum, MilieuEnum, ResidencyStatusEnum, SexEnum } from "./enums.js";
-import type { Context } from "../context.js";
 import { requireIdcs } from "./idcs-arg.js";
 
 /** Persons are read nationwide, in a case worker's region, by themselves, or as a payee. */
