@@ -4,6 +4,8 @@ import DirectivePlugin from "@pothos/plugin-directives";
 import FederationPlugin from "@pothos/plugin-federation";
 import PrismaPlugin from "@pothos/plugin-prisma";
 import ScopeAuthPlugin from "@pothos/plugin-scope-auth";
+import { type AccessAuthScopes, accessAuthScopes } from "@spx/runtime/access-rules";
+import type { Policy, Scope } from "@spx/runtime/access-vocabulary";
 import { ForbiddenError } from "@spx/runtime/errors";
 import { DateScalar, DateTimeScalar, Decimal7Scalar, MadAmountScalar } from "@spx/runtime/scalars";
 import type { Context } from "./context.js";
@@ -13,12 +15,9 @@ import { getDatamodel } from "./generated/pothos-types.js";
 export const builder = new SchemaBuilder<{
   Context: Context;
   PrismaTypes: PrismaTypes;
-  AuthScopes: {
-    /** The register's operator (ANR, which runs the RSU) acting as a system or through a case worker. */
-    registrar: boolean;
-    /** A case worker, bound to a region. */
-    caseWorker: boolean;
-  };
+  AuthScopes: AccessAuthScopes;
+  FederationScopes: Scope;
+  FederationPolicies: Policy;
   Scalars: {
     Date: { Input: Date; Output: Date };
     DateTime: { Input: Date; Output: Date };
@@ -32,11 +31,9 @@ export const builder = new SchemaBuilder<{
   plugins: [ScopeAuthPlugin, PrismaPlugin, DataloaderPlugin, DirectivePlugin, FederationPlugin],
   defaultFieldNullability: false,
   scopeAuth: {
-    authScopes: (context) => ({
-      registrar:
-        context.caller.agency === "ANR" && (context.caller.role === "SYSTEM" || context.caller.role === "CASE_WORKER"),
-      caseWorker: context.caller.role === "CASE_WORKER",
-    }),
+    authScopes: accessAuthScopes,
+    // Row policies run when an object is completed: a refused row nulls the field that returned it.
+    runScopesOnType: true,
     unauthorizedError: () => new ForbiddenError(),
   },
   prisma: {

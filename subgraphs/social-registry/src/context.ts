@@ -20,6 +20,11 @@ export interface Context extends RequestContext {
   loaders: Loaders;
   data: RegistryData;
   graph: GraphClient;
+  /**
+   * The household the caller (a citizen, by `caller.idcs`) belongs to now, or null: asked at most
+   * once per request, so that the `self` row policy costs no query per row.
+   */
+  callerHouseholdId: () => Promise<string | null>;
 }
 
 function byKey<K, V>(keys: readonly K[], rows: V[], keyOf: (row: V) => K): (V | null)[] {
@@ -66,6 +71,23 @@ export function createLoaders(prisma: RegistryPrisma): Loaders {
   };
 }
 
+/** Memoises the caller's own household for the request; callers without an IDCS have none. */
+function callerHousehold(caller: RequestContext["caller"], loaders: Loaders): () => Promise<string | null> {
+  let pending: Promise<string | null> | undefined;
+  return () => {
+    if (!pending) {
+      const { idcs } = caller;
+      pending = idcs
+        ? loaders.membershipOfPerson.load(idcs).then((membership) => membership?.householdId ?? null)
+        : Promise.resolve(null);
+    }
+    return pending;
+  };
+}
+
 export function createContext(prisma: RegistryPrisma, data: RegistryData, graph: GraphClient) {
-  return (base: RequestContext): Context => ({ ...base, prisma, data, graph, loaders: createLoaders(prisma) });
+  return (base: RequestContext): Context => {
+    const loaders = createLoaders(prisma);
+    return { ...base, prisma, data, graph, loaders, callerHouseholdId: callerHousehold(base.caller, loaders) };
+  };
 }

@@ -14,7 +14,7 @@ const app = await createSocialRegistryApp({
   graph: serviceGraphClient(env, {
     sub: "service:social-registry",
     agency: "ANR",
-    role: "SYSTEM",
+    role: "SERVICE",
     purpose: "RSU_MEMBERSHIP_CHECK",
   }),
   logger,

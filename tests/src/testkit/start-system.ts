@@ -70,6 +70,8 @@ export async function startSystem(options: {
   seedProgrammes?: boolean;
   /** Gateway in production mode (no introspection, no suggestions). */
   production?: boolean;
+  /** How the gateway answers refused fields (default `filter`). */
+  authorization?: "filter" | "reject";
   logger?: Logger;
 }): Promise<RunningSystem> {
   const logger = options.logger ?? createLogger("test", "silent");
@@ -130,7 +132,7 @@ export async function startSystem(options: {
       graph: serviceGraph({
         sub: "service:social-registry",
         agency: "ANR",
-        role: "SYSTEM",
+        role: "SERVICE",
         purpose: "RSU_MEMBERSHIP_CHECK",
       }),
       logger: logger.child({ service: "social-registry" }),
@@ -152,7 +154,7 @@ export async function startSystem(options: {
       graph: serviceGraph({
         sub: "service:health-insurance",
         agency: "CNSS",
-        role: "SYSTEM",
+        role: "SERVICE",
         purpose: "AMO_ENROLMENT",
       }),
       logger: logger.child({ service: "health-insurance" }),
@@ -171,7 +173,7 @@ export async function startSystem(options: {
       database: directAidDb.database,
       dataDir: "",
       gatewayKeys: localKeySet([gatewayKey]),
-      graph: serviceGraph({ sub: "service:direct-aid", agency: "ANSS", role: "SYSTEM", purpose: "ASD_ELIGIBILITY" }),
+      graph: serviceGraph({ sub: "service:direct-aid", agency: "ANSS", role: "SERVICE", purpose: "ASD_ELIGIBILITY" }),
       logger: logger.child({ service: "direct-aid" }),
       demoSeed: false,
     });
@@ -200,6 +202,7 @@ export async function startSystem(options: {
       signingKey: gatewayKey,
       logger: logger.child({ service: "gateway" }),
       production: options.production ?? false,
+      authorization: options.authorization ?? "filter",
     });
     cleanup.push(() => gateway.server.stop());
     const gatewayServer = await listen(gateway.handler, 0);

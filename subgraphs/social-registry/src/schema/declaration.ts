@@ -1,4 +1,5 @@
 import { randomUUID } from "node:crypto";
+import { needs } from "@spx/runtime/access-rules";
 import { ageOn } from "@spx/runtime/dates";
 import { DomainError, ValidationError } from "@spx/runtime/errors";
 import { idempotencyScope, once } from "@spx/runtime/idempotency";
@@ -11,7 +12,7 @@ import type { ItemVerification } from "../domain/verification.js";
 import { DeceasedPersonError } from "../errors.js";
 import { lookUpPersons } from "../population-directory.js";
 import { ReferenceDatasetSource } from "../reference-dataset-source.js";
-import { Household, requireHousehold } from "./household.js";
+import { assertHouseholdAllowed, Household, requireHousehold } from "./household.js";
 
 const HousingTypeEnum = builder.enumType("HousingType", {
   values: ["MODERN_APARTMENT", "HOUSE", "TRADITIONAL_HOUSE", "RURAL_DWELLING", "SHANTY", "OTHER"] as const,
@@ -71,12 +72,12 @@ const LivingConditionsInput = builder.inputType("LivingConditionsInput", {
 const ItemCheck = builder.objectRef<ItemVerification>("ItemVerification").implement({
   description: "How one declared item compares with an administrative source",
   fields: (t) => ({
-    item: t.expose("item", { type: VerifiedItemEnum }),
-    personIdcs: t.exposeID("personIdcs", { nullable: true }),
-    declared: t.exposeString("declared"),
-    source: t.exposeString("source", { nullable: true }),
-    sourceValue: t.exposeString("sourceValue", { nullable: true }),
-    status: t.expose("status", { type: VerificationStatusEnum }),
+    item: t.expose("item", { type: VerifiedItemEnum, ...needs("social:declaration") }),
+    personIdcs: t.exposeID("personIdcs", needs("social:declaration")),
+    declared: t.exposeString("declared", needs("social:declaration")),
+    source: t.exposeString("source", needs("social:declaration")),
+    sourceValue: t.exposeString("sourceValue", needs("social:declaration")),
+    status: t.expose("status", { type: VerificationStatusEnum, ...needs("social:declaration") }),
   }),
 });
 
@@ -88,46 +89,64 @@ interface MemberDetail {
 
 const MemberDetailRef = builder.objectRef<MemberDetail>("MemberDetail").implement({
   fields: (t) => ({
-    idcs: t.exposeID("idcs"),
-    schooling: t.expose("schooling", { type: SchoolingEnum }),
-    occupation: t.expose("occupation", { type: OccupationEnum }),
+    idcs: t.exposeID("idcs", needs("social:composition", "social:declaration")),
+    schooling: t.expose("schooling", { type: SchoolingEnum, ...needs("social:composition", "social:declaration") }),
+    occupation: t.expose("occupation", { type: OccupationEnum, ...needs("social:composition", "social:declaration") }),
   }),
 });
 
 export const Declaration = builder.prismaObject("Declaration", {
   description: "Living conditions as declared by the household, one version per declaration",
   fields: (t) => ({
-    version: t.exposeInt("version"),
-    declaredAt: t.expose("declaredAt", { type: "DateTime" }),
-    housingType: t.field({ type: HousingTypeEnum, resolve: (d) => d.housingType as typeof HousingTypeEnum.$inferType }),
-    rooms: t.exposeInt("rooms"),
-    occupancy: t.field({ type: OccupancyEnum, resolve: (d) => d.occupancy as typeof OccupancyEnum.$inferType }),
-    waterConnected: t.exposeBoolean("waterConnected"),
-    electricityConnected: t.exposeBoolean("electricityConnected"),
-    electricitySpending: t.expose("electricitySpending", { type: "MadAmount" }),
-    waterSpending: t.expose("waterSpending", { type: "MadAmount" }),
-    telephoneSpending: t.expose("telephoneSpending", { type: "MadAmount" }),
-    gasSpending: t.expose("gasSpending", { type: "MadAmount" }),
+    version: t.exposeInt("version", needs("social:declaration")),
+    declaredAt: t.expose("declaredAt", { type: "DateTime", ...needs("social:declaration") }),
+    housingType: t.field({
+      type: HousingTypeEnum,
+      ...needs("social:declaration"),
+      resolve: (d) => d.housingType as typeof HousingTypeEnum.$inferType,
+    }),
+    rooms: t.exposeInt("rooms", needs("social:declaration")),
+    occupancy: t.field({
+      type: OccupancyEnum,
+      ...needs("social:declaration"),
+      resolve: (d) => d.occupancy as typeof OccupancyEnum.$inferType,
+    }),
+    waterConnected: t.exposeBoolean("waterConnected", needs("social:declaration")),
+    electricityConnected: t.exposeBoolean("electricityConnected", needs("social:declaration")),
+    electricitySpending: t.expose("electricitySpending", { type: "MadAmount", ...needs("social:declaration") }),
+    waterSpending: t.expose("waterSpending", { type: "MadAmount", ...needs("social:declaration") }),
+    telephoneSpending: t.expose("telephoneSpending", { type: "MadAmount", ...needs("social:declaration") }),
+    gasSpending: t.expose("gasSpending", { type: "MadAmount", ...needs("social:declaration") }),
     durableGoods: t.field({
       type: [DurableGoodEnum],
+      ...needs("social:declaration"),
       resolve: (d) => d.durableGoods as (typeof DurableGoodEnum.$inferType)[],
     }),
-    livestockHeads: t.exposeInt("livestockHeads"),
-    landHectares: t.float({ resolve: (d) => Number(d.landHectares) }),
-    members: t.field({ type: [MemberDetailRef], resolve: (d) => d.memberDetails as unknown as MemberDetail[] }),
-    verification: t.field({ type: [ItemCheck], resolve: (d) => d.verification as unknown as ItemVerification[] }),
+    livestockHeads: t.exposeInt("livestockHeads", needs("social:declaration")),
+    landHectares: t.float({ ...needs("social:declaration"), resolve: (d) => Number(d.landHectares) }),
+    members: t.field({
+      type: [MemberDetailRef],
+      ...needs("social:composition", "social:declaration"),
+      resolve: (d) => d.memberDetails as unknown as MemberDetail[],
+    }),
+    verification: t.field({
+      type: [ItemCheck],
+      ...needs("social:declaration"),
+      resolve: (d) => d.verification as unknown as ItemVerification[],
+    }),
   }),
 });
 
 builder.prismaObjectFields(Household, (t) => ({
   declaration: t.field({
     type: Declaration,
-    nullable: true,
+    ...needs("social:declaration", "social:composition"),
     description: "The latest declaration",
     resolve: (household, _args, context) => context.loaders.latestDeclaration.load(household.id),
   }),
   declarationHistory: t.field({
     type: [Declaration],
+    ...needs("social:declaration"),
     description: "Every declaration, newest first",
     resolve: (household, _args, context) =>
       context.prisma.declaration.findMany({ where: { householdId: household.id }, orderBy: { version: "desc" } }),
@@ -138,6 +157,7 @@ const DeclarationPayload = builder.objectRef<{ id: string }>("DeclareLivingCondi
   fields: (t) => ({
     household: t.field({
       type: Household,
+      ...needs("social:register"),
       resolve: async ({ id }, _args, context) => {
         for (const loader of [
           context.loaders.household,
@@ -159,7 +179,7 @@ const DeclarationPayload = builder.objectRef<{ id: string }>("DeclareLivingCondi
 builder.mutationField("declareLivingConditions", (t) =>
   t.field({
     type: DeclarationPayload,
-    authScopes: { registrar: true },
+    ...needs("social:register"),
     description:
       "Records a new version of the household's living conditions, checks it against administrative sources and computes the socio-economic index, in one transaction.",
     args: {
@@ -168,9 +188,8 @@ builder.mutationField("declareLivingConditions", (t) =>
       idempotencyKey: t.arg.string({ required: false }),
     },
     resolve: async (_root, args, context) => {
-      const household = (await requireHousehold(context, args.householdId)) as Awaited<
-        ReturnType<typeof context.loaders.household.load>
-      > & { id: string; regionCode: string; milieu: "URBAN" | "RURAL" };
+      const household = await requireHousehold(context, args.householdId);
+      await assertHouseholdAllowed(context, household);
       const members = await context.loaders.members.load(household.id);
       const head = members.find((m) => m.relationship === "HEAD");
       const input: DeclarationInput = {

@@ -1,11 +1,30 @@
+import { assertRowAllowed, needs, type RowFacts, rowPolicy } from "@spx/runtime/access-rules";
 import { ValidationError } from "@spx/runtime/errors";
+import type { Household as HouseholdRow } from "../../generated/prisma/index.js";
 import { builder } from "../builder.js";
+import type { Context } from "../context.js";
 import { RELATIONSHIPS } from "../domain/household-rules.js";
 import { HouseholdNotFoundError } from "../errors.js";
 
 export const RelationshipEnum = builder.enumType("Relationship", { values: RELATIONSHIPS });
 export const MilieuEnum = builder.enumType("Milieu", { values: ["URBAN", "RURAL"] as const });
 const HouseholdStatusEnum = builder.enumType("HouseholdStatus", { values: ["ACTIVE", "DISSOLVED"] as const });
+
+/** Households are read nationwide, in a case worker's region, or by their own members. */
+export const HOUSEHOLD_ROWS = ["sameRegion", "self"] as const;
+
+/** What a household says about itself for its row policy: its region, and whether it is the caller's. */
+export function householdFacts(household: { id: string; regionCode: string }, context: Context): RowFacts {
+  return {
+    region: household.regionCode,
+    self: async () => (await context.callerHouseholdId()) === household.id,
+  };
+}
+
+/** For writes: refuses, before anything is written, a household outside the caller's rows. */
+export function assertHouseholdAllowed(context: Context, household: { id: string; regionCode: string }) {
+  return assertRowAllowed(context, HOUSEHOLD_ROWS, householdFacts(household, context), "This household");
+}
 
 /** The population register's Person, extended here with the household it belongs to. */
 const PersonRef = builder.externalRef("Person", builder.selection<{ idcs: string }>("idcs")).implement({
@@ -15,23 +34,37 @@ const PersonRef = builder.externalRef("Person", builder.selection<{ idcs: string
 export const HouseholdMember = builder.prismaObject("Membership", {
   name: "HouseholdMember",
   fields: (t) => ({
-    relationship: t.expose("relationship", { type: RelationshipEnum, description: "Relationship to the head" }),
-    since: t.expose("since", { type: "DateTime" }),
-    person: t.field({ type: PersonRef, resolve: (membership) => ({ idcs: membership.personIdcs }) }),
+    relationship: t.expose("relationship", {
+      type: RelationshipEnum,
+      ...needs("social:composition"),
+      description: "Relationship to the head",
+    }),
+    since: t.expose("since", { type: "DateTime", ...needs("social:composition") }),
+    person: t.field({
+      type: PersonRef,
+      ...needs("social:composition"),
+      resolve: (membership) => ({ idcs: membership.personIdcs }),
+    }),
   }),
 });
 
 export const Household = builder.prismaObject("Household", {
   description: "A household of the Unified Social Register (RSU)",
+  ...rowPolicy<HouseholdRow, Context>([...HOUSEHOLD_ROWS], householdFacts),
   fields: (t) => ({
-    id: t.exposeID("id"),
-    regionCode: t.exposeString("regionCode", { description: "Official region code, 01 to 12" }),
-    province: t.exposeString("province"),
-    commune: t.exposeString("commune"),
-    milieu: t.expose("milieu", { type: MilieuEnum }),
-    status: t.expose("status", { type: HouseholdStatusEnum }),
-    registeredAt: t.expose("registeredAt", { type: "DateTime" }),
+    // The federation key the other registers join on.
+    id: t.exposeID("id", needs("social:composition", "social:eligibility", "aid:enrolment", "aid:payments")),
+    regionCode: t.exposeString("regionCode", {
+      ...needs("social:composition"),
+      description: "Official region code, 01 to 12",
+    }),
+    province: t.exposeString("province", needs("social:composition")),
+    commune: t.exposeString("commune", needs("social:composition")),
+    milieu: t.expose("milieu", { type: MilieuEnum, ...needs("social:composition") }),
+    status: t.expose("status", { type: HouseholdStatusEnum, ...needs("social:composition") }),
+    registeredAt: t.expose("registeredAt", { type: "DateTime", ...needs("social:composition") }),
     size: t.int({
+      ...needs("social:composition"),
       resolve: async (household, _args, context) => (await context.loaders.members.load(household.id)).length,
     }),
   }),
@@ -41,7 +74,7 @@ export const Household = builder.prismaObject("Household", {
 builder.objectField(PersonRef, "household", (t) =>
   t.field({
     type: Household,
-    nullable: true,
+    ...needs("social:composition", "social:eligibility"),
     description: "The household this person belongs to now, if any",
     resolve: async ({ idcs }, _args, context) => {
       const membership = await context.loaders.membershipOfPerson.load(idcs);
@@ -53,6 +86,7 @@ builder.objectField(PersonRef, "household", (t) =>
 builder.prismaObjectField(Household, "members", (t) =>
   t.field({
     type: [HouseholdMember],
+    ...needs("social:composition"),
     description: "Current members, the head first",
     resolve: async (household, _args, context) => {
       const members = await context.loaders.members.load(household.id);
@@ -69,10 +103,7 @@ builder.asEntity(Household, {
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** Loads a household by id, refusing malformed ids and unknown households alike with NOT_FOUND. */
-export async function requireHousehold(
-  context: { loaders: { household: { load(id: string): Promise<unknown> } } },
-  id: string,
-) {
+export async function requireHousehold(context: Pick<Context, "loaders">, id: string): Promise<HouseholdRow> {
   const household = UUID.test(id) ? await context.loaders.household.load(id) : null;
   if (!household) {
     throw new HouseholdNotFoundError();
@@ -83,7 +114,7 @@ export async function requireHousehold(
 builder.queryField("household", (t) =>
   t.field({
     type: Household,
-    nullable: true,
+    ...needs("social:composition", "social:eligibility"),
     args: { id: t.arg.id({ required: true }) },
     resolve: (_root, { id }, context) => (UUID.test(id) ? context.loaders.household.load(id) : null),
   }),
@@ -92,7 +123,9 @@ builder.queryField("household", (t) =>
 builder.queryField("households", (t) =>
   t.field({
     type: [Household],
-    nullable: { list: false, items: true },
+    // Unknown ids and refused rows are null items; the list itself is null only when refused.
+    ...needs("social:composition", "social:eligibility"),
+    nullable: { list: true, items: true },
     description: "Households by id, in the order asked (null where unknown); at most 500 at a time",
     args: { ids: t.arg.idList({ required: true }) },
     resolve: async (_root, { ids }, context) => {

@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { idcsProblem } from "@spx/population/domain/idcs";
 import { provinceOf } from "@spx/population/domain/regions";
+import { assertRowAllowed, needs } from "@spx/runtime/access-rules";
 import { ageOn } from "@spx/runtime/dates";
 import { DomainError, NotFoundError, ValidationError } from "@spx/runtime/errors";
 import { idempotencyScope, once } from "@spx/runtime/idempotency";
@@ -10,7 +11,14 @@ import type { Context } from "../context.js";
 import { checkHouseholdInput, type MemberInput } from "../domain/household-rules.js";
 import { AlreadyInHouseholdError, DeceasedPersonError, MinorHeadError, UnknownPersonError } from "../errors.js";
 import { lookUpPersons, type RegisteredPerson } from "../population-directory.js";
-import { Household, MilieuEnum, RelationshipEnum, requireHousehold } from "./household.js";
+import {
+  assertHouseholdAllowed,
+  HOUSEHOLD_ROWS,
+  Household,
+  MilieuEnum,
+  RelationshipEnum,
+  requireHousehold,
+} from "./household.js";
 
 const MAJORITY_AGE = 18;
 
@@ -42,6 +50,7 @@ const HouseholdPayload = builder.objectRef<{ id: string }>("HouseholdPayload").i
   fields: (t) => ({
     household: t.field({
       type: Household,
+      ...needs("social:register"),
       resolve: async ({ id }, _args, context) => {
         context.loaders.household.clear(id);
         context.loaders.members.clear(id);
@@ -98,7 +107,7 @@ function requireWellFormed(idcs: string, field: string): string {
 builder.mutationFields((t) => ({
   registerHousehold: t.field({
     type: HouseholdPayload,
-    authScopes: { registrar: true },
+    ...needs("social:register"),
     description:
       "Registers a household around an adult head; every member must be alive in the population register (checked through the graph) and in no other household.",
     args: {
@@ -111,6 +120,8 @@ builder.mutationFields((t) => ({
       if (problems.length > 0) {
         throw new ValidationError(problems);
       }
+      // A case worker registers households of their own region only.
+      await assertRowAllowed(context, HOUSEHOLD_ROWS, { region: input.address.regionCode }, "This household");
       const everyone = [input.headIdcs, ...members.map((m) => m.idcs)];
       const persons = await requireLivingPersons(context, everyone);
       const head = persons.get(input.headIdcs);
@@ -160,14 +171,14 @@ builder.mutationFields((t) => ({
   }),
   addHouseholdMember: t.field({
     type: HouseholdPayload,
-    authScopes: { registrar: true },
+    ...needs("social:register"),
     args: {
       householdId: t.arg.id({ required: true }),
       member: t.arg({ type: HouseholdMemberInput, required: true }),
       idempotencyKey: t.arg.string({ required: false }),
     },
     resolve: async (_root, args, context) => {
-      await requireHousehold(context, args.householdId);
+      await assertHouseholdAllowed(context, await requireHousehold(context, args.householdId));
       const idcs = requireWellFormed(args.member.idcs, "member.idcs");
       if (args.member.relationship === "HEAD") {
         throw new ValidationError([{ field: "member.relationship", message: "a household has one head" }]);
@@ -202,14 +213,14 @@ builder.mutationFields((t) => ({
   }),
   removeHouseholdMember: t.field({
     type: HouseholdPayload,
-    authScopes: { registrar: true },
+    ...needs("social:register"),
     args: {
       householdId: t.arg.id({ required: true }),
       idcs: t.arg.id({ required: true }),
       idempotencyKey: t.arg.string({ required: false }),
     },
     resolve: async (_root, args, context) => {
-      await requireHousehold(context, args.householdId);
+      await assertHouseholdAllowed(context, await requireHousehold(context, args.householdId));
       const idcs = requireWellFormed(args.idcs, "idcs");
       return context.prisma.$transaction((tx) =>
         once(
@@ -239,7 +250,7 @@ builder.mutationFields((t) => ({
   }),
   moveHouseholdMember: t.field({
     type: HouseholdPayload,
-    authScopes: { registrar: true },
+    ...needs("social:register"),
     description: "Moves a member to another household in one transaction: never in two households, never in none.",
     args: {
       idcs: t.arg.id({ required: true }),
@@ -248,10 +259,16 @@ builder.mutationFields((t) => ({
       idempotencyKey: t.arg.string({ required: false }),
     },
     resolve: async (_root, args, context) => {
-      await requireHousehold(context, args.toHouseholdId);
+      await assertHouseholdAllowed(context, await requireHousehold(context, args.toHouseholdId));
       const idcs = requireWellFormed(args.idcs, "idcs");
       if (args.relationship === "HEAD") {
         throw new ValidationError([{ field: "relationship", message: "a household has one head" }]);
+      }
+      // The household the person leaves must be one the caller may act on too.
+      const leaving = await context.loaders.membershipOfPerson.load(idcs);
+      const source = leaving ? await context.loaders.household.load(leaving.householdId) : null;
+      if (source) {
+        await assertHouseholdAllowed(context, source);
       }
       await requireLivingPersons(context, [idcs]);
       return guardMemberships([idcs], () =>
@@ -274,6 +291,11 @@ builder.mutationFields((t) => ({
               }
               if (current.relationship === "HEAD") {
                 throw new DomainError("HEAD_CANNOT_LEAVE", "The head cannot move out of the household");
+              }
+              if (current.householdId !== source?.id) {
+                // Moved since the check above: check the household the person actually leaves.
+                const from = await tx.household.findUniqueOrThrow({ where: { id: current.householdId } });
+                await assertHouseholdAllowed(context, from);
               }
               await tx.membership.update({ where: { id: current.id }, data: { until: new Date() } });
               await tx.membership.create({

@@ -1,9 +1,11 @@
 import { randomUUID } from "node:crypto";
+import { assertRowAllowed, listRestriction, needs, type RowFacts, rowPolicy } from "@spx/runtime/access-rules";
 import { DomainError, ForbiddenError, ValidationError } from "@spx/runtime/errors";
 import { idempotencyScope, once } from "@spx/runtime/idempotency";
+import type { Prisma, RevisionRequest as RevisionRequestRow } from "../../generated/prisma/index.js";
 import { builder } from "../builder.js";
 import type { Context } from "../context.js";
-import { requireHousehold } from "./household.js";
+import { assertHouseholdAllowed, HOUSEHOLD_ROWS, requireHousehold } from "./household.js";
 
 /** Décret 2-21-582 provides for revision requests; this register answers within 30 days. */
 export const REVISION_DEADLINE_DAYS = 30;
@@ -11,35 +13,39 @@ export const REVISION_DEADLINE_DAYS = 30;
 const RevisionStatusEnum = builder.enumType("RevisionStatus", { values: ["OPEN", "ACCEPTED", "REJECTED"] as const });
 const RevisionOutcomeEnum = builder.enumType("RevisionOutcome", { values: ["ACCEPTED", "REJECTED"] as const });
 
+/** A request is the household's: read in its region, by its members, or nationwide. */
+function requestFacts(request: { householdId: string; regionCode: string }, context: Context): RowFacts {
+  return {
+    region: request.regionCode,
+    self: async () => (await context.callerHouseholdId()) === request.householdId,
+  };
+}
+
 const RevisionRequest = builder.prismaObject("RevisionRequest", {
   name: "IndexRevisionRequest",
   description: "A household contesting its index; assigned to the household's region",
+  ...rowPolicy<RevisionRequestRow, Context>([...HOUSEHOLD_ROWS], requestFacts),
   fields: (t) => ({
-    id: t.exposeID("id"),
-    householdId: t.exposeID("householdId"),
-    regionCode: t.exposeString("regionCode"),
-    reason: t.exposeString("reason"),
-    requestedAt: t.expose("requestedAt", { type: "DateTime" }),
-    dueAt: t.expose("dueAt", { type: "DateTime" }),
-    status: t.expose("status", { type: RevisionStatusEnum }),
-    outcomeNote: t.exposeString("outcomeNote", { nullable: true }),
-    resolvedAt: t.expose("resolvedAt", { type: "DateTime", nullable: true }),
-    overdue: t.boolean({ resolve: (r) => r.status === "OPEN" && r.dueAt.getTime() < Date.now() }),
+    id: t.exposeID("id", needs("social:revision")),
+    householdId: t.exposeID("householdId", needs("social:revision")),
+    regionCode: t.exposeString("regionCode", needs("social:revision")),
+    reason: t.exposeString("reason", needs("social:revision")),
+    requestedAt: t.expose("requestedAt", { type: "DateTime", ...needs("social:revision") }),
+    dueAt: t.expose("dueAt", { type: "DateTime", ...needs("social:revision") }),
+    status: t.expose("status", { type: RevisionStatusEnum, ...needs("social:revision") }),
+    outcomeNote: t.exposeString("outcomeNote", needs("social:revision")),
+    resolvedAt: t.expose("resolvedAt", { type: "DateTime", ...needs("social:revision") }),
+    overdue: t.boolean({
+      ...needs("social:revision"),
+      resolve: (r) => r.status === "OPEN" && r.dueAt.getTime() < Date.now(),
+    }),
   }),
 });
-
-async function mayRequestFor(context: Context, householdId: string): Promise<boolean> {
-  const { caller } = context;
-  if (caller.role === "CITIZEN" && caller.idcs) {
-    const membership = await context.loaders.membershipOfPerson.load(caller.idcs);
-    return membership?.householdId === householdId;
-  }
-  return caller.agency === "ANR";
-}
 
 builder.mutationFields((t) => ({
   requestIndexRevision: t.prismaField({
     type: "RevisionRequest",
+    ...needs("social:request-revision", "social:register"),
     description: `A household contests its index; an answer is due within ${REVISION_DEADLINE_DAYS} days.`,
     args: {
       householdId: t.arg.id({ required: true }),
@@ -47,10 +53,10 @@ builder.mutationFields((t) => ({
       idempotencyKey: t.arg.string({ required: false }),
     },
     resolve: async (query, _root, args, context) => {
-      const household = (await requireHousehold(context, args.householdId)) as { id: string; regionCode: string };
-      if (!(await mayRequestFor(context, household.id))) {
-        throw new ForbiddenError("Only a member of the household or the register may ask for a revision");
-      }
+      const household = await requireHousehold(context, args.householdId);
+      // A member of the household, a case worker of its region, or the register.
+      await assertHouseholdAllowed(context, household);
+      await assertHouseholdAllowed(context, household);
       const reason = args.reason.trim();
       if (reason.length < 10 || reason.length > 2000) {
         throw new ValidationError([{ field: "reason", message: "must be 10 to 2000 characters" }]);
@@ -86,7 +92,7 @@ builder.mutationFields((t) => ({
   }),
   resolveIndexRevision: t.prismaField({
     type: "RevisionRequest",
-    authScopes: { registrar: true },
+    ...needs("social:register"),
     description: "A case worker of the household's region (or the register) answers a revision request.",
     args: {
       id: t.arg.id({ required: true }),
@@ -99,9 +105,8 @@ builder.mutationFields((t) => ({
       if (!request) {
         throw new DomainError("NOT_FOUND", "Revision request not found");
       }
-      if (context.caller.role === "CASE_WORKER" && context.caller.region !== request.regionCode) {
-        throw new ForbiddenError("This request is assigned to another region");
-      }
+      // A case worker answers the requests of their own region only.
+      await assertRowAllowed(context, HOUSEHOLD_ROWS, requestFacts(request, context), "This revision request");
       const note = args.note.trim();
       if (note.length < 5) {
         throw new ValidationError([{ field: "note", message: "explain the outcome to the household" }]);
@@ -135,14 +140,32 @@ builder.mutationFields((t) => ({
 builder.queryField("overdueIndexRevisions", (t) =>
   t.prismaField({
     type: ["RevisionRequest"],
-    authScopes: { registrar: true },
+    ...needs("social:revision"),
     description: "Open revision requests past their due date, oldest first",
     args: { regionCode: t.arg.string({ required: false }) },
-    resolve: (query, _root, args, context) => {
-      const region = context.caller.role === "CASE_WORKER" ? context.caller.region : (args.regionCode ?? undefined);
+    resolve: async (query, _root, args, context) => {
+      // A case worker's list holds only their region, a citizen's only their own household's.
+      const rows = listRestriction(context, HOUSEHOLD_ROWS);
+      if (rows?.none) {
+        return [];
+      }
+      const where: Prisma.RevisionRequestWhereInput[] = [{ status: "OPEN" }, { dueAt: { lt: new Date() } }];
+      if (rows?.region) {
+        where.push({ regionCode: rows.region });
+      }
+      if (rows?.idcs) {
+        const own = await context.callerHouseholdId();
+        if (!own) {
+          return [];
+        }
+        where.push({ householdId: own });
+      }
+      if (args.regionCode) {
+        where.push({ regionCode: args.regionCode });
+      }
       return context.prisma.revisionRequest.findMany({
         ...query,
-        where: { status: "OPEN", dueAt: { lt: new Date() }, ...(region ? { regionCode: region } : {}) },
+        where: { AND: where },
         orderBy: { dueAt: "asc" },
         take: 500,
       });

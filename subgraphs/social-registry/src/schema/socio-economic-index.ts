@@ -1,3 +1,4 @@
+import { needs } from "@spx/runtime/access-rules";
 import type { IndexComputation } from "../../generated/prisma/index.js";
 import { builder } from "../builder.js";
 import type { Context } from "../context.js";
@@ -13,10 +14,13 @@ export const ProgramEnum = builder.enumType("Program", {
 const ContributionRef = builder.objectRef<Contribution>("IndexContribution").implement({
   description: "What one variable adds to (or takes from) the score",
   fields: (t) => ({
-    variable: t.exposeString("variable"),
-    label: t.exposeString("label", { description: "The variable in plain words" }),
-    value: t.exposeFloat("value", { description: "The variable's value for this household" }),
-    contribution: t.exposeFloat("contribution", { description: "coefficient × value" }),
+    variable: t.exposeString("variable", needs("social:index")),
+    label: t.exposeString("label", { ...needs("social:index"), description: "The variable in plain words" }),
+    value: t.exposeFloat("value", {
+      ...needs("social:index"),
+      description: "The variable's value for this household",
+    }),
+    contribution: t.exposeFloat("contribution", { ...needs("social:index"), description: "coefficient × value" }),
   }),
 });
 
@@ -24,12 +28,16 @@ const SocioEconomicIndex = builder.prismaObject("IndexComputation", {
   name: "SocioEconomicIndex",
   description: "A computation of the household's socio-economic index (predicted log consumption per person)",
   fields: (t) => ({
-    score: t.field({ type: "Decimal7", resolve: (c) => c.score.toFixed(7) }),
-    modelVersion: t.exposeString("modelVersion"),
-    declarationVersion: t.exposeInt("declarationVersion"),
-    computedAt: t.expose("computedAt", { type: "DateTime" }),
-    current: t.exposeBoolean("current"),
-    contributions: t.field({ type: [ContributionRef], resolve: (c) => c.contributions as unknown as Contribution[] }),
+    score: t.field({ type: "Decimal7", ...needs("social:index"), resolve: (c) => c.score.toFixed(7) }),
+    modelVersion: t.exposeString("modelVersion", needs("social:index")),
+    declarationVersion: t.exposeInt("declarationVersion", needs("social:index")),
+    computedAt: t.expose("computedAt", { type: "DateTime", ...needs("social:index") }),
+    current: t.exposeBoolean("current", needs("social:index")),
+    contributions: t.field({
+      type: [ContributionRef],
+      ...needs("social:index"),
+      resolve: (c) => c.contributions as unknown as Contribution[],
+    }),
   }),
 });
 
@@ -44,12 +52,13 @@ interface EligibilityShape {
 
 const ProgramEligibility = builder.objectRef<EligibilityShape>("ProgramEligibility").implement({
   fields: (t) => ({
-    program: t.expose("program", { type: ProgramEnum }),
-    eligible: t.exposeBoolean("eligible"),
-    threshold: t.expose("threshold", { type: "Decimal7" }),
-    scoreUsed: t.expose("scoreUsed", { type: "Decimal7" }),
-    modelVersion: t.exposeString("modelVersion"),
-    decidedAt: t.expose("decidedAt", { type: "DateTime" }),
+    program: t.expose("program", { type: ProgramEnum, ...needs("social:eligibility") }),
+    eligible: t.exposeBoolean("eligible", needs("social:eligibility")),
+    threshold: t.expose("threshold", { type: "Decimal7", ...needs("social:eligibility") }),
+    // The score itself is the index, which eligibility alone does not reveal.
+    scoreUsed: t.expose("scoreUsed", { type: "Decimal7", ...needs("social:index") }),
+    modelVersion: t.exposeString("modelVersion", needs("social:eligibility")),
+    decidedAt: t.expose("decidedAt", { type: "DateTime", ...needs("social:eligibility") }),
   }),
 });
 
@@ -57,9 +66,9 @@ const ExplanationFactor = builder
   .objectRef<{ label: string; contribution: number; direction: "RAISES" | "LOWERS" }>("ExplanationFactor")
   .implement({
     fields: (t) => ({
-      label: t.exposeString("label"),
-      contribution: t.exposeFloat("contribution"),
-      direction: t.exposeString("direction", { description: "RAISES or LOWERS the index" }),
+      label: t.exposeString("label", needs("social:index")),
+      contribution: t.exposeFloat("contribution", needs("social:index")),
+      direction: t.exposeString("direction", { ...needs("social:index"), description: "RAISES or LOWERS the index" }),
     }),
   });
 
@@ -68,13 +77,13 @@ const EligibilityExplanation = builder
   .implement({
     description: "Why the household is or is not eligible, in words a case worker can read to a citizen",
     fields: (t) => ({
-      program: t.expose("program", { type: ProgramEnum }),
-      eligible: t.exposeBoolean("eligible"),
-      score: t.expose("score", { type: "Decimal7" }),
-      threshold: t.expose("threshold", { type: "Decimal7" }),
-      distance: t.expose("distance", { type: "Decimal7", description: "score − threshold" }),
-      summary: t.exposeString("summary"),
-      factors: t.field({ type: [ExplanationFactor], resolve: (e) => e.factors }),
+      program: t.expose("program", { type: ProgramEnum, ...needs("social:index") }),
+      eligible: t.exposeBoolean("eligible", needs("social:index")),
+      score: t.expose("score", { type: "Decimal7", ...needs("social:index") }),
+      threshold: t.expose("threshold", { type: "Decimal7", ...needs("social:index") }),
+      distance: t.expose("distance", { type: "Decimal7", ...needs("social:index"), description: "score − threshold" }),
+      summary: t.exposeString("summary", needs("social:index")),
+      factors: t.field({ type: [ExplanationFactor], ...needs("social:index"), resolve: (e) => e.factors }),
     }),
   });
 
@@ -105,12 +114,13 @@ export function eligibilityOf(context: Context, index: IndexComputation, on = ne
 builder.prismaObjectFields(Household, (t) => ({
   socioEconomicIndex: t.field({
     type: SocioEconomicIndex,
-    nullable: true,
+    ...needs("social:index"),
     description: "The index in force, from the latest declaration",
     resolve: (household, _args, context) => context.loaders.currentIndex.load(household.id),
   }),
   indexHistory: t.field({
     type: [SocioEconomicIndex],
+    ...needs("social:index"),
     description: "Every computation, newest first",
     resolve: (household, _args, context) =>
       context.prisma.indexComputation.findMany({
@@ -120,6 +130,7 @@ builder.prismaObjectFields(Household, (t) => ({
   }),
   eligibility: t.field({
     type: [ProgramEligibility],
+    ...needs("social:eligibility"),
     description: "Eligibility for each programme, from the index in force; empty until a declaration is scored",
     resolve: async (household, _args, context) => {
       const index = await context.loaders.currentIndex.load(household.id);
@@ -128,7 +139,7 @@ builder.prismaObjectFields(Household, (t) => ({
   }),
   eligibilityExplanation: t.field({
     type: EligibilityExplanation,
-    nullable: true,
+    ...needs("social:index"),
     args: { program: t.arg({ type: ProgramEnum, required: true }) },
     resolve: async (household, { program }, context) => {
       const index = await context.loaders.currentIndex.load(household.id);

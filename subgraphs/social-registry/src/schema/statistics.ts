@@ -1,3 +1,4 @@
+import { needs } from "@spx/runtime/access-rules";
 import { ValidationError } from "@spx/runtime/errors";
 import { builder } from "../builder.js";
 import { thresholdOn } from "../domain/thresholds.js";
@@ -17,27 +18,28 @@ interface Cell {
 
 const HouseholdStatisticCell = builder.objectRef<Cell>("HouseholdStatisticCell").implement({
   fields: (t) => ({
-    region: t.exposeString("region", { nullable: true }),
-    milieu: t.expose("milieu", { type: MilieuEnum, nullable: true }),
-    households: t.exposeInt("households"),
-    members: t.exposeInt("members"),
-    scored: t.exposeInt("scored", { description: "Households with an index in force" }),
-    eligibleAmoTadamon: t.exposeInt("eligibleAmoTadamon"),
-    eligibleDirectAid: t.exposeInt("eligibleDirectAid"),
+    region: t.exposeString("region", needs("stats:read")),
+    milieu: t.expose("milieu", { type: MilieuEnum, ...needs("stats:read") }),
+    households: t.exposeInt("households", needs("stats:read")),
+    members: t.exposeInt("members", needs("stats:read")),
+    scored: t.exposeInt("scored", { ...needs("stats:read"), description: "Households with an index in force" }),
+    eligibleAmoTadamon: t.exposeInt("eligibleAmoTadamon", needs("stats:read")),
+    eligibleDirectAid: t.exposeInt("eligibleDirectAid", needs("stats:read")),
   }),
 });
 
 const IndexBand = builder.objectRef<{ from: string; to: string; households: number }>("IndexBand").implement({
   fields: (t) => ({
-    from: t.expose("from", { type: "Decimal7" }),
-    to: t.expose("to", { type: "Decimal7" }),
-    households: t.exposeInt("households"),
+    from: t.expose("from", { type: "Decimal7", ...needs("stats:read") }),
+    to: t.expose("to", { type: "Decimal7", ...needs("stats:read") }),
+    households: t.exposeInt("households", needs("stats:read")),
   }),
 });
 
 builder.queryFields((t) => ({
   householdStatistics: t.field({
     type: [HouseholdStatisticCell],
+    ...needs("stats:read"),
     description: "Active households, their members and eligible households, by region and/or milieu",
     args: { by: t.arg({ type: [Dimension], required: true }) },
     resolve: async (_root, args, context) => {
@@ -79,6 +81,7 @@ builder.queryFields((t) => ({
   }),
   indexDistribution: t.field({
     type: [IndexBand],
+    ...needs("stats:read"),
     description: "How many households' index in force falls in each band (default width 0.25)",
     args: { bandWidth: t.arg({ type: "Decimal7", required: false }) },
     resolve: async (_root, args, context) => {
