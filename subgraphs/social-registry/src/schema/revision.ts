@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { assertRowAllowed, listRestriction, needs, type RowFacts, rowPolicy } from "@spx/runtime/access-rules";
-import { DomainError, ForbiddenError, ValidationError } from "@spx/runtime/errors";
+import { DomainError, ValidationError } from "@spx/runtime/errors";
 import { idempotencyScope, once } from "@spx/runtime/idempotency";
 import type { Prisma, RevisionRequest as RevisionRequestRow } from "../../generated/prisma/index.js";
 import { builder } from "../builder.js";
