@@ -4,6 +4,8 @@ import DirectivePlugin from "@pothos/plugin-directives";
 import FederationPlugin from "@pothos/plugin-federation";
 import PrismaPlugin from "@pothos/plugin-prisma";
 import ScopeAuthPlugin from "@pothos/plugin-scope-auth";
+import { type AccessAuthScopes, accessAuthScopes } from "@spx/runtime/access-rules";
+import type { Policy, Scope } from "@spx/runtime/access-vocabulary";
 import { ForbiddenError } from "@spx/runtime/errors";
 import { DateScalar, DateTimeScalar, MadAmountScalar } from "@spx/runtime/scalars";
 import type { Context } from "./context.js";
@@ -13,12 +15,9 @@ import { getDatamodel } from "./generated/pothos-types.js";
 export const builder = new SchemaBuilder<{
   Context: Context;
   PrismaTypes: PrismaTypes;
-  AuthScopes: {
-    /** The programme's agency (ANSS) acting as a system or through a case worker. */
-    agency: boolean;
-    /** A payment institution, reporting on its own orders. */
-    paymentInstitution: boolean;
-  };
+  AuthScopes: AccessAuthScopes;
+  FederationScopes: Scope;
+  FederationPolicies: Policy;
   Scalars: {
     Date: { Input: Date; Output: Date };
     DateTime: { Input: Date; Output: Date };
@@ -31,11 +30,9 @@ export const builder = new SchemaBuilder<{
   plugins: [ScopeAuthPlugin, PrismaPlugin, DataloaderPlugin, DirectivePlugin, FederationPlugin],
   defaultFieldNullability: false,
   scopeAuth: {
-    authScopes: (context) => ({
-      agency:
-        context.caller.agency === "ANSS" && (context.caller.role === "SYSTEM" || context.caller.role === "CASE_WORKER"),
-      paymentInstitution: ["BARID_BANK", "CASH_PLUS", "WAFACASH"].includes(context.caller.agency ?? ""),
-    }),
+    authScopes: accessAuthScopes,
+    // Row policies run when an object is completed: a refused row nulls the field that returned it.
+    runScopesOnType: true,
     unauthorizedError: () => new ForbiddenError(),
   },
   prisma: {

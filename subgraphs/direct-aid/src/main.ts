@@ -10,11 +10,12 @@ const app = await createDirectAidApp({
   databaseUrl: env.databaseUrl,
   dataDir: env.dataDir,
   gatewayKeys: await gatewayKeySource(env),
-  // The register's own identity towards the graph (ANSS runs direct aid).
+  // The register's own identity towards the graph (ANSS runs direct aid): a SERVICE, a register
+  // asking other registers, granted by the catalogue what src/registers.ts reads.
   graph: serviceGraphClient(env, {
     sub: "service:direct-aid",
     agency: "ANSS",
-    role: "SYSTEM",
+    role: "SERVICE",
     purpose: "ASD_ELIGIBILITY",
   }),
   logger,

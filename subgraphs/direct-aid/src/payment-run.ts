@@ -3,7 +3,7 @@ import type { GraphClient } from "@spx/runtime/graph-client";
 import type { Prisma } from "../generated/prisma/index.js";
 import type { AidPrisma } from "./db.js";
 import { monthlyEntitlement, type ScheduleRules, scheduleFor } from "./domain/entitlement.js";
-import { childrenOf, exclusions } from "./domain/household-facts.js";
+import { childrenOf, exclusions, headOf } from "./domain/household-facts.js";
 import { householdFacts } from "./registers.js";
 
 const PAGE = 500;
@@ -63,7 +63,12 @@ export async function runMonthlyPayments(
     for (const enrolment of todo) {
       const household = facts.get(enrolment.householdId);
       const reasons = household ? exclusions(household, false) : ["The household is no longer in the social register"];
-      if (!household || reasons.length > 0) {
+      // The head of household is paid; the social register names one for every household.
+      const beneficiary = household ? headOf(household) : undefined;
+      if (household && !beneficiary) {
+        reasons.push("The social register names no head of household to pay");
+      }
+      if (!household || !beneficiary || reasons.length > 0) {
         skips.push({ householdId: enrolment.householdId, month, reason: reasons.join("; ") });
         continue;
       }
@@ -76,6 +81,7 @@ export async function runMonthlyPayments(
         components: entitlement.components.map((c) => ({ ...c })),
         children: entitlement.children,
         regionCode: household.regionCode,
+        beneficiaryIdcs: beneficiary,
         institution: enrolment.institution,
       });
     }

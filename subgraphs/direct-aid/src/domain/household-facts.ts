@@ -10,6 +10,16 @@ export interface AidHouseholdFacts {
   declaration: { members: { idcs: string; schooling: string; occupation: string }[] } | null;
 }
 
+/** The head of household, who is the beneficiary of the aid (the social register names one per household). */
+export function headOf(household: AidHouseholdFacts): string | undefined {
+  return household.members.find((m) => m.relationship === "HEAD")?.person.idcs;
+}
+
+/** Whether the person is a current member of the household. */
+export function isMember(household: AidHouseholdFacts, idcs: string | undefined): boolean {
+  return idcs !== undefined && household.members.some((m) => m.person.idcs === idcs);
+}
+
 /**
  * The household's children as the entitlement rules see them, on the last day of `month`.
  * "Fatherless" is approximated as a household headed by a woman with no spouse: the registers hold

@@ -1,10 +1,13 @@
 import { randomUUID } from "node:crypto";
+import { assertRowAllowed, needs, rowPolicy } from "@spx/runtime/access-rules";
 import { DomainError, NotFoundError, ValidationError } from "@spx/runtime/errors";
 import { idempotencyScope, once } from "@spx/runtime/idempotency";
+import type { Application, Enrolment, PaymentOrder as PaymentOrderRow } from "../../generated/prisma/index.js";
+import { applicationRows, HOUSEHOLD_ROWS, ORDER_ROWS, orderRows } from "../access.js";
 import { builder } from "../builder.js";
 import type { Context } from "../context.js";
 import { type Component, currentMonth, monthlyEntitlement, scheduleFor } from "../domain/entitlement.js";
-import { childrenOf, exclusions } from "../domain/household-facts.js";
+import { childrenOf, exclusions, headOf, isMember } from "../domain/household-facts.js";
 import { AlreadyEnrolledError, UnknownHouseholdError } from "../errors.js";
 import { householdFacts } from "../registers.js";
 
@@ -19,10 +22,13 @@ export const OrderStatusEnum = builder.enumType("PaymentStatus", {
   values: ["ISSUED", "PAID", "FAILED", "RETURNED"] as const,
 });
 
+/** What an entitlement is made of: read with the enrolment, or with the orders that pay it. */
+const ENTITLEMENT = needs("aid:enrolment", "aid:payments");
+
 const ComponentRef = builder.objectRef<Component>("EntitlementComponent").implement({
   fields: (t) => ({
-    reason: t.exposeString("reason"),
-    amount: t.expose("amount", { type: "MadAmount" }),
+    reason: t.exposeString("reason", ENTITLEMENT),
+    amount: t.expose("amount", { type: "MadAmount", ...ENTITLEMENT }),
   }),
 });
 
@@ -30,40 +36,80 @@ const MonthlyEntitlement = builder
   .objectRef<{ amount: number; components: Component[] }>("MonthlyEntitlement")
   .implement({
     fields: (t) => ({
-      amount: t.expose("amount", { type: "MadAmount" }),
-      currency: t.string({ resolve: () => "MAD" }),
-      components: t.field({ type: [ComponentRef], resolve: (e) => e.components }),
+      amount: t.expose("amount", { type: "MadAmount", ...ENTITLEMENT }),
+      currency: t.string({ ...ENTITLEMENT, resolve: () => "MAD" }),
+      components: t.field({ type: [ComponentRef], ...ENTITLEMENT, resolve: (e) => e.components }),
     }),
   });
 
+/** The population register's Person: a payment order's beneficiary is referred to by IDCS. */
+const PersonRef = builder.externalRef("Person", builder.selection<{ idcs: string }>("idcs")).implement({
+  externalFields: (t) => ({ idcs: t.id() }),
+});
+
+/** What a payment institution needs to pay an order, without what the amount is made of. */
+const PAYOUT = needs("aid:payments", "aid:payout");
+
 export const PaymentOrder = builder.prismaObject("PaymentOrder", {
   description: "One month's payment to a household, through its payment institution",
+  // Orders are read nationwide, in a case worker's region, by their beneficiary, or by the
+  // payment institution that pays them.
+  ...rowPolicy<PaymentOrderRow, Context>([...ORDER_ROWS], (order, context) => ({
+    region: order.regionCode,
+    self: () => order.beneficiaryIdcs === context.caller.idcs,
+    ownPayments: () => order.institution === context.caller.agency,
+  })),
   fields: (t) => ({
-    id: t.exposeID("id"),
-    householdId: t.exposeID("householdId"),
-    month: t.exposeString("month"),
-    amount: t.expose("amount", { type: "MadAmount" }),
-    currency: t.string({ resolve: () => "MAD" }),
-    components: t.field({ type: [ComponentRef], resolve: (o) => o.components as unknown as Component[] }),
-    institution: t.field({ type: InstitutionEnum, resolve: (o) => o.institution as (typeof INSTITUTIONS)[number] }),
-    status: t.expose("status", { type: OrderStatusEnum }),
-    reference: t.exposeString("reference", { nullable: true }),
-    issuedAt: t.expose("issuedAt", { type: "DateTime" }),
-    outcomeAt: t.expose("outcomeAt", { type: "DateTime", nullable: true }),
+    id: t.exposeID("id", PAYOUT),
+    householdId: t.exposeID("householdId", needs("aid:payments")),
+    month: t.exposeString("month", PAYOUT),
+    amount: t.expose("amount", { type: "MadAmount", ...PAYOUT }),
+    currency: t.string({ ...PAYOUT, resolve: () => "MAD" }),
+    components: t.field({
+      type: [ComponentRef],
+      ...needs("aid:payments"),
+      resolve: (o) => o.components as unknown as Component[],
+    }),
+    institution: t.field({
+      type: InstitutionEnum,
+      ...PAYOUT,
+      resolve: (o) => o.institution as (typeof INSTITUTIONS)[number],
+    }),
+    status: t.expose("status", { type: OrderStatusEnum, ...PAYOUT }),
+    reference: t.exposeString("reference", PAYOUT),
+    issuedAt: t.expose("issuedAt", { type: "DateTime", ...PAYOUT }),
+    outcomeAt: t.expose("outcomeAt", { type: "DateTime", ...PAYOUT }),
+    beneficiary: t.field({
+      type: PersonRef,
+      ...PAYOUT,
+      description: "Who is paid: the head of household when the order was issued",
+      resolve: (o) => ({ idcs: o.beneficiaryIdcs }),
+    }),
   }),
 });
 
+const ENROLMENT = needs("aid:enrolment");
+
 builder.prismaObject("Application", {
   name: "DirectAidApplication",
+  ...rowPolicy<Application, Context>([...HOUSEHOLD_ROWS], (application, context) => ({
+    region: application.regionCode,
+    self: () => application.headIdcs === context.caller.idcs,
+  })),
   fields: (t) => ({
-    id: t.exposeID("id"),
-    householdId: t.exposeID("householdId"),
-    decision: t.expose("status", { type: ApplicationStatusEnum }),
-    reasons: t.exposeStringList("reasons"),
-    scoreUsed: t.string({ nullable: true, resolve: (a) => a.scoreUsed?.toFixed(7) ?? null }),
-    decidedAt: t.expose("decidedAt", { type: "DateTime" }),
-    appealDeadline: t.expose("appealDeadline", { type: "DateTime" }),
+    id: t.exposeID("id", ENROLMENT),
+    householdId: t.exposeID("householdId", ENROLMENT),
+    decision: t.expose("status", { type: ApplicationStatusEnum, ...ENROLMENT }),
+    reasons: t.exposeStringList("reasons", ENROLMENT),
+    scoreUsed: t.string({
+      // The index itself is social-register data: the decision's reasons do not need it.
+      ...needs(["aid:enrolment", "social:index"]),
+      resolve: (a) => a.scoreUsed?.toFixed(7) ?? null,
+    }),
+    decidedAt: t.expose("decidedAt", { type: "DateTime", ...ENROLMENT }),
+    appealDeadline: t.expose("appealDeadline", { type: "DateTime", ...ENROLMENT }),
     appealed: t.boolean({
+      ...ENROLMENT,
       resolve: async (a, _args, context) => (await context.prisma.appeal.count({ where: { applicationId: a.id } })) > 0,
     }),
   }),
@@ -72,25 +118,41 @@ builder.prismaObject("Application", {
 const DirectAid = builder.prismaObject("Enrolment", {
   name: "DirectAid",
   description: "The household's direct social aid: status, this month's entitlement and payments",
+  ...rowPolicy<Enrolment, Context>([...HOUSEHOLD_ROWS], (enrolment, context) => ({
+    region: enrolment.regionCode,
+    self: () => enrolment.headIdcs === context.caller.idcs,
+  })),
   fields: (t) => ({
-    status: t.expose("status", { type: EnrolmentStatusEnum }),
-    since: t.expose("since", { type: "DateTime" }),
-    institution: t.field({ type: InstitutionEnum, resolve: (e) => e.institution as (typeof INSTITUTIONS)[number] }),
-    children: t.exposeInt("children", { description: "Children counted (at most six)" }),
+    status: t.expose("status", { type: EnrolmentStatusEnum, ...ENROLMENT }),
+    since: t.expose("since", { type: "DateTime", ...ENROLMENT }),
+    institution: t.field({
+      type: InstitutionEnum,
+      ...ENROLMENT,
+      resolve: (e) => e.institution as (typeof INSTITUTIONS)[number],
+    }),
+    children: t.exposeInt("children", { ...ENROLMENT, description: "Children counted (at most six)" }),
     monthlyEntitlement: t.field({
       type: MonthlyEntitlement,
+      ...ENROLMENT,
       resolve: (e) => ({ amount: e.entitlement, components: e.entitlementComponents as unknown as Component[] }),
     }),
     payments: t.prismaField({
       type: ["PaymentOrder"],
+      ...needs("aid:payments"),
+      description: "The latest orders, newest first: those of the caller's rows only (region, beneficiary)",
       args: { last: t.arg.int({ required: false, defaultValue: 12 }) },
-      resolve: (query, enrolment, { last }, context) =>
-        context.prisma.paymentOrder.findMany({
+      resolve: async (query, enrolment, { last }, context) => {
+        const rows = orderRows(context);
+        if (!rows) {
+          return [];
+        }
+        return context.prisma.paymentOrder.findMany({
           ...query,
-          where: { householdId: enrolment.householdId },
+          where: { AND: [{ householdId: enrolment.householdId }, rows] },
           orderBy: { month: "desc" },
           take: Math.min(Math.max(last ?? 12, 1), 120),
-        }),
+        });
+      },
     }),
   }),
 });
@@ -100,14 +162,25 @@ builder.externalRef("Household", builder.selection<{ id: string }>("id")).implem
   fields: (t) => ({
     directAid: t.field({
       type: DirectAid,
-      nullable: true,
+      ...ENROLMENT,
       description: "Direct social aid, if the household is enrolled",
       resolve: ({ id }, _args, context) => context.loaders.enrolment.load(id),
     }),
     directAidApplications: t.prismaField({
       type: ["Application"],
-      resolve: (query, { id }, _args, context) =>
-        context.prisma.application.findMany({ ...query, where: { householdId: id }, orderBy: { decidedAt: "desc" } }),
+      ...ENROLMENT,
+      description: "Applications and their decisions, newest first: those of the caller's rows only (region, head)",
+      resolve: (query, { id }, _args, context) => {
+        const rows = applicationRows(context);
+        if (!rows) {
+          return [];
+        }
+        return context.prisma.application.findMany({
+          ...query,
+          where: { AND: [{ householdId: id }, rows] },
+          orderBy: { decidedAt: "desc" },
+        });
+      },
     }),
   }),
 });
@@ -135,7 +208,7 @@ const ApplyInput = builder.inputType("DirectAidApplicationInput", {
 builder.mutationFields((t) => ({
   applyForDirectAid: t.prismaField({
     type: "Application",
-    authScopes: { agency: true },
+    ...needs("aid:enrol"),
     description:
       "Decides an application from the social register (index at or below 9.743001 now) and the declared exclusions; records the answer with its reasons and, when accepted, enrols the household.",
     args: {
@@ -147,6 +220,18 @@ builder.mutationFields((t) => ({
       const facts = (await householdFacts(context.graph, [args.householdId])).get(args.householdId);
       if (!facts) {
         throw new UnknownHouseholdError();
+      }
+      // A case worker applies for the households of their region, a citizen for their own.
+      await assertRowAllowed(
+        context,
+        HOUSEHOLD_ROWS,
+        { region: facts.regionCode, self: () => isMember(facts, context.caller.idcs) },
+        "This household",
+      );
+      const head = headOf(facts);
+      if (!head) {
+        // The social register names a head for every household: this is a broken invariant.
+        throw new Error(`Household ${facts.id} has no head in the social register`);
       }
       const reasons = exclusions(facts, args.input.otherFamilyAllowance);
       const entitlement = reasons.length === 0 ? await entitlementNow(context, facts) : null;
@@ -170,6 +255,8 @@ builder.mutationFields((t) => ({
               data: {
                 id: randomUUID(),
                 householdId: facts.id,
+                regionCode: facts.regionCode,
+                headIdcs: head,
                 status: entitlement ? "ACCEPTED" : "REFUSED",
                 reasons: entitlement ? ["Index at or below the threshold; no exclusion applies"] : reasons,
                 scoreUsed: score,
@@ -182,6 +269,7 @@ builder.mutationFields((t) => ({
               const data = {
                 status: "ACTIVE" as const,
                 regionCode: facts.regionCode,
+                headIdcs: head,
                 institution: args.input.paymentInstitution,
                 entitlement: entitlement.amount,
                 entitlementComponents: entitlement.components.map((c) => ({ ...c })),
@@ -203,7 +291,7 @@ builder.mutationFields((t) => ({
   }),
   appealDirectAidDecision: t.prismaField({
     type: "Application",
-    authScopes: { agency: true },
+    ...needs("aid:enrol"),
     description: `Appeals a refusal, within ${APPEAL_DAYS} days of the decision.`,
     args: {
       applicationId: t.arg.id({ required: true }),
@@ -230,6 +318,12 @@ builder.mutationFields((t) => ({
             if (!application) {
               throw new NotFoundError("Application");
             }
+            await assertRowAllowed(
+              context,
+              HOUSEHOLD_ROWS,
+              { region: application.regionCode, self: () => application.headIdcs === context.caller.idcs },
+              "This application",
+            );
             if (application.status !== "REFUSED") {
               throw new DomainError("NOT_REFUSED", "Only a refusal can be appealed");
             }

@@ -1,10 +1,14 @@
-import { DomainError, ForbiddenError, NotFoundError } from "@spx/runtime/errors";
+import { assertRowAllowed, needs } from "@spx/runtime/access-rules";
+import { DomainError, NotFoundError } from "@spx/runtime/errors";
 import { idempotencyScope, once } from "@spx/runtime/idempotency";
+import { orderRows, requireNationwide } from "../access.js";
 import { builder } from "../builder.js";
 import { currentMonth, isMonth } from "../domain/entitlement.js";
 import { canRecord, type OrderStatus } from "../domain/outcomes.js";
 import { BadTransitionError, MonthInFutureError } from "../errors.js";
 import { runMonthlyPayments } from "../payment-run.js";
+
+const DISBURSE = needs("aid:disburse");
 
 const OutcomeEnum = builder.enumType("PaymentOutcome", { values: ["PAID", "FAILED", "RETURNED"] as const });
 
@@ -14,11 +18,14 @@ const RunReport = builder
   )
   .implement({
     fields: (t) => ({
-      month: t.exposeString("month"),
-      issued: t.exposeInt("issued", { description: "Orders issued by this run" }),
-      alreadyIssued: t.exposeInt("alreadyIssued", { description: "Households already paid for the month" }),
-      skipped: t.exposeInt("skipped", { description: "Households not paid, each with a recorded reason" }),
-      amount: t.expose("amount", { type: "MadAmount" }),
+      month: t.exposeString("month", DISBURSE),
+      issued: t.exposeInt("issued", { ...DISBURSE, description: "Orders issued by this run" }),
+      alreadyIssued: t.exposeInt("alreadyIssued", {
+        ...DISBURSE,
+        description: "Households already paid for the month",
+      }),
+      skipped: t.exposeInt("skipped", { ...DISBURSE, description: "Households not paid, each with a recorded reason" }),
+      amount: t.expose("amount", { type: "MadAmount", ...DISBURSE }),
     }),
   });
 
@@ -35,15 +42,17 @@ function requireMonth(month: string): string {
 builder.mutationFields((t) => ({
   runMonthlyPayments: t.field({
     type: RunReport,
-    authScopes: { agency: true },
+    ...DISBURSE,
     description: "Issues the month's payment orders; running it again for the same month issues nothing twice.",
     args: { month: t.arg.string({ required: true }) },
-    resolve: async (_root, args, context) =>
-      runMonthlyPayments(context.prisma, context.graph, await context.schedules(), requireMonth(args.month)),
+    resolve: async (_root, args, context) => {
+      requireNationwide(context, "A payment run");
+      return runMonthlyPayments(context.prisma, context.graph, await context.schedules(), requireMonth(args.month));
+    },
   }),
   recordPaymentOutcome: t.prismaField({
     type: "PaymentOrder",
-    authScopes: { paymentInstitution: true, agency: true },
+    ...needs("aid:payment-outcome"),
     description:
       "A payment institution reports what became of an order. Reporting the same outcome again changes nothing.",
     args: {
@@ -67,9 +76,13 @@ builder.mutationFields((t) => ({
             if (!order) {
               throw new NotFoundError("Payment order");
             }
-            if (context.caller.agency !== "ANSS" && context.caller.agency !== order.institution) {
-              throw new ForbiddenError("This order belongs to another payment institution");
-            }
+            // An institution reports on its own orders only.
+            await assertRowAllowed(
+              context,
+              ["ownPayments"],
+              { ownPayments: () => order.institution === context.caller.agency },
+              "This order",
+            );
             if (order.status === args.outcome && order.reference === args.reference) {
               return { id: order.id };
             }
@@ -105,20 +118,24 @@ interface ReconciliationRow {
   pending: number;
 }
 
+const PAYMENTS = needs("aid:payments");
+
 const Reconciliation = builder.objectRef<ReconciliationRow>("PaymentReconciliation").implement({
   fields: (t) => ({
-    institution: t.exposeString("institution"),
-    month: t.exposeString("month"),
-    issued: t.exposeInt("issued"),
-    issuedAmount: t.expose("issuedAmount", { type: "MadAmount" }),
-    paid: t.exposeInt("paid"),
-    paidAmount: t.expose("paidAmount", { type: "MadAmount" }),
-    failed: t.exposeInt("failed"),
-    failedAmount: t.expose("failedAmount", { type: "MadAmount" }),
-    returned: t.exposeInt("returned"),
-    pending: t.exposeInt("pending", { description: "Issued, no outcome reported yet" }),
+    institution: t.exposeString("institution", PAYMENTS),
+    month: t.exposeString("month", PAYMENTS),
+    issued: t.exposeInt("issued", PAYMENTS),
+    issuedAmount: t.expose("issuedAmount", { type: "MadAmount", ...PAYMENTS }),
+    paid: t.exposeInt("paid", PAYMENTS),
+    paidAmount: t.expose("paidAmount", { type: "MadAmount", ...PAYMENTS }),
+    failed: t.exposeInt("failed", PAYMENTS),
+    failedAmount: t.expose("failedAmount", { type: "MadAmount", ...PAYMENTS }),
+    returned: t.exposeInt("returned", PAYMENTS),
+    pending: t.exposeInt("pending", { ...PAYMENTS, description: "Issued, no outcome reported yet" }),
   }),
 });
+
+const STATS = needs("stats:read");
 
 const Dimension = builder.enumType("DirectAidStatisticDimension", { values: ["REGION", "MONTH"] as const });
 
@@ -128,21 +145,58 @@ const AidStatisticCell = builder
   )
   .implement({
     fields: (t) => ({
-      region: t.exposeString("region", { nullable: true }),
-      month: t.exposeString("month", { nullable: true }),
-      households: t.exposeInt("households", { description: "Households paid (orders issued)" }),
-      children: t.exposeInt("children"),
-      amount: t.expose("amount", { type: "MadAmount" }),
+      region: t.exposeString("region", STATS),
+      month: t.exposeString("month", STATS),
+      households: t.exposeInt("households", { ...STATS, description: "Households paid (orders issued)" }),
+      children: t.exposeInt("children", STATS),
+      amount: t.expose("amount", { type: "MadAmount", ...STATS }),
     }),
   });
 
+const MAX_ORDERS_PAGE = 1000;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
 builder.queryFields((t) => ({
+  paymentOrders: t.prismaField({
+    type: ["PaymentOrder"],
+    ...needs("aid:payments", "aid:payout"),
+    description: `The orders of a month in a stable order (by id), at most ${MAX_ORDERS_PAGE} at a time: a payment institution's own orders, a case worker's region, a citizen's own. The next page is \`after\` the last id of this one.`,
+    args: {
+      month: t.arg.string({ required: true }),
+      first: t.arg.int({ required: false, defaultValue: 100 }),
+      after: t.arg.string({ required: false, description: "The id of the last order of the previous page" }),
+    },
+    resolve: async (query, _root, args, context) => {
+      if (!isMonth(args.month)) {
+        throw new DomainError("BAD_USER_INPUT", "A month is written YYYY-MM");
+      }
+      const size = args.first ?? 100;
+      if (!Number.isInteger(size) || size < 1 || size > MAX_ORDERS_PAGE) {
+        throw new DomainError("BAD_USER_INPUT", `first must be between 1 and ${MAX_ORDERS_PAGE}`);
+      }
+      if (args.after && !UUID.test(args.after)) {
+        throw new DomainError("BAD_CURSOR", "after is the id of the last order of the previous page");
+      }
+      // An institution lists only its own orders, a case worker their region, a citizen their own.
+      const rows = orderRows(context);
+      if (!rows) {
+        return [];
+      }
+      return context.prisma.paymentOrder.findMany({
+        ...query,
+        where: { AND: [{ month: args.month }, rows, ...(args.after ? [{ id: { gt: args.after } }] : [])] },
+        orderBy: { id: "asc" },
+        take: size,
+      });
+    },
+  }),
   paymentReconciliation: t.field({
     type: [Reconciliation],
-    authScopes: { agency: true },
+    ...PAYMENTS,
     description: "Issued, paid and failed orders and amounts per institution for a month",
     args: { month: t.arg.string({ required: true }) },
     resolve: async (_root, args, context) => {
+      requireNationwide(context, "Reconciliation");
       if (!isMonth(args.month)) {
         throw new DomainError("BAD_USER_INPUT", "A month is written YYYY-MM");
       }
@@ -173,6 +227,7 @@ builder.queryFields((t) => ({
   }),
   directAidStatistics: t.field({
     type: [AidStatisticCell],
+    ...STATS,
     description: "Households paid, children counted and amounts, by region and/or month",
     args: { by: t.arg({ type: [Dimension], required: true }) },
     resolve: async (_root, args, context) => {

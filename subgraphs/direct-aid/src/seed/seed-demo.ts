@@ -5,7 +5,7 @@ import { scoredDemoHouseholds } from "@spx/social-registry/seed/demo-households"
 import type { Prisma } from "../../generated/prisma/index.js";
 import type { AidPrisma } from "../db.js";
 import { currentMonth, monthlyEntitlement, SHIPPED_SCHEDULES, scheduleFor } from "../domain/entitlement.js";
-import { type AidHouseholdFacts, childrenOf, exclusions } from "../domain/household-facts.js";
+import { type AidHouseholdFacts, childrenOf, exclusions, headOf } from "../domain/household-facts.js";
 import { INSTITUTIONS } from "../schema/aid.js";
 
 const SEED_LOCK = 72707373;
@@ -57,7 +57,8 @@ export async function seedDemoIfEmpty(prisma: AidPrisma, options: { persons?: nu
           })),
           declaration: { members: household.declaration.members.map((m) => ({ ...m })) },
         };
-        if (exclusions(facts, false).length > 0 || !r.chance(0.85)) {
+        const head = headOf(facts);
+        if (!head || exclusions(facts, false).length > 0 || !r.chance(0.85)) {
           continue;
         }
         const institution = r.pick(INSTITUTIONS);
@@ -71,6 +72,7 @@ export async function seedDemoIfEmpty(prisma: AidPrisma, options: { persons?: nu
           householdId: household.id,
           status: "ACTIVE",
           regionCode: household.regionCode,
+          headIdcs: head,
           institution,
           since,
           entitlement: current.amount,
@@ -80,6 +82,8 @@ export async function seedDemoIfEmpty(prisma: AidPrisma, options: { persons?: nu
         applications.push({
           id: randomUUID(),
           householdId: household.id,
+          regionCode: household.regionCode,
+          headIdcs: head,
           status: "ACCEPTED",
           reasons: ["Index at or below the threshold; no exclusion applies"],
           scoreUsed: household.score,
@@ -103,6 +107,7 @@ export async function seedDemoIfEmpty(prisma: AidPrisma, options: { persons?: nu
             components: due.components.map((c) => ({ ...c })),
             children: due.children,
             regionCode: household.regionCode,
+            beneficiaryIdcs: head,
             institution,
             status: last ? "ISSUED" : failed ? "FAILED" : "PAID",
             reference: last ? null : `${institution}-${month}-${household.family.number}`,
