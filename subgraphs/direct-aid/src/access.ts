@@ -1,6 +1,5 @@
 import { type AccessContext, listRestriction } from "@spx/runtime/access-rules";
 import type { Policy } from "@spx/runtime/access-vocabulary";
-import { ForbiddenError } from "@spx/runtime/errors";
 import type { Prisma } from "../generated/prisma/index.js";
 
 /** Enrolments and applications are read nationwide, in a case worker's region, or by the head. */
@@ -44,11 +43,4 @@ export function applicationRows(context: AccessContext): Prisma.ApplicationWhere
     ...(rows.region ? { regionCode: rows.region } : {}),
     ...(rows.idcs ? { headIdcs: rows.idcs } : {}),
   };
-}
-
-/** Operations over every region (payment runs, reconciliation) are refused to regional and own-row callers. */
-export function requireNationwide(context: AccessContext, what: string): void {
-  if (!context.access.policies.has("nationwide")) {
-    throw new ForbiddenError(`${what} covers every region: only a nationwide caller may ask for it`);
-  }
 }

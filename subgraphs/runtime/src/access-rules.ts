@@ -9,16 +9,22 @@ export interface AccessContext {
   access: Access;
 }
 
-/** The one parameterised auth scope every subgraph builder declares (`AuthScopes`). */
+/** The parameterised auth scopes every subgraph builder declares (`AuthScopes`). */
 export interface AccessAuthScopes {
   scopes: Scope[][];
+  policies: Policy[][];
 }
 
-/** Scope-auth's scope loader: the same rule the gateway applies, on the caller in the token. */
+/** Scope-auth's scope loader: the same rules the gateway applies, on the caller in the token. */
 export function accessAuthScopes(context: AccessContext) {
   return {
     scopes: (alternatives: Scope[][]) => satisfiesScopes(context.access.scopes, alternatives),
+    policies: (alternatives: Policy[][]) => satisfiesScopes(context.access.policies, alternatives),
   };
+}
+
+function scopeSets(alternatives: ScopeSet[]): Scope[][] {
+  return alternatives.map((alternative) => (typeof alternative === "string" ? [alternative] : [...alternative]));
 }
 
 /**
@@ -29,12 +35,28 @@ export function accessAuthScopes(context: AccessContext) {
  */
 export function needs(...alternatives: ScopeSet[]): {
   requiresScopes: Scope[][];
-  authScopes: AccessAuthScopes;
+  authScopes: Pick<AccessAuthScopes, "scopes">;
   nullable: true;
 } {
-  const sets = alternatives.map((alternative) => (typeof alternative === "string" ? [alternative] : [...alternative]));
+  const sets = scopeSets(alternatives);
   // Protected fields are nullable, so that one refusal never blanks the object around it.
   return { requiresScopes: sets, authScopes: { scopes: sets }, nullable: true };
+}
+
+/**
+ * Like `needs`, for a field that acts on or sums up every region (a payment run, a reconciliation):
+ * only callers holding the `nationwide` policy, declared as `@policy` so the gateway and the
+ * access-policy table say so too.
+ */
+export function needsNationwide(...alternatives: ScopeSet[]): {
+  requiresScopes: Scope[][];
+  policy: Policy[][];
+  authScopes: { $all: AccessAuthScopes };
+  nullable: true;
+} {
+  const sets = scopeSets(alternatives);
+  const policy: Policy[][] = [["nationwide"]];
+  return { requiresScopes: sets, policy, authScopes: { $all: { scopes: sets, policies: policy } }, nullable: true };
 }
 
 /** What a row says about itself, for the row policies its type admits. */

@@ -1,7 +1,7 @@
-import { assertRowAllowed, needs } from "@spx/runtime/access-rules";
+import { assertRowAllowed, needs, needsNationwide } from "@spx/runtime/access-rules";
 import { DomainError, NotFoundError } from "@spx/runtime/errors";
 import { idempotencyScope, once } from "@spx/runtime/idempotency";
-import { orderRows, requireNationwide } from "../access.js";
+import { orderRows } from "../access.js";
 import { builder } from "../builder.js";
 import { currentMonth, isMonth } from "../domain/entitlement.js";
 import { canRecord, type OrderStatus } from "../domain/outcomes.js";
@@ -42,11 +42,10 @@ function requireMonth(month: string): string {
 builder.mutationFields((t) => ({
   runMonthlyPayments: t.field({
     type: RunReport,
-    ...DISBURSE,
+    ...needsNationwide("aid:disburse"),
     description: "Issues the month's payment orders; running it again for the same month issues nothing twice.",
     args: { month: t.arg.string({ required: true }) },
     resolve: async (_root, args, context) => {
-      requireNationwide(context, "A payment run");
       return runMonthlyPayments(context.prisma, context.graph, await context.schedules(), requireMonth(args.month));
     },
   }),
@@ -192,11 +191,10 @@ builder.queryFields((t) => ({
   }),
   paymentReconciliation: t.field({
     type: [Reconciliation],
-    ...PAYMENTS,
+    ...needsNationwide("aid:payments"),
     description: "Issued, paid and failed orders and amounts per institution for a month",
     args: { month: t.arg.string({ required: true }) },
     resolve: async (_root, args, context) => {
-      requireNationwide(context, "Reconciliation");
       if (!isMonth(args.month)) {
         throw new DomainError("BAD_USER_INPUT", "A month is written YYYY-MM");
       }

@@ -1,8 +1,8 @@
 import { randomUUID } from "node:crypto";
 import { idcsProblem } from "@spx/population/domain/idcs";
-import { assertRowAllowed, needs, rowPolicy } from "@spx/runtime/access-rules";
+import { assertRowAllowed, needs, needsNationwide, rowPolicy } from "@spx/runtime/access-rules";
 import { ageOn } from "@spx/runtime/dates";
-import { ForbiddenError, NotFoundError, ValidationError } from "@spx/runtime/errors";
+import { NotFoundError, ValidationError } from "@spx/runtime/errors";
 import { idempotencyScope, once } from "@spx/runtime/idempotency";
 import { isUniqueViolation } from "@spx/runtime/unique-violation";
 import type { Affiliation as AffiliationRow } from "../../generated/prisma/index.js";
@@ -389,13 +389,10 @@ builder.mutationFields((t) => ({
     },
   }),
   closeCoverageOfDeceased: t.int({
-    ...needs("health:enrol"),
+    ...needsNationwide("health:enrol"),
     description:
       "Asks the population register, in batches through the graph, who among the covered has died, and ends their coverage (closing the affiliation when the principal died). Returns how many coverages ended.",
     resolve: async (_root, _args, context) => {
-      if (!context.access.policies.has("nationwide")) {
-        throw new ForbiddenError("Closing the coverage of deceased persons is a nationwide job");
-      }
       let ended = 0;
       let after: string | undefined;
       for (;;) {
