@@ -79,7 +79,7 @@ export function readable(supergraph: SupergraphAccess, access: Access, coordinat
   return isObjectType(type) && supergraph.fieldAccess.canRead(supergraph.schema, access, type, fieldName);
 }
 
-const escape = (text: string) => text.replaceAll("|", "\\|");
+const escapeCell = (text: string) => text.replaceAll("|", "\\|");
 
 /** `schema/access-policy.md`: for every agency and role, which fields it can read, and why. */
 export function accessPolicyMarkdown(supergraphSdl: string, catalogue: Catalogue): string {
@@ -100,7 +100,7 @@ export function accessPolicyMarkdown(supergraphSdl: string, catalogue: Catalogue
   ];
   for (const grant of catalogue.grants) {
     lines.push(
-      `| ${grantKey(grant.agency, grant.role)} | ${grant.policies.join(", ") || "none"} | ${grant.scopes.join(", ") || "none"} | ${escape(grant.legalBasis)} | ${escape(grant.purpose)} |`,
+      `| ${grantKey(grant.agency, grant.role)} | ${grant.policies.join(", ") || "none"} | ${grant.scopes.join(", ") || "none"} | ${escapeCell(grant.legalBasis)} | ${escapeCell(grant.purpose)} |`,
     );
   }
   lines.push(
@@ -113,7 +113,7 @@ export function accessPolicyMarkdown(supergraphSdl: string, catalogue: Catalogue
     "| --- | --- |",
   );
   for (const [scope, text] of Object.entries(SCOPES)) {
-    lines.push(`| ${scope} | ${escape(text)} |`);
+    lines.push(`| ${scope} | ${escapeCell(text)} |`);
   }
   lines.push(
     "",
@@ -126,11 +126,11 @@ export function accessPolicyMarkdown(supergraphSdl: string, catalogue: Catalogue
     "| --- | --- |",
   );
   for (const [policy, text] of Object.entries(POLICIES)) {
-    lines.push(`| ${policy} | ${escape(text)} |`);
+    lines.push(`| ${policy} | ${escapeCell(text)} |`);
   }
   lines.push("", "## Public fields", "", "| Field | Why it needs no rule |", "| --- | --- |");
   for (const field of catalogue.publicFields) {
-    lines.push(`| ${field.field} | ${escape(field.reason)} |`);
+    lines.push(`| ${field.field} | ${escapeCell(field.reason)} |`);
   }
   lines.push(
     "",

@@ -30,6 +30,7 @@ const schema = z.object({
   SOCIAL_REGISTRY_URL: optionalUrl,
   HEALTH_INSURANCE_URL: optionalUrl,
   DIRECT_AID_URL: optionalUrl,
+  GATEWAY_AUTHORIZATION: z.enum(["filter", "reject", "off"]).default("filter"),
 });
 
 export interface GatewayEnv {
@@ -46,10 +47,18 @@ export interface GatewayEnv {
   signingKey: string | undefined;
   /** Subgraph URL overrides by subgraph name; the supergraph's own URLs apply otherwise. */
   subgraphUrls: Record<string, string>;
+  /** How refused fields are answered; `off` exists to measure what the check costs. */
+  authorization: "filter" | "reject" | "off";
 }
 
 export function loadEnv(source?: Record<string, string | undefined>): GatewayEnv {
-  const raw = parseEnv(schema, source);
+  const raw = parseEnv(
+    schema.refine((env) => !(env.NODE_ENV === "production" && env.GATEWAY_AUTHORIZATION === "off"), {
+      path: ["GATEWAY_AUTHORIZATION"],
+      message: "off is for benchmarks and is refused in production",
+    }),
+    source,
+  );
   const subgraphUrls: Record<string, string> = {};
   const overrides = {
     population: raw.POPULATION_URL,
@@ -75,5 +84,6 @@ export function loadEnv(source?: Record<string, string | undefined>): GatewayEnv
     algorithms: raw.JWT_ALGORITHMS,
     signingKey: raw.GATEWAY_SIGNING_KEY,
     subgraphUrls,
+    authorization: raw.GATEWAY_AUTHORIZATION,
   };
 }

@@ -25,6 +25,7 @@ const { server, handler } = await createGateway({
   signingKey: await gatewaySigningKey(env),
   logger,
   production: env.production,
+  authorization: env.authorization,
 });
 const running = await listen(handler, env.port, env.host);
 logger.info({ url: `${running.url}/graphql` }, "gateway listening");

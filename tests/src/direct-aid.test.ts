@@ -4,6 +4,7 @@ import { type RunningSystem, startSystem } from "./testkit/start-system.js";
 
 const anr: Caller = { sub: "test:anr", agency: "ANR", role: "SYSTEM" };
 const anss: Caller = { sub: "test:anss", agency: "ANSS", role: "SYSTEM" };
+const analyst: Caller = { sub: "test:msps", agency: "MSPS", role: "ANALYST" };
 let system: RunningSystem;
 let registrar: string;
 let agency: string;
@@ -93,7 +94,7 @@ describe("applying for direct aid", () => {
     });
     expect(body.errors).toBeUndefined();
     expect(body.data?.applyForDirectAid.decision).toBe("ACCEPTED");
-    const aid = await system.query<Aid>(registrar, AID, { id: f.household });
+    const aid = await system.query<Aid>(agency, AID, { id: f.household });
     const directAid = aid.body.data?.household.directAid;
     expect(directAid?.status).toBe("ACTIVE");
     expect(directAid?.children).toBe(2);
@@ -193,7 +194,7 @@ describe("the monthly payment run", () => {
     expect(second.body.data?.runMonthlyPayments.alreadyIssued).toBe(report?.issued);
     expect(await orders()).toBe(count);
 
-    const aid = await system.query<Aid>(registrar, AID, { id: paid.household });
+    const aid = await system.query<Aid>(agency, AID, { id: paid.household });
     expect(aid.body.data?.household.directAid?.payments[0]).toMatchObject({ month, status: "ISSUED" });
   });
 
@@ -264,7 +265,10 @@ describe("payment outcomes and reconciliation", () => {
   it("reports households, children and amounts by region and month", async () => {
     const { body } = await system.query<{
       directAidStatistics: { region: string; month: string; households: number; amount: string }[];
-    }>(registrar, "{ directAidStatistics(by: [REGION, MONTH]) { region month households children amount } }");
+    }>(
+      await system.token(analyst),
+      "{ directAidStatistics(by: [REGION, MONTH]) { region month households children amount } }",
+    );
     const cells = body.data?.directAidStatistics ?? [];
     expect(cells.length).toBeGreaterThan(12);
     expect(cells.every((c) => /^(0[1-9]|1[0-2])$/.test(c.region) && /^\d{4}-\d{2}$/.test(c.month))).toBe(true);

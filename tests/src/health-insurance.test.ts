@@ -4,6 +4,7 @@ import { type RunningSystem, startSystem } from "./testkit/start-system.js";
 
 const anr: Caller = { sub: "test:anr", agency: "ANR", role: "SYSTEM" };
 const cnss: Caller = { sub: "test:cnss", agency: "CNSS", role: "SYSTEM" };
+const analyst: Caller = { sub: "test:msps", agency: "MSPS", role: "ANALYST" };
 let system: RunningSystem;
 let registrar: string;
 let insurer: string;
@@ -20,7 +21,7 @@ afterAll(async () => {
 const ENROLL = /* GraphQL */ `
   mutation($id: ID!, $key: String) {
     enrollAmoTadamon(householdId: $id, idempotencyKey: $key) {
-      affiliation { id regime payer status scoreUsed modelVersionUsed covered { idcs role dependantKind } }
+      affiliation { id regime payer status covered { idcs role dependantKind } }
     }
   }
 `;
@@ -81,9 +82,19 @@ describe("AMO-Tadamon enrolment", () => {
       regime: "AMO_TADAMON",
       payer: "STATE",
       status: "ACTIVE",
-      scoreUsed: f.score,
-      modelVersionUsed: "v1",
     });
+    // The score the decision relied on is kept, but only those granted the social index see it.
+    const BASIS = "query($id: ID!) { affiliation(id: $id) { scoreUsed modelVersionUsed } }";
+    const caseWorker = await system.token({ sub: "test:cw", agency: "CNSS", role: "CASE_WORKER", region: "07" });
+    const basis = await system.query<{ affiliation: Record<string, string> }>(caseWorker, BASIS, {
+      id: affiliation?.id,
+    });
+    expect(basis.body.data?.affiliation).toEqual({ scoreUsed: f.score, modelVersionUsed: "v1" });
+    const hidden = await system.query<{ affiliation: Record<string, string | null> }>(insurer, BASIS, {
+      id: affiliation?.id,
+    });
+    expect(hidden.body.data?.affiliation).toEqual({ scoreUsed: null, modelVersionUsed: null });
+    expect(hidden.body.errors?.map((e) => e.extensions?.code)).toEqual(["FORBIDDEN", "FORBIDDEN"]);
     expect(affiliation?.covered.map((c) => [c.idcs, c.role, c.dependantKind]).sort()).toEqual(
       [
         [f.head, "PRINCIPAL", null],
@@ -93,7 +104,7 @@ describe("AMO-Tadamon enrolment", () => {
     );
     const again = await system.query<Enrolled>(insurer, ENROLL, { id: f.household });
     expect(again.body.data?.enrollAmoTadamon.affiliation.id).toBe(affiliation?.id);
-    const coverage = await system.query<{ person: { healthCoverage: Record<string, string> } }>(registrar, COVERAGE, {
+    const coverage = await system.query<{ person: { healthCoverage: Record<string, string> } }>(insurer, COVERAGE, {
       idcs: f.child,
     });
     expect(coverage.body.data?.person.healthCoverage).toEqual({
@@ -103,7 +114,7 @@ describe("AMO-Tadamon enrolment", () => {
       status: "ACTIVE",
       principalIdcs: f.head,
     });
-    const grandmother = await system.query<{ person: { healthCoverage: null } }>(registrar, COVERAGE, {
+    const grandmother = await system.query<{ person: { healthCoverage: null } }>(insurer, COVERAGE, {
       idcs: f.grandmother,
     });
     expect(grandmother.body.data?.person.healthCoverage).toBeNull();
@@ -232,7 +243,7 @@ describe("status changes and deaths", () => {
     );
     expect(ended.body.data?.closeCoverageOfDeceased).toBeGreaterThanOrEqual(1);
     const spouse = await system.query<{ person: { healthCoverage: null; coverageHistory: { endReason: string }[] } }>(
-      registrar,
+      insurer,
       COVERAGE,
       { idcs: f.spouse },
     );
@@ -244,7 +255,7 @@ describe("status changes and deaths", () => {
     ).toBe("CLOSED");
     const reopen = await change("reinstateAffiliation", "try again");
     expect(reopen.body.errors?.[0]?.extensions?.code).toBe("BAD_TRANSITION");
-    const child = await system.query<{ person: { healthCoverage: null } }>(registrar, COVERAGE, { idcs: f.child });
+    const child = await system.query<{ person: { healthCoverage: null } }>(insurer, COVERAGE, { idcs: f.child });
     expect(child.body.data?.person.healthCoverage).toBeNull();
   });
 });
@@ -253,7 +264,7 @@ describe("coverage statistics", () => {
   it("counts the people covered by regime and role", async () => {
     const { body } = await system.query<{
       coverageStatistics: { regime: string; role: string; beneficiaries: number }[];
-    }>(registrar, "{ coverageStatistics(by: [REGIME, ROLE]) { regime role beneficiaries } }");
+    }>(await system.token(analyst), "{ coverageStatistics(by: [REGIME, ROLE]) { regime role beneficiaries } }");
     const cells = body.data?.coverageStatistics ?? [];
     const [row] = await system.healthInsuranceDb.database.sql.query<{ n: number }>(
       "SELECT count(*)::int AS n FROM coverage WHERE until IS NULL",

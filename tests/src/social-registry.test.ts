@@ -331,6 +331,8 @@ describe("statistics", () => {
       indexDistribution: { households: number }[];
     }>(
       "{ householdStatistics(by: [REGION]) { region households scored eligibleAmoTadamon eligibleDirectAid } indexDistribution { from to households } }",
+      undefined,
+      await system.token({ sub: "test:msps", agency: "MSPS", role: "ANALYST" }),
     );
     expect(body.errors).toBeUndefined();
     const cells = body.data?.householdStatistics ?? [];

@@ -43,6 +43,8 @@ export interface RunningSystem {
   healthInsuranceDb: TestDatabase;
   directAid: DirectAidApp;
   directAidDb: TestDatabase;
+  /** Each subgraph's GraphQL URL, by subgraph name. */
+  subgraphUrls: Record<string, string>;
   /** Requests each service made to the graph, by service identity. */
   graphCalls: Record<string, number>;
   token(caller: Caller, options?: { ttlSeconds?: number; now?: number }): Promise<string>;
@@ -189,15 +191,16 @@ export async function startSystem(options: {
       { keys: localKeySet([issuerKey]), issuer: ISSUER, audience: AUDIENCE, algorithms: ["EdDSA"] },
       () => {},
     );
+    const subgraphUrls = {
+      population: `${populationServer.url}/graphql`,
+      "social-registry": `${socialRegistryServer.url}/graphql`,
+      "health-insurance": `${healthInsuranceServer.url}/graphql`,
+      "direct-aid": `${directAidServer.url}/graphql`,
+    };
     const gateway = await createGateway({
       supergraphSdl: supergraph.sdl,
       subgraphs: supergraph.subgraphs,
-      subgraphUrls: {
-        population: `${populationServer.url}/graphql`,
-        "social-registry": `${socialRegistryServer.url}/graphql`,
-        "health-insurance": `${healthInsuranceServer.url}/graphql`,
-        "direct-aid": `${directAidServer.url}/graphql`,
-      },
+      subgraphUrls,
       authenticate,
       signingKey: gatewayKey,
       logger: logger.child({ service: "gateway" }),
@@ -222,6 +225,7 @@ export async function startSystem(options: {
       healthInsuranceDb,
       directAid,
       directAidDb,
+      subgraphUrls,
       graphCalls,
       token: (caller, tokenOptions = {}) =>
         mintToken(issuerKey, caller, { issuer: ISSUER, audience: AUDIENCE, ...tokenOptions }),
