@@ -1,6 +1,8 @@
+import type { GatewayGraphQLRequestContext } from "@apollo/server-gateway-interface";
 import type { Access } from "@spx/runtime/access-catalogue";
 import { buildSchema, type DocumentNode, parse, print, validate } from "graphql";
 import { authorizeOperation } from "../authorize-operation.js";
+import { AuthorizingGateway } from "../authorizing-gateway.js";
 import { FieldAccess } from "../field-access.js";
 import { readSupergraphPolicy } from "../supergraph-policy.js";
 
@@ -159,5 +161,30 @@ describe("authorizeOperation", () => {
     const result = decide(caseWorker, 'query A { stats } query B { person(idcs: "1") { idcs } }', "A");
     expect(result.refusals).toEqual([{ path: ["stats"], coordinate: "Query.stats" }]);
     expect(result.printed).not.toContain("query B");
+  });
+});
+
+describe("AuthorizingGateway decisions", () => {
+  const gateway = new AuthorizingGateway(
+    { load: async () => ({ executor: null }), onSchemaLoadOrUpdate: () => () => {}, stop: async () => {} },
+    fieldAccess,
+    () => undefined,
+  );
+  const requestContext = (query: string) =>
+    ({
+      schema,
+      document: parse(query),
+      operationName: null,
+      queryHash: query,
+    }) as unknown as GatewayGraphQLRequestContext;
+
+  it("are computed once per grant and operation document, then served from the cache", () => {
+    const query = '{ person(idcs: "1") { idcs phone } }';
+    const first = gateway.decide(requestContext(query), caseWorker);
+    expect(gateway.decide(requestContext(query), caseWorker)).toBe(first);
+    const other = gateway.decide(requestContext(query), access("contact", ["identity:core", "identity:contact"]));
+    expect(other).not.toBe(first);
+    expect(other.refusals).toEqual([]);
+    expect(first.refusals).toHaveLength(1);
   });
 });
