@@ -13,6 +13,7 @@ import {
   isNonNullType,
   isObjectType,
 } from "graphql";
+import { programmeSubject } from "./testkit/fixtures.js";
 import { type RunningSystem, SUPERGRAPH, startSystem } from "./testkit/start-system.js";
 
 /*
@@ -300,24 +301,10 @@ let subject: Subject;
 beforeAll(async () => {
   system = await startSystem({ label: "matrix", seedPersons: 800, seedHouseholds: true, seedProgrammes: true });
   const aid = system.directAidDb.database.sql;
-  const enrolled = new Set(
-    (await aid.query<{ household_id: string }>("SELECT household_id FROM enrolment")).map((r) => r.household_id),
-  );
-  const tadamon = await system.healthInsuranceDb.database.sql.query<{
-    household_id: string;
-    principal_idcs: string;
-    region_code: string;
-    id: string;
-  }>(
-    "SELECT id, household_id, principal_idcs, region_code FROM affiliation WHERE regime = 'AMO_TADAMON' ORDER BY household_id",
-  );
-  const chosen = tadamon.find((a) => enrolled.has(a.household_id));
-  if (!chosen) {
-    throw new Error("the demo data has no household in both programmes");
-  }
+  const chosen = await programmeSubject(system);
   const [latest] = await aid.query<{ month: string }>(
     "SELECT max(month) AS month FROM payment_order WHERE household_id = $1",
-    [chosen.household_id],
+    [chosen.householdId],
   );
   const institutionMonths: Record<string, string> = {};
   for (const row of await aid.query<{ institution: string; month: string }>(
@@ -325,14 +312,7 @@ beforeAll(async () => {
   )) {
     institutionMonths[row.institution] = row.month;
   }
-  subject = {
-    idcs: chosen.principal_idcs,
-    region: chosen.region_code,
-    householdId: chosen.household_id,
-    affiliationId: chosen.id,
-    month: latest?.month ?? "",
-    institutionMonths,
-  };
+  subject = { ...chosen, month: latest?.month ?? "", institutionMonths };
   // An overdue revision request of the subject's household, so that its fields can be shown served.
   await system.socialRegistryDb.database.sql.query(
     `INSERT INTO revision_request (id, household_id, region_code, reason, requested_by, requested_at, due_at, status)

@@ -7,6 +7,7 @@ import { listen, type RunningServer } from "@spx/runtime/http-server";
 import { signInternalToken } from "@spx/runtime/internal-token";
 import { localKeySet } from "@spx/runtime/keys";
 import { createLogger } from "@spx/runtime/logger";
+import { type ProgrammeSubject, programmeSubject } from "./testkit/fixtures.js";
 import { AUDIENCE, ISSUER, type RunningSystem, SUPERGRAPH, startSystem } from "./testkit/start-system.js";
 
 interface GraphError {
@@ -33,28 +34,12 @@ const analyst: Caller = { sub: "test:msps", agency: "MSPS", role: "ANALYST" };
 
 let system: RunningSystem;
 /** A head of a household in AMO-Tadamon and direct aid, and someone of another region. */
-let subject: { idcs: string; region: string; householdId: string };
+let subject: ProgrammeSubject;
 let stranger: { idcs: string; householdId: string };
 
 beforeAll(async () => {
   system = await startSystem({ label: "authz", seedPersons: 600, seedHouseholds: true, seedProgrammes: true });
-  const enrolled = new Set(
-    (await system.directAidDb.database.sql.query<{ household_id: string }>("SELECT household_id FROM enrolment")).map(
-      (r) => r.household_id,
-    ),
-  );
-  const tadamon = await system.healthInsuranceDb.database.sql.query<{
-    household_id: string;
-    principal_idcs: string;
-    region_code: string;
-  }>(
-    "SELECT household_id, principal_idcs, region_code FROM affiliation WHERE regime = 'AMO_TADAMON' ORDER BY household_id",
-  );
-  const chosen = tadamon.find((a) => enrolled.has(a.household_id));
-  if (!chosen) {
-    throw new Error("no household in both programmes in the demo data");
-  }
-  subject = { idcs: chosen.principal_idcs, region: chosen.region_code, householdId: chosen.household_id };
+  subject = await programmeSubject(system);
   const [other] = await system.socialRegistryDb.database.sql.query<{ idcs: string; household_id: string }>(
     `SELECT m.person_idcs AS idcs, m.household_id FROM membership m JOIN household h ON h.id = m.household_id
      WHERE h.region_code <> $1 AND m.relationship = 'HEAD' AND m.until IS NULL ORDER BY m.person_idcs LIMIT 1`,

@@ -1,4 +1,5 @@
 import type { Caller } from "@spx/runtime/caller";
+import { programmeSubject } from "./testkit/fixtures.js";
 import { type RunningSystem, startSystem } from "./testkit/start-system.js";
 
 const caseWorker = (region: string): Caller => ({
@@ -60,28 +61,15 @@ async function ask(idcs: string, region: string) {
 
 describe("the cross-programme view of a person, from all four registers", () => {
   it("shows a Tadamon and direct-aid household: identity, household, index, coverage, aid and payments", async () => {
-    const tadamon = await system.healthInsuranceDb.database.sql.query<{
-      household_id: string;
-      principal_idcs: string;
-      region_code: string;
-    }>(
-      "SELECT household_id, principal_idcs, region_code FROM affiliation WHERE regime = 'AMO_TADAMON' ORDER BY household_id",
-    );
-    const aided = new Set(
-      (await system.directAidDb.database.sql.query<{ household_id: string }>("SELECT household_id FROM enrolment")).map(
-        (r) => r.household_id,
-      ),
-    );
-    const both = tadamon.find((a) => aided.has(a.household_id));
-    expect(both).toBeDefined();
-    const person = await ask(both?.principal_idcs ?? "", both?.region_code ?? "01");
+    const both = await programmeSubject(system);
+    const person = await ask(both.idcs, both.region);
     expect(person?.healthCoverage).toEqual({
       regime: "AMO_TADAMON",
       role: "PRINCIPAL",
       payer: "STATE",
       status: "ACTIVE",
     });
-    expect(person?.household?.id).toBe(both?.household_id);
+    expect(person?.household?.id).toBe(both.householdId);
     expect(Number(person?.household?.socioEconomicIndex?.score)).toBeLessThanOrEqual(9.3264284);
     expect(
       person?.household?.eligibility

@@ -122,3 +122,38 @@ export async function declare(
   }
   return score;
 }
+
+export interface ProgrammeSubject {
+  /** The head of the household, principal of its AMO-Tadamon affiliation. */
+  idcs: string;
+  region: string;
+  householdId: string;
+  affiliationId: string;
+}
+
+/** From the demo data: a household enrolled in both AMO-Tadamon and direct aid, and its head. */
+export async function programmeSubject(system: RunningSystem): Promise<ProgrammeSubject> {
+  const enrolled = new Set(
+    (await system.directAidDb.database.sql.query<{ household_id: string }>("SELECT household_id FROM enrolment")).map(
+      (r) => r.household_id,
+    ),
+  );
+  const tadamon = await system.healthInsuranceDb.database.sql.query<{
+    id: string;
+    household_id: string;
+    principal_idcs: string;
+    region_code: string;
+  }>(
+    "SELECT id, household_id, principal_idcs, region_code FROM affiliation WHERE regime = 'AMO_TADAMON' ORDER BY household_id",
+  );
+  const both = tadamon.find((a) => enrolled.has(a.household_id));
+  if (!both) {
+    throw new Error("the demo data has no household in both AMO-Tadamon and direct aid");
+  }
+  return {
+    idcs: both.principal_idcs,
+    region: both.region_code,
+    householdId: both.household_id,
+    affiliationId: both.id,
+  };
+}
