@@ -1,6 +1,6 @@
 import type { RequestContext } from "@spx/runtime/subgraph-server";
 
 export interface GatewayContext extends RequestContext {
-  /** One internal token per subgraph per request, signed on first use. */
+  /** One internal token per subgraph and document per request, signed on first use. */
   subgraphTokens: Map<string, Promise<string>>;
 }

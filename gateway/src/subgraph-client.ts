@@ -8,8 +8,8 @@ type FetchedResponse = Parameters<RemoteGraphQLDataSource["errorFromResponse"]>[
 
 /**
  * Calls one subgraph on behalf of the caller. The caller's own token never leaves the gateway:
- * each subgraph receives a short-lived token the gateway signs for that subgraph alone, carrying
- * the caller's verified claims and the request id.
+ * each subgraph receives a short-lived token the gateway signs for that subgraph and that document
+ * alone, carrying the caller's verified claims and the request id.
  */
 export class SubgraphClient extends RemoteGraphQLDataSource<GatewayContext> {
   constructor(
@@ -26,13 +26,17 @@ export class SubgraphClient extends RemoteGraphQLDataSource<GatewayContext> {
     if (!headers || !("caller" in context) || !context.caller) {
       return;
     }
-    let token = context.subgraphTokens.get(this.subgraph);
+    const query = request.query ?? "";
+    // One token per subgraph and document: a subgraph accepts a token only with its own document.
+    const cacheKey = `${this.subgraph}\n${query}`;
+    let token = context.subgraphTokens.get(cacheKey);
     if (!token) {
       token = signInternalToken(this.signingKey, this.subgraph, {
         caller: context.caller,
         requestId: context.requestId,
+        query,
       });
-      context.subgraphTokens.set(this.subgraph, token);
+      context.subgraphTokens.set(cacheKey, token);
     }
     headers.set("authorization", `Bearer ${await token}`);
     headers.set("x-request-id", context.requestId);

@@ -128,8 +128,24 @@ describe("subgraphs are not reachable around the gateway", () => {
   });
 
   it("refuses a gateway token minted for another subgraph", async () => {
-    const token = await signInternalToken(system.gatewayKey, "direct-aid", { caller: anr, requestId: "x" });
+    const token = await signInternalToken(system.gatewayKey, "direct-aid", {
+      caller: anr,
+      requestId: "x",
+      query: ENTITIES,
+    });
     const { status } = await direct(ENTITIES, token);
     expect(status).toBe(401);
+  });
+
+  it("opens a subgraph to a genuine gateway token only with the document it was minted for", async () => {
+    const token = await signInternalToken(system.gatewayKey, "population", {
+      caller: anr,
+      requestId: "x",
+      query: QUERY,
+    });
+    expect((await direct(QUERY, token)).status).toBe(200);
+    const replayed = await direct("{ persons(first: 100) { edges { node { idcs phone } } } }", token);
+    expect(replayed.status).toBe(401);
+    expect(replayed.body.errors?.[0]?.extensions?.code).toBe("UNAUTHENTICATED");
   });
 });

@@ -273,11 +273,16 @@ describe("attempts to get around the policy", () => {
 
   it("a subgraph asked directly, with a genuine gateway token, still applies the same policy", async () => {
     const caller = caseWorker(subject.region);
-    const internal = await signInternalToken(system.gatewayKey, "social-registry", { caller, requestId: "bypass" });
+    const query = `query($r: [_Any!]!) { _entities(representations: $r) { ... on Household { regionCode } } }`;
+    const internal = await signInternalToken(system.gatewayKey, "social-registry", {
+      caller,
+      requestId: "bypass",
+      query,
+    });
     const { body } = await postGraphQL<{ _entities: unknown[] }>(
       system.subgraphUrls["social-registry"] ?? "",
       {
-        query: `query($r: [_Any!]!) { _entities(representations: $r) { ... on Household { regionCode } } }`,
+        query,
         variables: { r: [{ __typename: "Household", id: stranger.householdId }] },
       },
       { authorization: `Bearer ${internal}` },
@@ -287,10 +292,15 @@ describe("attempts to get around the policy", () => {
   });
 
   it("a gateway token replayed to another subgraph is refused", async () => {
-    const internal = await signInternalToken(system.gatewayKey, "population", { caller: cnss, requestId: "replay" });
+    const query = "{ householdStatistics(by: [REGION]) { households } }";
+    const internal = await signInternalToken(system.gatewayKey, "population", {
+      caller: cnss,
+      requestId: "replay",
+      query,
+    });
     const response = await postGraphQL(
       system.subgraphUrls["social-registry"] ?? "",
-      { query: "{ householdStatistics(by: [REGION]) { households } }" },
+      { query },
       { authorization: `Bearer ${internal}` },
     );
     expect(response.status).toBe(401);

@@ -28,13 +28,15 @@ describe("embedded database (PGlite under DATA_DIR)", () => {
     expect(app.database.kind).toBe("pglite");
     const server = await listen(app.handler, 0);
     try {
+      const query = "{ persons(first: 3) { edges { node { idcs lastName } } } }";
       const token = await signInternalToken(key, "population", {
         caller: { sub: "t", agency: "ANR", role: "SYSTEM" },
         requestId: "embedded",
+        query,
       });
       const { body } = await postGraphQL<{ persons: { edges: unknown[] } }>(
         `${server.url}/graphql`,
-        { query: "{ persons(first: 3) { edges { node { idcs lastName } } } }" },
+        { query },
         { authorization: `Bearer ${token}` },
       );
       expect(body.errors).toBeUndefined();

@@ -12,8 +12,11 @@ export type RouteHandler = (req: IncomingMessage, res: ServerResponse) => Promis
 
 export interface GraphQLHttpOptions<Context extends BaseContext> {
   server: ApolloServer<Context>;
-  /** Builds the per-request context; may throw a GraphQLError with an http status (e.g. 401). */
-  context: (req: IncomingMessage, requestId: string) => Promise<Context>;
+  /**
+   * Builds the per-request context from the request and its parsed body; may throw a GraphQLError
+   * with an http status (e.g. 401).
+   */
+  context: (req: IncomingMessage, requestId: string, body: unknown) => Promise<Context>;
   /** Plain HTTP routes beside `/graphql`, such as `/healthz`. */
   routes?: Record<string, RouteHandler>;
 }
@@ -116,7 +119,7 @@ async function handle<Context extends BaseContext>(
   const response = await requestScope.run({ requestId }, () =>
     server.executeHTTPGraphQLRequest({
       httpGraphQLRequest: { method: req.method ?? "GET", headers, search: url.search, body },
-      context: () => context(req, requestId),
+      context: () => context(req, requestId, body),
     }),
   );
   for (const [name, value] of response.headers) {

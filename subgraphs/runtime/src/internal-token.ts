@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { errors, type JWTVerifyGetKey, jwtVerify, SignJWT } from "jose";
 import { type Caller, callerFromClaims } from "./caller.js";
 import { SIGNING_ALGORITHM, type SigningKey } from "./keys.js";
@@ -13,13 +14,22 @@ export interface InternalClaims {
   requestId: string;
 }
 
+/** The hash a token is bound to: the GraphQL document it was minted to carry. */
+export function documentHash(query: string): string {
+  return createHash("sha256").update(query).digest("base64url");
+}
+
+/**
+ * A token for one subgraph, one request and one document: replayed with another document, or to
+ * another subgraph, it opens nothing.
+ */
 export async function signInternalToken(
   key: SigningKey,
   audience: string,
-  { caller, requestId }: InternalClaims,
+  { caller, requestId, query }: InternalClaims & { query: string },
 ): Promise<string> {
   const { sub, ...claims } = caller;
-  return new SignJWT({ ...claims, rid: requestId })
+  return new SignJWT({ ...claims, rid: requestId, qh: documentHash(query) })
     .setProtectedHeader({ alg: SIGNING_ALGORITHM, kid: key.kid, typ: INTERNAL_TYPE })
     .setIssuer(INTERNAL_ISSUER)
     .setAudience(audience)
@@ -36,11 +46,15 @@ export class InvalidTokenError extends Error {
   }
 }
 
-/** Verifies a gateway-minted token for this subgraph; throws InvalidTokenError on any defect. */
+/**
+ * Verifies a gateway-minted token for this subgraph and the document it arrived with; throws
+ * InvalidTokenError on any defect.
+ */
 export async function verifyInternalToken(
   token: string,
   keys: JWTVerifyGetKey,
   audience: string,
+  query: string | undefined,
 ): Promise<InternalClaims> {
   try {
     const { payload } = await jwtVerify(token, keys, {
@@ -51,11 +65,17 @@ export async function verifyInternalToken(
       requiredClaims: ["exp", "iat", "sub"],
       clockTolerance: 30,
     });
+    if (query === undefined || payload.qh !== documentHash(query)) {
+      throw new InvalidTokenError("document");
+    }
     return {
       caller: callerFromClaims(payload),
       requestId: typeof payload.rid === "string" ? payload.rid : "unknown",
     };
   } catch (error) {
+    if (error instanceof InvalidTokenError) {
+      throw error;
+    }
     if (error instanceof errors.JOSEError) {
       throw new InvalidTokenError(error.code);
     }

@@ -64,13 +64,18 @@ export function createSubgraphHttp<Context extends RequestContext>(options: Subg
     formatError: (formatted, error) =>
       maskError(formatted, error, (unexpected) => logger.error({ err: unexpected }, "unexpected error")),
   });
-  const context = async (req: IncomingMessage, requestId: string): Promise<Context> => {
+  const context = async (req: IncomingMessage, requestId: string, body: unknown): Promise<Context> => {
     const token = bearerToken(req.headers.authorization);
     if (!token) {
       throw new UnauthenticatedError("This service only answers the gateway");
     }
     try {
-      const claims = await verifyInternalToken(token, gatewayKeys, name);
+      // The token must have been minted for this very document: a captured token opens nothing else.
+      const query =
+        typeof body === "object" && body !== null && "query" in body && typeof body.query === "string"
+          ? body.query
+          : undefined;
+      const claims = await verifyInternalToken(token, gatewayKeys, name, query);
       const id = claims.requestId === "unknown" ? requestId : claims.requestId;
       return extendContext({
         caller: claims.caller,

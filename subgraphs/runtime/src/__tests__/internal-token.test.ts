@@ -4,6 +4,7 @@ import { callerSchema } from "../caller.js";
 import { InvalidTokenError, signInternalToken, verifyInternalToken } from "../internal-token.js";
 import { generateSigningKey, localKeySet } from "../keys.js";
 
+const QUERY = '{ person(idcs: "1234567890") { idcs } }';
 const caller: Caller = {
   sub: "worker-17",
   agency: "ANSS",
@@ -15,19 +16,35 @@ const caller: Caller = {
 describe("gateway-to-subgraph tokens", () => {
   it("carry the caller and the request id to the named subgraph", async () => {
     const { key } = await generateSigningKey();
-    const token = await signInternalToken(key, "population", { caller, requestId: "req-1" });
-    await expect(verifyInternalToken(token, localKeySet([key]), "population")).resolves.toEqual({
+    const token = await signInternalToken(key, "population", { caller, requestId: "req-1", query: QUERY });
+    await expect(verifyInternalToken(token, localKeySet([key]), "population", QUERY)).resolves.toEqual({
       caller,
       requestId: "req-1",
     });
   });
 
+  it("open only the document they were minted for: a captured token cannot carry another query", async () => {
+    const { key } = await generateSigningKey();
+    const token = await signInternalToken(key, "population", { caller, requestId: "r", query: QUERY });
+    const other = "{ persons(first: 100) { edges { node { phone } } } }";
+    await expect(verifyInternalToken(token, localKeySet([key]), "population", other)).rejects.toThrow(
+      new InvalidTokenError("document"),
+    );
+    await expect(verifyInternalToken(token, localKeySet([key]), "population", undefined)).rejects.toThrow(
+      InvalidTokenError,
+    );
+  });
+
   it("are refused by another subgraph, under another key, or once expired", async () => {
     const { key } = await generateSigningKey();
     const { key: other } = await generateSigningKey();
-    const token = await signInternalToken(key, "population", { caller, requestId: "r" });
-    await expect(verifyInternalToken(token, localKeySet([key]), "direct-aid")).rejects.toThrow(InvalidTokenError);
-    await expect(verifyInternalToken(token, localKeySet([other]), "population")).rejects.toThrow(InvalidTokenError);
+    const token = await signInternalToken(key, "population", { caller, requestId: "r", query: QUERY });
+    await expect(verifyInternalToken(token, localKeySet([key]), "direct-aid", QUERY)).rejects.toThrow(
+      InvalidTokenError,
+    );
+    await expect(verifyInternalToken(token, localKeySet([other]), "population", QUERY)).rejects.toThrow(
+      InvalidTokenError,
+    );
     const stale = await new SignJWT({ role: "SYSTEM", agency: "ANR", rid: "r" })
       .setProtectedHeader({ alg: "EdDSA", kid: key.kid, typ: "spx-internal+jwt" })
       .setIssuer("spx-gateway")
@@ -36,7 +53,9 @@ describe("gateway-to-subgraph tokens", () => {
       .setIssuedAt(Math.floor(Date.now() / 1000) - 600)
       .setExpirationTime(Math.floor(Date.now() / 1000) - 300)
       .sign(key.privateKey);
-    await expect(verifyInternalToken(stale, localKeySet([key]), "population")).rejects.toThrow(InvalidTokenError);
+    await expect(verifyInternalToken(stale, localKeySet([key]), "population", QUERY)).rejects.toThrow(
+      InvalidTokenError,
+    );
   });
 
   it("are refused when typed as something else (a caller's own JWT)", async () => {
@@ -49,7 +68,9 @@ describe("gateway-to-subgraph tokens", () => {
       .setIssuedAt()
       .setExpirationTime("1m")
       .sign(key.privateKey);
-    await expect(verifyInternalToken(userToken, localKeySet([key]), "population")).rejects.toThrow(InvalidTokenError);
+    await expect(verifyInternalToken(userToken, localKeySet([key]), "population", QUERY)).rejects.toThrow(
+      InvalidTokenError,
+    );
   });
 });
 
