@@ -1,6 +1,4 @@
 import type { RequestContext } from "@spx/runtime/subgraph-server";
 
-export interface GatewayContext extends RequestContext {
-  /** One internal token per subgraph and document per request, signed on first use. */
-  subgraphTokens: Map<string, Promise<string>>;
-}
+/** What the gateway knows about a request: the verified caller, their grant, the request id. */
+export type GatewayContext = RequestContext;

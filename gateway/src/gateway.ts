@@ -86,7 +86,7 @@ export async function createGateway(options: GatewayOptions) {
   const context = async (req: IncomingMessage, requestId: string): Promise<GatewayContext> => {
     const log = logger.child({ requestId });
     const caller = await options.authenticate(req);
-    return { caller, access: accessOf(caller), requestId, log, subgraphTokens: new Map() };
+    return { caller, access: accessOf(caller), requestId, log };
   };
 
   const readiness = async () => {

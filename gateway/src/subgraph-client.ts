@@ -26,18 +26,12 @@ export class SubgraphClient extends RemoteGraphQLDataSource<GatewayContext> {
     if (!headers || !("caller" in context) || !context.caller) {
       return;
     }
-    const query = request.query ?? "";
-    // One token per subgraph and document: a subgraph accepts a token only with its own document.
-    const cacheKey = `${this.subgraph}\n${query}`;
-    let token = context.subgraphTokens.get(cacheKey);
-    if (!token) {
-      token = signInternalToken(this.signingKey, this.subgraph, {
-        caller: context.caller,
-        requestId: context.requestId,
-        query,
-      });
-      context.subgraphTokens.set(cacheKey, token);
-    }
+    // A subgraph accepts a token only with the document and variables it was signed for.
+    const token = signInternalToken(this.signingKey, this.subgraph, {
+      caller: context.caller,
+      requestId: context.requestId,
+      request: { query: request.query ?? "", variables: request.variables },
+    });
     headers.set("authorization", `Bearer ${await token}`);
     headers.set("x-request-id", context.requestId);
   }

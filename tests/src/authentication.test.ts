@@ -131,7 +131,7 @@ describe("subgraphs are not reachable around the gateway", () => {
     const token = await signInternalToken(system.gatewayKey, "direct-aid", {
       caller: anr,
       requestId: "x",
-      query: ENTITIES,
+      request: { query: ENTITIES },
     });
     const { status } = await direct(ENTITIES, token);
     expect(status).toBe(401);
@@ -141,7 +141,7 @@ describe("subgraphs are not reachable around the gateway", () => {
     const token = await signInternalToken(system.gatewayKey, "population", {
       caller: anr,
       requestId: "x",
-      query: QUERY,
+      request: { query: QUERY },
     });
     expect((await direct(QUERY, token)).status).toBe(200);
     const replayed = await direct("{ persons(first: 100) { edges { node { idcs phone } } } }", token);

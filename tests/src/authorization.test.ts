@@ -273,18 +273,18 @@ describe("attempts to get around the policy", () => {
 
   it("a subgraph asked directly, with a genuine gateway token, still applies the same policy", async () => {
     const caller = caseWorker(subject.region);
-    const query = `query($r: [_Any!]!) { _entities(representations: $r) { ... on Household { regionCode } } }`;
+    const request = {
+      query: `query($r: [_Any!]!) { _entities(representations: $r) { ... on Household { regionCode } } }`,
+      variables: { r: [{ __typename: "Household", id: stranger.householdId }] },
+    };
     const internal = await signInternalToken(system.gatewayKey, "social-registry", {
       caller,
       requestId: "bypass",
-      query,
+      request,
     });
     const { body } = await postGraphQL<{ _entities: unknown[] }>(
       system.subgraphUrls["social-registry"] ?? "",
-      {
-        query,
-        variables: { r: [{ __typename: "Household", id: stranger.householdId }] },
-      },
+      request,
       { authorization: `Bearer ${internal}` },
     );
     expect(body.data?._entities).toEqual([null]);
@@ -296,7 +296,7 @@ describe("attempts to get around the policy", () => {
     const internal = await signInternalToken(system.gatewayKey, "population", {
       caller: cnss,
       requestId: "replay",
-      query,
+      request: { query },
     });
     const response = await postGraphQL(
       system.subgraphUrls["social-registry"] ?? "",

@@ -32,7 +32,7 @@ describe("embedded database (PGlite under DATA_DIR)", () => {
       const token = await signInternalToken(key, "population", {
         caller: { sub: "t", agency: "ANR", role: "SYSTEM" },
         requestId: "embedded",
-        query,
+        request: { query },
       });
       const { body } = await postGraphQL<{ persons: { edges: unknown[] } }>(
         `${server.url}/graphql`,

@@ -14,22 +14,35 @@ export interface InternalClaims {
   requestId: string;
 }
 
-/** The hash a token is bound to: the GraphQL document it was minted to carry. */
-export function documentHash(query: string): string {
-  return createHash("sha256").update(query).digest("base64url");
+/** What a token is bound to: the GraphQL document it was minted to carry, and its variables. */
+export interface BoundRequest {
+  query: string;
+  variables?: Record<string, unknown> | undefined;
 }
 
 /**
- * A token for one subgraph, one request and one document: replayed with another document, or to
- * another subgraph, it opens nothing.
+ * The hash a token is bound to. Variables count: `_entities` carries the rows it asks for in
+ * them. Both sides hash `JSON.stringify` of plain JSON values, which round-trips through the body.
+ */
+export function documentHash({ query, variables }: BoundRequest): string {
+  return createHash("sha256")
+    .update(query)
+    .update("\n")
+    .update(JSON.stringify(variables ?? {}))
+    .digest("base64url");
+}
+
+/**
+ * A token for one subgraph, one request and one document with its variables: replayed with
+ * another document or other variables, or to another subgraph, it opens nothing.
  */
 export async function signInternalToken(
   key: SigningKey,
   audience: string,
-  { caller, requestId, query }: InternalClaims & { query: string },
+  { caller, requestId, request }: InternalClaims & { request: BoundRequest },
 ): Promise<string> {
   const { sub, ...claims } = caller;
-  return new SignJWT({ ...claims, rid: requestId, qh: documentHash(query) })
+  return new SignJWT({ ...claims, rid: requestId, qh: documentHash(request) })
     .setProtectedHeader({ alg: SIGNING_ALGORITHM, kid: key.kid, typ: INTERNAL_TYPE })
     .setIssuer(INTERNAL_ISSUER)
     .setAudience(audience)
@@ -54,7 +67,7 @@ export async function verifyInternalToken(
   token: string,
   keys: JWTVerifyGetKey,
   audience: string,
-  query: string | undefined,
+  request: BoundRequest | undefined,
 ): Promise<InternalClaims> {
   try {
     const { payload } = await jwtVerify(token, keys, {
@@ -65,7 +78,7 @@ export async function verifyInternalToken(
       requiredClaims: ["exp", "iat", "sub"],
       clockTolerance: 30,
     });
-    if (query === undefined || payload.qh !== documentHash(query)) {
+    if (request === undefined || payload.qh !== documentHash(request)) {
       throw new InvalidTokenError("document");
     }
     return {

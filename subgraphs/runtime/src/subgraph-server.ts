@@ -7,7 +7,7 @@ import { type Access, accessOf } from "./access-catalogue.js";
 import type { Caller } from "./caller.js";
 import { maskError, UnauthenticatedError } from "./errors.js";
 import { graphqlHttpHandler, sendJson } from "./http-server.js";
-import { bearerToken, InvalidTokenError, verifyInternalToken } from "./internal-token.js";
+import { type BoundRequest, bearerToken, InvalidTokenError, verifyInternalToken } from "./internal-token.js";
 import type { Logger } from "./logger.js";
 
 /** What every subgraph resolver knows about the request. */
@@ -53,6 +53,14 @@ export function operationLogPlugin(): ApolloServerPlugin<RequestContext> {
   };
 }
 
+function boundRequest(body: unknown): BoundRequest | undefined {
+  if (typeof body !== "object" || body === null || !("query" in body) || typeof body.query !== "string") {
+    return undefined;
+  }
+  const variables = "variables" in body && typeof body.variables === "object" && body.variables !== null;
+  return { query: body.query, variables: variables ? (body.variables as Record<string, unknown>) : undefined };
+}
+
 export function createSubgraphHttp<Context extends RequestContext>(options: SubgraphHttpOptions<Context>) {
   const { name, schema, gatewayKeys, logger, extendContext, ready } = options;
   const server = new ApolloServer<Context>({
@@ -71,11 +79,7 @@ export function createSubgraphHttp<Context extends RequestContext>(options: Subg
     }
     try {
       // The token must have been minted for this very document: a captured token opens nothing else.
-      const query =
-        typeof body === "object" && body !== null && "query" in body && typeof body.query === "string"
-          ? body.query
-          : undefined;
-      const claims = await verifyInternalToken(token, gatewayKeys, name, query);
+      const claims = await verifyInternalToken(token, gatewayKeys, name, boundRequest(body));
       const id = claims.requestId === "unknown" ? requestId : claims.requestId;
       return extendContext({
         caller: claims.caller,

@@ -69,7 +69,11 @@ export async function startTestSubgraph<
     ...running,
     db,
     call: async (query, variables, caller = options.defaultCaller) => {
-      const token = await signInternalToken(key, options.name, { caller, requestId: "test", query });
+      const token = await signInternalToken(key, options.name, {
+        caller,
+        requestId: "test",
+        request: { query, variables },
+      });
       return postGraphQL(url, { query, ...(variables ? { variables } : {}) }, { authorization: `Bearer ${token}` });
     },
     async stop() {

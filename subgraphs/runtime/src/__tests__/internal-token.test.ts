@@ -16,8 +16,8 @@ const caller: Caller = {
 describe("gateway-to-subgraph tokens", () => {
   it("carry the caller and the request id to the named subgraph", async () => {
     const { key } = await generateSigningKey();
-    const token = await signInternalToken(key, "population", { caller, requestId: "req-1", query: QUERY });
-    await expect(verifyInternalToken(token, localKeySet([key]), "population", QUERY)).resolves.toEqual({
+    const token = await signInternalToken(key, "population", { caller, requestId: "req-1", request: { query: QUERY } });
+    await expect(verifyInternalToken(token, localKeySet([key]), "population", { query: QUERY })).resolves.toEqual({
       caller,
       requestId: "req-1",
     });
@@ -25,11 +25,28 @@ describe("gateway-to-subgraph tokens", () => {
 
   it("open only the document they were minted for: a captured token cannot carry another query", async () => {
     const { key } = await generateSigningKey();
-    const token = await signInternalToken(key, "population", { caller, requestId: "r", query: QUERY });
+    const token = await signInternalToken(key, "population", { caller, requestId: "r", request: { query: QUERY } });
     const other = "{ persons(first: 100) { edges { node { phone } } } }";
-    await expect(verifyInternalToken(token, localKeySet([key]), "population", other)).rejects.toThrow(
+    await expect(verifyInternalToken(token, localKeySet([key]), "population", { query: other })).rejects.toThrow(
       new InvalidTokenError("document"),
     );
+    // The rows `_entities` returns travel in the variables: they are bound too.
+    const entities = "query($r: [_Any!]!) { _entities(representations: $r) { __typename } }";
+    const rows = { r: [{ __typename: "Person", idcs: "1234567890" }] };
+    const bound = await signInternalToken(key, "population", {
+      caller,
+      requestId: "r",
+      request: { query: entities, variables: rows },
+    });
+    await expect(
+      verifyInternalToken(bound, localKeySet([key]), "population", { query: entities, variables: rows }),
+    ).resolves.toMatchObject({ caller });
+    await expect(
+      verifyInternalToken(bound, localKeySet([key]), "population", {
+        query: entities,
+        variables: { r: [{ __typename: "Person", idcs: "9999999999" }] },
+      }),
+    ).rejects.toThrow(new InvalidTokenError("document"));
     await expect(verifyInternalToken(token, localKeySet([key]), "population", undefined)).rejects.toThrow(
       InvalidTokenError,
     );
@@ -38,11 +55,11 @@ describe("gateway-to-subgraph tokens", () => {
   it("are refused by another subgraph, under another key, or once expired", async () => {
     const { key } = await generateSigningKey();
     const { key: other } = await generateSigningKey();
-    const token = await signInternalToken(key, "population", { caller, requestId: "r", query: QUERY });
-    await expect(verifyInternalToken(token, localKeySet([key]), "direct-aid", QUERY)).rejects.toThrow(
+    const token = await signInternalToken(key, "population", { caller, requestId: "r", request: { query: QUERY } });
+    await expect(verifyInternalToken(token, localKeySet([key]), "direct-aid", { query: QUERY })).rejects.toThrow(
       InvalidTokenError,
     );
-    await expect(verifyInternalToken(token, localKeySet([other]), "population", QUERY)).rejects.toThrow(
+    await expect(verifyInternalToken(token, localKeySet([other]), "population", { query: QUERY })).rejects.toThrow(
       InvalidTokenError,
     );
     const stale = await new SignJWT({ role: "SYSTEM", agency: "ANR", rid: "r" })
@@ -53,7 +70,7 @@ describe("gateway-to-subgraph tokens", () => {
       .setIssuedAt(Math.floor(Date.now() / 1000) - 600)
       .setExpirationTime(Math.floor(Date.now() / 1000) - 300)
       .sign(key.privateKey);
-    await expect(verifyInternalToken(stale, localKeySet([key]), "population", QUERY)).rejects.toThrow(
+    await expect(verifyInternalToken(stale, localKeySet([key]), "population", { query: QUERY })).rejects.toThrow(
       InvalidTokenError,
     );
   });
@@ -68,7 +85,7 @@ describe("gateway-to-subgraph tokens", () => {
       .setIssuedAt()
       .setExpirationTime("1m")
       .sign(key.privateKey);
-    await expect(verifyInternalToken(userToken, localKeySet([key]), "population", QUERY)).rejects.toThrow(
+    await expect(verifyInternalToken(userToken, localKeySet([key]), "population", { query: QUERY })).rejects.toThrow(
       InvalidTokenError,
     );
   });
