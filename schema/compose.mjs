@@ -31,7 +31,8 @@ if (result.errors) {
 outputs.set("supergraph.graphql", result.supergraphSdl);
 
 // Deny by default, checked here so that a new field cannot leak, or vanish, by omission.
-const problems = policyProblems(supergraphAccess(result.supergraphSdl, catalogue()));
+const access = supergraphAccess(result.supergraphSdl, catalogue());
+const problems = policyProblems(access);
 if (problems.length > 0) {
   for (const problem of problems) {
     console.error(problem);
@@ -39,7 +40,7 @@ if (problems.length > 0) {
   console.error(`${problems.length} field(s) without a reviewed access rule`);
   process.exit(1);
 }
-outputs.set("access-policy.md", accessPolicyMarkdown(result.supergraphSdl, catalogue()));
+outputs.set("access-policy.md", accessPolicyMarkdown(access, catalogue()));
 
 let stale = 0;
 for (const [file, text] of outputs) {

@@ -66,9 +66,7 @@ export function policyProblems({ schema, fieldAccess }: SupergraphAccess): strin
 function grantAccess(catalogue: Catalogue): { key: string; access: Access }[] {
   return catalogue.grants.map((grant) => ({
     key: grantKey(grant.agency, grant.role),
-    access: accessOf(
-      grant.role === "CITIZEN" ? { role: "CITIZEN" } : { agency: grant.agency ?? undefined, role: grant.role },
-    ),
+    access: accessOf({ agency: grant.agency ?? undefined, role: grant.role }),
   }));
 }
 
@@ -82,8 +80,7 @@ export function readable(supergraph: SupergraphAccess, access: Access, coordinat
 const escapeCell = (text: string) => text.replaceAll("|", "\\|");
 
 /** `schema/access-policy.md`: for every agency and role, which fields it can read, and why. */
-export function accessPolicyMarkdown(supergraphSdl: string, catalogue: Catalogue): string {
-  const supergraph = supergraphAccess(supergraphSdl, catalogue);
+export function accessPolicyMarkdown(supergraph: SupergraphAccess, catalogue: Catalogue): string {
   const grants = grantAccess(catalogue);
   const lines: string[] = [
     "# Access policy",

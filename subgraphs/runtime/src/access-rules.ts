@@ -69,31 +69,27 @@ export interface RowFacts {
   ownPayments?: () => boolean;
 }
 
-/** Decides one row: `nationwide` admits all; otherwise a policy both held and admitted by the type. */
-export async function rowAllowed(
+/**
+ * Decides one row: `nationwide` admits all; otherwise a policy both held and admitted by the type.
+ * Synchronous unless only `self` is left to ask, which may need the caller's household.
+ */
+export function rowAllowed(
   context: AccessContext,
   admitted: readonly Policy[],
   facts: RowFacts,
-): Promise<boolean> {
+): boolean | Promise<boolean> {
   const held = context.access.policies;
   if (held.has("nationwide")) {
     return true;
   }
-  for (const policy of admitted) {
-    if (!held.has(policy)) {
-      continue;
-    }
-    if (policy === "sameRegion" && facts.region && facts.region === context.caller.region) {
-      return true;
-    }
-    if (policy === "self" && facts.self && (await facts.self())) {
-      return true;
-    }
-    if (policy === "ownPayments" && facts.ownPayments?.()) {
-      return true;
-    }
+  const may = (policy: Policy) => held.has(policy) && admitted.includes(policy);
+  if (may("sameRegion") && facts.region && facts.region === context.caller.region) {
+    return true;
   }
-  return false;
+  if (may("ownPayments") && facts.ownPayments?.()) {
+    return true;
+  }
+  return may("self") && facts.self ? facts.self() : false;
 }
 
 /**
@@ -104,10 +100,12 @@ export async function rowAllowed(
 export function rowPolicy<Row, Context extends AccessContext>(
   admitted: Exclude<Policy, "nationwide">[],
   facts: (row: Row, context: Context) => RowFacts,
-): { policy: Policy[][]; authScopes: (row: Row, context: Context) => Promise<boolean> } {
+): { policy: Policy[][]; authScopes: (row: Row, context: Context) => boolean | Promise<boolean> } {
   return {
     policy: [["nationwide"], ...admitted.map((policy) => [policy])],
-    authScopes: (row, context) => rowAllowed(context, admitted, facts(row, context)),
+    // Runs for every row served: nationwide callers are admitted before any fact is gathered.
+    authScopes: (row, context) =>
+      context.access.policies.has("nationwide") || rowAllowed(context, admitted, facts(row, context)),
   };
 }
 

@@ -5,7 +5,7 @@ import { idempotencyScope, once } from "@spx/runtime/idempotency";
 import type { Prisma, RevisionRequest as RevisionRequestRow } from "../../generated/prisma/index.js";
 import { builder } from "../builder.js";
 import type { Context } from "../context.js";
-import { assertHouseholdAllowed, HOUSEHOLD_ROWS, requireHousehold } from "./household.js";
+import { assertHouseholdAllowed, HOUSEHOLD_ROWS, householdFacts, requireHousehold } from "./household.js";
 
 /** Décret 2-21-582 provides for revision requests; this register answers within 30 days. */
 export const REVISION_DEADLINE_DAYS = 30;
@@ -15,10 +15,7 @@ const RevisionOutcomeEnum = builder.enumType("RevisionOutcome", { values: ["ACCE
 
 /** A request is the household's: read in its region, by its members, or nationwide. */
 function requestFacts(request: { householdId: string; regionCode: string }, context: Context): RowFacts {
-  return {
-    region: request.regionCode,
-    self: async () => (await context.callerHouseholdId()) === request.householdId,
-  };
+  return householdFacts({ id: request.householdId, regionCode: request.regionCode }, context);
 }
 
 const RevisionRequest = builder.prismaObject("RevisionRequest", {
