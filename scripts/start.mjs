@@ -62,7 +62,8 @@ const base = `http://${host.includes(":") ? `[${host}]` : host}:${gatewayPort}`;
 // Subgraphs that need facts from other registers ask the graph, through the gateway.
 env.GATEWAY_URL ??= `${base}/graphql`;
 const urls = {};
-for (const subgraph of subgraphs) {
+// The access log is served by the gateway itself.
+for (const subgraph of subgraphs.filter((s) => !s.local)) {
   const port = Number(env[`${subgraph.envPrefix}_PORT`] ?? subgraph.port);
   urls[`${subgraph.envPrefix}_URL`] = env[`${subgraph.envPrefix}_URL`] ?? `http://${host}:${port}/graphql`;
   run(subgraph.name, path.join(root, subgraph.directory, "dist", "main.js"));

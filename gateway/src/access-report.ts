@@ -92,23 +92,31 @@ export function accessPolicyMarkdown(supergraph: SupergraphAccess, catalogue: Ca
     "",
     "## Grants",
     "",
-    "| Agency / role | Rows | Scopes | Legal basis | Purpose |",
-    "| --- | --- | --- | --- | --- |",
+    "| Agency / role | Rows | Scopes | Legal basis | Purpose | Purposes a request may state |",
+    "| --- | --- | --- | --- | --- | --- |",
   ];
   for (const grant of catalogue.grants) {
     lines.push(
-      `| ${grantKey(grant.agency, grant.role)} | ${grant.policies.join(", ") || "none"} | ${grant.scopes.join(", ") || "none"} | ${escapeCell(grant.legalBasis)} | ${escapeCell(grant.purpose)} |`,
+      `| ${grantKey(grant.agency, grant.role)} | ${grant.policies.join(", ") || "none"} | ${grant.scopes.join(", ") || "none"} | ${escapeCell(grant.legalBasis)} | ${escapeCell(grant.purpose)} | ${grant.purposes.join(", ")} |`,
     );
   }
   lines.push(
     "",
     "Any other agency and role is granted nothing.",
     "",
-    "## Scopes",
+    "## Purposes",
     "",
-    "| Scope | Data |",
+    "Every request states one (token claim `purpose` or header `X-Purpose`); a request without one, or",
+    "with one its grant does not list, is refused before anything is read, and the purpose is recorded",
+    "in the access log.",
+    "",
+    "| Purpose | For |",
     "| --- | --- |",
   );
+  for (const [purpose, text] of Object.entries(catalogue.purposes)) {
+    lines.push(`| ${purpose} | ${escapeCell(text)} |`);
+  }
+  lines.push("", "## Scopes", "", "| Scope | Data |", "| --- | --- |");
   for (const [scope, text] of Object.entries(SCOPES)) {
     lines.push(`| ${scope} | ${escapeCell(text)} |`);
   }

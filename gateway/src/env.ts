@@ -31,6 +31,9 @@ const schema = z.object({
   HEALTH_INSURANCE_URL: optionalUrl,
   DIRECT_AID_URL: optionalUrl,
   GATEWAY_AUTHORIZATION: z.enum(["filter", "reject", "off"]).default("filter"),
+  ACCESS_LOG_DATABASE_URL: optionalUrl,
+  GATEWAY_ACCESS_LOG: z.enum(["on", "off"]).default("on"),
+  ATTESTATION_JWKS: z.string().optional(),
 });
 
 export interface GatewayEnv {
@@ -49,14 +52,25 @@ export interface GatewayEnv {
   subgraphUrls: Record<string, string>;
   /** How refused fields are answered; `off` exists to measure what the check costs. */
   authorization: "filter" | "reject" | "off";
+  /** PostgreSQL for the access log; the embedded database under DATA_DIR otherwise. */
+  accessLogDatabaseUrl: string | undefined;
+  /** `off` exists to measure what the access log costs. */
+  accessLog: boolean;
+  /** Public keys (a JWKS) of the social register's eligibility attestations, published as is. */
+  attestationJwks: string | undefined;
 }
 
 export function loadEnv(source?: Record<string, string | undefined>): GatewayEnv {
   const raw = parseEnv(
-    schema.refine((env) => !(env.NODE_ENV === "production" && env.GATEWAY_AUTHORIZATION === "off"), {
-      path: ["GATEWAY_AUTHORIZATION"],
-      message: "off is for benchmarks and is refused in production",
-    }),
+    schema
+      .refine((env) => !(env.NODE_ENV === "production" && env.GATEWAY_AUTHORIZATION === "off"), {
+        path: ["GATEWAY_AUTHORIZATION"],
+        message: "off is for benchmarks and is refused in production",
+      })
+      .refine((env) => !(env.NODE_ENV === "production" && env.GATEWAY_ACCESS_LOG === "off"), {
+        path: ["GATEWAY_ACCESS_LOG"],
+        message: "off is for benchmarks and is refused in production",
+      }),
     source,
   );
   const subgraphUrls: Record<string, string> = {};
@@ -85,5 +99,8 @@ export function loadEnv(source?: Record<string, string | undefined>): GatewayEnv
     signingKey: raw.GATEWAY_SIGNING_KEY,
     subgraphUrls,
     authorization: raw.GATEWAY_AUTHORIZATION,
+    accessLogDatabaseUrl: raw.ACCESS_LOG_DATABASE_URL,
+    accessLog: raw.GATEWAY_ACCESS_LOG === "on",
+    attestationJwks: raw.ATTESTATION_JWKS,
   };
 }

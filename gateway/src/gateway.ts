@@ -1,13 +1,19 @@
 import type { IncomingMessage } from "node:http";
-import { ApolloGateway } from "@apollo/gateway";
+import { ApolloGateway, LocalGraphQLDataSource } from "@apollo/gateway";
 import { ApolloServer } from "@apollo/server";
-import { accessOf, catalogue } from "@spx/runtime/access-catalogue";
+import { accessOf, catalogue, statedPurpose } from "@spx/runtime/access-catalogue";
+import { AccessTrail } from "@spx/runtime/access-trail";
 import { maskError } from "@spx/runtime/errors";
 import { graphqlHttpHandler, sendJson } from "@spx/runtime/http-server";
 import type { SigningKey } from "@spx/runtime/keys";
 import { jwksOf } from "@spx/runtime/keys";
 import type { Logger } from "@spx/runtime/logger";
 import { operationLogPlugin } from "@spx/runtime/subgraph-server";
+import type { JWK } from "jose";
+import { AccountingGateway } from "./access-log/accounting-gateway.js";
+import { SUBGRAPH_NAME as ACCESS_LOG, schema as accessLogSchema } from "./access-log/schema.js";
+import type { AccessLogStore } from "./access-log/store.js";
+import { AccessLogWriter } from "./access-log/writer.js";
 import type { Authenticate } from "./authenticate.js";
 import { type AuthorizationMode, AuthorizingGateway } from "./authorizing-gateway.js";
 import type { GatewayContext } from "./context.js";
@@ -34,6 +40,13 @@ export interface GatewayOptions {
    * without the gateway's own check: only for measuring what the check costs.
    */
   authorization?: AuthorizationMode | "off";
+  /**
+   * Where the access log is kept. Without it nothing is accounted for: only for measuring what
+   * the log costs (refused in production by the environment's validation).
+   */
+  accessLog?: AccessLogStore | undefined;
+  /** Further public keys published in the JWKS, e.g. the social register's attestation keys. */
+  publishedKeys?: JWK[];
 }
 
 function readinessUrl(graphqlUrl: string): string {
@@ -45,13 +58,21 @@ function readinessUrl(graphqlUrl: string): string {
 /** Builds the gateway: Apollo Server over @apollo/gateway, behind authentication. */
 export async function createGateway(options: GatewayOptions) {
   const { logger, signingKey } = options;
-  const urls = new Map(options.subgraphs.map((s) => [s.name, options.subgraphUrls?.[s.name] ?? s.url] as const));
+  // The access log is served by the gateway itself, in process; every other subgraph over HTTP.
+  const urls = new Map(
+    options.subgraphs
+      .filter((s) => s.name !== ACCESS_LOG)
+      .map((s) => [s.name, options.subgraphUrls?.[s.name] ?? s.url] as const),
+  );
   // @apollo/gateway refuses the SECURITY features; it gets a copy without them, and the rules
   // they carry are enforced here instead.
   const { policy, executableSdl } = readSupergraphPolicy(options.supergraphSdl);
   const planner = new ApolloGateway({
     supergraphSdl: executableSdl,
-    buildService: ({ name, url }) => new SubgraphClient(name, urls.get(name) ?? url ?? "", signingKey),
+    buildService: ({ name, url }) =>
+      name === ACCESS_LOG
+        ? new LocalGraphQLDataSource(accessLogSchema)
+        : new SubgraphClient(name, urls.get(name) ?? url ?? "", signingKey),
     logger: {
       debug: (message) => logger.debug(message),
       info: (message) => logger.info(message),
@@ -60,15 +81,20 @@ export async function createGateway(options: GatewayOptions) {
     },
   });
   const mode = options.authorization ?? "filter";
-  const gateway =
+  const fieldAccess = new FieldAccess(policy, catalogue().publicFields);
+  const authorizing =
     mode === "off"
       ? planner
-      : new AuthorizingGateway(
-          planner,
-          new FieldAccess(policy, catalogue().publicFields),
-          (context) => (context as Partial<GatewayContext>).access,
-          mode,
-        );
+      : new AuthorizingGateway(planner, fieldAccess, (context) => (context as Partial<GatewayContext>).access, mode);
+  const gateway = options.accessLog
+    ? new AccountingGateway(
+        authorizing,
+        fieldAccess,
+        new AccessLogWriter(options.accessLog, (error, entries) =>
+          logger.warn({ err: error, entries }, "access log batch failed; retrying once"),
+        ),
+      )
+    : authorizing;
   const production = options.production ?? false;
   const server = new ApolloServer<GatewayContext>({
     gateway,
@@ -85,8 +111,19 @@ export async function createGateway(options: GatewayOptions) {
 
   const context = async (req: IncomingMessage, requestId: string): Promise<GatewayContext> => {
     const log = logger.child({ requestId });
-    const caller = await options.authenticate(req);
-    return { caller, access: accessOf(caller), requestId, log };
+    const authenticated = await options.authenticate(req);
+    // No purpose, no data: refused here, before anything is planned or read.
+    const header = req.headers["x-purpose"];
+    const purpose = statedPurpose(authenticated, typeof header === "string" ? header : undefined);
+    const caller = { ...authenticated, purpose };
+    return {
+      caller,
+      access: accessOf(caller),
+      requestId,
+      log,
+      trail: new AccessTrail(),
+      accessLog: options.accessLog,
+    };
   };
 
   const readiness = async () => {
@@ -115,7 +152,8 @@ export async function createGateway(options: GatewayOptions) {
         const ready = Object.values(subgraphs).every(Boolean);
         sendJson(res, ready ? 200 : 503, { status: ready ? "ready" : "unavailable", subgraphs });
       },
-      "/.well-known/jwks.json": (_req, res) => sendJson(res, 200, jwksOf([signingKey])),
+      "/.well-known/jwks.json": (_req, res) =>
+        sendJson(res, 200, { keys: [...jwksOf([signingKey]).keys, ...(options.publishedKeys ?? [])] }),
     },
   });
   return { server, handler, readiness };

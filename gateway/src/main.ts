@@ -1,10 +1,13 @@
+import { openDatabase } from "@spx/runtime/database";
 import { listen } from "@spx/runtime/http-server";
 import { createLogger } from "@spx/runtime/logger";
+import { applyMigrations } from "@spx/runtime/migrations";
 import { stopOnSignals } from "@spx/runtime/service";
+import { ACCESS_LOG_MIGRATIONS, AccessLogStore } from "./access-log/store.js";
 import { createAuthenticator } from "./authenticate.js";
 import { loadEnv } from "./env.js";
 import { createGateway } from "./gateway.js";
-import { callerKeys, gatewaySigningKey } from "./keys.js";
+import { attestationPublicKeys, callerKeys, gatewaySigningKey } from "./keys.js";
 import { loadSupergraph } from "./supergraph.js";
 
 const env = loadEnv();
@@ -14,6 +17,15 @@ if (development) {
   logger.warn("JWKS_URL is not set: accepting tokens from the local development issuer only");
 }
 const supergraph = loadSupergraph(env.supergraphPath);
+const accessLogDb = env.accessLog
+  ? await openDatabase({ name: "access-log", url: env.accessLogDatabaseUrl, dataDir: env.dataDir })
+  : undefined;
+if (accessLogDb) {
+  await applyMigrations(accessLogDb.sql, ACCESS_LOG_MIGRATIONS);
+  logger.info({ database: accessLogDb.kind, location: accessLogDb.location }, "access log ready");
+} else {
+  logger.warn("GATEWAY_ACCESS_LOG=off: nothing is accounted for (benchmarks only)");
+}
 const { server, handler } = await createGateway({
   supergraphSdl: supergraph.sdl,
   subgraphs: supergraph.subgraphs,
@@ -26,10 +38,13 @@ const { server, handler } = await createGateway({
   logger,
   production: env.production,
   authorization: env.authorization,
+  accessLog: accessLogDb ? new AccessLogStore(accessLogDb.sql) : undefined,
+  publishedKeys: await attestationPublicKeys(env),
 });
 const running = await listen(handler, env.port, env.host);
 logger.info({ url: `${running.url}/graphql` }, "gateway listening");
 stopOnSignals(logger, async () => {
   await running.close();
   await server.stop();
+  await accessLogDb?.close();
 });

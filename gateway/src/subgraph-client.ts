@@ -1,10 +1,12 @@
 import { type GraphQLDataSourceProcessOptions, RemoteGraphQLDataSource } from "@apollo/gateway";
+import { SERVED_PERSONS } from "@spx/runtime/access-trail";
 import { signInternalToken } from "@spx/runtime/internal-token";
 import type { SigningKey } from "@spx/runtime/keys";
 import { GraphQLError } from "graphql";
 import type { GatewayContext } from "./context.js";
 
 type FetchedResponse = Parameters<RemoteGraphQLDataSource["errorFromResponse"]>[0];
+type Received = Parameters<NonNullable<RemoteGraphQLDataSource<GatewayContext>["didReceiveResponse"]>>[0];
 
 /**
  * Calls one subgraph on behalf of the caller. The caller's own token never leaves the gateway:
@@ -34,6 +36,21 @@ export class SubgraphClient extends RemoteGraphQLDataSource<GatewayContext> {
     });
     headers.set("authorization", `Bearer ${await token}`);
     headers.set("x-request-id", context.requestId);
+  }
+
+  /**
+   * A register lists, beside its answer, the persons it served data about: they go to the request's
+   * trail, for the access log, and never on to the client.
+   */
+  override didReceiveResponse({ response, context }: Received): Received["response"] {
+    const served = response.extensions?.[SERVED_PERSONS];
+    if (response.extensions && served !== undefined) {
+      delete response.extensions[SERVED_PERSONS];
+      if (Array.isArray(served) && "trail" in context && context.trail) {
+        context.trail.add(served.filter((idcs): idcs is string => typeof idcs === "string"));
+      }
+    }
+    return response;
   }
 
   /**

@@ -130,6 +130,12 @@ function routes(s: Subject): Record<string, Step[][]> {
     CoverageStatisticCell: [[{ field: "coverageStatistics", args: "(by: [REGIME])" }]],
     DirectAidStatisticCell: [[{ field: "directAidStatistics", args: "(by: [REGION])" }]],
     PaymentReconciliation: [[{ field: "paymentReconciliation", args: `(month: "${s.month}")` }]],
+    EligibilityAttestation: [[{ field: "eligibilityAttestation", args: `(idcs: "${s.idcs}", program: AMO_TADAMON)` }]],
+    // Earlier grants' reads of the subject are in the log by the time the auditor and the citizen ask.
+    DataAccessPage: [[{ field: "myDataAccess" }]],
+    DataAccess: [[{ field: "myDataAccess" }, { field: "entries" }]],
+    AccessLogPage: [[{ field: "accessLog" }]],
+    AccessLogEntry: [[{ field: "accessLog" }, { field: "entries" }]],
   };
 }
 
@@ -149,6 +155,7 @@ function fieldArgs(s: Subject): Record<string, string> {
     "Query.directAidStatistics": "(by: [REGION])",
     "Query.paymentReconciliation": `(month: "${s.month}")`,
     "Query.paymentOrders": `(month: "$MONTH")`,
+    "Query.eligibilityAttestation": `(idcs: "${s.idcs}", program: AMO_TADAMON)`,
     "Household.eligibilityExplanation": "(program: DIRECT_AID)",
     "DirectAid.payments": "(last: 12)",
   };

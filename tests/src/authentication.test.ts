@@ -4,7 +4,7 @@ import { SignJWT } from "jose";
 import { AUDIENCE, ISSUER, type RunningSystem, startSystem } from "./testkit/start-system.js";
 
 const QUERY = "{ persons(first: 2) { edges { node { idcs } } } }";
-const anr = { sub: "test:anr", agency: "ANR", role: "SYSTEM" } as const;
+const anr = { sub: "test:anr", agency: "ANR", role: "SYSTEM", purpose: "REGISTRATION" } as const;
 
 let system: RunningSystem;
 

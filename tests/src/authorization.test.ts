@@ -28,8 +28,9 @@ const caseWorker = (region: string, agency: Caller["agency"] = "ANSS"): Caller =
   agency,
   role: "CASE_WORKER",
   region: region as Caller["region"],
+  purpose: "CASE_MANAGEMENT",
 });
-const cnss: Caller = { sub: "test:cnss", agency: "CNSS", role: "SYSTEM" };
+const cnss: Caller = { sub: "test:cnss", agency: "CNSS", role: "SYSTEM", purpose: "AMO_ENROLMENT" };
 const analyst: Caller = { sub: "test:msps", agency: "MSPS", role: "ANALYST" };
 
 let system: RunningSystem;

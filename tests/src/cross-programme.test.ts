@@ -1,5 +1,5 @@
 import type { Caller } from "@spx/runtime/caller";
-import { programmeSubject } from "./testkit/fixtures.js";
+import { PERSON_360, programmeSubject } from "./testkit/fixtures.js";
 import { type RunningSystem, startSystem } from "./testkit/start-system.js";
 
 const caseWorker = (region: string): Caller => ({
@@ -16,24 +16,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await system?.stop();
 });
-
-/** "What does this person receive, from which programme, and why?" in one query. */
-const PERSON_360 = /* GraphQL */ `
-  query Person360($idcs: ID!) {
-    person(idcs: $idcs) {
-      idcs firstName lastName nationality residencyStatus address { regionCode }
-      healthCoverage { regime role payer status }
-      household {
-        id
-        members { relationship person { idcs firstName } }
-        socioEconomicIndex { score modelVersion }
-        eligibility { program eligible threshold }
-        eligibilityExplanation(program: DIRECT_AID) { summary }
-        directAid { status monthlyEntitlement { amount currency components { reason amount } } payments(last: 3) { month amount status } }
-      }
-    }
-  }
-`;
 
 interface Person360 {
   person: {

@@ -30,7 +30,7 @@ describe("embedded database (PGlite under DATA_DIR)", () => {
     try {
       const query = "{ persons(first: 3) { edges { node { idcs lastName } } } }";
       const token = await signInternalToken(key, "population", {
-        caller: { sub: "t", agency: "ANR", role: "SYSTEM" },
+        caller: { sub: "t", agency: "ANR", role: "SYSTEM", purpose: "REGISTRATION" },
         requestId: "embedded",
         request: { query },
       });

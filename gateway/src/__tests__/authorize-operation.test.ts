@@ -54,7 +54,7 @@ const schema = buildSchema(executableSdl);
 const fieldAccess = new FieldAccess(policy, []);
 
 function access(key: string, scopes: string[], policies: string[] = ["nationwide"]): Access {
-  return { key, scopes: new Set(scopes), policies: new Set(policies) } as Access;
+  return { key, scopes: new Set(scopes), policies: new Set(policies), purposes: new Set() } as Access;
 }
 
 const caseWorker = access("cw", ["identity:core", "social:composition", "health:coverage"], ["sameRegion"]);

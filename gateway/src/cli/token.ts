@@ -1,4 +1,5 @@
 import { parseArgs } from "node:util";
+import { accessOf } from "@spx/runtime/access-catalogue";
 import { callerSchema } from "@spx/runtime/caller";
 import { mintToken } from "@spx/runtime/caller-token";
 import { loadEnv } from "../env.js";
@@ -41,6 +42,14 @@ try {
   if (!Number.isInteger(ttlSeconds) || ttlSeconds < 1 || ttlSeconds > 86_400) {
     process.stderr.write(`--ttl must be 1 to 86400 seconds\n${usage}\n`);
     process.exit(2);
+  }
+  const allowed = [...accessOf(parsed.data).purposes];
+  if (parsed.data.purpose && !allowed.includes(parsed.data.purpose)) {
+    process.stderr.write(`--purpose must be one of: ${allowed.join(", ") || "(none: this grant does not exist)"}\n`);
+    process.exit(2);
+  }
+  if (!parsed.data.purpose) {
+    process.stderr.write(`No --purpose: each request must then send the header X-Purpose (${allowed.join(", ")})\n`);
   }
   const env = loadEnv();
   const token = await mintToken(await devIssuerKey(env), parsed.data, {

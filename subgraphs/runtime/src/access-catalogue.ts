@@ -3,6 +3,7 @@ import { fileURLToPath } from "node:url";
 import { z } from "zod";
 import { POLICY_NAMES, type Policy, SCOPE_NAMES, type Scope } from "./access-vocabulary.js";
 import { AGENCIES, type Agency, type Caller, ROLES, type Role } from "./caller.js";
+import { DomainError } from "./errors.js";
 
 /**
  * The agency catalogue is part of the contract (`schema/agency-catalogue.json`), reviewed like code
@@ -18,10 +19,15 @@ const grantSchema = z.object({
   policies: z.array(z.enum(POLICY_NAMES)),
   legalBasis: z.string().min(1),
   purpose: z.string().min(1),
+  /** The purposes a request under this grant may state; at least one. */
+  purposes: z.array(z.string()).min(1),
 });
+
+const PURPOSE_NAME = /^[A-Z][A-Z0-9_]{1,63}$/;
 
 const catalogueSchema = z
   .object({
+    purposes: z.record(z.string().regex(PURPOSE_NAME), z.string().min(1)),
     grants: z.array(grantSchema),
     publicFields: z.array(
       z.object({ field: z.string().regex(/^[A-Za-z_]\w*\.(\*|[A-Za-z_]\w*)$/), reason: z.string() }),
@@ -35,6 +41,11 @@ const catalogueSchema = z
         ctx.addIssue({ code: "custom", path: ["grants", index], message: `${key} is granted twice` });
       }
       seen.add(key);
+      for (const purpose of grant.purposes) {
+        if (!(purpose in catalogue.purposes)) {
+          ctx.addIssue({ code: "custom", path: ["grants", index], message: `${key}: unknown purpose ${purpose}` });
+        }
+      }
     }
   });
 
@@ -47,6 +58,8 @@ export interface Access {
   key: string;
   scopes: ReadonlySet<Scope>;
   policies: ReadonlySet<Policy>;
+  /** The purposes a request under this grant may state. */
+  purposes: ReadonlySet<string>;
 }
 
 /** Citizens are one grant whatever agency, if any, their token names. */
@@ -66,7 +79,12 @@ function load() {
     const byKey = new Map<string, Access>();
     for (const grant of catalogue.grants) {
       const key = grantKey(grant.agency, grant.role);
-      byKey.set(key, { key, scopes: new Set(grant.scopes), policies: new Set(grant.policies) });
+      byKey.set(key, {
+        key,
+        scopes: new Set(grant.scopes),
+        policies: new Set(grant.policies),
+        purposes: new Set(grant.purposes),
+      });
     }
     loaded = { catalogue, byKey };
   }
@@ -77,7 +95,7 @@ export function catalogue(): Catalogue {
   return load().catalogue;
 }
 
-const NOTHING: Omit<Access, "key"> = { scopes: new Set(), policies: new Set() };
+const NOTHING: Omit<Access, "key"> = { scopes: new Set(), policies: new Set(), purposes: new Set() };
 
 /** The caller's access; a pair the catalogue does not name gets none (deny by default). */
 export function accessOf(caller: Pick<Caller, "agency" | "role">): Access {
@@ -88,4 +106,46 @@ export function accessOf(caller: Pick<Caller, "agency" | "role">): Access {
 /** Whether the held scopes satisfy one of the alternatives (each a set that must all be held). */
 export function satisfiesScopes(held: ReadonlySet<string>, alternatives: readonly (readonly string[])[]): boolean {
   return alternatives.some((set) => set.every((scope) => held.has(scope)));
+}
+
+/** A request that states no purpose: nothing personal is read without one. */
+export class PurposeRequiredError extends DomainError {
+  constructor(allowed: readonly string[]) {
+    super("PURPOSE_REQUIRED", "State the purpose of this request (token claim `purpose` or header X-Purpose)", {
+      allowed,
+      http: { status: 403 },
+    });
+  }
+}
+
+/** A purpose the caller's grant does not allow, or a header contradicting the token's purpose. */
+export class PurposeNotAllowedError extends DomainError {
+  constructor(message: string, allowed: readonly string[]) {
+    super("PURPOSE_NOT_ALLOWED", message, { allowed, http: { status: 403 } });
+  }
+}
+
+/**
+ * The purpose a request is made for, checked against the catalogue before anything is read. It is
+ * a claim of the token, or, for systems whose token serves several purposes, the X-Purpose header;
+ * a header may not contradict the token.
+ */
+export function statedPurpose(caller: Caller, header?: string | undefined): string {
+  const allowed = [...accessOf(caller).purposes];
+  const stated = caller.purpose ?? header;
+  if (caller.purpose && header && header !== caller.purpose) {
+    throw new PurposeNotAllowedError("The X-Purpose header contradicts the purpose in the token", allowed);
+  }
+  if (!stated) {
+    throw new PurposeRequiredError(allowed);
+  }
+  if (!allowed.includes(stated)) {
+    throw new PurposeNotAllowedError(`${grantKey(caller.agency, caller.role)} may not act for ${stated}`, allowed);
+  }
+  return stated;
+}
+
+/** The first purpose the caller's grant allows: for development tokens and tests, never for requests. */
+export function defaultPurpose(caller: Pick<Caller, "agency" | "role">): string | undefined {
+  return accessOf(caller).purposes.values().next().value;
 }

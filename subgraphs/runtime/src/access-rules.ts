@@ -1,4 +1,5 @@
 import { type Access, satisfiesScopes } from "./access-catalogue.js";
+import type { AccessTrail } from "./access-trail.js";
 import type { Policy, Scope, ScopeSet } from "./access-vocabulary.js";
 import type { Caller } from "./caller.js";
 import { ForbiddenError } from "./errors.js";
@@ -7,6 +8,8 @@ import { ForbiddenError } from "./errors.js";
 export interface AccessContext {
   caller: Caller;
   access: Access;
+  /** Where the persons served are gathered for the access log. */
+  trail: AccessTrail;
 }
 
 /** The parameterised auth scopes every subgraph builder declares (`AuthScopes`). */
@@ -96,16 +99,33 @@ export function rowAllowed(
  * Type options for a type whose rows are person-level data: the `@policy` directive listing the row
  * policies that may admit a row, and the scope-auth check that decides each row where it is loaded
  * (with `runScopesOnType`, a refused row makes the field that returned it null + FORBIDDEN).
+ * Every admitted row names the persons it is about (`persons`), for the access log: the row check
+ * is the one place that sees every row served, whichever field returned it.
  */
 export function rowPolicy<Row, Context extends AccessContext>(
   admitted: Exclude<Policy, "nationwide">[],
   facts: (row: Row, context: Context) => RowFacts,
+  persons: (row: Row, context: Context) => Iterable<string> | Promise<Iterable<string>>,
 ): { policy: Policy[][]; authScopes: (row: Row, context: Context) => boolean | Promise<boolean> } {
   return {
     policy: [["nationwide"], ...admitted.map((policy) => [policy])],
     // Runs for every row served: nationwide callers are admitted before any fact is gathered.
-    authScopes: (row, context) =>
-      context.access.policies.has("nationwide") || rowAllowed(context, admitted, facts(row, context)),
+    authScopes: (row, context) => {
+      const allowed = context.access.policies.has("nationwide") || rowAllowed(context, admitted, facts(row, context));
+      if (allowed === true) {
+        context.trail.add(persons(row, context));
+        return true;
+      }
+      if (allowed === false) {
+        return false;
+      }
+      return allowed.then((ok) => {
+        if (ok) {
+          context.trail.add(persons(row, context));
+        }
+        return ok;
+      });
+    },
   };
 }
 

@@ -28,9 +28,41 @@ export const SCOPES = {
   "aid:payment-outcome": "Report what became of a payment order",
   "stats:read": "Aggregate statistics, never about one person",
   "audit:read": "The access log",
+  "audit:self": "Who read the caller's own data, when and for what purpose",
 } as const;
 export type Scope = keyof typeof SCOPES;
 export const SCOPE_NAMES = Object.keys(SCOPES) as [Scope, ...Scope[]];
+
+/**
+ * What each scope is called in a person's own account of who read their data: plain words, one
+ * kind of data per scope, never a field name.
+ */
+export const DATA_KINDS: Record<Scope, string> = {
+  "identity:core": "identity",
+  "identity:contact": "address and telephone",
+  "identity:registration": "registration details",
+  "identity:payee": "identity for payment",
+  "identity:verify": "identity check (yes/no)",
+  "identity:register": "identity record",
+  "social:composition": "household composition",
+  "social:declaration": "declared living conditions",
+  "social:index": "household index",
+  "social:eligibility": "programme eligibility",
+  "social:revision": "index revision requests",
+  "social:register": "household record",
+  "social:request-revision": "index revision requests",
+  "health:coverage": "health coverage",
+  "health:enrol": "health coverage",
+  "aid:enrolment": "direct aid",
+  "aid:enrol": "direct aid applications",
+  "aid:payments": "aid payments",
+  "aid:payout": "aid payments",
+  "aid:disburse": "aid payments",
+  "aid:payment-outcome": "aid payments",
+  "stats:read": "statistics",
+  "audit:read": "access log",
+  "audit:self": "access log",
+};
 
 /**
  * Row policies. A grant holds some of them; a type lists those that may admit a row. `nationwide`

@@ -14,6 +14,7 @@ import { applyMigrations } from "./migrations.js";
 export const devKeyFiles = (dataDir: string) => ({
   issuer: path.join(dataDir, "keys", "dev-issuer.jwk"),
   gateway: path.join(dataDir, "keys", "gateway.jwk"),
+  attestation: path.join(dataDir, "keys", "attestation.jwk"),
 });
 
 /** The settings every subgraph reads, named after its prefix (e.g. POPULATION_PORT), read once. */

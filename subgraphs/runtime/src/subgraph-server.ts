@@ -3,7 +3,8 @@ import { ApolloServer, type ApolloServerPlugin } from "@apollo/server";
 import { ApolloServerPluginInlineTraceDisabled } from "@apollo/server/plugin/disabled";
 import type { GraphQLSchema } from "graphql";
 import type { JWTVerifyGetKey } from "jose";
-import { type Access, accessOf } from "./access-catalogue.js";
+import { type Access, accessOf, statedPurpose } from "./access-catalogue.js";
+import { AccessTrail, SERVED_PERSONS } from "./access-trail.js";
 import type { Caller } from "./caller.js";
 import { maskError, UnauthenticatedError } from "./errors.js";
 import { graphqlHttpHandler, sendJson } from "./http-server.js";
@@ -17,6 +18,8 @@ export interface RequestContext {
   access: Access;
   requestId: string;
   log: Logger;
+  /** The persons served so far, for the access log. */
+  trail: AccessTrail;
 }
 
 export interface SubgraphHttpOptions<Context extends RequestContext> {
@@ -53,6 +56,41 @@ export function operationLogPlugin(): ApolloServerPlugin<RequestContext> {
   };
 }
 
+/**
+ * Hands the gateway the persons this response serves data about, so that it can write the access
+ * log before the caller sees anything. If they cannot be told (a lookup failed), nothing is served.
+ */
+export function servedPersonsPlugin(): ApolloServerPlugin<RequestContext> {
+  return {
+    async requestDidStart() {
+      return {
+        async willSendResponse({ contextValue, response }) {
+          if (response.body.kind !== "single") {
+            return;
+          }
+          const result = response.body.singleResult;
+          try {
+            const persons = await contextValue.trail.settled();
+            if (persons.length > 0) {
+              result.extensions = { ...result.extensions, [SERVED_PERSONS]: persons };
+            }
+          } catch (error) {
+            contextValue.log.error({ err: error }, "could not tell whose data was served");
+            response.body.singleResult = {
+              errors: [
+                {
+                  message: "Whose data this answer holds could not be established; nothing is served",
+                  extensions: { code: "ACCESS_LOG_UNAVAILABLE" },
+                },
+              ],
+            };
+          }
+        },
+      };
+    },
+  };
+}
+
 function boundRequest(body: unknown): BoundRequest | undefined {
   if (typeof body !== "object" || body === null || !("query" in body) || typeof body.query !== "string") {
     return undefined;
@@ -68,7 +106,11 @@ export function createSubgraphHttp<Context extends RequestContext>(options: Subg
     // Only the gateway talks to a subgraph; it composes from the committed SDL, not introspection.
     introspection: false,
     includeStacktraceInErrorResponses: false,
-    plugins: [ApolloServerPluginInlineTraceDisabled(), operationLogPlugin() as ApolloServerPlugin<Context>],
+    plugins: [
+      ApolloServerPluginInlineTraceDisabled(),
+      operationLogPlugin() as ApolloServerPlugin<Context>,
+      servedPersonsPlugin() as ApolloServerPlugin<Context>,
+    ],
     formatError: (formatted, error) =>
       maskError(formatted, error, (unexpected) => logger.error({ err: unexpected }, "unexpected error")),
   });
@@ -81,11 +123,14 @@ export function createSubgraphHttp<Context extends RequestContext>(options: Subg
       // The token must have been minted for this very document: a captured token opens nothing else.
       const claims = await verifyInternalToken(token, gatewayKeys, name, boundRequest(body));
       const id = claims.requestId === "unknown" ? requestId : claims.requestId;
+      // The gateway checked the purpose already; a register checks it again on what it is told.
+      statedPurpose(claims.caller);
       return extendContext({
         caller: claims.caller,
         access: accessOf(claims.caller),
         requestId: id,
         log: logger.child({ requestId: id }),
+        trail: new AccessTrail(),
       });
     } catch (error) {
       if (error instanceof InvalidTokenError) {

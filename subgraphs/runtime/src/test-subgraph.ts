@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { JWTVerifyGetKey } from "jose";
+import { defaultPurpose } from "./access-catalogue.js";
 import type { Caller } from "./caller.js";
 import type { Database } from "./database.js";
 import { postGraphQL } from "./graphql-client.js";
@@ -70,7 +71,8 @@ export async function startTestSubgraph<
     db,
     call: async (query, variables, caller = options.defaultCaller) => {
       const token = await signInternalToken(key, options.name, {
-        caller,
+        // Every request states a purpose; tests that are not about purposes take the grant's first.
+        caller: { ...caller, purpose: caller.purpose ?? defaultPurpose(caller) },
         requestId: "test",
         request: { query, variables },
       });

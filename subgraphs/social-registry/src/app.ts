@@ -1,5 +1,7 @@
 import { fileURLToPath } from "node:url";
+import { ATTESTATION_ISSUER } from "@spx/runtime/attestation";
 import type { GraphClient } from "@spx/runtime/graph-client";
+import type { SigningKey } from "@spx/runtime/keys";
 import { createSubgraphApp, type SubgraphApp, type SubgraphAppOptions } from "@spx/runtime/subgraph-app";
 import { createContext } from "./context.js";
 import { createPrisma, type RegistryPrisma } from "./db.js";
@@ -10,15 +12,24 @@ import { seedDemoIfEmpty } from "./seed/seed-demo.js";
 export const SUBGRAPH_NAME = "social-registry";
 export const MIGRATIONS_DIR = fileURLToPath(new URL("../prisma/migrations", import.meta.url));
 
+/** How long an eligibility attestation holds unless configured otherwise: one day. */
+export const DEFAULT_ATTESTATION_TTL_SECONDS = 86_400;
+
 export type SocialRegistryApp = SubgraphApp<RegistryPrisma> & { data: RegistryData };
 
 /**
  * The social-registry subgraph over its database, with its reference data (models, thresholds).
- * `graph` is how it asks other registers.
+ * `graph` is how it asks other registers; `attestationKey` signs eligibility attestations, which
+ * hold for `attestationTtlSeconds` (one day by default).
  */
 export async function createSocialRegistryApp(
-  options: SubgraphAppOptions & { graph: GraphClient },
+  options: SubgraphAppOptions & { graph: GraphClient; attestationKey: SigningKey; attestationTtlSeconds?: number },
 ): Promise<SocialRegistryApp> {
+  const attestation = {
+    key: options.attestationKey,
+    issuer: ATTESTATION_ISSUER,
+    ttlSeconds: options.attestationTtlSeconds ?? DEFAULT_ATTESTATION_TTL_SECONDS,
+  };
   let data: RegistryData | undefined;
   const app = await createSubgraphApp({
     ...options,
@@ -32,7 +43,7 @@ export async function createSocialRegistryApp(
       data = loaded;
       return {
         prisma,
-        extendContext: createContext(prisma, loaded, options.graph),
+        extendContext: createContext(prisma, loaded, options.graph, attestation),
         async seed() {
           const seeded = await seedDemoIfEmpty(prisma, loaded);
           if (seeded > 0) {

@@ -1,4 +1,5 @@
 import type { GraphClient } from "@spx/runtime/graph-client";
+import type { SigningKey } from "@spx/runtime/keys";
 import type { RequestContext } from "@spx/runtime/subgraph-server";
 import DataLoader from "dataloader";
 import type { Declaration, Household, IndexComputation, Membership } from "../generated/prisma/index.js";
@@ -15,11 +16,19 @@ export interface Loaders {
   latestDeclaration: DataLoader<string, Declaration | null>;
 }
 
+/** How the register signs eligibility attestations. */
+export interface AttestationSigning {
+  key: SigningKey;
+  issuer: string;
+  ttlSeconds: number;
+}
+
 export interface Context extends RequestContext {
   prisma: RegistryPrisma;
   loaders: Loaders;
   data: RegistryData;
   graph: GraphClient;
+  attestation: AttestationSigning;
   /**
    * The household the caller (a citizen, by `caller.idcs`) belongs to now, or null: asked at most
    * once per request, so that the `self` row policy costs no query per row.
@@ -85,9 +94,22 @@ function callerHousehold(caller: RequestContext["caller"], loaders: Loaders): ()
   };
 }
 
-export function createContext(prisma: RegistryPrisma, data: RegistryData, graph: GraphClient) {
+export function createContext(
+  prisma: RegistryPrisma,
+  data: RegistryData,
+  graph: GraphClient,
+  attestation: AttestationSigning,
+) {
   return (base: RequestContext): Context => {
     const loaders = createLoaders(prisma);
-    return { ...base, prisma, data, graph, loaders, callerHouseholdId: callerHousehold(base.caller, loaders) };
+    return {
+      ...base,
+      prisma,
+      data,
+      graph,
+      attestation,
+      loaders,
+      callerHouseholdId: callerHousehold(base.caller, loaders),
+    };
   };
 }

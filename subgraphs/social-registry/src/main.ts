@@ -1,11 +1,16 @@
 import { listen } from "@spx/runtime/http-server";
+import { importSigningKey, loadOrCreateSigningKey } from "@spx/runtime/keys";
 import { createLogger } from "@spx/runtime/logger";
-import { gatewayKeySource, serviceGraphClient, stopOnSignals } from "@spx/runtime/service";
+import { devKeyFiles, gatewayKeySource, serviceGraphClient, stopOnSignals } from "@spx/runtime/service";
 import { createSocialRegistryApp, SUBGRAPH_NAME } from "./app.js";
 import { loadEnv } from "./env.js";
 
 const env = loadEnv();
 const logger = createLogger(SUBGRAPH_NAME, env.logLevel);
+// Attestations are signed with ATTESTATION_SIGNING_KEY in production, the development key otherwise.
+const attestationKey = env.attestationSigningKey
+  ? await importSigningKey(env.attestationSigningKey)
+  : await loadOrCreateSigningKey(devKeyFiles(env.dataDir).attestation);
 const app = await createSocialRegistryApp({
   databaseUrl: env.databaseUrl,
   dataDir: env.dataDir,
@@ -15,8 +20,10 @@ const app = await createSocialRegistryApp({
     sub: "service:social-registry",
     agency: "ANR",
     role: "SERVICE",
-    purpose: "RSU_MEMBERSHIP_CHECK",
+    purpose: "IDENTITY_CHECK",
   }),
+  attestationKey,
+  attestationTtlSeconds: env.attestationTtlSeconds,
   logger,
   demoSeed: env.demoSeed,
 });

@@ -157,3 +157,21 @@ export async function programmeSubject(system: RunningSystem): Promise<Programme
     affiliationId: both.id,
   };
 }
+
+/** "What does this person receive, from which programme, and why?" in one query. */
+export const PERSON_360 = /* GraphQL */ `
+  query Person360($idcs: ID!) {
+    person(idcs: $idcs) {
+      idcs firstName lastName nationality residencyStatus address { regionCode }
+      healthCoverage { regime role payer status }
+      household {
+        id
+        members { relationship person { idcs firstName } }
+        socioEconomicIndex { score modelVersion }
+        eligibility { program eligible threshold }
+        eligibilityExplanation(program: DIRECT_AID) { summary }
+        directAid { status monthlyEntitlement { amount currency components { reason amount } } payments(last: 3) { month amount status } }
+      }
+    }
+  }
+`;

@@ -1,5 +1,6 @@
 import { fileURLToPath } from "node:url";
 import { MIGRATIONS_DIR as AID_MIGRATIONS_DIR, createDirectAidApp, type DirectAidApp } from "@spx/direct-aid/app";
+import { ACCESS_LOG_MIGRATIONS, AccessLogStore } from "@spx/gateway/access-log/store";
 import { type Authenticate, createAuthenticator } from "@spx/gateway/authenticate";
 import { createGateway } from "@spx/gateway/gateway";
 import { loadSupergraph } from "@spx/gateway/supergraph";
@@ -9,6 +10,7 @@ import {
   MIGRATIONS_DIR as INSURANCE_MIGRATIONS_DIR,
 } from "@spx/health-insurance/app";
 import { createPopulationApp, MIGRATIONS_DIR, type PopulationApp } from "@spx/population/app";
+import { defaultPurpose } from "@spx/runtime/access-catalogue";
 import type { Caller } from "@spx/runtime/caller";
 import { mintToken, serviceTokenSource } from "@spx/runtime/caller-token";
 import { createGraphClient } from "@spx/runtime/graph-client";
@@ -34,6 +36,8 @@ export interface RunningSystem {
   issuerKey: SigningKey;
   /** The gateway's key for subgraph tokens. */
   gatewayKey: SigningKey;
+  /** The social register's key for eligibility attestations (published in the gateway's JWKS). */
+  attestationKey: SigningKey;
   population: PopulationApp;
   populationDb: TestDatabase;
   socialRegistryUrl: string;
@@ -43,11 +47,18 @@ export interface RunningSystem {
   healthInsuranceDb: TestDatabase;
   directAid: DirectAidApp;
   directAidDb: TestDatabase;
+  /** The gateway's access log and its database. */
+  accessLog: AccessLogStore | undefined;
+  accessLogDb: TestDatabase;
   /** Each subgraph's GraphQL URL, by subgraph name. */
   subgraphUrls: Record<string, string>;
   /** Requests each service made to the graph, by service identity. */
   graphCalls: Record<string, number>;
-  token(caller: Caller, options?: { ttlSeconds?: number; now?: number }): Promise<string>;
+  /**
+   * A caller's token from the test identity provider. Unless the caller names a purpose (or
+   * `withoutPurpose` is set), it carries the first purpose the caller's grant allows.
+   */
+  token(caller: Caller, options?: { ttlSeconds?: number; now?: number; withoutPurpose?: boolean }): Promise<string>;
   query<Data = Record<string, unknown>>(
     token: string | null,
     query: string,
@@ -74,6 +85,8 @@ export async function startSystem(options: {
   production?: boolean;
   /** How the gateway answers refused fields (default `filter`). */
   authorization?: "filter" | "reject";
+  /** Keep the access log (default true); false only to measure or to test without it. */
+  accessLog?: boolean;
   logger?: Logger;
 }): Promise<RunningSystem> {
   const logger = options.logger ?? createLogger("test", "silent");
@@ -86,6 +99,7 @@ export async function startSystem(options: {
   try {
     const { key: issuerKey } = await generateSigningKey();
     const { key: gatewayKey } = await generateSigningKey();
+    const { key: attestationKey } = await generateSigningKey();
     const populationDb = await createTestDatabase(options.label, MIGRATIONS_DIR);
     cleanup.push(() => populationDb.drop());
     const population = await createPopulationApp({
@@ -135,8 +149,9 @@ export async function startSystem(options: {
         sub: "service:social-registry",
         agency: "ANR",
         role: "SERVICE",
-        purpose: "RSU_MEMBERSHIP_CHECK",
+        purpose: "IDENTITY_CHECK",
       }),
+      attestationKey,
       logger: logger.child({ service: "social-registry" }),
       demoSeed: false,
     });
@@ -186,6 +201,9 @@ export async function startSystem(options: {
     }
     const directAidServer = await listen(directAid.handler, 0);
     cleanup.push(() => directAidServer.close());
+    const accessLogDb = await createTestDatabase(`${options.label}_log`, ACCESS_LOG_MIGRATIONS);
+    cleanup.push(() => accessLogDb.drop());
+    const accessLog = options.accessLog === false ? undefined : new AccessLogStore(accessLogDb.database.sql);
     const supergraph = loadSupergraph(SUPERGRAPH);
     const authenticate: Authenticate = createAuthenticator(
       { keys: localKeySet([issuerKey]), issuer: ISSUER, audience: AUDIENCE, algorithms: ["EdDSA"] },
@@ -206,6 +224,8 @@ export async function startSystem(options: {
       logger: logger.child({ service: "gateway" }),
       production: options.production ?? false,
       authorization: options.authorization ?? "filter",
+      accessLog,
+      publishedKeys: [attestationKey.publicJwk],
     });
     cleanup.push(() => gateway.server.stop());
     const gatewayServer = await listen(gateway.handler, 0);
@@ -216,6 +236,7 @@ export async function startSystem(options: {
       populationUrl: populationServer.url,
       issuerKey,
       gatewayKey,
+      attestationKey,
       population,
       populationDb,
       socialRegistryUrl: socialRegistryServer.url,
@@ -225,10 +246,19 @@ export async function startSystem(options: {
       healthInsuranceDb,
       directAid,
       directAidDb,
+      accessLog,
+      accessLogDb,
       subgraphUrls,
       graphCalls,
-      token: (caller, tokenOptions = {}) =>
-        mintToken(issuerKey, caller, { issuer: ISSUER, audience: AUDIENCE, ...tokenOptions }),
+      token: (caller, { withoutPurpose = false, ...tokenOptions } = {}) => {
+        const purpose = withoutPurpose ? undefined : (caller.purpose ?? defaultPurpose(caller));
+        const { purpose: _stated, ...rest } = caller;
+        return mintToken(issuerKey, purpose ? { ...rest, purpose } : rest, {
+          issuer: ISSUER,
+          audience: AUDIENCE,
+          ...tokenOptions,
+        });
+      },
       query: (token, query, variables, headers = {}) =>
         postGraphQL(
           `${gatewayUrl}/graphql`,

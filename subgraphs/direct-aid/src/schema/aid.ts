@@ -54,11 +54,15 @@ export const PaymentOrder = builder.prismaObject("PaymentOrder", {
   description: "One month's payment to a household, through its payment institution",
   // Orders are read nationwide, in a case worker's region, by their beneficiary, or by the
   // payment institution that pays them.
-  ...rowPolicy<PaymentOrderRow, Context>([...ORDER_ROWS], (order, context) => ({
-    region: order.regionCode,
-    self: () => order.beneficiaryIdcs === context.caller.idcs,
-    ownPayments: () => order.institution === context.caller.agency,
-  })),
+  ...rowPolicy<PaymentOrderRow, Context>(
+    [...ORDER_ROWS],
+    (order, context) => ({
+      region: order.regionCode,
+      self: () => order.beneficiaryIdcs === context.caller.idcs,
+      ownPayments: () => order.institution === context.caller.agency,
+    }),
+    (order) => [order.beneficiaryIdcs],
+  ),
   fields: (t) => ({
     id: t.exposeID("id", PAYOUT),
     householdId: t.exposeID("householdId", needs("aid:payments")),
@@ -92,10 +96,14 @@ const ENROLMENT = needs("aid:enrolment");
 
 builder.prismaObject("Application", {
   name: "DirectAidApplication",
-  ...rowPolicy<Application, Context>([...HOUSEHOLD_ROWS], (application, context) => ({
-    region: application.regionCode,
-    self: () => application.headIdcs === context.caller.idcs,
-  })),
+  ...rowPolicy<Application, Context>(
+    [...HOUSEHOLD_ROWS],
+    (application, context) => ({
+      region: application.regionCode,
+      self: () => application.headIdcs === context.caller.idcs,
+    }),
+    (application) => [application.headIdcs],
+  ),
   fields: (t) => ({
     id: t.exposeID("id", ENROLMENT),
     householdId: t.exposeID("householdId", ENROLMENT),
@@ -118,10 +126,14 @@ builder.prismaObject("Application", {
 const DirectAid = builder.prismaObject("Enrolment", {
   name: "DirectAid",
   description: "The household's direct social aid: status, this month's entitlement and payments",
-  ...rowPolicy<Enrolment, Context>([...HOUSEHOLD_ROWS], (enrolment, context) => ({
-    region: enrolment.regionCode,
-    self: () => enrolment.headIdcs === context.caller.idcs,
-  })),
+  ...rowPolicy<Enrolment, Context>(
+    [...HOUSEHOLD_ROWS],
+    (enrolment, context) => ({
+      region: enrolment.regionCode,
+      self: () => enrolment.headIdcs === context.caller.idcs,
+    }),
+    (enrolment) => [enrolment.headIdcs],
+  ),
   fields: (t) => ({
     status: t.expose("status", { type: EnrolmentStatusEnum, ...ENROLMENT }),
     since: t.expose("since", { type: "DateTime", ...ENROLMENT }),

@@ -48,20 +48,24 @@ export const Affiliation = builder.prismaObject("Affiliation", {
   description: "An AMO affiliation: a principal insured person, a regime, who pays, and who is covered",
   // `self`: the caller is the principal or one of the covered, from the coverages the `covered`
   // field loads anyway (one batched query per request, never one per row).
-  ...rowPolicy<AffiliationRow, Context>([...AFFILIATION_ROWS], (affiliation, context) => ({
-    region: affiliation.regionCode,
-    self: async () => {
-      const { idcs } = context.caller;
-      if (!idcs) {
-        return false;
-      }
-      if (affiliation.principalIdcs === idcs) {
-        return true;
-      }
-      const covered = await context.loaders.coverages.load(affiliation.id);
-      return covered.some((coverage) => coverage.personIdcs === idcs);
-    },
-  })),
+  ...rowPolicy<AffiliationRow, Context>(
+    [...AFFILIATION_ROWS],
+    (affiliation, context) => ({
+      region: affiliation.regionCode,
+      self: async () => {
+        const { idcs } = context.caller;
+        if (!idcs) {
+          return false;
+        }
+        if (affiliation.principalIdcs === idcs) {
+          return true;
+        }
+        const covered = await context.loaders.coverages.load(affiliation.id);
+        return covered.some((coverage) => coverage.personIdcs === idcs);
+      },
+    }),
+    (affiliation) => [affiliation.principalIdcs],
+  ),
   fields: (t) => ({
     id: t.exposeID("id", needs("health:coverage")),
     principalIdcs: t.exposeID("principalIdcs", needs("health:coverage")),

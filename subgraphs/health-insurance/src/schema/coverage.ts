@@ -10,11 +10,15 @@ export const COVERAGE_ROWS = ["sameRegion", "self"] as const;
 const HealthCoverage = builder.objectRef<CoverageWithAffiliation>("HealthCoverage").implement({
   description: "A person's AMO coverage, as principal insured or as dependant",
   // Every resolver returning a HealthCoverage loads it with its affiliation: the check needs no query.
-  ...rowPolicy<CoverageWithAffiliation, Context>([...COVERAGE_ROWS], (coverage, context) => ({
-    region: coverage.affiliation.regionCode,
-    self: () =>
-      coverage.personIdcs === context.caller.idcs || coverage.affiliation.principalIdcs === context.caller.idcs,
-  })),
+  ...rowPolicy<CoverageWithAffiliation, Context>(
+    [...COVERAGE_ROWS],
+    (coverage, context) => ({
+      region: coverage.affiliation.regionCode,
+      self: () =>
+        coverage.personIdcs === context.caller.idcs || coverage.affiliation.principalIdcs === context.caller.idcs,
+    }),
+    (coverage) => [coverage.personIdcs],
+  ),
   fields: (t) => ({
     regime: t.field({ type: RegimeEnum, ...needs("health:coverage"), resolve: (c) => c.affiliation.regime }),
     role: t.expose("role", { type: CoverageRoleEnum, ...needs("health:coverage") }),

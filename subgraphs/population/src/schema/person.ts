@@ -34,11 +34,15 @@ export const Person = builder.prismaObject("Person", {
   description: "A natural person in the National Population Register (RNP)",
   // `ownPayments` is decided by the direct-aid register, which lists only the caller's own orders:
   // a payee is reached only as an order's beneficiary, never through a root field here.
-  ...rowPolicy<{ idcs: string; regionCode: string }, Context>([...PERSON_ROWS], (person, context) => ({
-    region: person.regionCode,
-    self: () => person.idcs === context.caller.idcs,
-    ownPayments: () => true,
-  })),
+  ...rowPolicy<{ idcs: string; regionCode: string }, Context>(
+    [...PERSON_ROWS],
+    (person, context) => ({
+      region: person.regionCode,
+      self: () => person.idcs === context.caller.idcs,
+      ownPayments: () => true,
+    }),
+    (person) => [person.idcs],
+  ),
   fields: (t) => ({
     idcs: t.exposeID("idcs", {
       ...needs("identity:core", "identity:payee"),

@@ -21,6 +21,11 @@ export function householdFacts(household: { id: string; regionCode: string }, co
   };
 }
 
+/** Household data is about each of its current members. */
+export function householdPersons(household: { id: string }, context: Context): Promise<string[]> {
+  return context.loaders.members.load(household.id).then((members) => members.map((m) => m.personIdcs));
+}
+
 /** For writes: refuses, before anything is written, a household outside the caller's rows. */
 export function assertHouseholdAllowed(context: Context, household: { id: string; regionCode: string }) {
   return assertRowAllowed(context, HOUSEHOLD_ROWS, householdFacts(household, context), "This household");
@@ -50,7 +55,7 @@ export const HouseholdMember = builder.prismaObject("Membership", {
 
 export const Household = builder.prismaObject("Household", {
   description: "A household of the Unified Social Register (RSU)",
-  ...rowPolicy<HouseholdRow, Context>([...HOUSEHOLD_ROWS], householdFacts),
+  ...rowPolicy<HouseholdRow, Context>([...HOUSEHOLD_ROWS], householdFacts, householdPersons),
   fields: (t) => ({
     // The federation key the other registers join on.
     id: t.exposeID("id", needs("social:composition", "social:eligibility", "aid:enrolment", "aid:payments")),

@@ -3,6 +3,7 @@ import "./household.js";
 import "./membership.js";
 import "./declaration.js";
 import "./socio-economic-index.js";
+import "./attestation.js";
 import "./revision.js";
 import "./statistics.js";
 

@@ -5,7 +5,13 @@ import { idempotencyScope, once } from "@spx/runtime/idempotency";
 import type { Prisma, RevisionRequest as RevisionRequestRow } from "../../generated/prisma/index.js";
 import { builder } from "../builder.js";
 import type { Context } from "../context.js";
-import { assertHouseholdAllowed, HOUSEHOLD_ROWS, householdFacts, requireHousehold } from "./household.js";
+import {
+  assertHouseholdAllowed,
+  HOUSEHOLD_ROWS,
+  householdFacts,
+  householdPersons,
+  requireHousehold,
+} from "./household.js";
 
 /** Décret 2-21-582 provides for revision requests; this register answers within 30 days. */
 export const REVISION_DEADLINE_DAYS = 30;
@@ -21,7 +27,9 @@ function requestFacts(request: { householdId: string; regionCode: string }, cont
 const RevisionRequest = builder.prismaObject("RevisionRequest", {
   name: "IndexRevisionRequest",
   description: "A household contesting its index; assigned to the household's region",
-  ...rowPolicy<RevisionRequestRow, Context>([...HOUSEHOLD_ROWS], requestFacts),
+  ...rowPolicy<RevisionRequestRow, Context>([...HOUSEHOLD_ROWS], requestFacts, (request, context) =>
+    householdPersons({ id: request.householdId }, context),
+  ),
   fields: (t) => ({
     id: t.exposeID("id", needs("social:revision")),
     householdId: t.exposeID("householdId", needs("social:revision")),

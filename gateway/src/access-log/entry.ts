@@ -1,0 +1,62 @@
+import { createHash } from "node:crypto";
+
+/** One request that served personal data: who, why, what, and about whom. Never the data itself. */
+export interface AccessEntry {
+  /** Unique per execution: a retried write of the same entry is recognised and not repeated. */
+  id: string;
+  at: Date;
+  requestId: string;
+  agency: string | null;
+  role: string;
+  /** The official or system that asked (the token's subject), never a name. */
+  subject: string;
+  /** A citizen's own IDCS, so that their own reads are not shown back to them as someone else's. */
+  callerIdcs: string | null;
+  purpose: string;
+  /** As the client named it: a label, not proof of what ran (the served fields are). */
+  operationName: string | null;
+  /** SHA-256 of the document as received. */
+  documentHash: string;
+  /** Field coordinates (`Type.field`) that came back with a value. */
+  served: string[];
+  /** Field coordinates refused to the caller. */
+  refused: string[];
+  /** The kinds of data served, in words (e.g. "identity", "household index"). */
+  kinds: string[];
+  /** IDCS of every person whose data was served. */
+  persons: string[];
+}
+
+export interface ChainedEntry extends AccessEntry {
+  seq: number;
+  prevHash: string;
+  hash: string;
+}
+
+/** The hash the first entry follows. */
+export const GENESIS_HASH = "0".repeat(64);
+
+/**
+ * The entry's hash: SHA-256 over the previous hash and every recorded field in a fixed order, so
+ * that changing any of them, or the order of entries, shows.
+ */
+export function entryHash(prevHash: string, seq: number, entry: AccessEntry): string {
+  const canonical = JSON.stringify([
+    seq,
+    entry.id,
+    entry.at.toISOString(),
+    entry.requestId,
+    entry.agency,
+    entry.role,
+    entry.subject,
+    entry.callerIdcs,
+    entry.purpose,
+    entry.operationName,
+    entry.documentHash,
+    entry.served,
+    entry.refused,
+    entry.kinds,
+    entry.persons,
+  ]);
+  return createHash("sha256").update(prevHash).update("\n").update(canonical).digest("hex");
+}

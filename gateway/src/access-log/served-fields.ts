@@ -1,0 +1,195 @@
+import type { Access } from "@spx/runtime/access-catalogue";
+import { DATA_KINDS, type Scope } from "@spx/runtime/access-vocabulary";
+import {
+  type DocumentNode,
+  type FragmentDefinitionNode,
+  type GraphQLCompositeType,
+  type GraphQLError,
+  type GraphQLFormattedError,
+  type GraphQLSchema,
+  getNamedType,
+  isCompositeType,
+  isInterfaceType,
+  isObjectType,
+  Kind,
+  type OperationDefinitionNode,
+  type SelectionSetNode,
+} from "graphql";
+import { PLACEHOLDER } from "../authorize-operation.js";
+import type { FieldAccess } from "../field-access.js";
+
+/** What one response actually carried: field coordinates with a value, refused ones, kinds of data. */
+export interface ServedFields {
+  served: string[];
+  refused: string[];
+  kinds: string[];
+}
+
+type Value = unknown;
+
+interface Walk {
+  schema: GraphQLSchema;
+  fragments: Map<string, FragmentDefinitionNode>;
+  served: Set<string>;
+}
+
+function fieldsOf(type: GraphQLCompositeType) {
+  return isObjectType(type) || isInterfaceType(type) ? type.getFields() : {};
+}
+
+/** Visits the selections that produced `value` (an object of `type`), following fragments. */
+function walkSelections(walk: Walk, type: GraphQLCompositeType, selections: SelectionSetNode, value: Value): void {
+  if (value === null || typeof value !== "object") {
+    return;
+  }
+  if (Array.isArray(value)) {
+    for (const item of value) {
+      walkSelections(walk, type, selections, item);
+    }
+    return;
+  }
+  const object = value as Record<string, Value>;
+  for (const selection of selections.selections) {
+    if (selection.kind === Kind.FIELD) {
+      const name = selection.name.value;
+      if (name.startsWith("__") || name === PLACEHOLDER) {
+        continue;
+      }
+      const child = object[selection.alias?.value ?? name];
+      const field = fieldsOf(type)[name];
+      if (child === null || child === undefined || !field) {
+        continue;
+      }
+      walk.served.add(`${type.name}.${name}`);
+      const named = getNamedType(field.type);
+      if (selection.selectionSet && isCompositeType(named)) {
+        walkSelections(walk, named, selection.selectionSet, child);
+      }
+      continue;
+    }
+    const fragment = selection.kind === Kind.FRAGMENT_SPREAD ? walk.fragments.get(selection.name.value) : selection;
+    if (!fragment) {
+      continue;
+    }
+    const condition = fragment.typeCondition ? walk.schema.getType(fragment.typeCondition.name.value) : type;
+    if (condition && isCompositeType(condition)) {
+      walkSelections(walk, condition, fragment.selectionSet, object);
+    }
+  }
+}
+
+/** The coordinate of the field at a response path, e.g. ["person", "household", "id"] → Household.id. */
+function coordinateAt(
+  walk: Walk,
+  root: GraphQLCompositeType,
+  selections: SelectionSetNode,
+  path: readonly (string | number)[],
+): string | undefined {
+  let type: GraphQLCompositeType = root;
+  let sets: SelectionSetNode[] = [selections];
+  let coordinate: string | undefined;
+  for (const segment of path) {
+    if (typeof segment === "number") {
+      continue;
+    }
+    const matches = sets.flatMap((set) => fieldNodes(walk, type, set, segment));
+    const first = matches[0];
+    if (!first) {
+      return coordinate;
+    }
+    coordinate = `${first.parent.name}.${first.node.name.value}`;
+    const field = fieldsOf(first.parent)[first.node.name.value];
+    const named = field ? getNamedType(field.type) : undefined;
+    if (!named || !isCompositeType(named)) {
+      return coordinate;
+    }
+    type = named;
+    sets = matches.flatMap((match) => (match.node.selectionSet ? [match.node.selectionSet] : []));
+  }
+  return coordinate;
+}
+
+function fieldNodes(walk: Walk, type: GraphQLCompositeType, set: SelectionSetNode, responseKey: string) {
+  const found: { parent: GraphQLCompositeType; node: import("graphql").FieldNode }[] = [];
+  for (const selection of set.selections) {
+    if (selection.kind === Kind.FIELD) {
+      if ((selection.alias?.value ?? selection.name.value) === responseKey) {
+        found.push({ parent: type, node: selection });
+      }
+      continue;
+    }
+    const fragment = selection.kind === Kind.FRAGMENT_SPREAD ? walk.fragments.get(selection.name.value) : selection;
+    if (!fragment) {
+      continue;
+    }
+    const condition = fragment.typeCondition ? walk.schema.getType(fragment.typeCondition.name.value) : type;
+    if (condition && isCompositeType(condition)) {
+      found.push(...fieldNodes(walk, condition, fragment.selectionSet, responseKey));
+    }
+  }
+  return found;
+}
+
+/**
+ * Reads what a response served from the response itself and the operation that produced it: a
+ * field counts as served when it came back with a value; a refusal is a FORBIDDEN error, whether
+ * the gateway refused the field or a register refused the row. Kinds of data are named by the
+ * scopes through which the caller read each served field.
+ */
+export function servedFields(options: {
+  schema: GraphQLSchema;
+  document: DocumentNode;
+  operationName: string | null | undefined;
+  data: Value;
+  errors: readonly (GraphQLError | GraphQLFormattedError)[] | undefined;
+  fieldAccess: FieldAccess;
+  access: Access;
+}): ServedFields {
+  const { schema, document } = options;
+  const fragments = new Map<string, FragmentDefinitionNode>();
+  const operations: OperationDefinitionNode[] = [];
+  for (const definition of document.definitions) {
+    if (definition.kind === Kind.FRAGMENT_DEFINITION) {
+      fragments.set(definition.name.value, definition);
+    } else if (definition.kind === Kind.OPERATION_DEFINITION) {
+      operations.push(definition);
+    }
+  }
+  const operation = options.operationName
+    ? operations.find((o) => o.name?.value === options.operationName)
+    : operations[0];
+  const root = operation ? schema.getRootType(operation.operation) : undefined;
+  const walk: Walk = { schema, fragments, served: new Set() };
+  const refused = new Set<string>();
+  if (operation && root) {
+    walkSelections(walk, root, operation.selectionSet, options.data);
+    for (const error of options.errors ?? []) {
+      if (error.extensions?.code !== "FORBIDDEN") {
+        continue;
+      }
+      const stated = error.extensions.coordinate;
+      const coordinate =
+        typeof stated === "string"
+          ? stated
+          : error.path
+            ? coordinateAt(walk, root, operation.selectionSet, error.path)
+            : undefined;
+      if (coordinate) {
+        refused.add(coordinate);
+      }
+    }
+  }
+  const kinds = new Set<string>();
+  for (const coordinate of walk.served) {
+    const [typeName = "", fieldName = ""] = coordinate.split(".");
+    const alternatives = options.fieldAccess.fieldRule(typeName, fieldName)?.scopes ?? [];
+    const used = alternatives.find((set) => set.every((scope) => options.access.scopes.has(scope as Scope)));
+    for (const scope of used ?? []) {
+      const kind = DATA_KINDS[scope as Scope];
+      if (kind) {
+        kinds.add(kind);
+      }
+    }
+  }
+  return { served: [...walk.served].sort(), refused: [...refused].sort(), kinds: [...kinds].sort() };
+}
