@@ -72,7 +72,7 @@ try {
     await new Promise((resolve) => setTimeout(resolve, 500));
   }
   const readySeconds = ((Date.now() - started) / 1000).toFixed(1);
-  const token = execFileSync("npm", ["run", "-s", "token", "--", "--agency", "ANR", "--role", "SYSTEM"], {
+  const token = execFileSync("npm", ["run", "-s", "token", "--", "--agency", "ANR", "--role", "SYSTEM", "--purpose", "REGISTRATION"], {
     env,
     encoding: "utf8",
   }).trim();

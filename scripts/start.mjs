@@ -96,7 +96,7 @@ if (!stopping) {
   Data:     ${env.DATA_DIR} (embedded PGlite unless *_DATABASE_URL is set)
 
   Get a development token and query:
-    TOKEN=$(npm run -s token -- --agency ANR --role SYSTEM)
+    TOKEN=$(npm run -s token -- --agency ANR --role SYSTEM --purpose REGISTRATION)
     curl -s ${base}/graphql -H "authorization: Bearer $TOKEN" -H 'content-type: application/json' \\
       -d '{"query":"{ persons(first: 3) { edges { node { idcs firstName lastName address { regionCode } } } } }"}'
 

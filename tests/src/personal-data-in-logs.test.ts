@@ -1,0 +1,122 @@
+import { Writable } from "node:stream";
+import type { Caller } from "@spx/runtime/caller";
+import { createLogger } from "@spx/runtime/logger";
+import { PERSON_360, type ProgrammeSubject, programmeSubject } from "./testkit/fixtures.js";
+import { type RunningSystem, startSystem } from "./testkit/start-system.js";
+
+/*
+ * The service logs of an end-to-end run, at the most verbose level, hold none of the personal data
+ * the run served: no CIN, no name, no telephone, and no IDCS (IDCS belong in the access log only).
+ */
+
+const lines: string[] = [];
+const sink = new Writable({
+  write(chunk, _encoding, done) {
+    lines.push(...String(chunk).split("\n").filter(Boolean));
+    done();
+  },
+});
+
+let system: RunningSystem;
+let subject: ProgrammeSubject;
+
+beforeAll(async () => {
+  system = await startSystem({
+    label: "pii_logs",
+    seedPersons: 400,
+    seedHouseholds: true,
+    seedProgrammes: true,
+    logger: createLogger("test", "debug", sink),
+  });
+  subject = await programmeSubject(system);
+}, 180_000);
+afterAll(async () => {
+  await system?.stop();
+});
+
+const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+
+it("an end-to-end run leaves no CIN, name, telephone or IDCS of the persons it touched in the logs", async () => {
+  const caseWorker: Caller = {
+    sub: "anss:cw",
+    agency: "ANSS",
+    role: "CASE_WORKER",
+    region: subject.region as Caller["region"],
+    purpose: "CASE_MANAGEMENT",
+  };
+  const [order] = await system.directAidDb.database.sql.query<{ month: string; institution: string }>(
+    "SELECT month, institution FROM payment_order ORDER BY month DESC LIMIT 1",
+  );
+  const [known] = await system.populationDb.database.sql.query<{ idcs: string; cin: string; last_name: string }>(
+    "SELECT idcs, cin, last_name FROM person WHERE cin IS NOT NULL AND region_code = $1 LIMIT 1",
+    [subject.region],
+  );
+  const runs: [Caller, string, Record<string, unknown>?][] = [
+    [caseWorker, PERSON_360, { idcs: subject.idcs }],
+    [caseWorker, "{ persons(first: 20) { edges { node { idcs cin firstName lastName phone address { commune } } } } }"],
+    [
+      { sub: "cnss", agency: "CNSS", role: "SYSTEM", purpose: "AMO_ENROLMENT" },
+      "query($i: ID!) { person(idcs: $i) { firstName healthCoverage { regime } } eligibilityAttestation(idcs: $i, program: AMO_TADAMON) { jws } }",
+      { i: subject.idcs },
+    ],
+    [
+      { sub: "bank", agency: order?.institution as Caller["agency"], role: "SYSTEM", purpose: "ASD_PAYMENT" },
+      "query($m: String!) { paymentOrders(month: $m, first: 50) { amount beneficiary { idcs cin firstName lastName } } }",
+      { m: order?.month },
+    ],
+    [
+      { sub: "anr", agency: "ANR", role: "SYSTEM", purpose: "IDENTITY_CHECK" },
+      "query($i: ID!, $c: IdentityClaimsInput!) { verifyIdentity(idcs: $i, claims: $c) { matched } }",
+      { i: known?.idcs, c: { cin: known?.cin, lastName: known?.last_name } },
+    ],
+    // Bad input carrying personal data must not be echoed into the logs either.
+    [caseWorker, "query($i: ID!) { person(idcs: $i) { firstName } }", { i: `${known?.cin}` }],
+    [{ sub: "citizen", role: "CITIZEN", idcs: subject.idcs, purpose: "SELF_SERVICE" }, PERSON_360, { idcs: subject.idcs }],
+    [
+      { sub: "citizen", role: "CITIZEN", idcs: subject.idcs, purpose: "SELF_SERVICE" },
+      "{ myDataAccess(first: 10) { entries { agency purpose kindsOfData } } }",
+    ],
+    [
+      { sub: "cndp", agency: "CNDP", role: "AUDITOR", purpose: "AUDIT" },
+      "{ accessLog(first: 20) { entries { agency persons served } } }",
+    ],
+  ];
+  for (const [caller, query, variables] of runs) {
+    const { status } = await system.query(await system.token(caller), query, variables);
+    expect(status).toBeLessThan(500);
+  }
+
+  // Everyone whose data the run served, as the access log records them.
+  const touched = await system.accessLogDb.database.sql.query<{ idcs: string }>(
+    "SELECT DISTINCT unnest(persons) AS idcs FROM access_log",
+  );
+  expect(touched.length).toBeGreaterThan(20);
+  const persons = await system.populationDb.database.sql.query<{
+    idcs: string;
+    cin: string | null;
+    first_name: string;
+    last_name: string;
+    first_name_ar: string;
+    last_name_ar: string;
+    phone: string | null;
+  }>("SELECT idcs, cin, first_name, last_name, first_name_ar, last_name_ar, phone FROM person WHERE idcs = ANY($1)", [
+    touched.map((t) => t.idcs),
+  ]);
+  expect(persons.length).toBe(touched.length);
+  // Every service logged something of this run: the scan looks at all of them.
+  const services = new Set(lines.map((line) => (JSON.parse(line) as { service?: string }).service));
+  expect([...services]).toEqual(
+    expect.arrayContaining(["gateway", "population", "social-registry", "health-insurance", "direct-aid"]),
+  );
+  const logs = lines.join("\n");
+  const leaks: string[] = [];
+  for (const person of persons) {
+    const values = [person.idcs, person.cin, person.phone?.slice(-9), person.last_name, person.last_name_ar];
+    for (const value of values) {
+      if (value && new RegExp(`(^|[^\\p{L}\\d])${escape(value)}($|[^\\p{L}\\d])`, "u").test(logs)) {
+        leaks.push(value);
+      }
+    }
+  }
+  expect(leaks).toEqual([]);
+});
