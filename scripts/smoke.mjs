@@ -72,10 +72,14 @@ try {
     await new Promise((resolve) => setTimeout(resolve, 500));
   }
   const readySeconds = ((Date.now() - started) / 1000).toFixed(1);
-  const token = execFileSync("npm", ["run", "-s", "token", "--", "--agency", "ANR", "--role", "SYSTEM", "--purpose", "REGISTRATION"], {
-    env,
-    encoding: "utf8",
-  }).trim();
+  const token = execFileSync(
+    "npm",
+    ["run", "-s", "token", "--", "--agency", "ANR", "--role", "SYSTEM", "--purpose", "REGISTRATION"],
+    {
+      env,
+      encoding: "utf8",
+    },
+  ).trim();
   if (!/^[\w-]+\.[\w-]+\.[\w-]+$/.test(token)) {
     throw new Error("the token command printed something other than one token");
   }

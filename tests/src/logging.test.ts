@@ -1,19 +1,12 @@
-import { Writable } from "node:stream";
-import { createLogger } from "@spx/runtime/logger";
+import { capturedLogs } from "./testkit/captured-logs.js";
 import { type RunningSystem, startSystem } from "./testkit/start-system.js";
 
-const lines: string[] = [];
-const sink = new Writable({
-  write(chunk, _encoding, done) {
-    lines.push(...String(chunk).split("\n").filter(Boolean));
-    done();
-  },
-});
+const { logger, lines } = capturedLogs();
 
 let system: RunningSystem;
 
 beforeAll(async () => {
-  system = await startSystem({ label: "logging", logger: createLogger("test", "debug", sink) });
+  system = await startSystem({ label: "logging", logger });
 });
 afterAll(async () => {
   await system?.stop();

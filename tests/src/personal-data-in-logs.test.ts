@@ -1,6 +1,5 @@
-import { Writable } from "node:stream";
 import type { Caller } from "@spx/runtime/caller";
-import { createLogger } from "@spx/runtime/logger";
+import { capturedLogs } from "./testkit/captured-logs.js";
 import { PERSON_360, type ProgrammeSubject, programmeSubject } from "./testkit/fixtures.js";
 import { type RunningSystem, startSystem } from "./testkit/start-system.js";
 
@@ -9,13 +8,7 @@ import { type RunningSystem, startSystem } from "./testkit/start-system.js";
  * the run served: no CIN, no name, no telephone, and no IDCS (IDCS belong in the access log only).
  */
 
-const lines: string[] = [];
-const sink = new Writable({
-  write(chunk, _encoding, done) {
-    lines.push(...String(chunk).split("\n").filter(Boolean));
-    done();
-  },
-});
+const { logger, lines } = capturedLogs();
 
 let system: RunningSystem;
 let subject: ProgrammeSubject;
@@ -26,7 +19,7 @@ beforeAll(async () => {
     seedPersons: 400,
     seedHouseholds: true,
     seedProgrammes: true,
-    logger: createLogger("test", "debug", sink),
+    logger,
   });
   subject = await programmeSubject(system);
 }, 180_000);
@@ -34,7 +27,7 @@ afterAll(async () => {
   await system?.stop();
 });
 
-const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 
 it("an end-to-end run leaves no CIN, name, telephone or IDCS of the persons it touched in the logs", async () => {
   const caseWorker: Caller = {
@@ -71,7 +64,11 @@ it("an end-to-end run leaves no CIN, name, telephone or IDCS of the persons it t
     ],
     // Bad input carrying personal data must not be echoed into the logs either.
     [caseWorker, "query($i: ID!) { person(idcs: $i) { firstName } }", { i: `${known?.cin}` }],
-    [{ sub: "citizen", role: "CITIZEN", idcs: subject.idcs, purpose: "SELF_SERVICE" }, PERSON_360, { idcs: subject.idcs }],
+    [
+      { sub: "citizen", role: "CITIZEN", idcs: subject.idcs, purpose: "SELF_SERVICE" },
+      PERSON_360,
+      { idcs: subject.idcs },
+    ],
     [
       { sub: "citizen", role: "CITIZEN", idcs: subject.idcs, purpose: "SELF_SERVICE" },
       "{ myDataAccess(first: 10) { entries { agency purpose kindsOfData } } }",
@@ -113,7 +110,7 @@ it("an end-to-end run leaves no CIN, name, telephone or IDCS of the persons it t
   for (const person of persons) {
     const values = [person.idcs, person.cin, person.phone?.slice(-9), person.last_name, person.last_name_ar];
     for (const value of values) {
-      if (value && new RegExp(`(^|[^\\p{L}\\d])${escape(value)}($|[^\\p{L}\\d])`, "u").test(logs)) {
+      if (value && new RegExp(`(^|[^\\p{L}\\d])${escapeRegExp(value)}($|[^\\p{L}\\d])`, "u").test(logs)) {
         leaks.push(value);
       }
     }

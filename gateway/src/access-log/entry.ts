@@ -36,15 +36,11 @@ export interface ChainedEntry extends AccessEntry {
 /** The hash the first entry follows. */
 export const GENESIS_HASH = "0".repeat(64);
 
-/**
- * The entry's hash: SHA-256 over the previous hash and every recorded field in a fixed order, so
- * that changing any of them, or the order of entries, shows.
- */
-export function entryHash(prevHash: string, seq: number, entry: AccessEntry): string {
-  const canonical = JSON.stringify([
-    seq,
+/** Every recorded field in the fixed order both the table's columns and the hash follow. */
+export function recordedFields(entry: AccessEntry): unknown[] {
+  return [
     entry.id,
-    entry.at.toISOString(),
+    entry.at,
     entry.requestId,
     entry.agency,
     entry.role,
@@ -57,6 +53,14 @@ export function entryHash(prevHash: string, seq: number, entry: AccessEntry): st
     entry.refused,
     entry.kinds,
     entry.persons,
-  ]);
+  ];
+}
+
+/**
+ * The entry's hash: SHA-256 over the previous hash, the entry's place and every recorded field, so
+ * that changing any of them, or the order of entries, shows. (Dates serialise as ISO-8601.)
+ */
+export function entryHash(prevHash: string, seq: number, entry: AccessEntry): string {
+  const canonical = JSON.stringify([seq, ...recordedFields(entry)]);
   return createHash("sha256").update(prevHash).update("\n").update(canonical).digest("hex");
 }

@@ -2,12 +2,15 @@ import type { Access } from "@spx/runtime/access-catalogue";
 import { DATA_KINDS, type Scope } from "@spx/runtime/access-vocabulary";
 import {
   type DocumentNode,
+  type FieldNode,
   type FragmentDefinitionNode,
+  type FragmentSpreadNode,
   type GraphQLCompositeType,
   type GraphQLError,
   type GraphQLFormattedError,
   type GraphQLSchema,
   getNamedType,
+  type InlineFragmentNode,
   isCompositeType,
   isInterfaceType,
   isObjectType,
@@ -35,6 +38,20 @@ interface Walk {
 
 function fieldsOf(type: GraphQLCompositeType) {
   return isObjectType(type) || isInterfaceType(type) ? type.getFields() : {};
+}
+
+/** The type and selections a fragment (spread or inline) applies to an object of `type`. */
+function fragmentOf(
+  walk: Walk,
+  selection: FragmentSpreadNode | InlineFragmentNode,
+  type: GraphQLCompositeType,
+): { type: GraphQLCompositeType; selectionSet: SelectionSetNode } | undefined {
+  const fragment = selection.kind === Kind.FRAGMENT_SPREAD ? walk.fragments.get(selection.name.value) : selection;
+  if (!fragment) {
+    return undefined;
+  }
+  const condition = fragment.typeCondition ? walk.schema.getType(fragment.typeCondition.name.value) : type;
+  return condition && isCompositeType(condition) ? { type: condition, selectionSet: fragment.selectionSet } : undefined;
 }
 
 /** Visits the selections that produced `value` (an object of `type`), following fragments. */
@@ -67,13 +84,9 @@ function walkSelections(walk: Walk, type: GraphQLCompositeType, selections: Sele
       }
       continue;
     }
-    const fragment = selection.kind === Kind.FRAGMENT_SPREAD ? walk.fragments.get(selection.name.value) : selection;
-    if (!fragment) {
-      continue;
-    }
-    const condition = fragment.typeCondition ? walk.schema.getType(fragment.typeCondition.name.value) : type;
-    if (condition && isCompositeType(condition)) {
-      walkSelections(walk, condition, fragment.selectionSet, object);
+    const fragment = fragmentOf(walk, selection, type);
+    if (fragment) {
+      walkSelections(walk, fragment.type, fragment.selectionSet, object);
     }
   }
 }
@@ -110,7 +123,7 @@ function coordinateAt(
 }
 
 function fieldNodes(walk: Walk, type: GraphQLCompositeType, set: SelectionSetNode, responseKey: string) {
-  const found: { parent: GraphQLCompositeType; node: import("graphql").FieldNode }[] = [];
+  const found: { parent: GraphQLCompositeType; node: FieldNode }[] = [];
   for (const selection of set.selections) {
     if (selection.kind === Kind.FIELD) {
       if ((selection.alias?.value ?? selection.name.value) === responseKey) {
@@ -118,13 +131,9 @@ function fieldNodes(walk: Walk, type: GraphQLCompositeType, set: SelectionSetNod
       }
       continue;
     }
-    const fragment = selection.kind === Kind.FRAGMENT_SPREAD ? walk.fragments.get(selection.name.value) : selection;
-    if (!fragment) {
-      continue;
-    }
-    const condition = fragment.typeCondition ? walk.schema.getType(fragment.typeCondition.name.value) : type;
-    if (condition && isCompositeType(condition)) {
-      found.push(...fieldNodes(walk, condition, fragment.selectionSet, responseKey));
+    const fragment = fragmentOf(walk, selection, type);
+    if (fragment) {
+      found.push(...fieldNodes(walk, fragment.type, fragment.selectionSet, responseKey));
     }
   }
   return found;

@@ -1,6 +1,6 @@
 import { fileURLToPath } from "node:url";
 import type { SqlExecutor } from "@spx/runtime/database";
-import { type AccessEntry, type ChainedEntry, entryHash, GENESIS_HASH } from "./entry.js";
+import { type AccessEntry, type ChainedEntry, entryHash, GENESIS_HASH, recordedFields } from "./entry.js";
 
 export type { ChainedEntry };
 
@@ -111,25 +111,7 @@ export class AccessLogStore {
           for (const entry of fresh.slice(start, start + INSERT_ROWS)) {
             seq += 1;
             const hash = entryHash(prevHash, seq, entry);
-            const values = [
-              seq,
-              entry.id,
-              entry.at,
-              entry.requestId,
-              entry.agency,
-              entry.role,
-              entry.subject,
-              entry.callerIdcs,
-              entry.purpose,
-              entry.operationName,
-              entry.documentHash,
-              entry.served,
-              entry.refused,
-              entry.kinds,
-              entry.persons,
-              prevHash,
-              hash,
-            ];
+            const values = [seq, ...recordedFields(entry), prevHash, hash];
             const base = params.length;
             tuples.push(`(${values.map((_, i) => `$${base + i + 1}`).join(", ")})`);
             params.push(...values);

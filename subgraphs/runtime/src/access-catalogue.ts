@@ -140,7 +140,9 @@ export function statedPurpose(caller: Caller, header?: string | undefined): stri
     throw new PurposeRequiredError(allowed);
   }
   if (!allowed.includes(stated)) {
-    throw new PurposeNotAllowedError(`${grantKey(caller.agency, caller.role)} may not act for ${stated}`, allowed);
+    // A header is the caller's text: it is named back only when it has a purpose's shape.
+    const named = PURPOSE_NAME.test(stated) ? stated : "this purpose";
+    throw new PurposeNotAllowedError(`${grantKey(caller.agency, caller.role)} may not act for ${named}`, allowed);
   }
   return stated;
 }
