@@ -84,20 +84,24 @@ export class AccessLogStore {
 
   /**
    * Appends entries at the head of the chain in one transaction. Entries already written (a retry
-   * after a commit whose answer was lost) are skipped, so that nothing is logged twice.
+   * after a commit whose answer was lost) are skipped, so that nothing is logged twice; `fresh`
+   * says the entries were never handed over before, which spares looking for them.
    */
-  async append(entries: readonly AccessEntry[]): Promise<void> {
+  async append(entries: readonly AccessEntry[], options: { fresh?: boolean } = {}): Promise<void> {
     const unique = [...new Map(entries.map((entry) => [entry.id, entry])).values()];
     if (unique.length === 0) {
       return;
     }
     await this.sql.withSession(async (session) => {
-      await session.exec("BEGIN");
+      // One round trip: the transaction opens holding the chain's lock.
+      await session.exec(`BEGIN; SELECT pg_advisory_xact_lock(${CHAIN_LOCK})`);
       try {
-        await session.query("SELECT pg_advisory_xact_lock($1)", [CHAIN_LOCK]);
-        const present = await session.query<{ id: string }>("SELECT id FROM access_log WHERE id = ANY($1::uuid[])", [
-          unique.map((entry) => entry.id),
-        ]);
+        // Entries never handed over before (`fresh`) cannot be there; any others are looked for.
+        const present = options.fresh
+          ? []
+          : await session.query<{ id: string }>("SELECT id FROM access_log WHERE id = ANY($1::uuid[])", [
+              unique.map((entry) => entry.id),
+            ]);
         const written = new Set(present.map((row) => row.id));
         const fresh = unique.filter((entry) => !written.has(entry.id));
         const [head] = await session.query<{ seq: string; hash: string }>(
