@@ -56,11 +56,18 @@ export function recordedFields(entry: AccessEntry): unknown[] {
   ];
 }
 
+/** The recorded fields as one JSON text: what the hash covers, rebuilt from the columns to verify. */
+export function canonicalEntry(entry: AccessEntry): string {
+  return JSON.stringify(recordedFields(entry));
+}
+
 /**
- * The entry's hash: SHA-256 over the previous hash, the entry's place and every recorded field, so
- * that changing any of them, or the order of entries, shows. (Dates serialise as ISO-8601.)
+ * The entry's hash: SHA-256 over the previous hash, the entry's place and its recorded fields, so
+ * that changing any of them, or the order of entries, shows. The database computes the same when
+ * it appends (`access_log_append`); dates serialise as ISO-8601.
  */
 export function entryHash(prevHash: string, seq: number, entry: AccessEntry): string {
-  const canonical = JSON.stringify([seq, ...recordedFields(entry)]);
-  return createHash("sha256").update(prevHash).update("\n").update(canonical).digest("hex");
+  return createHash("sha256")
+    .update(`${prevHash}\n${seq}\n${canonicalEntry(entry)}`, "utf8")
+    .digest("hex");
 }

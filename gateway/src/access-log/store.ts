@@ -1,16 +1,10 @@
 import { fileURLToPath } from "node:url";
 import type { SqlExecutor } from "@spx/runtime/database";
-import { type AccessEntry, type ChainedEntry, entryHash, GENESIS_HASH, recordedFields } from "./entry.js";
+import { type AccessEntry, type ChainedEntry, canonicalEntry, entryHash, GENESIS_HASH } from "./entry.js";
 
 export type { ChainedEntry };
 
 export const ACCESS_LOG_MIGRATIONS = fileURLToPath(new URL("../../migrations", import.meta.url));
-
-/** Serialises writers of the chain across gateway replicas (one transaction at a time). */
-const CHAIN_LOCK = 53_180_081;
-
-/** Rows per INSERT: 16 parameters each, well under PostgreSQL's 65,535. */
-const INSERT_ROWS = 500;
 
 const COLUMNS =
   "seq, id, at, request_id, agency, role, subject, caller_idcs, purpose, operation_name, document_hash, served, refused, kinds, persons, prev_hash, hash";
@@ -83,52 +77,20 @@ export class AccessLogStore {
   constructor(private readonly sql: SqlExecutor) {}
 
   /**
-   * Appends entries at the head of the chain in one transaction. Entries already written (a retry
-   * after a commit whose answer was lost) are skipped, so that nothing is logged twice; `fresh`
-   * says the entries were never handed over before, which spares looking for them.
+   * Appends entries at the head of the chain, in one statement and one transaction (the database's
+   * `access_log_append` takes the chain's lock, so gateway replicas append one at a time). Entries
+   * already written (a retry after a commit whose answer was lost) are skipped: nothing is logged
+   * twice. Returns how many were appended.
    */
-  async append(entries: readonly AccessEntry[], options: { fresh?: boolean } = {}): Promise<void> {
-    const unique = [...new Map(entries.map((entry) => [entry.id, entry])).values()];
-    if (unique.length === 0) {
-      return;
+  async append(entries: readonly AccessEntry[]): Promise<number> {
+    if (entries.length === 0) {
+      return 0;
     }
-    await this.sql.withSession(async (session) => {
-      // One round trip: the transaction opens holding the chain's lock.
-      await session.exec(`BEGIN; SELECT pg_advisory_xact_lock(${CHAIN_LOCK})`);
-      try {
-        // Entries never handed over before (`fresh`) cannot be there; any others are looked for.
-        const present = options.fresh
-          ? []
-          : await session.query<{ id: string }>("SELECT id FROM access_log WHERE id = ANY($1::uuid[])", [
-              unique.map((entry) => entry.id),
-            ]);
-        const written = new Set(present.map((row) => row.id));
-        const fresh = unique.filter((entry) => !written.has(entry.id));
-        const [head] = await session.query<{ seq: string; hash: string }>(
-          "SELECT seq, hash FROM access_log ORDER BY seq DESC LIMIT 1",
-        );
-        let seq = head ? Number(head.seq) : 0;
-        let prevHash = head?.hash ?? GENESIS_HASH;
-        for (let start = 0; start < fresh.length; start += INSERT_ROWS) {
-          const params: unknown[] = [];
-          const tuples: string[] = [];
-          for (const entry of fresh.slice(start, start + INSERT_ROWS)) {
-            seq += 1;
-            const hash = entryHash(prevHash, seq, entry);
-            const values = [seq, ...recordedFields(entry), prevHash, hash];
-            const base = params.length;
-            tuples.push(`(${values.map((_, i) => `$${base + i + 1}`).join(", ")})`);
-            params.push(...values);
-            prevHash = hash;
-          }
-          await session.query(`INSERT INTO access_log (${COLUMNS}) VALUES ${tuples.join(", ")}`, params);
-        }
-        await session.exec("COMMIT");
-      } catch (error) {
-        await session.exec("ROLLBACK").catch(() => {});
-        throw error;
-      }
-    });
+    const batch = entries.map((entry) => ({ ...entry, canonical: canonicalEntry(entry) }));
+    const [row] = await this.sql.query<{ appended: number }>("SELECT access_log_append($1::jsonb) AS appended", [
+      JSON.stringify(batch),
+    ]);
+    return row?.appended ?? 0;
   }
 
   /** Who read a person's data, newest first, leaving out the person's own reads. */

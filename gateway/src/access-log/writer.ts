@@ -58,7 +58,7 @@ export class AccessLogWriter {
       const batch = this.queue.splice(0, MAX_BATCH);
       const entries = batch.map((waiting) => waiting.entry);
       try {
-        await this.store.append(entries, { fresh: true }).catch(async (error: unknown) => {
+        await this.store.append(entries).catch(async (error: unknown) => {
           this.onBatchFailed(error, entries.length);
           await this.store.append(entries);
         });
