@@ -1,0 +1,156 @@
+// What the access log costs: the README's cross-programme query, asked by an ANSS case worker of
+// the subject's region (purpose CASE_MANAGEMENT), against two gateways over the SAME four
+// subgraphs and data on PostgreSQL, both enforcing authorization: one writing every answer to the
+// access log before it leaves (GATEWAY_ACCESS_LOG=on, its own database spx_bench_access_log) and
+// one without it (off). At 1 connection the log's round trip shows in latency; at 10, requests
+// share its transactions (group commit). Rounds alternate between the two so that drift hits
+// both; the hash chain is verified at the end (audit-verify).
+//
+//   npm run bench:access-log [-- --duration 10 --connections 1,10 --rounds 4]
+//
+// A benchmark, not a test: it prints a table and writes it to tests/bench/results/.
+import { spawnSync } from "node:child_process";
+import path from "node:path";
+import {
+  alternate,
+  benchOptions,
+  databaseUrl,
+  demoSubject,
+  expectAnswer,
+  figures,
+  load,
+  machine,
+  PERSON_360,
+  percent,
+  queryDatabase,
+  root,
+  today,
+  withSystem,
+  writeResults,
+} from "./harness.mjs";
+
+const {
+  duration,
+  connections: concurrencies,
+  rounds,
+} = benchOptions({ duration: 10, connections: [1, 10], rounds: 4 });
+const ACCESS_LOG_DATABASE_URL = databaseUrl("spx_bench_access_log");
+const P50_TARGET = 15;
+
+/** Entries in the log, and the transactions that wrote them (rows written together share xmin). */
+async function written() {
+  const [row] = await queryDatabase(
+    ACCESS_LOG_DATABASE_URL,
+    "SELECT count(*)::int AS entries, count(DISTINCT xmin::text)::int AS transactions FROM access_log",
+  );
+  return row;
+}
+
+const outcome = await withSystem(
+  {
+    basePort: 4700,
+    gateways: {
+      on: { GATEWAY_ACCESS_LOG: "on", ACCESS_LOG_DATABASE_URL },
+      off: { GATEWAY_ACCESS_LOG: "off" },
+    },
+    extraDatabases: ["spx_bench_access_log"],
+  },
+  async ({ subgraphs, targets, mint, stop }) => {
+    const subject = await demoSubject(subgraphs);
+    const body = JSON.stringify({ query: PERSON_360, variables: { idcs: subject.principal_idcs } });
+    const token = mint(
+      "--agency",
+      "ANSS",
+      "--role",
+      "CASE_WORKER",
+      "--region",
+      subject.region_code,
+      "--purpose",
+      "CASE_MANAGEMENT",
+    );
+    const check = (answer) => !answer.errors && answer.data?.person?.household?.directAid;
+    const warmUp = Math.max(...concurrencies);
+    for (const [mode, url] of Object.entries(targets)) {
+      await expectAnswer(`access log ${mode}`, url, token, body, check);
+      await load(url, token, body, 3, warmUp);
+    }
+    const afterWarmUp = await written();
+    if (!(afterWarmUp.entries > 0)) {
+      throw new Error("the gateway with the access log on wrote no entries during the warm-up");
+    }
+
+    const report = [];
+    for (const connections of concurrencies) {
+      const before = await written();
+      const { results, summary } = await alternate({ targets, token, body, rounds, duration, connections });
+      const after = await written();
+      const entries = after.entries - before.entries;
+      const transactions = after.transactions - before.transactions;
+      report.push({
+        connections,
+        results,
+        summary,
+        p50OverheadPercent: (summary.on.p50 / summary.off.p50 - 1) * 100,
+        throughputCostPercent: (1 - summary.on.rps / summary.off.rps) * 100,
+        // Requests autocannon saw answered by "on"; entries may exceed them by the requests in
+        // flight when a round ended (answered after autocannon stopped counting).
+        log: { requests: summary.on.requests, entries, transactions, entriesPerTransaction: entries / transactions },
+      });
+    }
+    for (const [mode, url] of Object.entries(targets)) {
+      await expectAnswer(`access log ${mode}, after the load`, url, token, body, check);
+    }
+
+    // The gateways are stopped first, so that everything they accepted is written.
+    await stop();
+    const verify = spawnSync(process.execPath, [path.join(root, "gateway/dist/cli/audit-verify.js")], {
+      env: { ...process.env, ACCESS_LOG_DATABASE_URL, LOG_LEVEL: "warn" },
+      encoding: "utf8",
+    });
+    const chain = { exitCode: verify.status, result: (verify.stdout.trim() || verify.stderr.trim()).split("\n")[0] };
+    return { report, total: await written(), chain };
+  },
+);
+
+const { report, total, chain } = outcome;
+const lines = [];
+const batching = [];
+for (const { connections, summary, p50OverheadPercent, throughputCostPercent, log } of report) {
+  lines.push(
+    `| ${connections} | on | ${figures(summary.on)} | ${percent(p50OverheadPercent)} | ${percent(throughputCostPercent)} |`,
+    `| ${connections} | off | ${figures(summary.off)} | | |`,
+  );
+  batching.push(
+    `${connections} connection${connections === 1 ? "" : "s"}: ${log.entries} entries in ${log.transactions} transactions (${log.entriesPerTransaction.toFixed(2)} per transaction) for ${log.requests} answers counted`,
+  );
+}
+const latency = report.find((r) => r.connections === 1) ?? report[0];
+const met = latency.p50OverheadPercent < P50_TARGET;
+const table = [
+  `Cross-programme query (4 subgraphs, demo data on PostgreSQL), ANSS case worker of the region (CASE_MANAGEMENT), authorization on (filter), ${rounds} × ${duration} s per gateway and concurrency, alternating; ${machine()}; ${today()}`,
+  "",
+  "| Connections | Access log | Requests/s | p50 (ms) | p99 (ms) | Errors | p50 overhead | Throughput cost |",
+  "| --- | --- | --- | --- | --- | --- | --- | --- |",
+  ...lines,
+  "",
+  `Entries written while measured (rows sharing a transaction id): ${batching.join("; ")}. ${total.entries} entries in all, with the checks and warm-up.`,
+  "",
+  `Chain (\`audit-verify\`): ${chain.result}`,
+  "",
+  `Target: the access log adds under ${P50_TARGET}% to p50 at ${latency.connections} connection${latency.connections === 1 ? "" : "s"}: ${met ? "met" : "NOT met"} (${percent(latency.p50OverheadPercent)}).`,
+].join("\n");
+writeResults("access-log", "Access log overhead", table, {
+  connections: concurrencies,
+  duration,
+  rounds,
+  authorization: "filter",
+  p50TargetPercent: P50_TARGET,
+  report,
+  entries: total.entries,
+  transactions: total.transactions,
+  chain,
+});
+if (chain.exitCode !== 0) {
+  console.error(`audit-verify exited with ${chain.exitCode}`);
+  process.exitCode = 1;
+}

@@ -1,0 +1,288 @@
+// What the gateway benchmarks share: fresh PostgreSQL databases, the four subgraphs with demo data
+// and several gateway variants over them (each with its own env), the demo subject, tokens, and
+// autocannon rounds alternating between the variants so that drift hits all of them alike.
+// Not a test and not a benchmark by itself: tests/bench/authorization.mjs and access-log.mjs use it.
+import { execFileSync, spawn } from "node:child_process";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { cpus, tmpdir, totalmem } from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { parseArgs } from "node:util";
+import autocannon from "autocannon";
+import pg from "pg";
+
+export const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
+const server = process.env.BENCH_DATABASE_URL ?? "postgresql://postgres@127.0.0.1:5432/postgres";
+
+/** The README's cross-programme query: one person as all four registers see them. */
+export const PERSON_360 = `query Person360($idcs: ID!) { person(idcs: $idcs) { idcs firstName lastName address { regionCode }
+  healthCoverage { regime role payer status }
+  household { members { relationship person { firstName } } socioEconomicIndex { score modelVersion }
+    eligibility { program eligible threshold } eligibilityExplanation(program: DIRECT_AID) { summary }
+    directAid { status monthlyEntitlement { amount currency components { reason amount } } payments(last: 3) { month amount status } } } } }`;
+
+/**
+ * Command-line options, all numeric: `{ duration: 15 }` reads `--duration 15`; a default that is
+ * an array reads a comma-separated list (`--connections 1,10`).
+ */
+export function benchOptions(defaults) {
+  const { values } = parseArgs({
+    options: Object.fromEntries(
+      Object.entries(defaults).map(([name, value]) => [name, { type: "string", default: String(value) }]),
+    ),
+  });
+  return Object.fromEntries(
+    Object.entries(values).map(([name, value]) => {
+      const numbers = value.split(",").map(Number);
+      if (numbers.some((n) => !Number.isFinite(n) || n <= 0)) {
+        throw new Error(`--${name} must be a positive number${Array.isArray(defaults[name]) ? " list" : ""}`);
+      }
+      return [name, Array.isArray(defaults[name]) ? numbers : numbers[0]];
+    }),
+  );
+}
+
+/** The URL of database `name` on the benchmark's PostgreSQL server. */
+export function databaseUrl(name) {
+  const url = new URL(server);
+  url.pathname = `/${name}`;
+  return url.toString();
+}
+
+async function recreateDatabases(names) {
+  const admin = new pg.Client({ connectionString: server });
+  await admin.connect();
+  try {
+    for (const name of names) {
+      await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await admin.query(`CREATE DATABASE ${name}`);
+    }
+  } finally {
+    await admin.end();
+  }
+}
+
+/** Runs one query on database `url` and returns its rows. */
+export async function queryDatabase(url, text, params = []) {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    return (await client.query(text, params)).rows;
+  } finally {
+    await client.end();
+  }
+}
+
+const children = new Set();
+process.on("exit", () => {
+  for (const child of children) {
+    child.kill("SIGTERM");
+  }
+});
+for (const signal of ["SIGINT", "SIGTERM"]) {
+  process.on(signal, () => process.exit(130));
+}
+
+function start(script, env) {
+  const child = spawn(process.execPath, [script], {
+    cwd: root,
+    env: { ...process.env, ...env },
+    stdio: ["ignore", "ignore", "inherit"],
+  });
+  children.add(child);
+  child.on("exit", () => children.delete(child));
+  return child;
+}
+
+async function stop(child) {
+  if (child.exitCode !== null || child.signalCode !== null) {
+    return;
+  }
+  const exited = new Promise((resolve) => child.once("exit", resolve));
+  child.kill("SIGTERM");
+  const timer = setTimeout(() => child.kill("SIGKILL"), 10_000);
+  await exited;
+  clearTimeout(timer);
+}
+
+/** Resolves once `url` answers 2xx; rejects if `child` exits first or nothing answers in time. */
+async function ready(child, url, timeoutMs = 180_000) {
+  const until = Date.now() + timeoutMs;
+  while (Date.now() < until) {
+    if (child.exitCode !== null || child.signalCode !== null) {
+      throw new Error(`${url}: the process exited (${child.exitCode ?? child.signalCode}) before it was ready`);
+    }
+    try {
+      if ((await fetch(url, { signal: AbortSignal.timeout(2000) })).ok) {
+        return;
+      }
+    } catch {}
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  }
+  throw new Error(`${url} not ready`);
+}
+
+/**
+ * Recreates `spx_bench_<subgraph>` plus `extraDatabases`, starts the four subgraphs (demo data) and
+ * one gateway per entry of `gateways` ({ name: env }) over them, waits until all are ready, runs
+ * `body(system)`, and stops everything. Gateways listen on basePort, basePort + 1, ...; subgraphs
+ * on basePort + 10 and up. The local subgraphs (served by the gateway itself) are skipped.
+ */
+export async function withSystem({ basePort, gateways, extraDatabases = [] }, body) {
+  const subgraphs = JSON.parse(readFileSync(path.join(root, "schema/subgraphs.json"), "utf8"))
+    .filter((subgraph) => !subgraph.local)
+    .map((subgraph) => ({ ...subgraph, databaseUrl: databaseUrl(`spx_bench_${subgraph.name.replace("-", "_")}`) }));
+  const dataDir = mkdtempSync(path.join(tmpdir(), "spx-bench-"));
+  const processes = [];
+  try {
+    await recreateDatabases([...subgraphs.map((s) => new URL(s.databaseUrl).pathname.slice(1)), ...extraDatabases]);
+    const common = { DATA_DIR: dataDir, HOST: "127.0.0.1", LOG_LEVEL: "warn", NODE_ENV: "development" };
+    const targets = Object.fromEntries(
+      Object.keys(gateways).map((name, i) => [name, `http://127.0.0.1:${basePort + i}/graphql`]),
+    );
+    const urls = {};
+    subgraphs.forEach((subgraph, i) => {
+      const port = basePort + 10 + i;
+      urls[`${subgraph.envPrefix}_URL`] = `http://127.0.0.1:${port}/graphql`;
+      const child = start(path.join(root, subgraph.directory, "dist/main.js"), {
+        ...common,
+        [`${subgraph.envPrefix}_PORT`]: String(port),
+        [`${subgraph.envPrefix}_DATABASE_URL`]: subgraph.databaseUrl,
+        GATEWAY_URL: Object.values(targets)[0],
+        DEMO_SEED: "true",
+      });
+      processes.push({ child, readyz: `http://127.0.0.1:${port}/readyz` });
+    });
+    Object.values(gateways).forEach((env, i) => {
+      const child = start(path.join(root, "gateway/dist/main.js"), {
+        ...common,
+        ...urls,
+        ...env,
+        GATEWAY_PORT: String(basePort + i),
+      });
+      processes.push({ child, readyz: `http://127.0.0.1:${basePort + i}/readyz` });
+    });
+    await Promise.all(processes.map(({ child, readyz }) => ready(child, readyz)));
+    const mint = (...args) =>
+      execFileSync(process.execPath, [path.join(root, "gateway/dist/cli/token.js"), ...args, "--ttl", "3600"], {
+        env: { ...process.env, ...common },
+        encoding: "utf8",
+      }).trim();
+    const stopAll = () => Promise.all(processes.map(({ child }) => stop(child)));
+    return await body({ subgraphs, targets, common, mint, stop: stopAll });
+  } finally {
+    await Promise.all(processes.map(({ child }) => stop(child)));
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+/** A head of household covered by AMO Tadamon and enrolled in direct aid: { principal_idcs, region_code, ... }. */
+export async function demoSubject(subgraphs) {
+  const url = (name) => subgraphs.find((s) => s.name === name).databaseUrl;
+  const [enrolments, affiliations] = await Promise.all([
+    queryDatabase(url("direct-aid"), "SELECT household_id FROM enrolment"),
+    queryDatabase(
+      url("health-insurance"),
+      "SELECT household_id, principal_idcs, region_code FROM affiliation WHERE regime = 'AMO_TADAMON' ORDER BY household_id",
+    ),
+  ]);
+  const enrolled = new Set(enrolments.map((r) => r.household_id));
+  const subject = affiliations.find((r) => enrolled.has(r.household_id));
+  if (!subject) {
+    throw new Error("no demo household both in AMO Tadamon and in direct aid");
+  }
+  return subject;
+}
+
+/** POSTs `body` once and throws unless `check(answer)` holds. */
+export async function expectAnswer(label, url, token, body, check) {
+  const response = await fetch(url, {
+    method: "POST",
+    headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+    body,
+  });
+  const answer = await response.json();
+  if (!check(answer)) {
+    throw new Error(`${label}: unexpected answer (${response.status}) ${JSON.stringify(answer).slice(0, 500)}`);
+  }
+  return answer;
+}
+
+/** One autocannon run: `connections` connections POSTing `body` for `seconds`. */
+export function load(url, token, body, seconds, connections) {
+  return new Promise((resolve, reject) => {
+    autocannon(
+      {
+        url,
+        method: "POST",
+        connections,
+        duration: seconds,
+        headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+        body,
+      },
+      (error, result) => (error ? reject(error) : resolve(result)),
+    );
+  });
+}
+
+/**
+ * `rounds` runs of `duration` seconds against each target ({ name: url }), in turn, the order
+ * reversed every other round. Returns each round's figures and their summary per target: mean
+ * requests/s, p50 and p99 (ms), total errors (socket errors and non-2xx answers) and requests.
+ */
+export async function alternate({ targets, token, body, rounds, duration, connections }) {
+  const names = Object.keys(targets);
+  const results = Object.fromEntries(names.map((name) => [name, []]));
+  for (let round = 0; round < rounds; round++) {
+    for (const name of round % 2 === 0 ? names : [...names].reverse()) {
+      const r = await load(targets[name], token, body, duration, connections);
+      results[name].push({
+        rps: r.requests.average,
+        p50: r.latency.p50,
+        p99: r.latency.p99,
+        errors: r.errors + r.non2xx,
+        requests: r.requests.total,
+      });
+    }
+  }
+  const summary = Object.fromEntries(
+    Object.entries(results).map(([name, runs]) => {
+      const mean = (key) => runs.reduce((sum, run) => sum + run[key], 0) / runs.length;
+      return [
+        name,
+        {
+          rps: mean("rps"),
+          p50: mean("p50"),
+          p99: mean("p99"),
+          errors: mean("errors") * runs.length,
+          requests: mean("requests") * runs.length,
+        },
+      ];
+    }),
+  );
+  return { results, summary };
+}
+
+/** `12.3%` */
+export const percent = (value) => `${value.toFixed(1)}%`;
+
+/** The figures of one summary line: requests/s | p50 | p99 | errors. */
+export const figures = (m) => `${m.rps.toFixed(0)} | ${m.p50.toFixed(1)} | ${m.p99.toFixed(1)} | ${m.errors}`;
+
+export const machine = () =>
+  `${cpus().length} cores (${cpus()[0]?.model ?? "?"}), ${Math.round(totalmem() / 2 ** 30)} GiB`;
+
+export const today = () => new Date().toISOString().slice(0, 10);
+
+/** Prints `table` and writes tests/bench/results/<date>-<name>.md (under `title`) and .json (`data`). */
+export function writeResults(name, title, table, data) {
+  console.log(`\n${table}\n`);
+  const date = today();
+  const dir = path.join(root, "tests/bench/results");
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(path.join(dir, `${date}-${name}.md`), `# ${title}\n\n${table}\n`);
+  writeFileSync(
+    path.join(dir, `${date}-${name}.json`),
+    `${JSON.stringify({ date, machine: machine(), ...data }, null, 2)}\n`,
+  );
+}
