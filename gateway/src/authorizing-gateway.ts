@@ -3,14 +3,12 @@ import type {
   GatewayExecutor,
   GatewayGraphQLRequestContext,
   GatewayInterface,
-  GatewayLoadResult,
-  GatewaySchemaLoadOrUpdateCallback,
-  GatewayUnsubscriber,
 } from "@apollo/server-gateway-interface";
 import type { Access } from "@spx/runtime/access-catalogue";
 import { GraphQLError } from "graphql";
 import { authorizeOperation, EACH, type OperationDecision, PLACEHOLDER, type Refusal } from "./authorize-operation.js";
 import type { FieldAccess } from "./field-access.js";
+import { WrappingGateway } from "./wrapping-gateway.js";
 
 /**
  * `filter` (the default, as in Apollo Router): refused fields come back null with a FORBIDDEN
@@ -77,27 +75,16 @@ function refusalError(refusal: Refusal): GraphQLError {
  * the caller may not read is removed from the operation; after execution, each comes back null
  * with a FORBIDDEN error at its path. Row policies travel on to the subgraphs, which hold the rows.
  */
-export class AuthorizingGateway implements GatewayInterface {
+export class AuthorizingGateway extends WrappingGateway {
   private readonly decisions = new Map<string, OperationDecision>();
 
   constructor(
-    private readonly inner: GatewayInterface,
+    inner: GatewayInterface,
     private readonly fieldAccess: FieldAccess,
     private readonly accessOf: (context: GatewayGraphQLRequestContext["context"]) => Access | undefined,
     private readonly mode: AuthorizationMode = "filter",
-  ) {}
-
-  onSchemaLoadOrUpdate(callback: GatewaySchemaLoadOrUpdateCallback): GatewayUnsubscriber {
-    return this.inner.onSchemaLoadOrUpdate(callback);
-  }
-
-  async load(options: Parameters<GatewayInterface["load"]>[0]): Promise<GatewayLoadResult> {
-    const { executor } = await this.inner.load(options);
-    return { executor: executor ? this.authorizing(executor) : null };
-  }
-
-  stop(): Promise<void> {
-    return this.inner.stop();
+  ) {
+    super(inner);
   }
 
   /** The decision for one operation and grant, computed once and then served from the cache. */
@@ -127,7 +114,7 @@ export class AuthorizingGateway implements GatewayInterface {
     return decision;
   }
 
-  private authorizing(executor: GatewayExecutor): GatewayExecutor {
+  protected wrap(executor: GatewayExecutor): GatewayExecutor {
     return async (requestContext) => {
       const access = this.accessOf(requestContext.context);
       if (!access) {

@@ -14,6 +14,7 @@ import path from "node:path";
 import {
   alternate,
   benchOptions,
+  caseWorkerOf,
   databaseUrl,
   demoSubject,
   expectAnswer,
@@ -58,17 +59,7 @@ const outcome = await withSystem(
   async ({ subgraphs, targets, mint, stop }) => {
     const subject = await demoSubject(subgraphs);
     const body = JSON.stringify({ query: PERSON_360, variables: { idcs: subject.principal_idcs } });
-    const token = mint(
-      "--agency",
-      "ANSS",
-      "--role",
-      "CASE_WORKER",
-      "--region",
-      subject.region_code,
-      "--purpose",
-      "CASE_MANAGEMENT",
-    );
-    const check = (answer) => !answer.errors && answer.data?.person?.household?.directAid;
+    const { token, check } = caseWorkerOf(subject, mint);
     const warmUp = Math.max(...concurrencies);
     for (const [mode, url] of Object.entries(targets)) {
       await expectAnswer(`access log ${mode}`, url, token, body, check);

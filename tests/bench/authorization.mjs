@@ -10,6 +10,7 @@
 import {
   alternate,
   benchOptions,
+  caseWorkerOf,
   demoSubject,
   expectAnswer,
   figures,
@@ -40,17 +41,7 @@ await withSystem(
     const scenarios = [
       {
         name: "ANSS case worker of the region: nothing refused",
-        token: mint(
-          "--agency",
-          "ANSS",
-          "--role",
-          "CASE_WORKER",
-          "--region",
-          subject.region_code,
-          "--purpose",
-          "CASE_MANAGEMENT",
-        ),
-        check: (answer) => !answer.errors && answer.data?.person?.household?.directAid,
+        ...caseWorkerOf(subject, mint),
       },
       {
         name: "CNSS system: address, members, index, explanation and aid refused",

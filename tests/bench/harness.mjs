@@ -195,6 +195,26 @@ export async function demoSubject(subgraphs) {
 }
 
 /** POSTs `body` once and throws unless `check(answer)` holds. */
+/**
+ * The case worker of the subject's region asking the cross-programme query: a token for them, and
+ * the check that the whole answer came back (nothing refused).
+ */
+export function caseWorkerOf(subject, mint) {
+  return {
+    token: mint(
+      "--agency",
+      "ANSS",
+      "--role",
+      "CASE_WORKER",
+      "--region",
+      subject.region_code,
+      "--purpose",
+      "CASE_MANAGEMENT",
+    ),
+    check: (answer) => !answer.errors && answer.data?.person?.household?.directAid,
+  };
+}
+
 export async function expectAnswer(label, url, token, body, check) {
   const response = await fetch(url, {
     method: "POST",

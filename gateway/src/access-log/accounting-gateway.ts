@@ -1,15 +1,9 @@
 import { randomUUID } from "node:crypto";
-import type {
-  GatewayExecutor,
-  GatewayGraphQLRequestContext,
-  GatewayInterface,
-  GatewayLoadResult,
-  GatewaySchemaLoadOrUpdateCallback,
-  GatewayUnsubscriber,
-} from "@apollo/server-gateway-interface";
+import type { GatewayExecutor, GatewayGraphQLRequestContext, GatewayInterface } from "@apollo/server-gateway-interface";
 import { GraphQLError } from "graphql";
 import type { GatewayContext } from "../context.js";
 import type { FieldAccess } from "../field-access.js";
+import { WrappingGateway } from "../wrapping-gateway.js";
 import type { AccessEntry } from "./entry.js";
 import { servedFields } from "./served-fields.js";
 import type { AccessLogWriter } from "./writer.js";
@@ -26,28 +20,21 @@ function unavailable(): GraphQLError {
  * and only then does the answer leave. If the entry cannot be made durable, the caller gets an
  * error and none of the data (fail closed).
  */
-export class AccountingGateway implements GatewayInterface {
+export class AccountingGateway extends WrappingGateway {
   constructor(
-    private readonly inner: GatewayInterface,
+    inner: GatewayInterface,
     private readonly fieldAccess: FieldAccess,
     private readonly writer: AccessLogWriter,
-  ) {}
-
-  onSchemaLoadOrUpdate(callback: GatewaySchemaLoadOrUpdateCallback): GatewayUnsubscriber {
-    return this.inner.onSchemaLoadOrUpdate(callback);
+  ) {
+    super(inner);
   }
 
-  async load(options: Parameters<GatewayInterface["load"]>[0]): Promise<GatewayLoadResult> {
-    const { executor } = await this.inner.load(options);
-    return { executor: executor ? this.accounting(executor) : null };
-  }
-
-  async stop(): Promise<void> {
-    await this.inner.stop();
+  override async stop(): Promise<void> {
+    await super.stop();
     await this.writer.drain();
   }
 
-  private accounting(executor: GatewayExecutor): GatewayExecutor {
+  protected wrap(executor: GatewayExecutor): GatewayExecutor {
     return async (requestContext: GatewayGraphQLRequestContext) => {
       const context = requestContext.context as Partial<GatewayContext>;
       if (!context.caller || !context.trail || !context.access) {
