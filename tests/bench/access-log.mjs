@@ -19,13 +19,13 @@ import {
   demoSubject,
   expectAnswer,
   figures,
-  load,
   machine,
   PERSON_360,
   percent,
   queryDatabase,
   root,
   today,
+  warmUp,
   withSystem,
   writeResults,
 } from "./harness.mjs";
@@ -60,11 +60,10 @@ const outcome = await withSystem(
     const subject = await demoSubject(subgraphs);
     const body = JSON.stringify({ query: PERSON_360, variables: { idcs: subject.principal_idcs } });
     const { token, check } = caseWorkerOf(subject, mint);
-    const warmUp = Math.max(...concurrencies);
     for (const [mode, url] of Object.entries(targets)) {
       await expectAnswer(`access log ${mode}`, url, token, body, check);
-      await load(url, token, body, 3, warmUp);
     }
+    await warmUp({ targets, token, body, connections: Math.max(...concurrencies) });
     const afterWarmUp = await written();
     if (!(afterWarmUp.entries > 0)) {
       throw new Error("the gateway with the access log on wrote no entries during the warm-up");

@@ -14,11 +14,11 @@ import {
   demoSubject,
   expectAnswer,
   figures,
-  load,
   machine,
   PERSON_360,
   percent,
   today,
+  warmUp,
   withSystem,
   writeResults,
 } from "./harness.mjs";
@@ -55,8 +55,8 @@ await withSystem(
     for (const scenario of scenarios) {
       for (const [mode, url] of Object.entries(targets)) {
         await expectAnswer(`${scenario.name}, ${mode}`, url, scenario.token, body, scenario.check);
-        await load(url, scenario.token, body, 3, connections);
       }
+      await warmUp({ targets, token: scenario.token, body, connections });
       const { results, summary } = await alternate({
         targets,
         token: scenario.token,

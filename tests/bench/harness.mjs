@@ -83,8 +83,8 @@ for (const signal of ["SIGINT", "SIGTERM"]) {
   process.on(signal, () => process.exit(130));
 }
 
-function start(script, env) {
-  const child = spawn(process.execPath, [script], {
+function start(script, env, nodeArgs = []) {
+  const child = spawn(process.execPath, [...nodeArgs, script], {
     cwd: root,
     env: { ...process.env, ...env },
     stdio: ["ignore", "ignore", "inherit"],
@@ -126,7 +126,8 @@ async function ready(child, url, timeoutMs = 180_000) {
  * Recreates `spx_bench_<subgraph>` plus `extraDatabases`, starts the four subgraphs (demo data) and
  * one gateway per entry of `gateways` ({ name: env }) over them, waits until all are ready, runs
  * `body(system)`, and stops everything. Gateways listen on basePort, basePort + 1, ...; subgraphs
- * on basePort + 10 and up. The local subgraphs (served by the gateway itself) are skipped.
+ * on basePort + 10 and up. The local subgraphs (served by the gateway itself) are skipped. A gateway's
+ * `nodeArgs` (e.g. ["--cpu-prof"]) go to its node process, for profiling.
  */
 export async function withSystem({ basePort, gateways, extraDatabases = [] }, body) {
   const subgraphs = JSON.parse(readFileSync(path.join(root, "schema/subgraphs.json"), "utf8"))
@@ -153,13 +154,12 @@ export async function withSystem({ basePort, gateways, extraDatabases = [] }, bo
       });
       processes.push({ child, readyz: `http://127.0.0.1:${port}/readyz` });
     });
-    Object.values(gateways).forEach((env, i) => {
-      const child = start(path.join(root, "gateway/dist/main.js"), {
-        ...common,
-        ...urls,
-        ...env,
-        GATEWAY_PORT: String(basePort + i),
-      });
+    Object.values(gateways).forEach(({ nodeArgs, ...env }, i) => {
+      const child = start(
+        path.join(root, "gateway/dist/main.js"),
+        { ...common, ...urls, ...env, GATEWAY_PORT: String(basePort + i) },
+        nodeArgs,
+      );
       processes.push({ child, readyz: `http://127.0.0.1:${basePort + i}/readyz` });
     });
     await Promise.all(processes.map(({ child, readyz }) => ready(child, readyz)));
@@ -246,9 +246,25 @@ export function load(url, token, body, seconds, connections) {
 }
 
 /**
+ * Brings every target to a steady state before anything is measured: JIT-compiled paths, warm
+ * connection pools and database caches. Three seconds were not enough (the first measured rounds
+ * ran 30-50% slower than the last, which skewed whichever target went first), so each target gets
+ * `seconds` at `connections` and at 1 connection, twice over, in turn.
+ */
+export async function warmUp({ targets, token, body, seconds = 10, connections }) {
+  for (let pass = 0; pass < 2; pass++) {
+    for (const url of Object.values(targets)) {
+      await load(url, token, body, seconds / 2, connections);
+      await load(url, token, body, seconds / 4, 1);
+    }
+  }
+}
+
+/**
  * `rounds` runs of `duration` seconds against each target ({ name: url }), in turn, the order
- * reversed every other round. Returns each round's figures and their summary per target: mean
- * requests/s, p50 and p99 (ms), total errors (socket errors and non-2xx answers) and requests.
+ * reversed every other round. Returns each round's figures and their summary per target: the median
+ * over rounds of requests/s, p50 and p99 (ms), so that one round disturbed by the machine does not
+ * move the figure, and the total errors (socket errors and non-2xx answers) and requests.
  */
 export async function alternate({ targets, token, body, rounds, duration, connections }) {
   const names = Object.keys(targets);
@@ -267,15 +283,20 @@ export async function alternate({ targets, token, body, rounds, duration, connec
   }
   const summary = Object.fromEntries(
     Object.entries(results).map(([name, runs]) => {
-      const mean = (key) => runs.reduce((sum, run) => sum + run[key], 0) / runs.length;
+      const median = (key) => {
+        const sorted = runs.map((run) => run[key]).sort((a, b) => a - b);
+        const middle = Math.floor(sorted.length / 2);
+        return sorted.length % 2 === 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
+      };
+      const total = (key) => runs.reduce((sum, run) => sum + run[key], 0);
       return [
         name,
         {
-          rps: mean("rps"),
-          p50: mean("p50"),
-          p99: mean("p99"),
-          errors: mean("errors") * runs.length,
-          requests: mean("requests") * runs.length,
+          rps: median("rps"),
+          p50: median("p50"),
+          p99: median("p99"),
+          errors: total("errors"),
+          requests: total("requests"),
         },
       ];
     }),
