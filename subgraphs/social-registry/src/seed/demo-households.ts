@@ -1,6 +1,6 @@
 import { DEMO_PERSONS, DEMO_SEED, type GeneratedFamily, generateFamilies } from "@spx/population/seed/demo-population";
 import { SeededRandom } from "@spx/population/seed/random";
-import { assessDeclaration } from "../assessment.js";
+import { type Assessment, assessDeclaration } from "../assessment.js";
 import type { DeclarationInput, MemberDetailInput } from "../domain/declaration-rules.js";
 import type { DurableGood, HousingType, Occupancy, Occupation, Schooling } from "../domain/household-facts.js";
 import { loadShippedModels } from "../domain/models.js";
@@ -26,9 +26,18 @@ export interface DemoHousehold {
   records: AdministrativeRecord[];
 }
 
-/** Stable, readable ids: household n of the demo is 00000000-0000-4000-8000-00000000000n. */
+/**
+ * Stable, readable ids for generated rows: the i-th row of kind `kind` for household n is
+ * kkkkkkkk-iiii-4000-8000-nnnnnnnnnnnn (kind 0 is the household itself), so that the same seed
+ * gives the same ids in every register.
+ */
+export function demoRowId(kind: number, n: number, i = 0): string {
+  return `${kind.toString(16).padStart(8, "0")}-${i.toString(16).padStart(4, "0")}-4000-8000-${String(n).padStart(12, "0")}`;
+}
+
+/** Household n of the demo is 00000000-0000-4000-8000-00000000000n. */
 export function demoHouseholdId(n: number): string {
-  return `00000000-0000-4000-8000-${String(n).padStart(12, "0")}`;
+  return demoRowId(0, n);
 }
 
 function ageAt(birthDate: Date, day: Date): number {
@@ -248,6 +257,8 @@ export function* generateDemoHouseholds(
 export interface ScoredDemoHousehold extends DemoHousehold {
   score: string;
   modelVersion: string;
+  /** The whole assessment behind the score (verification, facts, contributions). */
+  assessment: Assessment;
   /** Member ages on `today`. */
   ages: Map<string, number>;
 }
@@ -263,7 +274,7 @@ export function* scoredDemoHouseholds(
   const models = loadShippedModels();
   for (const demo of generateDemoHouseholds({ ...options, today })) {
     const ages = new Map(demo.members.map((m) => [m.idcs, ageAt(m.birthDate, today)]));
-    const { result, model } = assessDeclaration({
+    const assessment = assessDeclaration({
       household: { regionCode: demo.regionCode, milieu: demo.milieu },
       headIdcs: demo.headIdcs,
       input: demo.declaration,
@@ -272,6 +283,6 @@ export function* scoredDemoHouseholds(
       models,
       on: today,
     });
-    yield { ...demo, score: result.score, modelVersion: model.version, ages };
+    yield { ...demo, score: assessment.result.score, modelVersion: assessment.model.version, assessment, ages };
   }
 }

@@ -1,8 +1,8 @@
-import { randomUUID } from "node:crypto";
 import { assessDeclaration } from "../assessment.js";
 import type { RegistryPrisma } from "../db.js";
 import type { RegistryData } from "../registry-data.js";
-import { generateDemoHouseholds } from "./demo-households.js";
+import { type DemoHousehold, generateDemoHouseholds } from "./demo-households.js";
+import { type RegistryRows, registryRows } from "./registry-rows.js";
 
 const SEED_LOCK = 72707371;
 const BATCH = 200;
@@ -25,7 +25,7 @@ export async function seedDemoIfEmpty(
       }
       const now = new Date();
       let written = 0;
-      let batch: ReturnType<typeof rowsOf>[] = [];
+      let batch: RegistryRows[] = [];
       const flush = async () => {
         await tx.household.createMany({ data: batch.map((b) => b.household) });
         await tx.membership.createMany({ data: batch.flatMap((b) => b.memberships) });
@@ -38,7 +38,7 @@ export async function seedDemoIfEmpty(
         written += batch.length;
         batch = [];
       };
-      const rowsOf = (demo: ReturnType<typeof generateDemoHouseholds> extends Generator<infer T> ? T : never) => {
+      const rowsOf = (demo: DemoHousehold) => {
         const ages = new Map(
           demo.members.map((m) => [
             m.idcs,
@@ -54,52 +54,7 @@ export async function seedDemoIfEmpty(
           models: data.models,
           on: now,
         });
-        const d = demo.declaration;
-        return {
-          household: {
-            id: demo.id,
-            regionCode: demo.regionCode,
-            province: demo.province,
-            commune: demo.commune,
-            milieu: demo.milieu,
-          },
-          memberships: demo.members.map((m) => ({
-            id: randomUUID(),
-            householdId: demo.id,
-            personIdcs: m.idcs,
-            relationship: m.relationship,
-          })),
-          declaration: {
-            id: randomUUID(),
-            householdId: demo.id,
-            version: 1,
-            declaredBy: "demo-seed",
-            housingType: d.housingType,
-            rooms: d.rooms,
-            occupancy: d.occupancy,
-            waterConnected: d.waterConnected,
-            electricityConnected: d.electricityConnected,
-            electricitySpending: d.electricitySpending,
-            waterSpending: d.waterSpending,
-            telephoneSpending: d.telephoneSpending,
-            gasSpending: d.gasSpending,
-            durableGoods: [...d.durableGoods],
-            livestockHeads: d.livestockHeads,
-            landHectares: d.landHectares.toFixed(2),
-            memberDetails: d.members.map((m) => ({ ...m })),
-            verification: assessment.checks.map((c) => ({ ...c })),
-          },
-          index: {
-            id: randomUUID(),
-            householdId: demo.id,
-            declarationVersion: 1,
-            modelVersion: assessment.model.version,
-            score: assessment.result.score,
-            inputs: JSON.parse(JSON.stringify(assessment.facts)),
-            contributions: JSON.parse(JSON.stringify(assessment.result.contributions)),
-          },
-          records: demo.records.map((record) => ({ ...record, asOf: now })),
-        };
+        return registryRows(demo, assessment, now);
       };
       for (const demo of generateDemoHouseholds({ ...options, today: now })) {
         batch.push(rowsOf(demo));

@@ -1,0 +1,288 @@
+// The synthetic national population, loaded into each register's own PostgreSQL database for the
+// benchmarks: the demo seed's generator (same families, households, index, AMO and direct-aid
+// rules, deterministic from --seed) at any size, written through COPY, not row by row.
+//
+//   npm run data:generate -- --persons 1000000 [--seed 20221117] [--prefix spx_national]
+//
+// Databases (prefix spx_national by default): <prefix>_population, <prefix>_social_registry, <prefix>_health_insurance and
+// <prefix>_direct_aid on BENCH_DATABASE_URL's server (default postgresql://postgres@127.0.0.1:5432),
+// created when missing and migrated. A database that holds data this tool did not write is
+// refused; one it wrote before is emptied and loaded again, in one transaction per database.
+import { mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { parseArgs } from "node:util";
+import { aidRows, paidMonths } from "@spx/direct-aid/seed/seed-demo";
+import { insuranceRows } from "@spx/health-insurance/seed/seed-demo";
+import { DEMO_SEED } from "@spx/population/seed/demo-population";
+import { CopyFileWriter, loadCopyFiles, tableColumns } from "@spx/runtime/bulk-load";
+import { applyMigrations } from "@spx/runtime/migrations";
+import { scoredDemoHouseholds } from "@spx/social-registry/seed/demo-households";
+import { registryRows } from "@spx/social-registry/seed/registry-rows";
+import pg from "pg";
+import { Progress } from "./progress.mjs";
+
+const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), "../..");
+
+/** Which tables each register's generated data fills (parents first), and which it empties. */
+const REGISTERS = {
+  population: { load: ["person"], empty: ["idempotency_record"] },
+  "social-registry": {
+    load: ["household", "membership", "declaration", "index_computation", "reference_administrative_record"],
+    empty: ["revision_request", "idempotency_record"],
+  },
+  "health-insurance": { load: ["affiliation", "coverage"], empty: ["idempotency_record"] },
+  "direct-aid": {
+    load: ["enrolment", "application", "payment_order"],
+    empty: ["appeal", "payment_skip", "idempotency_record"],
+  },
+};
+const MARKER = "spx_generated_data";
+
+export class RefusedError extends Error {}
+
+/** The database of `subgraph` for `prefix` on `server`. */
+export function generatedDatabaseUrl(server, prefix, subgraph) {
+  const url = new URL(server);
+  url.pathname = `/${prefix}_${subgraph.replace("-", "_")}`;
+  return url.toString();
+}
+
+async function ensureDatabase(server, url) {
+  const name = new URL(url).pathname.slice(1);
+  const admin = new pg.Client({ connectionString: server });
+  await admin.connect();
+  try {
+    const { rowCount } = await admin.query("SELECT 1 FROM pg_database WHERE datname = $1", [name]);
+    if (rowCount === 0) {
+      await admin.query(`CREATE DATABASE ${name}`);
+    }
+  } finally {
+    await admin.end();
+  }
+}
+
+/** Runs migrations through a session with the runtime's SqlExecutor shape. */
+function executor(client) {
+  const sql = {
+    exec: async (script) => void (await client.query(script)),
+    query: async (text, params = []) => (await client.query(text, params)).rows,
+    withSession: (fn) => fn(sql),
+  };
+  return sql;
+}
+
+/** What a database holds: null when empty, the marker's row when generated, "foreign" otherwise. */
+async function contents(client, tables) {
+  const { rows: marker } = await client.query("SELECT to_regclass($1) IS NOT NULL AS present", [MARKER]);
+  const generated = marker[0]?.present ? (await client.query(`SELECT * FROM ${MARKER}`)).rows[0] : undefined;
+  for (const table of tables) {
+    const { rows } = await client.query(`SELECT EXISTS (SELECT 1 FROM "${table}") AS some`);
+    if (rows[0]?.some) {
+      return generated ?? "foreign";
+    }
+  }
+  return generated ?? null;
+}
+
+/**
+ * Generates `persons` persons (with their households and programme records) from `seed` and loads
+ * them into the registers' databases. Returns row counts and timings.
+ */
+export async function generate({ persons, seed = DEMO_SEED, prefix = "spx_national", server, day = new Date(), log }) {
+  // Everything is dated from the start of the day, so that a run later the same day gives the
+  // very same rows.
+  const today = new Date(Date.UTC(day.getUTCFullYear(), day.getUTCMonth(), day.getUTCDate()));
+  const subgraphs = JSON.parse(readFileSync(path.join(root, "schema/subgraphs.json"), "utf8")).filter((s) => !s.local);
+  const registers = subgraphs.map((subgraph) => ({
+    ...subgraph,
+    ...REGISTERS[subgraph.name],
+    url: generatedDatabaseUrl(server, prefix, subgraph.name),
+  }));
+  const started = Date.now();
+  const clients = new Map();
+  const scratch = mkdtempSync(path.join(tmpdir(), "spx-generate-"));
+  try {
+    for (const register of registers) {
+      await ensureDatabase(server, register.url);
+      const client = new pg.Client({ connectionString: register.url });
+      await client.connect();
+      clients.set(register.name, client);
+      await applyMigrations(executor(client), path.join(root, register.directory, "prisma/migrations"));
+      const held = await contents(client, [...register.load, ...register.empty]);
+      if (held === "foreign") {
+        throw new RefusedError(
+          `${new URL(register.url).pathname.slice(1)} holds data that data:generate did not write; refusing to replace it (use another --prefix or an empty database)`,
+        );
+      }
+    }
+
+    // 1. Generate every table's rows into COPY files, in one pass over the families.
+    const writers = new Map();
+    for (const register of registers) {
+      const client = clients.get(register.name);
+      // One query at a time per connection: first rows of several tables arrive together.
+      let lookups = Promise.resolve();
+      const columnsOf = (table, keys) => {
+        const columns = lookups.then(() => tableColumns(client, table, keys));
+        lookups = columns.then(() => {});
+        return columns;
+      };
+      for (const table of register.load) {
+        writers.set(table, new CopyFileWriter(table, path.join(scratch, `${register.name}.${table}.copy`), columnsOf));
+      }
+    }
+    // Most writes return nothing to wait for (see CopyFileWriter.write); the rest are awaited once
+    // per household.
+    const waits = [];
+    const write = (table, row) => {
+      const wait = writers.get(table).write(row);
+      if (wait) {
+        waits.push(wait);
+      }
+    };
+    const months = paidMonths(today);
+    const generation = new Progress("generate", persons, "persons", log);
+    let produced = 0;
+    let households = 0;
+    for (const household of scoredDemoHouseholds({ seed, persons, today })) {
+      for (const person of [...household.family.deceased, ...household.family.members.map((m) => m.person)]) {
+        write("person", person);
+      }
+      produced += household.family.deceased.length + household.family.members.length;
+      households++;
+      const registry = registryRows(household, household.assessment, today);
+      write("household", registry.household);
+      for (const row of registry.memberships) {
+        write("membership", row);
+      }
+      write("declaration", registry.declaration);
+      write("index_computation", registry.index);
+      for (const row of registry.records) {
+        write("reference_administrative_record", row);
+      }
+      const insurance = insuranceRows(household, today);
+      if (insurance) {
+        write("affiliation", insurance.affiliation);
+        for (const row of insurance.coverages) {
+          write("coverage", row);
+        }
+      }
+      const aid = aidRows(household, today, months);
+      if (aid) {
+        write("enrolment", aid.enrolment);
+        write("application", aid.application);
+        for (const row of aid.orders) {
+          write("payment_order", row);
+        }
+      }
+      if (waits.length > 0) {
+        await Promise.all(waits.splice(0));
+      }
+      generation.update(produced);
+    }
+    await Promise.all([...writers.values()].map((w) => w.close()));
+    generation.done(produced);
+
+    // 2. Load each register's files: the four databases in parallel, each in one transaction.
+    const totalBytes = [...writers.values()].reduce((sum, w) => sum + statSync(w.file).size, 0);
+    const loading = new Progress("load", totalBytes, "bytes", log);
+    let loaded = 0;
+    const generatedAt = new Date();
+    await Promise.all(
+      registers.map((register) => {
+        const client = clients.get(register.name);
+        return loadCopyFiles(
+          client,
+          register.load.map((table) => writers.get(table).copyFile),
+          {
+            truncate: [...register.load, ...register.empty],
+            onProgress: (bytes) => {
+              loaded += bytes;
+              loading.update(loaded);
+            },
+            finish: async () => {
+              await client.query(
+                `CREATE TABLE IF NOT EXISTS ${MARKER} (seed BIGINT NOT NULL, persons INTEGER NOT NULL, households INTEGER NOT NULL, as_of DATE NOT NULL, generated_at TIMESTAMPTZ NOT NULL)`,
+              );
+              await client.query(`DELETE FROM ${MARKER}`);
+              await client.query(`INSERT INTO ${MARKER} VALUES ($1, $2, $3, $4, $5)`, [
+                seed,
+                produced,
+                households,
+                today.toISOString().slice(0, 10),
+                generatedAt,
+              ]);
+            },
+          },
+        );
+      }),
+    );
+    loading.done(totalBytes);
+    return {
+      persons: produced,
+      households,
+      rows: Object.fromEntries([...writers.values()].map((w) => [w.table, w.rows])),
+      seconds: (Date.now() - started) / 1000,
+      databases: Object.fromEntries(registers.map((r) => [r.name, r.url])),
+    };
+  } finally {
+    await Promise.all([...clients.values()].map((client) => client.end().catch(() => {})));
+    rmSync(scratch, { recursive: true, force: true });
+  }
+}
+
+/** The marker a generated database carries: { seed, persons, households, as_of }, or undefined. */
+export async function generatedData(url) {
+  const client = new pg.Client({ connectionString: url });
+  try {
+    await client.connect();
+    const { rows } = await client.query("SELECT to_regclass($1) IS NOT NULL AS present", [MARKER]);
+    return rows[0]?.present ? (await client.query(`SELECT * FROM ${MARKER}`)).rows[0] : undefined;
+  } catch {
+    return undefined;
+  } finally {
+    await client.end().catch(() => {});
+  }
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const { values } = parseArgs({
+    options: {
+      persons: { type: "string", default: "100000" },
+      seed: { type: "string", default: String(DEMO_SEED) },
+      prefix: { type: "string", default: "spx_national" },
+    },
+  });
+  const persons = Number(values.persons);
+  const seed = Number(values.seed);
+  if (!Number.isInteger(persons) || persons < 1 || !Number.isInteger(seed)) {
+    console.error("usage: npm run data:generate -- --persons N [--seed S] [--prefix NAME]");
+    process.exit(2);
+  }
+  if (!/^[a-z_][a-z0-9_]*$/.test(values.prefix)) {
+    console.error("--prefix: lower-case letters, digits and _ only");
+    process.exit(2);
+  }
+  const server = process.env.BENCH_DATABASE_URL ?? "postgresql://postgres@127.0.0.1:5432/postgres";
+  try {
+    const result = await generate({ persons, seed, prefix: values.prefix, server, log: process.stderr });
+    console.log(
+      `${result.persons} persons, ${result.households} households in ${result.seconds.toFixed(1)} s: ${Object.entries(
+        result.rows,
+      )
+        .map(([table, n]) => `${table} ${n}`)
+        .join(", ")}`,
+    );
+  } catch (error) {
+    if (error?.code === "ECONNREFUSED" || error?.errors?.some?.((e) => e.code === "ECONNREFUSED")) {
+      const { hostname, port } = new URL(server);
+      console.error(
+        `data:generate loads PostgreSQL, and nothing answers at ${hostname}:${port || 5432} (set BENCH_DATABASE_URL)`,
+      );
+      process.exit(2);
+    }
+    console.error(error instanceof RefusedError ? `refused: ${error.message}` : error);
+    process.exit(error instanceof RefusedError ? 3 : 1);
+  }
+}

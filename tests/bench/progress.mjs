@@ -1,0 +1,54 @@
+// A progress bar with a rate and an estimate of the time left, redrawn in place on a terminal and
+// printed every few seconds otherwise (CI logs).
+
+const WIDTH = 30;
+
+function duration(seconds) {
+  if (!Number.isFinite(seconds)) {
+    return "?";
+  }
+  const s = Math.max(0, Math.round(seconds));
+  return s >= 60 ? `${Math.floor(s / 60)} min ${String(s % 60).padStart(2, "0")} s` : `${s} s`;
+}
+
+function amount(n, unit) {
+  return unit === "bytes" ? `${(n / 2 ** 20).toFixed(0)} MiB` : `${n.toLocaleString("en")} ${unit}`;
+}
+
+export class Progress {
+  constructor(label, total, unit, out = process.stderr) {
+    this.label = label;
+    this.total = total;
+    this.unit = unit;
+    this.out = out;
+    this.started = Date.now();
+    this.drawn = 0;
+    this.tty = Boolean(out?.isTTY);
+  }
+
+  update(done) {
+    const now = Date.now();
+    if (now - this.drawn < (this.tty ? 200 : 5000)) {
+      return;
+    }
+    this.drawn = now;
+    this.draw(done, false);
+  }
+
+  done(done) {
+    this.draw(done, true);
+  }
+
+  draw(done, final) {
+    if (!this.out) {
+      return;
+    }
+    const elapsed = (Date.now() - this.started) / 1000;
+    const share = Math.min(1, done / this.total);
+    const filled = Math.round(share * WIDTH);
+    const rate = done / Math.max(elapsed, 0.001);
+    const left = final ? `done in ${duration(elapsed)}` : `ETA ${duration((this.total - done) / rate)}`;
+    const line = `${this.label.padEnd(9)} [${"#".repeat(filled)}${".".repeat(WIDTH - filled)}] ${(share * 100).toFixed(0).padStart(3)}% ${amount(done, this.unit)} (${amount(Math.round(rate), this.unit)}/s) ${left}`;
+    this.out.write(this.tty ? `\r${line}${final ? "\n" : ""}` : `${line}\n`);
+  }
+}
