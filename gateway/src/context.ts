@@ -9,3 +9,12 @@ import type { AccessLogStore } from "./access-log/store.js";
 export interface GatewayContext extends RequestContext {
   accessLog: AccessLogStore | undefined;
 }
+
+/**
+ * A request to a gateway with authentication off (benchmarks only): nobody is known, so there is
+ * no grant to authorize against, no caller to account for, and no caller to vouch for to a subgraph.
+ */
+export type AnonymousContext = Omit<GatewayContext, "caller" | "access"> & { caller?: undefined; access?: undefined };
+
+/** What the gateway serves a request with: a verified caller, or nobody (authentication off). */
+export type ServedContext = GatewayContext | AnonymousContext;

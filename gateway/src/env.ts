@@ -30,6 +30,7 @@ const schema = z.object({
   SOCIAL_REGISTRY_URL: optionalUrl,
   HEALTH_INSURANCE_URL: optionalUrl,
   DIRECT_AID_URL: optionalUrl,
+  GATEWAY_AUTHENTICATION: z.enum(["on", "off"]).default("on"),
   GATEWAY_AUTHORIZATION: z.enum(["filter", "reject", "off"]).default("filter"),
   ACCESS_LOG_DATABASE_URL: optionalUrl,
   GATEWAY_ACCESS_LOG: z.enum(["on", "off"]).default("on"),
@@ -50,6 +51,12 @@ export interface GatewayEnv {
   signingKey: string | undefined;
   /** Subgraph URL overrides by subgraph name; the supergraph's own URLs apply otherwise. */
   subgraphUrls: Record<string, string>;
+  /**
+   * Whether callers must present a JWT. `false` exists to measure the gateway against peers that
+   * cannot mint subgraph tokens: nobody is known, so nothing is authorized, logged or vouched for,
+   * and only subgraphs in bench mode (SUBGRAPH_UNAUTHENTICATED=bench) answer.
+   */
+  authentication: boolean;
   /** How refused fields are answered; `off` exists to measure what the check costs. */
   authorization: "filter" | "reject" | "off";
   /** PostgreSQL for the access log; the embedded database under DATA_DIR otherwise. */
@@ -63,6 +70,10 @@ export interface GatewayEnv {
 export function loadEnv(source?: Record<string, string | undefined>): GatewayEnv {
   const raw = parseEnv(
     schema
+      .refine((env) => !(env.NODE_ENV === "production" && env.GATEWAY_AUTHENTICATION === "off"), {
+        path: ["GATEWAY_AUTHENTICATION"],
+        message: "off is for benchmarks and is refused in production",
+      })
       .refine((env) => !(env.NODE_ENV === "production" && env.GATEWAY_AUTHORIZATION === "off"), {
         path: ["GATEWAY_AUTHORIZATION"],
         message: "off is for benchmarks and is refused in production",
@@ -98,6 +109,7 @@ export function loadEnv(source?: Record<string, string | undefined>): GatewayEnv
     algorithms: raw.JWT_ALGORITHMS,
     signingKey: raw.GATEWAY_SIGNING_KEY,
     subgraphUrls,
+    authentication: raw.GATEWAY_AUTHENTICATION === "on",
     authorization: raw.GATEWAY_AUTHORIZATION,
     accessLogDatabaseUrl: raw.ACCESS_LOG_DATABASE_URL,
     accessLog: raw.GATEWAY_ACCESS_LOG === "on",

@@ -1,5 +1,5 @@
 import type { IncomingMessage } from "node:http";
-import { ApolloGateway, LocalGraphQLDataSource } from "@apollo/gateway";
+import { ApolloGateway, type GraphQLDataSource, LocalGraphQLDataSource } from "@apollo/gateway";
 import { ApolloServer } from "@apollo/server";
 import { accessOf, catalogue, statedPurpose } from "@spx/runtime/access-catalogue";
 import { AccessTrail } from "@spx/runtime/access-trail";
@@ -16,7 +16,7 @@ import type { AccessLogStore } from "./access-log/store.js";
 import { AccessLogWriter } from "./access-log/writer.js";
 import type { Authenticate } from "./authenticate.js";
 import { type AuthorizationMode, AuthorizingGateway } from "./authorizing-gateway.js";
-import type { GatewayContext } from "./context.js";
+import type { GatewayContext, ServedContext } from "./context.js";
 import { FieldAccess } from "./field-access.js";
 import { SubgraphClient } from "./subgraph-client.js";
 import type { SubgraphEndpoint } from "./supergraph.js";
@@ -27,7 +27,12 @@ export interface GatewayOptions {
   subgraphs: SubgraphEndpoint[];
   /** Overrides of the supergraph's subgraph URLs, by subgraph name. */
   subgraphUrls?: Record<string, string>;
-  authenticate: Authenticate;
+  /**
+   * Verifies the caller's JWT. `"off"` lets every request in as nobody, so that nothing is
+   * authorized, logged or vouched for: only for measuring the gateway against peers that cannot
+   * mint subgraph tokens (subgraphs must run in bench mode; refused in production by the environment).
+   */
+  authenticate: Authenticate | "off";
   /** The gateway's own key, for the tokens it mints for subgraphs. */
   signingKey: SigningKey;
   logger: Logger;
@@ -49,6 +54,18 @@ export interface GatewayOptions {
   publishedKeys?: JWK[];
 }
 
+/**
+ * The access log's rules are checked against the caller's grant: with authentication off there is
+ * nobody to check, so it is not served at all.
+ */
+const accessLogWithoutCallers: GraphQLDataSource = {
+  process: async () => ({
+    errors: [
+      { message: "The access log is not served without authentication", extensions: { code: "UNAUTHENTICATED" } },
+    ],
+  }),
+};
+
 function readinessUrl(graphqlUrl: string): string {
   const url = new URL(graphqlUrl);
   url.pathname = `${url.pathname.replace(/\/graphql\/?$/, "")}/readyz`;
@@ -57,7 +74,7 @@ function readinessUrl(graphqlUrl: string): string {
 
 /** Builds the gateway: Apollo Server over @apollo/gateway, behind authentication. */
 export async function createGateway(options: GatewayOptions) {
-  const { logger, signingKey } = options;
+  const { logger, signingKey, authenticate } = options;
   // The access log is served by the gateway itself, in process; every other subgraph over HTTP.
   const urls = new Map(
     options.subgraphs
@@ -71,7 +88,9 @@ export async function createGateway(options: GatewayOptions) {
     supergraphSdl: executableSdl,
     buildService: ({ name, url }) =>
       name === ACCESS_LOG
-        ? new LocalGraphQLDataSource(accessLogSchema)
+        ? authenticate === "off"
+          ? accessLogWithoutCallers
+          : new LocalGraphQLDataSource(accessLogSchema)
         : new SubgraphClient(name, urls.get(name) ?? url ?? "", signingKey),
     logger: {
       debug: (message) => logger.debug(message),
@@ -96,22 +115,27 @@ export async function createGateway(options: GatewayOptions) {
       )
     : authorizing;
   const production = options.production ?? false;
-  const server = new ApolloServer<GatewayContext>({
+  const server = new ApolloServer<ServedContext>({
     gateway,
     includeStacktraceInErrorResponses: false,
     introspection: !production,
     hideSchemaDetailsFromClientErrors: production,
     // CSRF prevention stays on (Apollo's default): a browser cannot send a simple cross-site POST.
     csrfPrevention: true,
-    plugins: [operationLogPlugin()],
+    plugins: [operationLogPlugin<ServedContext>()],
     formatError: (formatted, error) =>
       maskError(formatted, error, (unexpected) => logger.error({ err: unexpected }, "unexpected error")),
   });
   await server.start();
 
-  const context = async (req: IncomingMessage, requestId: string): Promise<GatewayContext> => {
+  const context = async (req: IncomingMessage, requestId: string): Promise<ServedContext> => {
     const log = logger.child({ requestId });
-    const authenticated = await options.authenticate(req);
+    if (authenticate === "off") {
+      // Neither a token nor X-Purpose is read: the wrapping gateways and the subgraph client see
+      // no caller and pass the request through untouched.
+      return { requestId, log, trail: new AccessTrail(), accessLog: options.accessLog };
+    }
+    const authenticated = await authenticate(req);
     // No purpose, no data: refused here, before anything is planned or read.
     const header = req.headers["x-purpose"];
     const purpose = statedPurpose(authenticated, typeof header === "string" ? header : undefined);

@@ -16,6 +16,11 @@ const { keys, development } = await callerKeys(env);
 if (development) {
   logger.warn("JWKS_URL is not set: accepting tokens from the local development issuer only");
 }
+if (!env.authentication) {
+  logger.warn(
+    "GATEWAY_AUTHENTICATION=off: every request is served without a caller, unauthorized and unlogged (benchmarks only)",
+  );
+}
 const supergraph = loadSupergraph(env.supergraphPath);
 const accessLogDb = env.accessLog
   ? await openDatabase({ name: "access-log", url: env.accessLogDatabaseUrl, dataDir: env.dataDir })
@@ -30,10 +35,11 @@ const { server, handler } = await createGateway({
   supergraphSdl: supergraph.sdl,
   subgraphs: supergraph.subgraphs,
   subgraphUrls: env.subgraphUrls,
-  authenticate: createAuthenticator(
-    { keys, issuer: env.issuer, audience: env.audience, algorithms: env.algorithms },
-    (reason) => logger.info({ reason }, "rejected caller token"),
-  ),
+  authenticate: env.authentication
+    ? createAuthenticator({ keys, issuer: env.issuer, audience: env.audience, algorithms: env.algorithms }, (reason) =>
+        logger.info({ reason }, "rejected caller token"),
+      )
+    : "off",
   signingKey: await gatewaySigningKey(env),
   logger,
   production: env.production,

@@ -10,6 +10,7 @@ const app = await createDirectAidApp({
   databaseUrl: env.databaseUrl,
   dataDir: env.dataDir,
   gatewayKeys: await gatewayKeySource(env),
+  unauthenticated: env.unauthenticated,
   // The register's own identity towards the graph (ANSS runs direct aid): a SERVICE, a register
   // asking other registers, granted by the catalogue what src/registers.ts reads.
   graph: serviceGraphClient(env, {

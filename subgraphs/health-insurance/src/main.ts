@@ -10,6 +10,7 @@ const app = await createHealthInsuranceApp({
   databaseUrl: env.databaseUrl,
   dataDir: env.dataDir,
   gatewayKeys: await gatewayKeySource(env),
+  unauthenticated: env.unauthenticated,
   // The register's own identity towards the graph (CNSS manages AMO): a register asking other
   // registers, granted exactly what `registers.ts` asks.
   graph: serviceGraphClient(env, {

@@ -10,6 +10,7 @@ const app = await createPopulationApp({
   databaseUrl: env.databaseUrl,
   dataDir: env.dataDir,
   gatewayKeys: await gatewayKeySource(env),
+  unauthenticated: env.unauthenticated,
   logger,
   demoSeed: env.demoSeed,
 });

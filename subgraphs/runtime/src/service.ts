@@ -1,6 +1,7 @@
 import path from "node:path";
 import { createRemoteJWKSet, type JWTVerifyGetKey } from "jose";
 import { z } from "zod";
+import { UNAUTHENTICATED_MODES, type UnauthenticatedMode } from "./access-bench.js";
 import type { Caller } from "./caller.js";
 import { DEFAULT_AUDIENCE, DEV_ISSUER, serviceTokenSource } from "./caller-token.js";
 import { type Database, openDatabase } from "./database.js";
@@ -18,20 +19,28 @@ export const devKeyFiles = (dataDir: string) => ({
 });
 
 /** The settings every subgraph reads, named after its prefix (e.g. POPULATION_PORT), read once. */
-export function subgraphEnv(prefix: string, defaultPort: number) {
+export function subgraphEnv(prefix: string, defaultPort: number, source?: Record<string, string | undefined>) {
   const raw = parseEnv(
-    z.object({
-      [`${prefix}_PORT`]: port(defaultPort),
-      [`${prefix}_DATABASE_URL`]: optionalUrl,
-      HOST: z.string().default("127.0.0.1"),
-      DATA_DIR: z.string().default("./.data"),
-      LOG_LEVEL: logLevel,
-      GATEWAY_JWKS_URL: optionalUrl,
-      DEMO_SEED: z.enum(["true", "false"]).default("true"),
-      GATEWAY_URL: z.string().url().default("http://127.0.0.1:4000/graphql"),
-      JWT_ISSUER: z.string().min(1).default(DEV_ISSUER),
-      JWT_AUDIENCE: z.string().min(1).default(DEFAULT_AUDIENCE),
-    }),
+    z
+      .object({
+        NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
+        [`${prefix}_PORT`]: port(defaultPort),
+        [`${prefix}_DATABASE_URL`]: optionalUrl,
+        HOST: z.string().default("127.0.0.1"),
+        DATA_DIR: z.string().default("./.data"),
+        LOG_LEVEL: logLevel,
+        GATEWAY_JWKS_URL: optionalUrl,
+        DEMO_SEED: z.enum(["true", "false"]).default("true"),
+        GATEWAY_URL: z.string().url().default("http://127.0.0.1:4000/graphql"),
+        JWT_ISSUER: z.string().min(1).default(DEV_ISSUER),
+        JWT_AUDIENCE: z.string().min(1).default(DEFAULT_AUDIENCE),
+        SUBGRAPH_UNAUTHENTICATED: z.enum(UNAUTHENTICATED_MODES).default("refuse"),
+      })
+      .refine((env) => !(env.NODE_ENV === "production" && env.SUBGRAPH_UNAUTHENTICATED === "bench"), {
+        path: ["SUBGRAPH_UNAUTHENTICATED"],
+        message: "bench is for benchmarks and is refused in production",
+      }),
+    source,
   );
   return {
     port: raw[`${prefix}_PORT`] as number,
@@ -45,6 +54,8 @@ export function subgraphEnv(prefix: string, defaultPort: number) {
     gatewayUrl: raw.GATEWAY_URL as string,
     issuer: raw.JWT_ISSUER as string,
     audience: raw.JWT_AUDIENCE as string,
+    /** What a request without an authorization header gets; `bench` only for benchmarks. */
+    unauthenticated: raw.SUBGRAPH_UNAUTHENTICATED as UnauthenticatedMode,
   };
 }
 

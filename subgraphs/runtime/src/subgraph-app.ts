@@ -1,5 +1,6 @@
 import type { GraphQLSchema } from "graphql";
 import type { JWTVerifyGetKey } from "jose";
+import type { UnauthenticatedMode } from "./access-bench.js";
 import type { Database } from "./database.js";
 import type { Logger } from "./logger.js";
 import { prepareDatabase } from "./service.js";
@@ -16,6 +17,8 @@ export interface SubgraphAppOptions {
   databaseUrl?: string | undefined;
   dataDir: string;
   gatewayKeys: JWTVerifyGetKey;
+  /** A request without an authorization header: refused (default), or served in bench mode. */
+  unauthenticated?: UnauthenticatedMode | undefined;
   logger: Logger;
   demoSeed: boolean;
   /** An already migrated database (tests); otherwise one is opened and migrated. */
@@ -60,9 +63,11 @@ export async function createSubgraphApp<
       name: options.name,
       schema: options.schema,
       gatewayKeys: options.gatewayKeys,
+      unauthenticated: options.unauthenticated ?? "refuse",
       logger: options.logger,
       extendContext,
       ready: () => database.sql.query("SELECT 1"),
+      statements: database.statements,
     });
     await server.start();
     return {

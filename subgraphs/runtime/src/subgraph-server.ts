@@ -3,6 +3,7 @@ import { ApolloServer, type ApolloServerPlugin } from "@apollo/server";
 import { ApolloServerPluginInlineTraceDisabled } from "@apollo/server/plugin/disabled";
 import type { GraphQLSchema } from "graphql";
 import type { JWTVerifyGetKey } from "jose";
+import { BENCH_ACCESS, BENCH_CALLER, type UnauthenticatedMode } from "./access-bench.js";
 import { type Access, accessOf, statedPurpose } from "./access-catalogue.js";
 import { AccessTrail, SERVED_PERSONS } from "./access-trail.js";
 import type { Caller } from "./caller.js";
@@ -10,6 +11,7 @@ import { maskError, UnauthenticatedError } from "./errors.js";
 import { graphqlHttpHandler, sendJson } from "./http-server.js";
 import { type BoundRequest, bearerToken, InvalidTokenError, verifyInternalToken } from "./internal-token.js";
 import type { Logger } from "./logger.js";
+import type { StatementCounter } from "./statement-counter.js";
 
 /** What every subgraph resolver knows about the request. */
 export interface RequestContext {
@@ -26,17 +28,23 @@ export interface SubgraphHttpOptions<Context extends RequestContext> {
   /** The subgraph's name; also the audience its gateway tokens must carry. */
   name: string;
   schema: GraphQLSchema;
-  /** Keys of the gateway, whose tokens are the only way in. */
+  /** Keys of the gateway, whose tokens are the only way in (but for `unauthenticated: "bench"`). */
   gatewayKeys: JWTVerifyGetKey;
+  /** A request without an authorization header: refused (default), or served as the benchmark caller. */
+  unauthenticated?: UnauthenticatedMode;
   logger: Logger;
   /** Adds the subgraph's own per-request state (data loaders, database client). */
   extendContext: (base: RequestContext) => Context;
   /** Resolves when the subgraph can serve (its database answers). */
   ready: () => Promise<unknown>;
+  /** The register's SQL statement count, served at /metrics (benchmarks read it per request). */
+  statements?: StatementCounter;
 }
 
 /** Logs one line per operation: request id, operation, outcome. Never variables or results. */
-export function operationLogPlugin(): ApolloServerPlugin<RequestContext> {
+export function operationLogPlugin<
+  Context extends Pick<RequestContext, "log"> = RequestContext,
+>(): ApolloServerPlugin<Context> {
   return {
     async requestDidStart({ contextValue }) {
       const started = performance.now();
@@ -100,7 +108,14 @@ function boundRequest(body: unknown): BoundRequest | undefined {
 }
 
 export function createSubgraphHttp<Context extends RequestContext>(options: SubgraphHttpOptions<Context>) {
-  const { name, schema, gatewayKeys, logger, extendContext, ready } = options;
+  const { name, schema, gatewayKeys, logger, extendContext, ready, statements } = options;
+  const unauthenticated = options.unauthenticated ?? "refuse";
+  if (unauthenticated === "bench") {
+    logger.warn(
+      { unauthenticated },
+      "BENCHMARK MODE: requests without an authorization header are served as a caller allowed everything nationwide; never run like this with real data",
+    );
+  }
   const server = new ApolloServer<Context>({
     schema,
     // Only the gateway talks to a subgraph; it composes from the committed SDL, not introspection.
@@ -115,6 +130,16 @@ export function createSubgraphHttp<Context extends RequestContext>(options: Subg
       maskError(formatted, error, (unexpected) => logger.error({ err: unexpected }, "unexpected error")),
   });
   const context = async (req: IncomingMessage, requestId: string, body: unknown): Promise<Context> => {
+    // Only an absent header opens bench mode: a malformed, forged or stale token is refused below.
+    if (unauthenticated === "bench" && req.headers.authorization === undefined) {
+      return extendContext({
+        caller: BENCH_CALLER,
+        access: BENCH_ACCESS,
+        requestId,
+        log: logger.child({ requestId }),
+        trail: new AccessTrail(),
+      });
+    }
     const token = bearerToken(req.headers.authorization);
     if (!token) {
       throw new UnauthenticatedError("This service only answers the gateway");
@@ -145,6 +170,12 @@ export function createSubgraphHttp<Context extends RequestContext>(options: Subg
     context,
     routes: {
       "/healthz": (_req, res) => sendJson(res, 200, { status: "ok" }),
+      // Prometheus text format; counts only, nothing about anyone.
+      "/metrics": (_req, res) => {
+        const text = `# TYPE spx_sql_statements_total counter\nspx_sql_statements_total ${statements?.count ?? 0}\n`;
+        res.writeHead(200, { "content-type": "text/plain; version=0.0.4", "content-length": Buffer.byteLength(text) });
+        res.end(text);
+      },
       "/readyz": async (_req, res) => {
         try {
           await ready();

@@ -15,6 +15,7 @@ const app = await createSocialRegistryApp({
   databaseUrl: env.databaseUrl,
   dataDir: env.dataDir,
   gatewayKeys: await gatewayKeySource(env),
+  unauthenticated: env.unauthenticated,
   // The register's own identity towards the graph (ANR runs the RSU).
   graph: serviceGraphClient(env, {
     sub: "service:social-registry",

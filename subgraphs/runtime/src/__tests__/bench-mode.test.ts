@@ -1,0 +1,147 @@
+import { GraphQLBoolean, GraphQLObjectType, GraphQLSchema, GraphQLString } from "graphql";
+import { SCOPE_NAMES } from "../access-vocabulary.js";
+import type { Caller } from "../caller.js";
+import { EnvError } from "../env.js";
+import { postGraphQL } from "../graphql-client.js";
+import { listen, type RunningServer } from "../http-server.js";
+import { signInternalToken } from "../internal-token.js";
+import { generateSigningKey, localKeySet, type SigningKey } from "../keys.js";
+import { createLogger } from "../logger.js";
+import { subgraphEnv } from "../service.js";
+import { createSubgraphHttp, type RequestContext } from "../subgraph-server.js";
+
+// A subgraph reduced to what bench mode is about: who the request is served as.
+const WhoAmI = new GraphQLObjectType<RequestContext>({
+  name: "WhoAmI",
+  fields: {
+    sub: { type: GraphQLString, resolve: (context) => context.caller.sub },
+    purpose: { type: GraphQLString, resolve: (context) => context.caller.purpose },
+    grant: { type: GraphQLString, resolve: (context) => context.access.key },
+    everyScope: {
+      type: GraphQLBoolean,
+      resolve: (context) => SCOPE_NAMES.every((scope) => context.access.scopes.has(scope)),
+    },
+    nationwide: { type: GraphQLBoolean, resolve: (context) => context.access.policies.has("nationwide") },
+  },
+});
+const schema = new GraphQLSchema({
+  query: new GraphQLObjectType<unknown, RequestContext>({
+    name: "Query",
+    fields: { whoami: { type: WhoAmI, resolve: (_root, _args, context) => context } },
+  }),
+});
+const QUERY = "{ whoami { sub purpose grant everyScope nationwide } }";
+
+const caseWorker: Caller = {
+  sub: "worker-17",
+  agency: "ANSS",
+  role: "CASE_WORKER",
+  region: "06",
+  purpose: "CASE_MANAGEMENT",
+};
+
+async function startSubgraph(unauthenticated: "refuse" | "bench" | undefined) {
+  const { key } = await generateSigningKey();
+  const logged: string[] = [];
+  const { server, handler } = createSubgraphHttp({
+    name: "population",
+    schema,
+    gatewayKeys: localKeySet([key]),
+    ...(unauthenticated ? { unauthenticated } : {}),
+    logger: createLogger("population", "warn", { write: (line: string) => logged.push(line) }),
+    extendContext: (base) => base,
+    ready: async () => true,
+  });
+  await server.start();
+  const running = await listen(handler, 0);
+  return { key, logged, running, server, url: `${running.url}/graphql` };
+}
+
+describe("tokenless requests to a subgraph", () => {
+  const started: { running: RunningServer; server: { stop(): Promise<void> } }[] = [];
+  const start = async (mode: "refuse" | "bench" | undefined) => {
+    const subgraph = await startSubgraph(mode);
+    started.push(subgraph);
+    return subgraph;
+  };
+  afterEach(async () => {
+    for (const { running, server } of started.splice(0)) {
+      await running.close();
+      await server.stop();
+    }
+  });
+
+  it("are refused by default", async () => {
+    const { url, logged } = await start(undefined);
+    const answer = await postGraphQL(url, { query: QUERY });
+    expect(answer.status).toBe(401);
+    expect(answer.body.errors?.[0]?.extensions?.code).toBe("UNAUTHENTICATED");
+    expect(answer.body.data ?? null).toBeNull();
+    expect(logged.join("")).not.toContain("BENCHMARK MODE");
+  });
+
+  it("are served in bench mode as the benchmark caller, allowed every scope nationwide, with a warning", async () => {
+    const { url, logged } = await start("bench");
+    expect(logged.join("")).toContain("BENCHMARK MODE");
+    const answer = await postGraphQL(url, { query: QUERY });
+    expect(answer.status).toBe(200);
+    expect(answer.body).toEqual({
+      data: {
+        whoami: { sub: "benchmark", purpose: "STATISTICS", grant: "BENCHMARK", everyScope: true, nationwide: true },
+      },
+    });
+  });
+
+  it("still verify every token in bench mode: only an absent header is open", async () => {
+    const { url, key } = await start("bench");
+    const { key: forger } = await generateSigningKey();
+    const sign = (signer: SigningKey, query: string) =>
+      signInternalToken(signer, "population", { caller: caseWorker, requestId: "r", request: { query } });
+    for (const authorization of [
+      "Bearer not-a-token",
+      "Basic YmVuY2g6YmVuY2g=",
+      "",
+      `Bearer ${await sign(forger, QUERY)}`,
+      // Minted by the gateway, but for another document.
+      `Bearer ${await sign(key, "{ whoami { sub } }")}`,
+    ]) {
+      const answer = await postGraphQL(url, { query: QUERY }, { authorization });
+      expect({ authorization, status: answer.status, code: answer.body.errors?.[0]?.extensions?.code }).toEqual({
+        authorization,
+        status: 401,
+        code: "UNAUTHENTICATED",
+      });
+    }
+    // A good token is served as its own caller, exactly as without bench mode.
+    const answer = await postGraphQL(url, { query: QUERY }, { authorization: `Bearer ${await sign(key, QUERY)}` });
+    expect(answer.body).toEqual({
+      data: {
+        whoami: {
+          sub: "worker-17",
+          purpose: "CASE_MANAGEMENT",
+          grant: "ANSS/CASE_WORKER",
+          everyScope: false,
+          nationwide: false,
+        },
+      },
+    });
+  });
+});
+
+describe("SUBGRAPH_UNAUTHENTICATED", () => {
+  it("defaults to refuse", () => {
+    expect(subgraphEnv("POPULATION", 4001, {}).unauthenticated).toBe("refuse");
+  });
+
+  it("is bench only outside production: a production subgraph refuses to start with it", () => {
+    expect(subgraphEnv("POPULATION", 4001, { SUBGRAPH_UNAUTHENTICATED: "bench" }).unauthenticated).toBe("bench");
+    expect(
+      subgraphEnv("POPULATION", 4001, { NODE_ENV: "production", SUBGRAPH_UNAUTHENTICATED: "refuse" }).unauthenticated,
+    ).toBe("refuse");
+    const production = () =>
+      subgraphEnv("POPULATION", 4001, { NODE_ENV: "production", SUBGRAPH_UNAUTHENTICATED: "bench" });
+    expect(production).toThrow(EnvError);
+    expect(production).toThrow(/SUBGRAPH_UNAUTHENTICATED: bench is for benchmarks and is refused in production/);
+    expect(() => subgraphEnv("POPULATION", 4001, { SUBGRAPH_UNAUTHENTICATED: "open" })).toThrow(EnvError);
+  });
+});
