@@ -123,45 +123,77 @@ async function ready(child, url, timeoutMs = 180_000) {
 }
 
 /**
- * Recreates `spx_bench_<subgraph>` plus `extraDatabases`, starts the four subgraphs (demo data) and
- * one gateway per entry of `gateways` ({ name: env }) over them, waits until all are ready, runs
- * `body(system)`, and stops everything. Gateways listen on basePort, basePort + 1, ...; subgraphs
- * on basePort + 10 and up. The local subgraphs (served by the gateway itself) are skipped. A gateway's
- * `nodeArgs` (e.g. ["--cpu-prof"]) go to its node process, for profiling.
+ * Starts the four subgraphs and one gateway per entry of `gateways` ({ name: env }) over them,
+ * waits until all are ready, runs `body(system)`, and stops everything. By default the subgraphs
+ * get fresh databases `spx_bench_<subgraph>` with demo data; `databases` ({ subgraph: url }) runs
+ * them on existing data instead (the national generator's). `extraDatabases` are recreated too.
+ * Gateways listen on basePort, basePort + 1, ...; subgraphs on basePort + 10 and up; `peers`, a
+ * function of ({ dir, subgraphUrls, ports }) returning launch specs (tests/bench/peers.mjs), adds
+ * other gateways on basePort + 20 and up. `subgraphEnv` goes to every subgraph. The local
+ * subgraphs (served by the gateway itself) are skipped. A gateway's `nodeArgs` (e.g.
+ * ["--cpu-prof"]) go to its node process, for profiling. `system.processes` lists
+ * { name, kind, pid } for memory readings.
  */
-export async function withSystem({ basePort, gateways, extraDatabases = [] }, body) {
+export async function withSystem(
+  { basePort, gateways, extraDatabases = [], databases, subgraphEnv = {}, peers, peerNames = [] },
+  body,
+) {
   const subgraphs = JSON.parse(readFileSync(path.join(root, "schema/subgraphs.json"), "utf8"))
     .filter((subgraph) => !subgraph.local)
-    .map((subgraph) => ({ ...subgraph, databaseUrl: databaseUrl(`spx_bench_${subgraph.name.replace("-", "_")}`) }));
+    .map((subgraph) => ({
+      ...subgraph,
+      databaseUrl: databases?.[subgraph.name] ?? databaseUrl(`spx_bench_${subgraph.name.replace("-", "_")}`),
+    }));
   const dataDir = mkdtempSync(path.join(tmpdir(), "spx-bench-"));
   const processes = [];
   try {
-    await recreateDatabases([...subgraphs.map((s) => new URL(s.databaseUrl).pathname.slice(1)), ...extraDatabases]);
+    await recreateDatabases([
+      ...(databases ? [] : subgraphs.map((s) => new URL(s.databaseUrl).pathname.slice(1))),
+      ...extraDatabases,
+    ]);
     const common = { DATA_DIR: dataDir, HOST: "127.0.0.1", LOG_LEVEL: "warn", NODE_ENV: "development" };
     const targets = Object.fromEntries(
       Object.keys(gateways).map((name, i) => [name, `http://127.0.0.1:${basePort + i}/graphql`]),
     );
     const urls = {};
+    const subgraphUrls = {};
     subgraphs.forEach((subgraph, i) => {
       const port = basePort + 10 + i;
       urls[`${subgraph.envPrefix}_URL`] = `http://127.0.0.1:${port}/graphql`;
+      subgraphUrls[subgraph.name] = `http://127.0.0.1:${port}/graphql`;
       const child = start(path.join(root, subgraph.directory, "dist/main.js"), {
         ...common,
         [`${subgraph.envPrefix}_PORT`]: String(port),
         [`${subgraph.envPrefix}_DATABASE_URL`]: subgraph.databaseUrl,
         GATEWAY_URL: Object.values(targets)[0],
-        DEMO_SEED: "true",
+        DEMO_SEED: databases ? "false" : "true",
+        ...subgraphEnv,
       });
-      processes.push({ child, readyz: `http://127.0.0.1:${port}/readyz` });
+      processes.push({ name: subgraph.name, kind: "subgraph", child, readyz: `http://127.0.0.1:${port}/readyz` });
     });
-    Object.values(gateways).forEach(({ nodeArgs, ...env }, i) => {
+    Object.entries(gateways).forEach(([name, { nodeArgs, ...env }], i) => {
       const child = start(
         path.join(root, "gateway/dist/main.js"),
         { ...common, ...urls, ...env, GATEWAY_PORT: String(basePort + i) },
         nodeArgs,
       );
-      processes.push({ child, readyz: `http://127.0.0.1:${basePort + i}/readyz` });
+      processes.push({ name, kind: "gateway", child, readyz: `http://127.0.0.1:${basePort + i}/readyz` });
     });
+    if (peers) {
+      const ports = Object.fromEntries(peerNames.map((name, i) => [name, basePort + 20 + i]));
+      const specs = await peers({ dir: dataDir, subgraphUrls, ports });
+      for (const spec of specs) {
+        const child = spawn(spec.command, spec.args, {
+          cwd: root,
+          env: { ...process.env, ...common, ...spec.env },
+          stdio: ["ignore", "ignore", "inherit"],
+        });
+        children.add(child);
+        child.on("exit", () => children.delete(child));
+        targets[spec.name] = spec.url;
+        processes.push({ name: spec.name, kind: "gateway", child, readyz: spec.readyUrl });
+      }
+    }
     await Promise.all(processes.map(({ child, readyz }) => ready(child, readyz)));
     const mint = (...args) =>
       execFileSync(process.execPath, [path.join(root, "gateway/dist/cli/token.js"), ...args, "--ttl", "3600"], {
@@ -169,7 +201,15 @@ export async function withSystem({ basePort, gateways, extraDatabases = [] }, bo
         encoding: "utf8",
       }).trim();
     const stopAll = () => Promise.all(processes.map(({ child }) => stop(child)));
-    return await body({ subgraphs, targets, common, mint, stop: stopAll });
+    return await body({
+      subgraphs,
+      subgraphUrls,
+      targets,
+      common,
+      mint,
+      stop: stopAll,
+      processes: processes.map(({ name, kind, child }) => ({ name, kind, pid: child.pid })),
+    });
   } finally {
     await Promise.all(processes.map(({ child }) => stop(child)));
     rmSync(dataDir, { recursive: true, force: true });
@@ -243,6 +283,81 @@ export function load(url, token, body, seconds, connections) {
       (error, result) => (error ? reject(error) : resolve(result)),
     );
   });
+}
+
+/** The `q`-th quantile (0..1) of ascending `sorted`. */
+function quantile(sorted, q) {
+  const value = sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
+  return value === undefined ? Number.NaN : Math.round(value * 10) / 10;
+}
+
+/**
+ * Fixed-concurrency load where each request may differ: `nextBody()` gives the body of every
+ * request (a random person, a fresh idempotency key). Answers with GraphQL `errors` count as
+ * errors, as do socket errors and non-2xx answers. Returns requests/s, p50/p95/p99 (ms, from every
+ * response time), errors and requests.
+ */
+export function measure({ url, token, nextBody, seconds, connections }) {
+  return new Promise((resolve, reject) => {
+    const times = [];
+    const instance = autocannon(
+      {
+        url,
+        method: "POST",
+        connections,
+        duration: seconds,
+        headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), "content-type": "application/json" },
+        requests: [{ setupRequest: (request) => ({ ...request, body: nextBody() }) }],
+        verifyBody: (body) => !body.includes('"errors"'),
+      },
+      (error, result) => {
+        if (error) {
+          reject(error);
+          return;
+        }
+        times.sort((a, b) => a - b);
+        resolve({
+          rps: result.requests.total / (result.duration || seconds),
+          p50: quantile(times, 0.5),
+          p95: quantile(times, 0.95),
+          p99: quantile(times, 0.99),
+          errors: result.errors + result.non2xx + (result.mismatches ?? 0),
+          requests: result.requests.total,
+        });
+      },
+    );
+    instance.on("response", (_client, _status, _bytes, responseTime) => times.push(responseTime));
+  });
+}
+
+/** Resident memory of process `pid` now (VmRSS), in MiB; undefined once it is gone. */
+export function residentMiB(pid) {
+  try {
+    const status = readFileSync(`/proc/${pid}/status`, "utf8");
+    const kb = Number(/VmRSS:\s+(\d+) kB/.exec(status)?.[1]);
+    return Number.isFinite(kb) ? kb / 1024 : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Samples the processes' memory every 250 ms until `stop()`, which returns each one's peak (MiB). */
+export function watchMemory(processes) {
+  const peaks = Object.fromEntries(processes.map((p) => [p.name, 0]));
+  const sample = () => {
+    for (const p of processes) {
+      peaks[p.name] = Math.max(peaks[p.name], residentMiB(p.pid) ?? 0);
+    }
+  };
+  sample();
+  const timer = setInterval(sample, 250);
+  return {
+    stop() {
+      clearInterval(timer);
+      sample();
+      return peaks;
+    },
+  };
 }
 
 /**
