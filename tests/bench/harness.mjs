@@ -94,13 +94,14 @@ function start(script, env, nodeArgs = []) {
   return child;
 }
 
-async function stop(child) {
+/** SIGTERM, then SIGKILL after `graceMs` (a profiled process needs time to write its profile). */
+async function stop(child, graceMs = 10_000) {
   if (child.exitCode !== null || child.signalCode !== null) {
     return;
   }
   const exited = new Promise((resolve) => child.once("exit", resolve));
   child.kill("SIGTERM");
-  const timer = setTimeout(() => child.kill("SIGKILL"), 10_000);
+  const timer = setTimeout(() => child.kill("SIGKILL"), graceMs);
   await exited;
   clearTimeout(timer);
 }
@@ -177,7 +178,13 @@ export async function withSystem(
         { ...common, ...urls, ...env, GATEWAY_PORT: String(basePort + i) },
         nodeArgs,
       );
-      processes.push({ name, kind: "gateway", child, readyz: `http://127.0.0.1:${basePort + i}/readyz` });
+      processes.push({
+        name,
+        kind: "gateway",
+        child,
+        readyz: `http://127.0.0.1:${basePort + i}/readyz`,
+        graceMs: nodeArgs?.length ? 120_000 : undefined,
+      });
     });
     if (peers) {
       const ports = Object.fromEntries(peerNames.map((name, i) => [name, basePort + 20 + i]));
@@ -200,7 +207,7 @@ export async function withSystem(
         env: { ...process.env, ...common },
         encoding: "utf8",
       }).trim();
-    const stopAll = () => Promise.all(processes.map(({ child }) => stop(child)));
+    const stopAll = () => Promise.all(processes.map(({ child, graceMs }) => stop(child, graceMs)));
     return await body({
       subgraphs,
       subgraphUrls,
@@ -211,7 +218,7 @@ export async function withSystem(
       processes: processes.map(({ name, kind, child }) => ({ name, kind, pid: child.pid })),
     });
   } finally {
-    await Promise.all(processes.map(({ child }) => stop(child)));
+    await Promise.all(processes.map(({ child, graceMs }) => stop(child, graceMs)));
     rmSync(dataDir, { recursive: true, force: true });
   }
 }
