@@ -1,5 +1,6 @@
 import type { Prisma } from "../../generated/prisma/index.js";
 import type { Assessment } from "../assessment.js";
+import { declarationRecord, indexRecord } from "../declaration-records.js";
 import { type DemoHousehold, demoRowId } from "./demo-households.js";
 
 /** What the register holds for one generated household, shaped as Prisma create inputs. */
@@ -24,7 +25,6 @@ const INDEX = 3;
  */
 export function registryRows(demo: DemoHousehold, assessment: Assessment, asOf: Date): RegistryRows {
   const n = demo.family.number;
-  const d = demo.declaration;
   return {
     household: {
       id: demo.id,
@@ -39,35 +39,12 @@ export function registryRows(demo: DemoHousehold, assessment: Assessment, asOf: 
       personIdcs: m.idcs,
       relationship: m.relationship,
     })),
-    declaration: {
-      id: demoRowId(DECLARATION, n),
-      householdId: demo.id,
-      version: 1,
-      declaredBy: "demo-seed",
-      housingType: d.housingType,
-      rooms: d.rooms,
-      occupancy: d.occupancy,
-      waterConnected: d.waterConnected,
-      electricityConnected: d.electricityConnected,
-      electricitySpending: d.electricitySpending,
-      waterSpending: d.waterSpending,
-      telephoneSpending: d.telephoneSpending,
-      gasSpending: d.gasSpending,
-      durableGoods: [...d.durableGoods],
-      livestockHeads: d.livestockHeads,
-      landHectares: d.landHectares.toFixed(2),
-      memberDetails: d.members.map((m) => ({ ...m })),
-      verification: assessment.checks.map((c) => ({ ...c })),
-    },
-    index: {
-      id: demoRowId(INDEX, n),
-      householdId: demo.id,
-      declarationVersion: 1,
-      modelVersion: assessment.model.version,
-      score: assessment.result.score,
-      inputs: { ...assessment.facts, members: assessment.facts.members.map((m) => ({ ...m })) },
-      contributions: assessment.result.contributions.map((c) => ({ ...c })),
-    },
+    declaration: declarationRecord(
+      { id: demoRowId(DECLARATION, n), householdId: demo.id, version: 1, declaredBy: "demo-seed" },
+      demo.declaration,
+      assessment,
+    ),
+    index: indexRecord({ id: demoRowId(INDEX, n), householdId: demo.id, declarationVersion: 1 }, assessment),
     records: demo.records.map((record) => ({ ...record, asOf })),
   };
 }
