@@ -272,6 +272,32 @@ describe("registering a household through the graph", () => {
     expect(negative.body.errors?.[0]?.extensions?.code).toBe("BAD_USER_INPUT");
   });
 
+  it("takes declarations of one household made at the same moment in turn: each its own version, one index in force", async () => {
+    const head = await registerPerson("Hanane", "1981-09-09");
+    const registered = await q<{ registerHousehold: { household: { id: string } } }>(REGISTER_HOUSEHOLD, {
+      input: { headIdcs: head, members: [], address },
+    });
+    const id = registered.body.data?.registerHousehold.household.id;
+    const answers = await Promise.all(
+      [1, 2, 3, 4].map((rooms) =>
+        q<{ declareLivingConditions: { household: { declaration: { version: number } } } }>(DECLARE, {
+          id,
+          input: conditions([head], { rooms }),
+        }),
+      ),
+    );
+    expect(answers.map((a) => a.body.errors)).toEqual([undefined, undefined, undefined, undefined]);
+    const versions = answers.map((a) => a.body.data?.declareLivingConditions.household.declaration.version).sort();
+    expect(versions).toEqual([1, 2, 3, 4]);
+    const history = await q<{ household: { indexHistory: { current: boolean; declarationVersion: number }[] } }>(
+      `query($id: ID!) { household(id: $id) { indexHistory { current declarationVersion } } }`,
+      { id },
+    );
+    const indices = history.body.data?.household.indexHistory ?? [];
+    expect(indices.filter((i) => i.current)).toEqual([{ current: true, declarationVersion: 4 }]);
+    expect(indices).toHaveLength(4);
+  });
+
   it("moves a member between households in one step", async () => {
     const a = await registerPerson("Amal", "1981-01-01");
     const b = await registerPerson("Bouchra", "1983-01-01");

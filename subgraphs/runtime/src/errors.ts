@@ -1,5 +1,6 @@
 import { GraphQLError, type GraphQLFormattedError } from "graphql";
 import { currentRequestId } from "./http-server.js";
+import { transientCondition } from "./transient-error.js";
 
 /** Every error a client may act on carries a stable `extensions.code`. */
 export class DomainError extends GraphQLError {
@@ -55,12 +56,14 @@ export class ForbiddenError extends DomainError {
  * messages never reach a client. Deliberate errors are GraphQLErrors raised on purpose: domain
  * errors, GraphQL validation and coercion errors, and errors a subgraph already formatted. A plain
  * exception (a driver error, a bug) is replaced by INTERNAL_SERVER_ERROR and reported through
- * `onUnexpected`.
+ * `onUnexpected`, except a transient database condition (no connection in time, a lost conflict):
+ * nothing was done, so the client is told REGISTER_BUSY and that it may retry.
  */
 export function maskError(
   formatted: GraphQLFormattedError,
   error: unknown,
   onUnexpected: (error: unknown) => void,
+  onBusy: (condition: string) => void = () => {},
 ): GraphQLFormattedError {
   let deliberate: GraphQLError | undefined;
   let original: unknown = error;
@@ -87,9 +90,20 @@ export function maskError(
       extensions: { ...extensions, code: extensions.code ?? "INTERNAL_SERVER_ERROR" },
     };
   }
-  onUnexpected(original);
   // The request id lets support find the logged cause of an error the client cannot see.
   const requestId = currentRequestId();
+  const busy = transientCondition(original);
+  if (busy) {
+    onBusy(busy);
+    return {
+      message:
+        "The register is busy and did nothing with this request; try again (a write with the same idempotency key)",
+      ...(formatted.locations ? { locations: formatted.locations } : {}),
+      ...(formatted.path ? { path: formatted.path } : {}),
+      extensions: { code: "REGISTER_BUSY", retryable: true, ...(requestId ? { requestId } : {}) },
+    };
+  }
+  onUnexpected(original);
   return {
     message: "Internal server error",
     ...(formatted.locations ? { locations: formatted.locations } : {}),

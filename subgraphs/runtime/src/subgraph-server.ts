@@ -6,6 +6,7 @@ import type { JWTVerifyGetKey } from "jose";
 import { BENCH_ACCESS, BENCH_CALLER, type UnauthenticatedMode } from "./access-bench.js";
 import { type Access, accessOf, statedPurpose } from "./access-catalogue.js";
 import { AccessTrail, SERVED_PERSONS } from "./access-trail.js";
+import { AggregateCache } from "./aggregate-cache.js";
 import type { Caller } from "./caller.js";
 import { maskError, UnauthenticatedError } from "./errors.js";
 import { graphqlHttpHandler, sendJson } from "./http-server.js";
@@ -22,6 +23,8 @@ export interface RequestContext {
   log: Logger;
   /** The persons served so far, for the access log. */
   trail: AccessTrail;
+  /** Register-wide statistics, shared by every request of this process. */
+  aggregates: AggregateCache;
 }
 
 export interface SubgraphHttpOptions<Context extends RequestContext> {
@@ -39,6 +42,8 @@ export interface SubgraphHttpOptions<Context extends RequestContext> {
   ready: () => Promise<unknown>;
   /** The register's SQL statement count, served at /metrics (benchmarks read it per request). */
   statements?: StatementCounter;
+  /** How long a statistics answer is reused (default 0: only while it is being computed). */
+  statisticsMaxAgeSeconds?: number;
 }
 
 /** Logs one line per operation: request id, operation, outcome. Never variables or results. */
@@ -110,6 +115,7 @@ function boundRequest(body: unknown): BoundRequest | undefined {
 export function createSubgraphHttp<Context extends RequestContext>(options: SubgraphHttpOptions<Context>) {
   const { name, schema, gatewayKeys, logger, extendContext, ready, statements } = options;
   const unauthenticated = options.unauthenticated ?? "refuse";
+  const aggregates = new AggregateCache(options.statisticsMaxAgeSeconds ?? 0);
   if (unauthenticated === "bench") {
     logger.warn(
       { unauthenticated },
@@ -127,7 +133,12 @@ export function createSubgraphHttp<Context extends RequestContext>(options: Subg
       servedPersonsPlugin() as ApolloServerPlugin<Context>,
     ],
     formatError: (formatted, error) =>
-      maskError(formatted, error, (unexpected) => logger.error({ err: unexpected }, "unexpected error")),
+      maskError(
+        formatted,
+        error,
+        (unexpected) => logger.error({ err: unexpected }, "unexpected error"),
+        (condition) => logger.warn({ condition }, "database busy: request refused as REGISTER_BUSY"),
+      ),
   });
   const context = async (req: IncomingMessage, requestId: string, body: unknown): Promise<Context> => {
     // Only an absent header opens bench mode: a malformed, forged or stale token is refused below.
@@ -138,6 +149,7 @@ export function createSubgraphHttp<Context extends RequestContext>(options: Subg
         requestId,
         log: logger.child({ requestId }),
         trail: new AccessTrail(),
+        aggregates,
       });
     }
     const token = bearerToken(req.headers.authorization);
@@ -156,6 +168,7 @@ export function createSubgraphHttp<Context extends RequestContext>(options: Subg
         requestId: id,
         log: logger.child({ requestId: id }),
         trail: new AccessTrail(),
+        aggregates,
       });
     } catch (error) {
       if (error instanceof InvalidTokenError) {

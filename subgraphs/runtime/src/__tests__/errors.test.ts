@@ -55,4 +55,40 @@ describe("maskError", () => {
     );
     expect(result.extensions).toEqual({ code: "GRAPHQL_VALIDATION_FAILED" });
   });
+
+  it("answers REGISTER_BUSY, retryable, when the database had no connection or transaction in time", () => {
+    // Prisma's error when an interactive transaction cannot start within maxWait (the pool is
+    // taken), and a lost deadlock as the driver adapter wraps it.
+    const noTransaction = Object.assign(
+      new Error("Transaction API error: Unable to start a transaction in the given time."),
+      {
+        code: "P2028",
+      },
+    );
+    const deadlock = Object.assign(new Error("deadlock detected"), {
+      code: "P2010",
+      meta: { driverAdapterError: { cause: { kind: "postgres", code: "40P01", message: "deadlock detected" } } },
+    });
+    for (const cause of [noTransaction, deadlock]) {
+      const reported: unknown[] = [];
+      const busy: string[] = [];
+      const error = new GraphQLError(cause.message, { originalError: cause, path: ["declareLivingConditions"] });
+      const result = maskError(
+        error.toJSON(),
+        error,
+        (e) => reported.push(e),
+        (c) => busy.push(c),
+      );
+      expect(result.extensions).toEqual({ code: "REGISTER_BUSY", retryable: true });
+      expect(result.message).not.toContain("Transaction API");
+      expect(result.path).toEqual(["declareLivingConditions"]);
+      expect(reported).toEqual([]);
+      expect(busy).toEqual([cause === noTransaction ? "P2028" : "40P01"]);
+    }
+    // A constraint violation is not a busy register: it stays an internal error.
+    const unique = Object.assign(new Error("Unique constraint failed"), { code: "P2002" });
+    expect(format(new GraphQLError("x", { originalError: unique })).result.extensions?.code).toBe(
+      "INTERNAL_SERVER_ERROR",
+    );
+  });
 });

@@ -5,6 +5,7 @@ import { DomainError, ValidationError } from "@spx/runtime/errors";
 import { idempotencyScope, once } from "@spx/runtime/idempotency";
 import { assessDeclaration } from "../assessment.js";
 import { builder } from "../builder.js";
+import { declarationRecord, indexRecord } from "../declaration-records.js";
 import { checkDeclaration, type DeclarationInput } from "../domain/declaration-rules.js";
 import { DURABLE_GOODS } from "../domain/household-facts.js";
 
@@ -230,6 +231,9 @@ builder.mutationField("declareLivingConditions", (t) =>
             request: args,
           },
           async () => {
+            // Two declarations of one household at once would both read the same last version:
+            // the household's row is locked first, so they take their turns instead.
+            await tx.$queryRawUnsafe("SELECT 1 FROM household WHERE id = $1 FOR UPDATE", household.id);
             const last = await tx.declaration.findFirst({
               where: { householdId: household.id },
               orderBy: { version: "desc" },
@@ -237,41 +241,21 @@ builder.mutationField("declareLivingConditions", (t) =>
             });
             const version = (last?.version ?? 0) + 1;
             await tx.declaration.create({
-              data: {
-                id: randomUUID(),
-                householdId: household.id,
-                version,
-                declaredBy: context.caller.sub,
-                housingType: input.housingType,
-                rooms: input.rooms,
-                occupancy: input.occupancy,
-                waterConnected: input.waterConnected,
-                electricityConnected: input.electricityConnected,
-                electricitySpending: input.electricitySpending,
-                waterSpending: input.waterSpending,
-                telephoneSpending: input.telephoneSpending,
-                gasSpending: input.gasSpending,
-                durableGoods: [...input.durableGoods],
-                livestockHeads: input.livestockHeads,
-                landHectares: input.landHectares.toFixed(2),
-                memberDetails: input.members.map((m) => ({ ...m })),
-                verification: assessment.checks.map((c) => ({ ...c })),
-              },
+              data: declarationRecord(
+                { id: randomUUID(), householdId: household.id, version, declaredBy: context.caller.sub },
+                input,
+                assessment,
+              ),
             });
             await tx.indexComputation.updateMany({
               where: { householdId: household.id, current: true },
               data: { current: false },
             });
             await tx.indexComputation.create({
-              data: {
-                id: randomUUID(),
-                householdId: household.id,
-                declarationVersion: version,
-                modelVersion: assessment.model.version,
-                score: assessment.result.score,
-                inputs: JSON.parse(JSON.stringify(assessment.facts)),
-                contributions: JSON.parse(JSON.stringify(assessment.result.contributions)),
-              },
+              data: indexRecord(
+                { id: randomUUID(), householdId: household.id, declarationVersion: version },
+                assessment,
+              ),
             });
             return { id: household.id };
           },

@@ -1,0 +1,37 @@
+/**
+ * Conditions in which the database did nothing for this request and the same request, sent again,
+ * may well succeed: no connection or transaction could be had in time (the pool is taken by other
+ * work), a statement was cancelled, or PostgreSQL chose this transaction as the loser of a
+ * conflict or deadlock. Prisma codes (P2024 pool timeout, P2028 transaction could not start or
+ * expired, P2034 write conflict) and SQLSTATEs, wherever they sit in the error's chain.
+ */
+const TRANSIENT_CODES = new Set([
+  "P2024",
+  "P2028",
+  "P2034",
+  "40001", // serialization_failure
+  "40P01", // deadlock_detected
+  "55P03", // lock_not_available
+  "57014", // query_canceled (statement_timeout)
+  "53300", // too_many_connections
+  "57P03", // cannot_connect_now
+]);
+const TRANSIENT_KINDS = new Set(["TransactionWriteConflict", "TooManyConnections", "SocketTimeout"]);
+
+/** The transient condition behind `error` (a code, for the log), or undefined if it is not one. */
+export function transientCondition(error: unknown): string | undefined {
+  const seen = new Set<unknown>();
+  let current: unknown = error;
+  while (current && typeof current === "object" && !seen.has(current)) {
+    seen.add(current);
+    const record = current as Record<string, unknown>;
+    const meta = record.meta as Record<string, unknown> | undefined;
+    for (const code of [record.code, record.kind, meta?.code]) {
+      if (typeof code === "string" && (TRANSIENT_CODES.has(code) || TRANSIENT_KINDS.has(code))) {
+        return code;
+      }
+    }
+    current = record.cause ?? meta?.driverAdapterError;
+  }
+  return undefined;
+}
