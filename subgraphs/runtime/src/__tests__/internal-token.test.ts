@@ -1,4 +1,4 @@
-import { SignJWT } from "jose";
+import { jwtVerify, SignJWT } from "jose";
 import type { Caller } from "../caller.js";
 import { callerSchema } from "../caller.js";
 import { InvalidTokenError, signInternalToken, verifyInternalToken } from "../internal-token.js";
@@ -88,6 +88,69 @@ describe("gateway-to-subgraph tokens", () => {
     await expect(verifyInternalToken(userToken, localKeySet([key]), "population", { query: QUERY })).rejects.toThrow(
       InvalidTokenError,
     );
+  });
+});
+
+describe("gateway-to-subgraph tokens as JWS", () => {
+  it("are standard EdDSA JWTs: jose verifies ours, and ours verifies jose's", async () => {
+    const { key } = await generateSigningKey();
+    const token = await signInternalToken(key, "population", { caller, requestId: "r", request: { query: QUERY } });
+    const { payload, protectedHeader } = await jwtVerify(token, localKeySet([key]), {
+      algorithms: ["EdDSA"],
+      issuer: "spx-gateway",
+      audience: "population",
+      typ: "spx-internal+jwt",
+    });
+    expect(protectedHeader).toMatchObject({ alg: "EdDSA", kid: key.kid });
+    expect(payload).toMatchObject({ sub: "worker-17", agency: "ANSS", region: "06", rid: "r" });
+    expect((payload.exp ?? 0) - (payload.iat ?? 0)).toBe(60);
+
+    const { documentHash } = await import("../internal-token.js");
+    const fromJose = await new SignJWT({
+      agency: "ANSS",
+      role: "CASE_WORKER",
+      region: "06",
+      purpose: "CASE_MANAGEMENT",
+      rid: "j",
+      qh: documentHash({ query: QUERY }),
+    })
+      .setProtectedHeader({ alg: "EdDSA", kid: key.kid, typ: "spx-internal+jwt" })
+      .setIssuer("spx-gateway")
+      .setAudience("population")
+      .setSubject("worker-17")
+      .setIssuedAt()
+      .setExpirationTime("1m")
+      .sign(key.privateKey);
+    await expect(verifyInternalToken(fromJose, localKeySet([key]), "population", { query: QUERY })).resolves.toEqual({
+      caller,
+      requestId: "j",
+    });
+  });
+
+  it("are refused when altered, unsigned or signed with another algorithm", async () => {
+    const { key } = await generateSigningKey();
+    const keys = localKeySet([key]);
+    const token = await signInternalToken(key, "population", { caller, requestId: "r", request: { query: QUERY } });
+    const [header, payload, signature] = token.split(".") as [string, string, string];
+    const claims = JSON.parse(Buffer.from(payload, "base64url").toString());
+    const raised = Buffer.from(JSON.stringify({ ...claims, role: "SYSTEM", agency: "ANR" })).toString("base64url");
+    const flipped = `${signature.slice(0, -2)}${signature.endsWith("A") ? "B" : "A"}${signature.slice(-1)}`;
+    const none = Buffer.from(JSON.stringify({ alg: "none", typ: "spx-internal+jwt" })).toString("base64url");
+    const hs = await new SignJWT(claims)
+      .setProtectedHeader({ alg: "HS256", kid: key.kid, typ: "spx-internal+jwt" })
+      .sign(new TextEncoder().encode("a shared secret of thirty-two bytes!"));
+    for (const forged of [
+      `${header}.${raised}.${signature}`,
+      `${header}.${payload}.${flipped}`,
+      `${none}.${payload}.`,
+      `${header}.${payload}`,
+      hs,
+      "not.a.token",
+    ]) {
+      await expect(verifyInternalToken(forged, keys, "population", { query: QUERY })).rejects.toThrow(
+        InvalidTokenError,
+      );
+    }
   });
 });
 
