@@ -11,6 +11,7 @@ const app = await createDirectAidApp({
   dataDir: env.dataDir,
   gatewayKeys: await gatewayKeySource(env),
   unauthenticated: env.unauthenticated,
+  statisticsMaxAgeSeconds: env.statisticsMaxAgeSeconds,
   // The register's own identity towards the graph (ANSS runs direct aid): a SERVICE, a register
   // asking other registers, granted by the catalogue what src/registers.ts reads.
   graph: serviceGraphClient(env, {

@@ -11,6 +11,7 @@ const app = await createHealthInsuranceApp({
   dataDir: env.dataDir,
   gatewayKeys: await gatewayKeySource(env),
   unauthenticated: env.unauthenticated,
+  statisticsMaxAgeSeconds: env.statisticsMaxAgeSeconds,
   // The register's own identity towards the graph (CNSS manages AMO): a register asking other
   // registers, granted exactly what `registers.ts` asks.
   graph: serviceGraphClient(env, {

@@ -11,6 +11,7 @@ const app = await createPopulationApp({
   dataDir: env.dataDir,
   gatewayKeys: await gatewayKeySource(env),
   unauthenticated: env.unauthenticated,
+  statisticsMaxAgeSeconds: env.statisticsMaxAgeSeconds,
   logger,
   demoSeed: env.demoSeed,
 });

@@ -35,6 +35,7 @@ export function subgraphEnv(prefix: string, defaultPort: number, source?: Record
         JWT_ISSUER: z.string().min(1).default(DEV_ISSUER),
         JWT_AUDIENCE: z.string().min(1).default(DEFAULT_AUDIENCE),
         SUBGRAPH_UNAUTHENTICATED: z.enum(UNAUTHENTICATED_MODES).default("refuse"),
+        STATISTICS_MAX_AGE_SECONDS: z.coerce.number().int().min(0).max(86_400).default(60),
       })
       .refine((env) => !(env.NODE_ENV === "production" && env.SUBGRAPH_UNAUTHENTICATED === "bench"), {
         path: ["SUBGRAPH_UNAUTHENTICATED"],
@@ -56,6 +57,8 @@ export function subgraphEnv(prefix: string, defaultPort: number, source?: Record
     audience: raw.JWT_AUDIENCE as string,
     /** What a request without an authorization header gets; `bench` only for benchmarks. */
     unauthenticated: raw.SUBGRAPH_UNAUTHENTICATED as UnauthenticatedMode,
+    /** How long a statistics answer is reused by this process. */
+    statisticsMaxAgeSeconds: raw.STATISTICS_MAX_AGE_SECONDS as number,
   };
 }
 

@@ -23,6 +23,8 @@ export interface SubgraphAppOptions {
   demoSeed: boolean;
   /** An already migrated database (tests); otherwise one is opened and migrated. */
   database?: Database;
+  /** How long a statistics answer is reused (STATISTICS_MAX_AGE_SECONDS; default 0). */
+  statisticsMaxAgeSeconds?: number | undefined;
 }
 
 /**
@@ -68,6 +70,7 @@ export async function createSubgraphApp<
       extendContext,
       ready: () => database.sql.query("SELECT 1"),
       statements: database.statements,
+      statisticsMaxAgeSeconds: options.statisticsMaxAgeSeconds ?? 0,
     });
     await server.start();
     return {

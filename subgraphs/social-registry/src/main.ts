@@ -16,6 +16,7 @@ const app = await createSocialRegistryApp({
   dataDir: env.dataDir,
   gatewayKeys: await gatewayKeySource(env),
   unauthenticated: env.unauthenticated,
+  statisticsMaxAgeSeconds: env.statisticsMaxAgeSeconds,
   // The register's own identity towards the graph (ANR runs the RSU).
   graph: serviceGraphClient(env, {
     sub: "service:social-registry",

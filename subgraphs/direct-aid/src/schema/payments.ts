@@ -228,23 +228,24 @@ builder.queryFields((t) => ({
     ...STATS,
     description: "Households paid, children counted and amounts, by region and/or month",
     args: { by: t.arg({ type: [Dimension], required: true }) },
-    resolve: async (_root, args, context) => {
-      const dims = [...new Set(args.by)];
-      // Fixed expressions only: nothing from the request is spliced into SQL.
-      const columns = dims.map((d) => (d === "REGION" ? "region_code AS region" : "month"));
-      const groupBy = dims.map((_d, i) => String(i + 1));
-      const rows = await context.prisma.$queryRawUnsafe<Record<string, string | number | null>[]>(
-        `SELECT ${[...columns, "count(*)::int AS households", "sum(children)::int AS children", "sum(amount)::bigint AS amount"].join(", ")}
+    resolve: (_root, args, context) =>
+      context.aggregates.get(`directAidStatistics:${JSON.stringify(args)}`, async () => {
+        const dims = [...new Set(args.by)];
+        // Fixed expressions only: nothing from the request is spliced into SQL.
+        const columns = dims.map((d) => (d === "REGION" ? "region_code AS region" : "month"));
+        const groupBy = dims.map((_d, i) => String(i + 1));
+        const rows = await context.prisma.$queryRawUnsafe<Record<string, string | number | null>[]>(
+          `SELECT ${[...columns, "count(*)::int AS households", "sum(children)::int AS children", "sum(amount)::bigint AS amount"].join(", ")}
          FROM payment_order WHERE status <> 'FAILED'
          ${groupBy.length ? `GROUP BY ${groupBy.join(", ")} ORDER BY ${groupBy.join(", ")}` : ""}`,
-      );
-      return rows.map((r) => ({
-        region: (r.region as string | undefined) ?? null,
-        month: (r.month as string | undefined) ?? null,
-        households: Number(r.households),
-        children: Number(r.children ?? 0),
-        amount: Number(r.amount ?? 0),
-      }));
-    },
+        );
+        return rows.map((r) => ({
+          region: (r.region as string | undefined) ?? null,
+          month: (r.month as string | undefined) ?? null,
+          households: Number(r.households),
+          children: Number(r.children ?? 0),
+          amount: Number(r.amount ?? 0),
+        }));
+      }),
   }),
 }));

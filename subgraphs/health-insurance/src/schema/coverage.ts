@@ -115,22 +115,23 @@ builder.queryField("coverageStatistics", (t) =>
     ...needs("stats:read"),
     description: "People currently covered, by regime, role, region and status",
     args: { by: t.arg({ type: [Dimension], required: true }) },
-    resolve: async (_root, args, context) => {
-      const dims = [...new Set(args.by)];
-      const groupBy = dims.map((_d, i) => String(i + 1));
-      const rows = await context.prisma.$queryRawUnsafe<Record<string, string | number | null>[]>(
-        `SELECT ${[...dims.map((d) => COLUMNS[d]), "count(*)::int AS beneficiaries"].join(", ")}
+    resolve: (_root, args, context) =>
+      context.aggregates.get(`coverageStatistics:${JSON.stringify(args)}`, async () => {
+        const dims = [...new Set(args.by)];
+        const groupBy = dims.map((_d, i) => String(i + 1));
+        const rows = await context.prisma.$queryRawUnsafe<Record<string, string | number | null>[]>(
+          `SELECT ${[...dims.map((d) => COLUMNS[d]), "count(*)::int AS beneficiaries"].join(", ")}
          FROM coverage c JOIN affiliation a ON a.id = c.affiliation_id
          WHERE c.until IS NULL
          ${groupBy.length ? `GROUP BY ${groupBy.join(", ")} ORDER BY ${groupBy.join(", ")}` : ""}`,
-      );
-      return rows.map((row) => ({
-        regime: (row.regime as string | undefined) ?? null,
-        role: (row.role as string | undefined) ?? null,
-        region: (row.region as string | undefined) ?? null,
-        status: (row.status as string | undefined) ?? null,
-        beneficiaries: Number(row.beneficiaries),
-      }));
-    },
+        );
+        return rows.map((row) => ({
+          regime: (row.regime as string | undefined) ?? null,
+          role: (row.role as string | undefined) ?? null,
+          region: (row.region as string | undefined) ?? null,
+          status: (row.status as string | undefined) ?? null,
+          beneficiaries: Number(row.beneficiaries),
+        }));
+      }),
   }),
 );

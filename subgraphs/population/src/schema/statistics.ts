@@ -50,24 +50,25 @@ builder.queryField("populationStatistics", (t) =>
       by: t.arg({ type: [StatisticDimension], required: true }),
       lifeStatus: t.arg({ type: LifeStatusEnum, required: false, defaultValue: "ALIVE" }),
     },
-    resolve: async (_root, args, context) => {
-      const dimensions = [...new Set(args.by)];
-      const select = dimensions.map((d) => `${COLUMNS[d].sql} AS ${COLUMNS[d].alias}`);
-      const groupBy = dimensions.map((_d, i) => String(i + 1));
-      const sql = `SELECT ${[...select, "count(*)::int AS count"].join(", ")}
+    resolve: (_root, args, context) =>
+      context.aggregates.get(`populationStatistics:${JSON.stringify(args)}`, async () => {
+        const dimensions = [...new Set(args.by)];
+        const select = dimensions.map((d) => `${COLUMNS[d].sql} AS ${COLUMNS[d].alias}`);
+        const groupBy = dimensions.map((_d, i) => String(i + 1));
+        const sql = `SELECT ${[...select, "count(*)::int AS count"].join(", ")}
         FROM person WHERE life_status = $1::"LifeStatus"
         ${groupBy.length ? `GROUP BY ${groupBy.join(", ")} ORDER BY ${groupBy.join(", ")}` : ""}`;
-      const rows = await context.prisma.$queryRawUnsafe<Record<string, string | number | null>[]>(
-        sql,
-        args.lifeStatus ?? "ALIVE",
-      );
-      return rows.map((row) => ({
-        region: (row.region as string | undefined) ?? null,
-        sex: (row.sex as Cell["sex"] | undefined) ?? null,
-        ageBand: (row.age_band as string | undefined) ?? null,
-        milieu: (row.milieu as Cell["milieu"] | undefined) ?? null,
-        count: Number(row.count),
-      }));
-    },
+        const rows = await context.prisma.$queryRawUnsafe<Record<string, string | number | null>[]>(
+          sql,
+          args.lifeStatus ?? "ALIVE",
+        );
+        return rows.map((row) => ({
+          region: (row.region as string | undefined) ?? null,
+          sex: (row.sex as Cell["sex"] | undefined) ?? null,
+          ageBand: (row.age_band as string | undefined) ?? null,
+          milieu: (row.milieu as Cell["milieu"] | undefined) ?? null,
+          count: Number(row.count),
+        }));
+      }),
   }),
 );

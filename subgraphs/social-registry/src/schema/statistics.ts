@@ -42,63 +42,65 @@ builder.queryFields((t) => ({
     ...needs("stats:read"),
     description: "Active households, their members and eligible households, by region and/or milieu",
     args: { by: t.arg({ type: [Dimension], required: true }) },
-    resolve: async (_root, args, context) => {
-      const now = new Date();
-      const tadamon = thresholdOn(context.data.thresholds, "AMO_TADAMON", now)?.threshold ?? "-1";
-      const directAid = thresholdOn(context.data.thresholds, "DIRECT_AID", now)?.threshold ?? "-1";
-      const dims = [...new Set(args.by)];
-      // Fixed expressions only: nothing from the request is spliced into SQL.
-      const columns = dims.map((d) => (d === "REGION" ? "h.region_code AS region" : "h.milieu::text AS milieu"));
-      const groupBy = dims.map((_d, i) => String(i + 1));
-      const rows = await context.prisma.$queryRawUnsafe<Record<string, string | number | null>[]>(
-        `SELECT ${[
-          ...columns,
-          "count(*)::int AS households",
-          "sum(m.n)::int AS members",
-          "count(c.score)::int AS scored",
-          "count(*) FILTER (WHERE c.score <= $1::numeric)::int AS tadamon",
-          "count(*) FILTER (WHERE c.score <= $2::numeric)::int AS direct_aid",
-        ].join(", ")}
+    resolve: (_root, args, context) =>
+      context.aggregates.get(`householdStatistics:${JSON.stringify(args)}`, async () => {
+        const now = new Date();
+        const tadamon = thresholdOn(context.data.thresholds, "AMO_TADAMON", now)?.threshold ?? "-1";
+        const directAid = thresholdOn(context.data.thresholds, "DIRECT_AID", now)?.threshold ?? "-1";
+        const dims = [...new Set(args.by)];
+        // Fixed expressions only: nothing from the request is spliced into SQL.
+        const columns = dims.map((d) => (d === "REGION" ? "h.region_code AS region" : "h.milieu::text AS milieu"));
+        const groupBy = dims.map((_d, i) => String(i + 1));
+        const rows = await context.prisma.$queryRawUnsafe<Record<string, string | number | null>[]>(
+          `SELECT ${[
+            ...columns,
+            "count(*)::int AS households",
+            "sum(m.n)::int AS members",
+            "count(c.score)::int AS scored",
+            "count(*) FILTER (WHERE c.score <= $1::numeric)::int AS tadamon",
+            "count(*) FILTER (WHERE c.score <= $2::numeric)::int AS direct_aid",
+          ].join(", ")}
          FROM household h
          JOIN (SELECT household_id, count(*) AS n FROM membership WHERE until IS NULL GROUP BY household_id) m
            ON m.household_id = h.id
          LEFT JOIN index_computation c ON c.household_id = h.id AND c.current
          WHERE h.status = 'ACTIVE'
          ${groupBy.length ? `GROUP BY ${groupBy.join(", ")} ORDER BY ${groupBy.join(", ")}` : ""}`,
-        tadamon,
-        directAid,
-      );
-      return rows.map((row) => ({
-        region: (row.region as string | undefined) ?? null,
-        milieu: (row.milieu as Cell["milieu"] | undefined) ?? null,
-        households: Number(row.households),
-        members: Number(row.members ?? 0),
-        scored: Number(row.scored),
-        eligibleAmoTadamon: Number(row.tadamon),
-        eligibleDirectAid: Number(row.direct_aid),
-      }));
-    },
+          tadamon,
+          directAid,
+        );
+        return rows.map((row) => ({
+          region: (row.region as string | undefined) ?? null,
+          milieu: (row.milieu as Cell["milieu"] | undefined) ?? null,
+          households: Number(row.households),
+          members: Number(row.members ?? 0),
+          scored: Number(row.scored),
+          eligibleAmoTadamon: Number(row.tadamon),
+          eligibleDirectAid: Number(row.direct_aid),
+        }));
+      }),
   }),
   indexDistribution: t.field({
     type: [IndexBand],
     ...needs("stats:read"),
     description: "How many households' index in force falls in each band (default width 0.25)",
     args: { bandWidth: t.arg({ type: "Decimal7", required: false }) },
-    resolve: async (_root, args, context) => {
-      const width = args.bandWidth ?? "0.2500000";
-      if (Number(width) < 0.01 || Number(width) > 5) {
-        throw new ValidationError([{ field: "bandWidth", message: "must be between 0.01 and 5" }]);
-      }
-      const rows = await context.prisma.$queryRawUnsafe<{ band: string; households: number }[]>(
-        `SELECT (floor(score / $1::numeric) * $1::numeric)::numeric(12,7)::text AS band, count(*)::int AS households
+    resolve: (_root, args, context) =>
+      context.aggregates.get(`indexDistribution:${JSON.stringify(args)}`, async () => {
+        const width = args.bandWidth ?? "0.2500000";
+        if (Number(width) < 0.01 || Number(width) > 5) {
+          throw new ValidationError([{ field: "bandWidth", message: "must be between 0.01 and 5" }]);
+        }
+        const rows = await context.prisma.$queryRawUnsafe<{ band: string; households: number }[]>(
+          `SELECT (floor(score / $1::numeric) * $1::numeric)::numeric(12,7)::text AS band, count(*)::int AS households
          FROM index_computation WHERE current GROUP BY 1 ORDER BY 1`,
-        width,
-      );
-      return rows.map((row) => ({
-        from: Number(row.band).toFixed(7),
-        to: (Number(row.band) + Number(width)).toFixed(7),
-        households: Number(row.households),
-      }));
-    },
+          width,
+        );
+        return rows.map((row) => ({
+          from: Number(row.band).toFixed(7),
+          to: (Number(row.band) + Number(width)).toFixed(7),
+          households: Number(row.households),
+        }));
+      }),
   }),
 }));
