@@ -18,16 +18,58 @@ export const CLOCK_TOLERANCE_SECONDS = 30;
 export type Authenticate = (req: IncomingMessage) => Promise<Caller>;
 
 /**
+ * A caller sends the same token with every request for as long as it lives (an hour, typically),
+ * so a verified token is remembered for a short while instead of being verified again: at most
+ * VERIFIED_TOKEN_SECONDS, never past its own expiry. A key withdrawn from the JWKS stops opening
+ * remembered tokens within that time. Bounded: the oldest entries go first.
+ */
+const VERIFIED_TOKEN_SECONDS = 60;
+const VERIFIED_TOKENS_MAX = 10_000;
+
+class VerifiedTokens {
+  private readonly entries = new Map<string, { caller: Caller; untilMs: number }>();
+
+  get(token: string, nowMs: number): Caller | undefined {
+    const entry = this.entries.get(token);
+    if (entry && entry.untilMs > nowMs) {
+      return entry.caller;
+    }
+    if (entry) {
+      this.entries.delete(token);
+    }
+    return undefined;
+  }
+
+  set(token: string, caller: Caller, expiresAtSeconds: number, nowMs: number): void {
+    if (this.entries.size >= VERIFIED_TOKENS_MAX) {
+      const oldest = this.entries.keys().next();
+      if (!oldest.done) {
+        this.entries.delete(oldest.value);
+      }
+    }
+    this.entries.set(token, {
+      caller,
+      untilMs: Math.min(nowMs + VERIFIED_TOKEN_SECONDS * 1000, expiresAtSeconds * 1000),
+    });
+  }
+}
+
+/**
  * Verifies the caller's bearer JWT: signature against the JWKS with pinned algorithms, issuer,
  * audience, expiry (required), then the claims this system needs (agency, role, region, idcs).
  * Every failure is the same 401 to the client; the reason is returned for the log only.
  */
 export function createAuthenticator(options: AuthenticationOptions, onReject: (reason: string) => void): Authenticate {
+  const verified = new VerifiedTokens();
   return async (req) => {
     const token = bearerToken(req.headers.authorization);
     if (!token) {
       onReject("missing");
       throw new UnauthenticatedError("A bearer token is required");
+    }
+    const known = verified.get(token, Date.now());
+    if (known) {
+      return known;
     }
     try {
       const { payload } = await jwtVerify(token, options.keys, {
@@ -37,7 +79,9 @@ export function createAuthenticator(options: AuthenticationOptions, onReject: (r
         requiredClaims: ["exp", "iat", "sub"],
         clockTolerance: CLOCK_TOLERANCE_SECONDS,
       });
-      return callerFromClaims(payload);
+      const caller = callerFromClaims(payload);
+      verified.set(token, caller, payload.exp ?? 0, Date.now());
+      return caller;
     } catch (error) {
       onReject(error instanceof errors.JOSEError ? error.code : "claims");
       throw new UnauthenticatedError("The bearer token is invalid or expired");

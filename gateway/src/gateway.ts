@@ -3,6 +3,7 @@ import { ApolloGateway, type GraphQLDataSource, LocalGraphQLDataSource } from "@
 import { ApolloServer } from "@apollo/server";
 import { accessOf, catalogue, statedPurpose } from "@spx/runtime/access-catalogue";
 import { AccessTrail } from "@spx/runtime/access-trail";
+import { AggregateCache } from "@spx/runtime/aggregate-cache";
 import { maskError } from "@spx/runtime/errors";
 import { graphqlHttpHandler, sendJson } from "@spx/runtime/http-server";
 import type { SigningKey } from "@spx/runtime/keys";
@@ -19,6 +20,7 @@ import { type AuthorizationMode, AuthorizingGateway } from "./authorizing-gatewa
 import type { GatewayContext, ServedContext } from "./context.js";
 import { FieldAccess } from "./field-access.js";
 import { SubgraphClient } from "./subgraph-client.js";
+import { subgraphFetcher } from "./subgraph-fetcher.js";
 import type { SubgraphEndpoint } from "./supergraph.js";
 import { readSupergraphPolicy } from "./supergraph-policy.js";
 
@@ -84,6 +86,7 @@ export async function createGateway(options: GatewayOptions) {
   // @apollo/gateway refuses the SECURITY features; it gets a copy without them, and the rules
   // they carry are enforced here instead.
   const { policy, executableSdl } = readSupergraphPolicy(options.supergraphSdl);
+  const transport = subgraphFetcher();
   const planner = new ApolloGateway({
     supergraphSdl: executableSdl,
     buildService: ({ name, url }) =>
@@ -91,7 +94,7 @@ export async function createGateway(options: GatewayOptions) {
         ? authenticate === "off"
           ? accessLogWithoutCallers
           : new LocalGraphQLDataSource(accessLogSchema)
-        : new SubgraphClient(name, urls.get(name) ?? url ?? "", signingKey),
+        : new SubgraphClient(name, urls.get(name) ?? url ?? "", signingKey, transport.fetcher),
     logger: {
       debug: (message) => logger.debug(message),
       info: (message) => logger.info(message),
@@ -122,18 +125,29 @@ export async function createGateway(options: GatewayOptions) {
     hideSchemaDetailsFromClientErrors: production,
     // CSRF prevention stays on (Apollo's default): a browser cannot send a simple cross-site POST.
     csrfPrevention: true,
-    plugins: [operationLogPlugin<ServedContext>()],
+    plugins: [
+      operationLogPlugin<ServedContext>(),
+      // The subgraph connections close with the server, whoever stops it.
+      { serverWillStart: async () => ({ serverWillStop: () => transport.close() }) },
+    ],
     formatError: (formatted, error) =>
-      maskError(formatted, error, (unexpected) => logger.error({ err: unexpected }, "unexpected error")),
+      maskError(
+        formatted,
+        error,
+        (unexpected) => logger.error({ err: unexpected }, "unexpected error"),
+        (condition) => logger.warn({ condition }, "database busy: request refused as REGISTER_BUSY"),
+      ),
   });
   await server.start();
 
+  // The access log's own subgraph, served in process, has no statistics to reuse.
+  const aggregates = new AggregateCache(0);
   const context = async (req: IncomingMessage, requestId: string): Promise<ServedContext> => {
     const log = logger.child({ requestId });
     if (authenticate === "off") {
       // Neither a token nor X-Purpose is read: the wrapping gateways and the subgraph client see
       // no caller and pass the request through untouched.
-      return { requestId, log, trail: new AccessTrail(), accessLog: options.accessLog };
+      return { requestId, log, trail: new AccessTrail(), aggregates, accessLog: options.accessLog };
     }
     const authenticated = await authenticate(req);
     // No purpose, no data: refused here, before anything is planned or read.
@@ -146,6 +160,7 @@ export async function createGateway(options: GatewayOptions) {
       requestId,
       log,
       trail: new AccessTrail(),
+      aggregates,
       accessLog: options.accessLog,
     };
   };

@@ -18,8 +18,9 @@ export class SubgraphClient extends RemoteGraphQLDataSource<ServedContext> {
     private readonly subgraph: string,
     url: string,
     private readonly signingKey: SigningKey,
+    fetcher: SubgraphClient["fetcher"],
   ) {
-    super({ url });
+    super({ url, fetcher });
   }
 
   override async willSendRequest({ request, context }: GraphQLDataSourceProcessOptions<ServedContext>) {

@@ -208,6 +208,27 @@ async function statementCounts(subgraphUrls) {
   return Object.fromEntries(entries);
 }
 
+/**
+ * Waits until the registers' databases have finished what the last scenario left in flight
+ * (autocannon stops counting, the servers keep working: at a million persons a statistics query
+ * runs for seconds, and the next scenario would find the connection pools taken), at most two
+ * minutes.
+ */
+async function settle(databases) {
+  const names = Object.values(databases).map((url) => new URL(url).pathname.slice(1));
+  for (let waited = 0; waited < 120; waited++) {
+    const [{ active }] = await queryDatabase(
+      databases.population,
+      "SELECT count(*)::int AS active FROM pg_stat_activity WHERE datname = ANY($1) AND state = 'active' AND pid <> pg_backend_pid()",
+      [names],
+    );
+    if (active === 0) {
+      return;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+  }
+}
+
 const difference = (after, before) =>
   Object.fromEntries(
     Object.entries(after).map(([name, n]) => [name, n === null || before[name] === null ? null : n - before[name]]),
@@ -261,6 +282,7 @@ const sideBySide = await withSystem(
     const results = {};
     for (const scenario of scenarios(pool, mint)) {
       const tokenOf = (target) => (target === "full" ? scenario.token : undefined);
+      await settle(databases);
       for (const target of Object.keys(targets)) {
         await once(targets[target], tokenOf(target), scenario.nextBody());
       }

@@ -83,8 +83,9 @@ for (const signal of ["SIGINT", "SIGTERM"]) {
   process.on(signal, () => process.exit(130));
 }
 
-function start(script, env, nodeArgs = []) {
-  const child = spawn(process.execPath, [...nodeArgs, script], {
+/** Spawns `command args` (node by default) with `env` over this process's environment. */
+function start(args, env, command = process.execPath) {
+  const child = spawn(command, args, {
     cwd: root,
     env: { ...process.env, ...env },
     stdio: ["ignore", "ignore", "inherit"],
@@ -132,11 +133,20 @@ async function ready(child, url, timeoutMs = 180_000) {
  * function of ({ dir, subgraphUrls, ports }) returning launch specs (tests/bench/peers.mjs), adds
  * other gateways on basePort + 20 and up. `subgraphEnv` goes to every subgraph. The local
  * subgraphs (served by the gateway itself) are skipped. A gateway's `nodeArgs` (e.g.
- * ["--cpu-prof"]) go to its node process, for profiling. `system.processes` lists
+ * ["--cpu-prof"]) go to its node process, for profiling, and `subgraphNodeArgs` to every subgraph's. `system.processes` lists
  * { name, kind, pid } for memory readings.
  */
 export async function withSystem(
-  { basePort, gateways, extraDatabases = [], databases, subgraphEnv = {}, peers, peerNames = [] },
+  {
+    basePort,
+    gateways,
+    extraDatabases = [],
+    databases,
+    subgraphEnv = {},
+    subgraphNodeArgs = [],
+    peers,
+    peerNames = [],
+  },
   body,
 ) {
   const subgraphs = JSON.parse(readFileSync(path.join(root, "schema/subgraphs.json"), "utf8"))
@@ -162,7 +172,7 @@ export async function withSystem(
       const port = basePort + 10 + i;
       urls[`${subgraph.envPrefix}_URL`] = `http://127.0.0.1:${port}/graphql`;
       subgraphUrls[subgraph.name] = `http://127.0.0.1:${port}/graphql`;
-      const child = start(path.join(root, subgraph.directory, "dist/main.js"), {
+      const child = start([...subgraphNodeArgs, path.join(root, subgraph.directory, "dist/main.js")], {
         ...common,
         [`${subgraph.envPrefix}_PORT`]: String(port),
         [`${subgraph.envPrefix}_DATABASE_URL`]: subgraph.databaseUrl,
@@ -170,14 +180,21 @@ export async function withSystem(
         DEMO_SEED: databases ? "false" : "true",
         ...subgraphEnv,
       });
-      processes.push({ name: subgraph.name, kind: "subgraph", child, readyz: `http://127.0.0.1:${port}/readyz` });
+      processes.push({
+        name: subgraph.name,
+        kind: "subgraph",
+        child,
+        readyz: `http://127.0.0.1:${port}/readyz`,
+        graceMs: subgraphNodeArgs.length ? 120_000 : undefined,
+      });
     });
     Object.entries(gateways).forEach(([name, { nodeArgs, ...env }], i) => {
-      const child = start(
-        path.join(root, "gateway/dist/main.js"),
-        { ...common, ...urls, ...env, GATEWAY_PORT: String(basePort + i) },
-        nodeArgs,
-      );
+      const child = start([...(nodeArgs ?? []), path.join(root, "gateway/dist/main.js")], {
+        ...common,
+        ...urls,
+        ...env,
+        GATEWAY_PORT: String(basePort + i),
+      });
       processes.push({
         name,
         kind: "gateway",
@@ -190,13 +207,7 @@ export async function withSystem(
       const ports = Object.fromEntries(peerNames.map((name, i) => [name, basePort + 20 + i]));
       const specs = await peers({ dir: dataDir, subgraphUrls, ports });
       for (const spec of specs) {
-        const child = spawn(spec.command, spec.args, {
-          cwd: root,
-          env: { ...process.env, ...common, ...spec.env },
-          stdio: ["ignore", "ignore", "inherit"],
-        });
-        children.add(child);
-        child.on("exit", () => children.delete(child));
+        const child = start(spec.args, { ...common, ...spec.env }, spec.command);
         targets[spec.name] = spec.url;
         processes.push({ name: spec.name, kind: "gateway", child, readyz: spec.readyUrl });
       }
