@@ -287,12 +287,20 @@ describe("registering a household through the graph", () => {
       ),
     );
     expect(answers.map((a) => a.body.errors)).toEqual([undefined, undefined, undefined, undefined]);
-    const versions = answers.map((a) => a.body.data?.declareLivingConditions.household.declaration.version).sort();
-    expect(versions).toEqual([1, 2, 3, 4]);
-    const history = await q<{ household: { indexHistory: { current: boolean; declarationVersion: number }[] } }>(
-      `query($id: ID!) { household(id: $id) { indexHistory { current declarationVersion } } }`,
+    // The payload shows the household as it stands after the call, which a declaration made at
+    // the same moment may already have superseded: the history tells each version apart.
+    const history = await q<{
+      household: {
+        declarationHistory: { version: number; rooms: number }[];
+        indexHistory: { current: boolean; declarationVersion: number }[];
+      };
+    }>(
+      `query($id: ID!) { household(id: $id) { declarationHistory { version rooms } indexHistory { current declarationVersion } } }`,
       { id },
     );
+    const declarations = history.body.data?.household.declarationHistory ?? [];
+    expect(declarations.map((d) => d.version)).toEqual([4, 3, 2, 1]);
+    expect(declarations.map((d) => d.rooms).sort()).toEqual([1, 2, 3, 4]);
     const indices = history.body.data?.household.indexHistory ?? [];
     expect(indices.filter((i) => i.current)).toEqual([{ current: true, declarationVersion: 4 }]);
     expect(indices).toHaveLength(4);

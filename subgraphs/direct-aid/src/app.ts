@@ -4,6 +4,7 @@ import { createSubgraphApp, type SubgraphApp, type SubgraphAppOptions } from "@s
 import { createContext } from "./context.js";
 import { type AidPrisma, createPrisma } from "./db.js";
 import { SHIPPED_SCHEDULES } from "./domain/entitlement.js";
+import { createReads } from "./reads.js";
 import { schema } from "./schema/index.js";
 import { seedDemoIfEmpty } from "./seed/seed-demo.js";
 
@@ -35,7 +36,7 @@ export function createDirectAidApp(options: SubgraphAppOptions & { graph: GraphC
       await installSchedules(prisma);
       return {
         prisma,
-        extendContext: createContext(prisma, options.graph),
+        extendContext: createContext(prisma, createReads(prisma, database), options.graph),
         async seed() {
           const seeded = await seedDemoIfEmpty(prisma);
           if (seeded > 0) {

@@ -4,6 +4,7 @@ import DataLoader from "dataloader";
 import type { Enrolment } from "../generated/prisma/index.js";
 import type { AidPrisma } from "./db.js";
 import type { ScheduleRules } from "./domain/entitlement.js";
+import type { Reads } from "./reads.js";
 
 export interface Context extends RequestContext {
   prisma: AidPrisma;
@@ -12,7 +13,7 @@ export interface Context extends RequestContext {
   loaders: { enrolment: DataLoader<string, Enrolment | null> };
 }
 
-export function createContext(prisma: AidPrisma, graph: GraphClient) {
+export function createContext(prisma: AidPrisma, reads: Reads, graph: GraphClient) {
   const schedules = async () =>
     (await prisma.entitlementSchedule.findMany({ orderBy: { year: "asc" } })).map(
       (row) => row.rules as unknown as ScheduleRules,
@@ -24,7 +25,7 @@ export function createContext(prisma: AidPrisma, graph: GraphClient) {
     schedules,
     loaders: {
       enrolment: new DataLoader(async (ids) => {
-        const rows = await prisma.enrolment.findMany({ where: { householdId: { in: [...ids] } } });
+        const rows = await reads.enrolment.find({ key: "householdId", keys: ids });
         const byId = new Map(rows.map((row) => [row.householdId, row]));
         return ids.map((id) => byId.get(id) ?? null);
       }),

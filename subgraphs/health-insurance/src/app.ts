@@ -3,6 +3,7 @@ import type { GraphClient } from "@spx/runtime/graph-client";
 import { createSubgraphApp, type SubgraphApp, type SubgraphAppOptions } from "@spx/runtime/subgraph-app";
 import { createContext } from "./context.js";
 import { createPrisma, type InsurancePrisma } from "./db.js";
+import { createReads } from "./reads.js";
 import { schema } from "./schema/index.js";
 import { seedDemoIfEmpty } from "./seed/seed-demo.js";
 
@@ -24,7 +25,7 @@ export function createHealthInsuranceApp(
       const prisma = createPrisma(database);
       return {
         prisma,
-        extendContext: createContext(prisma, options.graph),
+        extendContext: createContext(prisma, createReads(prisma, database), options.graph),
         async seed() {
           const seeded = await seedDemoIfEmpty(prisma);
           if (seeded > 0) {

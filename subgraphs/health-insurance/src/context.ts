@@ -3,6 +3,7 @@ import type { RequestContext } from "@spx/runtime/subgraph-server";
 import DataLoader from "dataloader";
 import type { Affiliation, Coverage } from "../generated/prisma/index.js";
 import type { InsurancePrisma } from "./db.js";
+import type { Reads } from "./reads.js";
 
 export type CoverageWithAffiliation = Coverage & { affiliation: Affiliation };
 
@@ -19,31 +20,42 @@ export interface Context extends RequestContext {
   graph: GraphClient;
 }
 
-export function createLoaders(prisma: InsurancePrisma): Loaders {
+export function createLoaders(reads: Reads): Loaders {
   return {
     currentCoverage: new DataLoader(async (idcs) => {
-      const rows = await prisma.coverage.findMany({
-        where: { personIdcs: { in: [...idcs] }, until: null },
-        include: { affiliation: true },
+      const rows = await reads.coverage.find({ key: "personIdcs", keys: idcs, where: { until: null } });
+      const affiliations = await reads.affiliation.find({
+        key: "id",
+        keys: [...new Set(rows.map((row) => row.affiliationId))],
       });
-      const byPerson = new Map(rows.map((row) => [row.personIdcs, row]));
+      const affiliationById = new Map(affiliations.map((a) => [a.id, a]));
+      const byPerson = new Map(
+        rows.flatMap((row) => {
+          const affiliation = affiliationById.get(row.affiliationId);
+          return affiliation ? [[row.personIdcs, { ...row, affiliation }] as const] : [];
+        }),
+      );
       return idcs.map((id) => byPerson.get(id) ?? null);
     }),
     affiliation: new DataLoader(async (ids) => {
-      const rows = await prisma.affiliation.findMany({ where: { id: { in: [...ids] } } });
+      const rows = await reads.affiliation.find({ key: "id", keys: ids });
       const byId = new Map(rows.map((row) => [row.id, row]));
       return ids.map((id) => byId.get(id) ?? null);
     }),
     coverages: new DataLoader(async (ids) => {
-      const rows = await prisma.coverage.findMany({
-        where: { affiliationId: { in: [...ids] } },
-        orderBy: { since: "asc" },
+      const rows = await reads.coverage.find({
+        key: "affiliationId",
+        keys: ids,
+        orderBy: [
+          ["since", "asc"],
+          ["id", "asc"],
+        ],
       });
       return ids.map((id) => rows.filter((row) => row.affiliationId === id));
     }),
   };
 }
 
-export function createContext(prisma: InsurancePrisma, graph: GraphClient) {
-  return (base: RequestContext): Context => ({ ...base, prisma, graph, loaders: createLoaders(prisma) });
+export function createContext(prisma: InsurancePrisma, reads: Reads, graph: GraphClient) {
+  return (base: RequestContext): Context => ({ ...base, prisma, graph, loaders: createLoaders(reads) });
 }

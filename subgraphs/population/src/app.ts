@@ -2,6 +2,7 @@ import { fileURLToPath } from "node:url";
 import { createSubgraphApp, type SubgraphApp, type SubgraphAppOptions } from "@spx/runtime/subgraph-app";
 import { createContext } from "./context.js";
 import { createPrisma, type PopulationPrisma } from "./db.js";
+import { createReads } from "./reads.js";
 import { schema } from "./schema/index.js";
 import { seedDemoIfEmpty } from "./seed/seed-demo.js";
 
@@ -21,7 +22,7 @@ export function createPopulationApp(options: SubgraphAppOptions): Promise<Popula
       const prisma = createPrisma(database);
       return {
         prisma,
-        extendContext: createContext(prisma),
+        extendContext: createContext(prisma, createReads(prisma, database)),
         async seed() {
           const seeded = await seedDemoIfEmpty(prisma);
           if (seeded > 0) {

@@ -2,6 +2,7 @@ import type { RequestContext } from "@spx/runtime/subgraph-server";
 import DataLoader from "dataloader";
 import type { Person } from "../generated/prisma/index.js";
 import type { PopulationPrisma } from "./db.js";
+import type { Reads } from "./reads.js";
 
 export interface Loaders {
   /** Persons by IDCS; one `findMany … IN` per tick, however many references arrive. */
@@ -13,10 +14,10 @@ export interface Context extends RequestContext {
   loaders: Loaders;
 }
 
-function createLoaders(prisma: PopulationPrisma): Loaders {
+function createLoaders(reads: Reads): Loaders {
   return {
     person: new DataLoader(async (idcsList) => {
-      const rows = await prisma.person.findMany({ where: { idcs: { in: [...idcsList] } } });
+      const rows = await reads.person.find({ key: "idcs", keys: idcsList });
       const byIdcs = new Map(rows.map((row) => [row.idcs, row]));
       return idcsList.map((idcs) => byIdcs.get(idcs) ?? null);
     }),
@@ -24,6 +25,6 @@ function createLoaders(prisma: PopulationPrisma): Loaders {
 }
 
 /** A new context, and new loaders, for every request: caches never outlive one request. */
-export function createContext(prisma: PopulationPrisma) {
-  return (base: RequestContext): Context => ({ ...base, prisma, loaders: createLoaders(prisma) });
+export function createContext(prisma: PopulationPrisma, reads: Reads) {
+  return (base: RequestContext): Context => ({ ...base, prisma, loaders: createLoaders(reads) });
 }

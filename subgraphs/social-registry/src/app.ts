@@ -5,6 +5,7 @@ import type { SigningKey } from "@spx/runtime/keys";
 import { createSubgraphApp, type SubgraphApp, type SubgraphAppOptions } from "@spx/runtime/subgraph-app";
 import { createContext } from "./context.js";
 import { createPrisma, type RegistryPrisma } from "./db.js";
+import { createReads } from "./reads.js";
 import { installShippedReferenceData, loadRegistryData, type RegistryData } from "./registry-data.js";
 import { schema } from "./schema/index.js";
 import { seedDemoIfEmpty } from "./seed/seed-demo.js";
@@ -43,7 +44,7 @@ export async function createSocialRegistryApp(
       data = loaded;
       return {
         prisma,
-        extendContext: createContext(prisma, loaded, options.graph, attestation),
+        extendContext: createContext(prisma, createReads(prisma, database), loaded, options.graph, attestation),
         async seed() {
           const seeded = await seedDemoIfEmpty(prisma, loaded);
           if (seeded > 0) {

@@ -4,6 +4,7 @@ import type { RequestContext } from "@spx/runtime/subgraph-server";
 import DataLoader from "dataloader";
 import type { Declaration, Household, IndexComputation, Membership } from "../generated/prisma/index.js";
 import type { RegistryPrisma } from "./db.js";
+import type { Reads } from "./reads.js";
 import type { RegistryData } from "./registry-data.js";
 
 export interface Loaders {
@@ -42,29 +43,34 @@ function byKey<K, V>(keys: readonly K[], rows: V[], keyOf: (row: V) => K): (V | 
 }
 
 /** One SQL statement per loader per tick, however many households or persons are asked for. */
-export function createLoaders(prisma: RegistryPrisma): Loaders {
+export function createLoaders(prisma: RegistryPrisma, reads: Reads): Loaders {
   return {
     household: new DataLoader(async (ids) =>
-      byKey(ids, await prisma.household.findMany({ where: { id: { in: [...ids] } } }), (h) => h.id),
+      byKey(ids, await reads.household.find({ key: "id", keys: ids }), (h) => h.id),
     ),
     membershipOfPerson: new DataLoader(async (idcs) =>
       byKey(
         idcs,
-        await prisma.membership.findMany({ where: { personIdcs: { in: [...idcs] }, until: null } }),
+        await reads.membership.find({ key: "personIdcs", keys: idcs, where: { until: null } }),
         (m) => m.personIdcs,
       ),
     ),
     members: new DataLoader(async (ids) => {
-      const rows = await prisma.membership.findMany({
-        where: { householdId: { in: [...ids] }, until: null },
-        orderBy: [{ since: "asc" }, { id: "asc" }],
+      const rows = await reads.membership.find({
+        key: "householdId",
+        keys: ids,
+        where: { until: null },
+        orderBy: [
+          ["since", "asc"],
+          ["id", "asc"],
+        ],
       });
       return ids.map((id) => rows.filter((row) => row.householdId === id));
     }),
     currentIndex: new DataLoader(async (ids) =>
       byKey(
         ids,
-        await prisma.indexComputation.findMany({ where: { householdId: { in: [...ids] }, current: true } }),
+        await reads.indexComputation.find({ key: "householdId", keys: ids, where: { current: true } }),
         (c) => c.householdId,
       ),
     ),
@@ -96,12 +102,13 @@ function callerHousehold(caller: RequestContext["caller"], loaders: Loaders): ()
 
 export function createContext(
   prisma: RegistryPrisma,
+  reads: Reads,
   data: RegistryData,
   graph: GraphClient,
   attestation: AttestationSigning,
 ) {
   return (base: RequestContext): Context => {
-    const loaders = createLoaders(prisma);
+    const loaders = createLoaders(prisma, reads);
     return {
       ...base,
       prisma,

@@ -1,0 +1,16 @@
+import type { Database } from "@spx/runtime/database";
+import { readsFor } from "@spx/runtime/keyed-reads";
+import { type Household, type IndexComputation, type Membership, Prisma } from "../generated/prisma/index.js";
+import type { RegistryPrisma } from "./db.js";
+
+/** The register's reads by key, for its loaders (see `keyedReads`). */
+export function createReads(prisma: RegistryPrisma, database: Database) {
+  const reads = readsFor(database, Prisma.dmmf, (text) => new Prisma.Decimal(text));
+  return {
+    household: reads<Household>("Household", prisma.household),
+    membership: reads<Membership>("Membership", prisma.membership),
+    indexComputation: reads<IndexComputation>("IndexComputation", prisma.indexComputation),
+  };
+}
+
+export type Reads = ReturnType<typeof createReads>;

@@ -1,0 +1,128 @@
+import { createReads as aidReads } from "@spx/direct-aid/reads";
+import { createReads as insuranceReads } from "@spx/health-insurance/reads";
+import { createReads as populationReads } from "@spx/population/reads";
+import type { KeyedQuery, KeyedReads } from "@spx/runtime/keyed-reads";
+import { createReads as registryReads } from "@spx/social-registry/reads";
+import { type RunningSystem, startSystem } from "./testkit/start-system.js";
+
+// The loaders read by key without Prisma's query compilation (PostgreSQL); what they read must be
+// exactly what Prisma reads: same rows, same order, same value types (dates, decimals, enum lists,
+// JSON). Compared here on the demo data of all four registers.
+let system: RunningSystem;
+
+beforeAll(async () => {
+  system = await startSystem({ label: "reads", seedPersons: 600, seedHouseholds: true, seedProgrammes: true });
+}, 120_000);
+afterAll(async () => {
+  await system?.stop();
+});
+
+async function column(db: { database: { sql: { query<R>(text: string): Promise<R[]> } } }, sql: string) {
+  return (await db.database.sql.query<{ v: string }>(sql)).map((row) => row.v);
+}
+
+/** The fast read and Prisma's agree, on keys that exist and one that does not; one statement each. */
+async function expectSame<Row>(
+  reads: KeyedReads<Row>,
+  query: KeyedQuery<Row>,
+  statements: { count: number },
+  minimumRows = 1,
+) {
+  const withMissing = { ...query, keys: [...query.keys, "00000000-0000-0000-0000-000000000000"] };
+  const before = statements.count;
+  const fast = await reads.find(withMissing);
+  expect(statements.count - before).toBe(1);
+  const reference = await reads.findWithPrisma(withMissing);
+  expect(fast.length).toBeGreaterThanOrEqual(minimumRows);
+  const sort = (rows: Row[]) =>
+    query.orderBy ? rows : [...rows].sort((a, b) => (JSON.stringify(a) < JSON.stringify(b) ? -1 : 1));
+  expect(sort(fast)).toEqual(sort(reference));
+  return fast;
+}
+
+describe("reads by key", () => {
+  it("return what Prisma returns, in each register", async () => {
+    const population = populationReads(system.population.prisma, system.population.database);
+    const idcs = await column(
+      system.populationDb,
+      `(SELECT idcs AS v FROM person ORDER BY idcs LIMIT 150)
+       UNION (SELECT idcs FROM person WHERE date_of_death IS NOT NULL ORDER BY idcs LIMIT 50)`,
+    );
+    const persons = await expectSame(
+      population.person,
+      { key: "idcs", keys: idcs },
+      system.population.database.statements,
+      151,
+    );
+    expect(persons.some((p) => p.dateOfDeath instanceof Date)).toBe(true);
+    expect(persons.every((p) => p.birthDate instanceof Date && p.birthDate.getUTCHours() === 0)).toBe(true);
+
+    const registry = registryReads(system.socialRegistry.prisma, system.socialRegistry.database);
+    const statements = system.socialRegistry.database.statements;
+    const households = await column(
+      system.socialRegistryDb,
+      "SELECT id::text AS v FROM household ORDER BY id LIMIT 100",
+    );
+    await expectSame(registry.household, { key: "id", keys: households }, statements, 100);
+    await expectSame(
+      registry.membership,
+      {
+        key: "householdId",
+        keys: households,
+        where: { until: null },
+        orderBy: [
+          ["since", "asc"],
+          ["id", "asc"],
+        ],
+      },
+      statements,
+      100,
+    );
+    await expectSame(registry.membership, { key: "personIdcs", keys: idcs, where: { until: null } }, statements);
+    const indices = await expectSame(
+      registry.indexComputation,
+      { key: "householdId", keys: households, where: { current: true } },
+      statements,
+      100,
+    );
+    expect(indices.every((i) => typeof i.score === "object" && i.score.toFixed(7).includes("."))).toBe(true);
+
+    const insurance = insuranceReads(system.healthInsurance.prisma, system.healthInsurance.database);
+    const insured = await column(
+      system.healthInsuranceDb,
+      "SELECT person_idcs AS v FROM coverage ORDER BY person_idcs LIMIT 200",
+    );
+    const affiliations = await column(
+      system.healthInsuranceDb,
+      "SELECT id::text AS v FROM affiliation ORDER BY id LIMIT 100",
+    );
+    const coverageStatements = system.healthInsurance.database.statements;
+    await expectSame(
+      insurance.coverage,
+      { key: "personIdcs", keys: insured, where: { until: null } },
+      coverageStatements,
+      100,
+    );
+    await expectSame(
+      insurance.coverage,
+      {
+        key: "affiliationId",
+        keys: affiliations,
+        orderBy: [
+          ["since", "asc"],
+          ["id", "asc"],
+        ],
+      },
+      coverageStatements,
+      100,
+    );
+    await expectSame(insurance.affiliation, { key: "id", keys: affiliations }, coverageStatements, 100);
+
+    const aid = aidReads(system.directAid.prisma, system.directAid.database);
+    const enrolled = await column(
+      system.directAidDb,
+      "SELECT household_id::text AS v FROM enrolment ORDER BY 1 LIMIT 100",
+    );
+    await expectSame(aid.enrolment, { key: "householdId", keys: enrolled }, system.directAid.database.statements, 1);
+  });
+});
