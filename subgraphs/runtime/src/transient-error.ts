@@ -1,3 +1,5 @@
+import { errorChain } from "./error-chain.js";
+
 /**
  * Conditions in which the database did nothing for this request and the same request, sent again,
  * may well succeed: no connection or transaction could be had in time (the pool is taken by other
@@ -20,18 +22,12 @@ const TRANSIENT_KINDS = new Set(["TransactionWriteConflict", "TooManyConnections
 
 /** The transient condition behind `error` (a code, for the log), or undefined if it is not one. */
 export function transientCondition(error: unknown): string | undefined {
-  const seen = new Set<unknown>();
-  let current: unknown = error;
-  while (current && typeof current === "object" && !seen.has(current)) {
-    seen.add(current);
-    const record = current as Record<string, unknown>;
-    const meta = record.meta as Record<string, unknown> | undefined;
-    for (const code of [record.code, record.kind, meta?.code]) {
+  for (const record of errorChain(error)) {
+    for (const code of [record.code, record.kind, record.meta?.code]) {
       if (typeof code === "string" && (TRANSIENT_CODES.has(code) || TRANSIENT_KINDS.has(code))) {
         return code;
       }
     }
-    current = record.cause ?? meta?.driverAdapterError;
   }
   return undefined;
 }

@@ -1,17 +1,14 @@
+import { errorChain } from "./error-chain.js";
+
 /**
  * Whether `error` is a unique-constraint violation, optionally on a constraint or column whose
  * name contains `name`. Prisma reports P2002 over adapter-pg; over PGlite the driver error
  * arrives raw with SQLSTATE 23505. Anything else is not ours to interpret.
  */
 export function isUniqueViolation(error: unknown, name?: string): boolean {
-  const seen = new Set<unknown>();
-  let current: unknown = error;
-  while (current && typeof current === "object" && !seen.has(current)) {
-    seen.add(current);
-    const record = current as Record<string, unknown>;
-    const meta = record.meta as Record<string, unknown> | undefined;
-    const isViolation = record.code === "P2002" || record.code === "23505" || meta?.code === "23505";
-    if (isViolation) {
+  for (const record of errorChain(error)) {
+    const meta = record.meta;
+    if (record.code === "P2002" || record.code === "23505" || meta?.code === "23505") {
       return (
         name === undefined ||
         JSON.stringify({
@@ -22,7 +19,6 @@ export function isUniqueViolation(error: unknown, name?: string): boolean {
         }).includes(name)
       );
     }
-    current = record.cause ?? meta?.driverAdapterError;
   }
   return false;
 }
