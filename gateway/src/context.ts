@@ -4,9 +4,9 @@ import type { AccessLogStore } from "./access-log/store.js";
 /**
  * What the gateway knows about a request: the verified caller with the purpose they stated, their
  * grant, the request id, the persons served so far, and the access log (absent only when it is
- * switched off for a benchmark).
+ * switched off for a benchmark). It serves no register's statistics, so it has no aggregate cache.
  */
-export interface GatewayContext extends RequestContext {
+export interface GatewayContext extends Omit<RequestContext, "aggregates"> {
   accessLog: AccessLogStore | undefined;
 }
 

@@ -3,7 +3,6 @@ import { ApolloGateway, type GraphQLDataSource, LocalGraphQLDataSource } from "@
 import { ApolloServer } from "@apollo/server";
 import { accessOf, catalogue, statedPurpose } from "@spx/runtime/access-catalogue";
 import { AccessTrail } from "@spx/runtime/access-trail";
-import { AggregateCache } from "@spx/runtime/aggregate-cache";
 import { maskError } from "@spx/runtime/errors";
 import { graphqlHttpHandler, sendJson } from "@spx/runtime/http-server";
 import type { SigningKey } from "@spx/runtime/keys";
@@ -140,14 +139,12 @@ export async function createGateway(options: GatewayOptions) {
   });
   await server.start();
 
-  // The access log's own subgraph, served in process, has no statistics to reuse.
-  const aggregates = new AggregateCache(0);
   const context = async (req: IncomingMessage, requestId: string): Promise<ServedContext> => {
     const log = logger.child({ requestId });
     if (authenticate === "off") {
       // Neither a token nor X-Purpose is read: the wrapping gateways and the subgraph client see
       // no caller and pass the request through untouched.
-      return { requestId, log, trail: new AccessTrail(), aggregates, accessLog: options.accessLog };
+      return { requestId, log, trail: new AccessTrail(), accessLog: options.accessLog };
     }
     const authenticated = await authenticate(req);
     // No purpose, no data: refused here, before anything is planned or read.
@@ -160,7 +157,6 @@ export async function createGateway(options: GatewayOptions) {
       requestId,
       log,
       trail: new AccessTrail(),
-      aggregates,
       accessLog: options.accessLog,
     };
   };

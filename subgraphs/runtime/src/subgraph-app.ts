@@ -70,7 +70,7 @@ export async function createSubgraphApp<
       extendContext,
       ready: () => database.sql.query("SELECT 1"),
       statements: database.statements,
-      statisticsMaxAgeSeconds: options.statisticsMaxAgeSeconds ?? 0,
+      statisticsMaxAgeSeconds: options.statisticsMaxAgeSeconds,
     });
     await server.start();
     return {

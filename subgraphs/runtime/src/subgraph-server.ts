@@ -43,7 +43,7 @@ export interface SubgraphHttpOptions<Context extends RequestContext> {
   /** The register's SQL statement count, served at /metrics (benchmarks read it per request). */
   statements?: StatementCounter;
   /** How long a statistics answer is reused (default 0: only while it is being computed). */
-  statisticsMaxAgeSeconds?: number;
+  statisticsMaxAgeSeconds?: number | undefined;
 }
 
 /** Logs one line per operation: request id, operation, outcome. Never variables or results. */

@@ -18,7 +18,9 @@ const TRANSIENT_CODES = new Set([
   "53300", // too_many_connections
   "57P03", // cannot_connect_now
 ]);
-const TRANSIENT_KINDS = new Set(["TransactionWriteConflict", "TooManyConnections", "SocketTimeout"]);
+// Not a lost connection or a socket timeout: a COMMIT cut off that way may have taken effect, and
+// "nothing was done" could not be promised.
+const TRANSIENT_KINDS = new Set(["TransactionWriteConflict", "TooManyConnections"]);
 
 /** The transient condition behind `error` (a code, for the log), or undefined if it is not one. */
 export function transientCondition(error: unknown): string | undefined {
