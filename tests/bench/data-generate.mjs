@@ -16,7 +16,7 @@ import { aidRows, paidMonths } from "@spx/direct-aid/seed/seed-demo";
 import { insuranceRows } from "@spx/health-insurance/seed/seed-demo";
 import { DEMO_SEED } from "@spx/population/seed/demo-population";
 import { CopyFileWriter, loadCopyFiles, tableColumns } from "@spx/runtime/bulk-load";
-import { applyMigrations } from "@spx/runtime/migrations";
+import { applyMigrations, readMigrations } from "@spx/runtime/migrations";
 import { scoredDemoHouseholds } from "@spx/social-registry/seed/demo-households";
 import { registryRows } from "@spx/social-registry/seed/registry-rows";
 import pg from "pg";
@@ -72,6 +72,26 @@ function executor(client) {
   return sql;
 }
 
+/**
+ * Whether a database may be migrated at all: it holds no tables, or only this register's (its
+ * `_prisma_migrations` names none but the register's migrations). Another application's schema is
+ * left untouched: migrating first and looking after would already have changed it.
+ */
+async function ownSchema(client, migrationsDir) {
+  const { rows: tables } = await client.query(
+    "SELECT table_name AS name FROM information_schema.tables WHERE table_schema = 'public'",
+  );
+  if (tables.length === 0) {
+    return true;
+  }
+  if (!tables.some((t) => t.name === "_prisma_migrations")) {
+    return false;
+  }
+  const ours = new Set(readMigrations(migrationsDir).map((m) => m.name));
+  const { rows: applied } = await client.query("SELECT DISTINCT migration_name AS name FROM _prisma_migrations");
+  return applied.every((m) => ours.has(m.name));
+}
+
 /** What a database holds: null when empty, the marker's row when generated, "foreign" otherwise. */
 async function contents(client, tables) {
   const { rows: marker } = await client.query("SELECT to_regclass($1) IS NOT NULL AS present", [MARKER]);
@@ -108,9 +128,12 @@ export async function generate({ persons, seed = DEMO_SEED, prefix = "spx_nation
       const client = new pg.Client({ connectionString: register.url });
       await client.connect();
       clients.set(register.name, client);
-      await applyMigrations(executor(client), path.join(root, register.directory, "prisma/migrations"));
-      const held = await contents(client, [...register.load, ...register.empty]);
-      if (held === "foreign") {
+      const migrations = path.join(root, register.directory, "prisma/migrations");
+      const mine = await ownSchema(client, migrations);
+      if (mine) {
+        await applyMigrations(executor(client), migrations);
+      }
+      if (!mine || (await contents(client, [...register.load, ...register.empty])) === "foreign") {
         throw new RefusedError(
           `${new URL(register.url).pathname.slice(1)} holds data that data:generate did not write; refusing to replace it (use another --prefix or an empty database)`,
         );

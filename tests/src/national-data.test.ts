@@ -93,11 +93,13 @@ async function fingerprint(register: Register, tables: string[]): Promise<string
 }
 
 const other = `${prefix}_foreign`;
+const application = `${prefix}_app`;
 
 afterAll(async () => {
   if (postgres) {
     await dropDatabases(prefix);
     await dropDatabases(other);
+    await dropDatabases(application);
   }
 });
 
@@ -205,6 +207,36 @@ withPostgres("refuses a database that holds data the generator did not write, an
     expect(refused.output).toMatch(/holds data that data:generate did not write/);
     const [after] = (await client.query<{ n: string }>("SELECT count(*) AS n FROM person")).rows;
     expect(after?.n).toBe(n);
+  } finally {
+    await client.end();
+  }
+});
+
+withPostgres("refuses another application's database before migrating anything into it", async () => {
+  const admin = new pg.Client({ connectionString: server });
+  await admin.connect();
+  try {
+    await admin.query(`DROP DATABASE IF EXISTS ${application}_population WITH (FORCE)`);
+    await admin.query(`CREATE DATABASE ${application}_population`);
+  } finally {
+    await admin.end();
+  }
+  const client = new pg.Client({ connectionString: urlOf("population", application) });
+  await client.connect();
+  try {
+    // A table of the same name, someone else's: a migration would have failed on it, or added to it.
+    await client.query("CREATE TABLE person (idcs text PRIMARY KEY, note text)");
+    await client.query("INSERT INTO person VALUES ('1234567890', 'theirs')");
+    const refused = await generateData(300, application);
+    expect(refused.code).toBe(3);
+    expect(refused.output).toMatch(/holds data that data:generate did not write/);
+    const tables = await client.query<{ name: string }>(
+      "SELECT table_name AS name FROM information_schema.tables WHERE table_schema = 'public' ORDER BY 1",
+    );
+    expect(tables.rows.map((t) => t.name)).toEqual(["person"]);
+    expect((await client.query("SELECT idcs, note FROM person")).rows).toEqual([
+      { idcs: "1234567890", note: "theirs" },
+    ]);
   } finally {
     await client.end();
   }
