@@ -99,6 +99,7 @@ export class InvalidTokenError extends Error {
 }
 
 const CLOCK_TOLERANCE_SECONDS = 30;
+const ED25519_SIGNATURE_BYTES = 64;
 
 /** The checks jose's jwtVerify would make with this module's options, on a decoded token. */
 function checkClaims(header: Record<string, unknown>, payload: Record<string, unknown>, audience: string): void {
@@ -156,7 +157,13 @@ export async function verifyInternalToken(
     if (key.asymmetricKeyType !== "ed25519" || key.type !== "public") {
       throw new InvalidTokenError("ERR_JOSE_ALG_NOT_ALLOWED");
     }
-    if (!verify(null, Buffer.from(`${encodedHeader}.${encodedPayload}`), key, Buffer.from(signature, "base64url"))) {
+    // Buffer's base64url decoding skips stray characters and the last character's spare bits, so
+    // one signature has many spellings; only the canonical one is accepted.
+    const signatureBytes = Buffer.from(signature, "base64url");
+    if (signatureBytes.length !== ED25519_SIGNATURE_BYTES || signatureBytes.toString("base64url") !== signature) {
+      throw new InvalidTokenError("ERR_JWS_INVALID");
+    }
+    if (!verify(null, Buffer.from(`${encodedHeader}.${encodedPayload}`), key, signatureBytes)) {
       throw new InvalidTokenError("ERR_JWS_SIGNATURE_VERIFICATION_FAILED");
     }
     if (request === undefined || payload.qh !== documentHash(request)) {
