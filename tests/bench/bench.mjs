@@ -31,6 +31,7 @@ import {
   queryDatabase,
   root,
   today,
+  watchCpu,
   watchMemory,
   withSystem,
   writeResults,
@@ -77,8 +78,9 @@ function ceiling({ subgraphUrls, ports }) {
   };
 }
 
-/** Milliseconds as reported: one decimal. */
+/** Milliseconds as reported: one decimal; CPU milliseconds: two. */
 const ms = (n) => (Number.isFinite(n) ? n.toFixed(1) : "n/a");
+const cpu = (n) => (Number.isFinite(n) ? n.toFixed(2) : "n/a");
 
 const label = (n) => (n >= 1_000_000 ? `${n / 1_000_000}m` : n >= 1000 ? `${n / 1000}k` : String(n));
 
@@ -248,6 +250,8 @@ async function once(url, token, body) {
   return answer;
 }
 
+const sumOrNull = (xs) => (xs.some((x) => x === null) ? null : xs.reduce((a, b) => a + b, 0));
+
 const median = (xs) => {
   const s = [...xs].sort((a, b) => a - b);
   const m = Math.floor(s.length / 2);
@@ -304,6 +308,7 @@ const sideBySide = await withSystem(
           const gatewayProcess = processes.find((p) => p.name === target);
           const memory = watchMemory([...subgraphProcesses, gatewayProcess]);
           const before = await statementCounts(subgraphUrls);
+          const cpu = watchCpu([...subgraphProcesses, gatewayProcess]);
           const run = await measure({
             url: targets[target],
             token: tokenOf(target),
@@ -311,12 +316,18 @@ const sideBySide = await withSystem(
             seconds: DURATION,
             connections: CONNECTIONS,
           });
+          const cpuMs = cpu.stop(run.requests);
           const statements = difference(await statementCounts(subgraphUrls), before);
           const peaks = memory.stop();
           runs[target].push({
             ...run,
             gatewayPeakMiB: peaks[target],
             subgraphPeakMiB: Math.max(...subgraphProcesses.map((p) => peaks[p.name])),
+            cpuMsPerRequest: {
+              gateway: cpuMs[target],
+              subgraphs: sumOrNull(subgraphProcesses.map((p) => cpuMs[p.name])),
+              postgres: cpuMs.postgres,
+            },
             statementsPerRequest: Object.values(statements).some((n) => n === null)
               ? null
               : Object.values(statements).reduce((a, b) => a + b, 0) / Math.max(run.requests, 1),
@@ -340,6 +351,14 @@ const sideBySide = await withSystem(
               requests: rs.reduce((a, r) => a + r.requests, 0),
               gatewayPeakMiB: Math.max(...rs.map((r) => r.gatewayPeakMiB)),
               subgraphPeakMiB: Math.max(...rs.map((r) => r.subgraphPeakMiB)),
+              cpuMsPerRequest: Object.fromEntries(
+                ["gateway", "subgraphs", "postgres"].map((part) => [
+                  part,
+                  rs.some((r) => r.cpuMsPerRequest[part] === null)
+                    ? null
+                    : median(rs.map((r) => r.cpuMsPerRequest[part])),
+                ]),
+              ),
               statementsPerRequest: rs.some((r) => r.statementsPerRequest === null)
                 ? null
                 : median(rs.map((r) => r.statementsPerRequest)),
@@ -456,6 +475,14 @@ function targets({ results, batches, scaling }) {
     `- security and audit cost ≤ 20% of throughput against bare: ${Object.keys(results)
       .map((name) => `${name} ${verdict(cost(name) <= 0.2)} (${(cost(name) * 100).toFixed(1)}%)`)
       .join(", ")}`,
+    `  - where it goes, in CPU per person-360 request against bare: ${["gateway", "subgraphs", "postgres"]
+      .map((part) => {
+        const full = p360.full.cpuMsPerRequest[part];
+        const bare = p360.bare.cpuMsPerRequest[part];
+        const delta = full === null || bare === null ? Number.NaN : full - bare;
+        return `${part === "postgres" ? "PostgreSQL" : part} ${Number.isFinite(delta) ? `${delta >= 0 ? "+" : ""}${delta.toFixed(2)} ms` : "n/a"}`;
+      })
+      .join(", ")}`,
     `- person-360 with one client, p50 < 25 ms at ${largest.persons.toLocaleString("en")} persons: ${verdict(largest.p50 < 25)} (${ms(largest.p50)} ms)`,
     `- person-360 p50 flat within 20% from ${scaling[0].persons.toLocaleString("en")} to ${largest.persons.toLocaleString("en")} persons: ${verdict(spread <= 1.2)} (largest / smallest p50 = ${spread.toFixed(2)})`,
     `- agency-batch of 1,000 persons, p50 < 300 ms: ${verdict(thousand && thousand.p50 < 300)} (${ms(thousand?.p50)} ms)`,
@@ -494,6 +521,21 @@ function writeReport({ results, batches, scaling, profile, seconds }) {
       const m = targets[target];
       lines.push(
         `| ${name} | ${target} | ${m.rps.toFixed(1)} | ${ms(m.p50)} | ${ms(m.p95)} | ${ms(m.p99)} | ${m.errors} | ${m.gatewayPeakMiB.toFixed(0)} | ${m.subgraphPeakMiB.toFixed(0)} | ${m.statementsPerRequest === null ? "n/a" : m.statementsPerRequest.toFixed(1)} |`,
+      );
+    }
+  }
+  lines.push(
+    "",
+    "CPU per request, in milliseconds of user and system time (median of rounds): the gateway (with any workers it forks), the four subgraphs together, and PostgreSQL. On this machine throughput is bounded by the total, so this is where a request's cost goes:",
+    "",
+    "| Scenario | Gateway | gateway | subgraphs | PostgreSQL | total |",
+    "| --- | --- | --- | --- | --- | --- |",
+  );
+  for (const [name, { targets }] of Object.entries(results)) {
+    for (const target of targetsOf) {
+      const { gateway, subgraphs, postgres } = targets[target].cpuMsPerRequest;
+      lines.push(
+        `| ${name} | ${target} | ${cpu(gateway)} | ${cpu(subgraphs)} | ${cpu(postgres)} | ${cpu(sumOrNull([gateway, subgraphs, postgres]))} |`,
       );
     }
   }

@@ -3,7 +3,7 @@
 // autocannon rounds alternating between the variants so that drift hits all of them alike.
 // Not a test and not a benchmark by itself: tests/bench/authorization.mjs and access-log.mjs use it.
 import { execFileSync, spawn } from "node:child_process";
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { cpus, tmpdir, totalmem } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -359,6 +359,80 @@ export function residentMiB(pid) {
   } catch {
     return undefined;
   }
+}
+
+const CLOCK_TICKS_PER_SECOND = 100; // USER_HZ, the unit of /proc/<pid>/stat's times on Linux
+
+/** Every process's parent and the user + system CPU milliseconds it has used, from /proc. */
+function processTable() {
+  const table = new Map();
+  for (const entry of readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) {
+      continue;
+    }
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, "utf8");
+      // The command name is in parentheses and may hold spaces: fields are counted after it.
+      const close = stat.lastIndexOf(")");
+      const fields = stat.slice(close + 2).split(" ");
+      table.set(Number(entry), {
+        name: stat.slice(stat.indexOf("(") + 1, close),
+        parent: Number(fields[1]),
+        // Its own user and system time, and that of its children once they ended (a PostgreSQL
+        // backend that closes mid-run is counted in the postmaster's): the sum never goes back.
+        cpuMs:
+          ((Number(fields[11]) + Number(fields[12]) + Number(fields[13]) + Number(fields[14])) * 1000) /
+          CLOCK_TICKS_PER_SECOND,
+      });
+    } catch {
+      // The process ended between the listing and the read.
+    }
+  }
+  return table;
+}
+
+/** CPU milliseconds of a process and all its descendants (a gateway may fork workers). */
+function treeCpuMs(table, pid) {
+  let total = 0;
+  for (const [candidate, info] of table) {
+    for (let at = candidate, seen = 0; at > 1 && seen < 64; at = table.get(at)?.parent ?? 0, seen++) {
+      if (at === pid) {
+        total += info.cpuMs;
+        break;
+      }
+    }
+  }
+  return total;
+}
+
+/**
+ * CPU used during a run by each named process (with its children) and by PostgreSQL (all its
+ * processes on this machine): where a request's cost goes, which throughput alone cannot tell.
+ * Linux only; elsewhere every figure is null.
+ */
+export function watchCpu(processes) {
+  const read = () => {
+    const table = processTable();
+    const figures = Object.fromEntries(processes.map((p) => [p.name, treeCpuMs(table, p.pid)]));
+    figures.postgres = [...table.values()]
+      .filter((info) => info.name.startsWith("postgres"))
+      .reduce((sum, info) => sum + info.cpuMs, 0);
+    return figures;
+  };
+  const available = process.platform === "linux";
+  const before = available ? read() : undefined;
+  return {
+    /** CPU milliseconds per request in each process over the run. */
+    stop(requests) {
+      const after = available ? read() : undefined;
+      return Object.fromEntries(
+        [...processes.map((p) => p.name), "postgres"].map((name) => [
+          name,
+          before && after && requests > 0 ? Math.max(0, after[name] - before[name]) / requests : null,
+        ]),
+      );
+    },
+  };
 }
 
 /** Samples the processes' memory every 250 ms until `stop()`, which returns each one's peak (MiB). */
