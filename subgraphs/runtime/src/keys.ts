@@ -1,4 +1,5 @@
-import { closeSync, mkdirSync, openSync, readFileSync, writeSync } from "node:fs";
+import { randomUUID } from "node:crypto";
+import { linkSync, mkdirSync, readFileSync, unlinkSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import {
   type CryptoKey,
@@ -41,28 +42,40 @@ export async function importSigningKey(privateJwk: JWK): Promise<SigningKey> {
 
 /**
  * Development keys live under DATA_DIR. The first process to need a key creates it; processes
- * starting at the same moment read the one that won the exclusive create.
+ * starting at the same moment read the one that won. A key file appears whole or not at all: it is
+ * written under a name of its own and then linked into place, which fails if another process's
+ * key is already there (an exclusive create alone let a reader see the winner's empty file).
  */
 export async function loadOrCreateSigningKey(file: string): Promise<SigningKey> {
   mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
-  try {
-    return await importSigningKey(JSON.parse(readFileSync(file, "utf8")) as JWK);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== "ENOENT") {
-      throw error;
-    }
+  const existing = readKeyFile(file);
+  if (existing) {
+    return importSigningKey(existing);
   }
   const { key, privateJwk } = await generateSigningKey();
+  const draft = `${file}.${process.pid}.${randomUUID()}.tmp`;
+  writeFileSync(draft, JSON.stringify(privateJwk), { mode: 0o600, flag: "wx" });
   try {
-    const fd = openSync(file, "wx", 0o600);
-    writeSync(fd, JSON.stringify(privateJwk));
-    closeSync(fd);
+    linkSync(draft, file);
     return key;
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== "EEXIST") {
       throw error;
     }
-    return importSigningKey(JSON.parse(readFileSync(file, "utf8")) as JWK);
+    return importSigningKey(readKeyFile(file) as JWK);
+  } finally {
+    unlinkSync(draft);
+  }
+}
+
+function readKeyFile(file: string): JWK | undefined {
+  try {
+    return JSON.parse(readFileSync(file, "utf8")) as JWK;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") {
+      return undefined;
+    }
+    throw error;
   }
 }
 
