@@ -28,6 +28,7 @@ import {
   machine,
   measure,
   PERSON_360,
+  quantile,
   queryDatabase,
   root,
   today,
@@ -404,53 +405,84 @@ const sideBySide = await withSystem(
   },
 );
 
-// person-360 with a single client at each data size, through `full`. At the main size a second,
-// profiled copy of `full` (--cpu-prof) runs beside it and takes person-360 at full concurrency for
-// the report: the profiler slows the process it samples, so it never serves the measured runs.
-const scaling = [];
+// person-360 with a single client at each data size, through `full`. The sizes' systems run side
+// by side (an idle one costs nothing) and are measured in turns, so that drift of the machine
+// over the minutes of the series falls on every size alike instead of on the last one; a size's
+// latencies are those of all its turns together. At the main size a second, profiled copy of
+// `full` (--cpu-prof) runs beside it and takes person-360 at full concurrency for the report: the
+// profiler slows the process it samples, so it never serves the measured runs.
+const TURNS = 3;
 const profileDir = mkdtempSync(path.join(tmpdir(), "spx-bench-profile-"));
+const sizes = [];
 for (const size of SIZES) {
-  const dbs = size === PERSONS ? databases : await dataFor(size);
+  sizes.push({ size, databases: size === PERSONS ? databases : await dataFor(size) });
+}
+
+/** Starts each size's system, one inside the other, and runs `body` with all of them up. */
+async function withSizes(remaining, running, body) {
+  if (remaining.length === 0) {
+    return body(running);
+  }
+  const [{ size, databases: dbs }, ...rest] = remaining;
   const profiled = size === PERSONS;
-  const point = await withSystem(
+  const accessLog = `spx_bench_access_log_${label(size)}`;
+  const full = { ...GATEWAYS.full, ACCESS_LOG_DATABASE_URL: databaseUrl(accessLog) };
+  return withSystem(
     {
-      basePort: 4850,
+      basePort: 4850 + 30 * running.length,
       gateways: {
-        full: GATEWAYS.full,
-        ...(profiled
-          ? { profiled: { ...GATEWAYS.full, nodeArgs: ["--cpu-prof", `--cpu-prof-dir=${profileDir}`] } }
-          : {}),
+        full,
+        ...(profiled ? { profiled: { ...full, nodeArgs: ["--cpu-prof", `--cpu-prof-dir=${profileDir}`] } } : {}),
       },
-      extraDatabases: ["spx_bench_access_log"],
+      extraDatabases: [accessLog],
       databases: dbs,
     },
-    async ({ targets, mint, stop }) => {
+    async ({ targets, mint, stopOne }) => {
       const pool = await samples(dbs);
       const scenario = scenarios(pool, mint).find((s) => s.name === "person-360");
-      const run = (url, seconds, connections) =>
-        measure({ url, token: scenario.token, nextBody: scenario.nextBody, seconds, connections });
-      // Steady state, as in the side-by-side runs: compiled paths, full pools, warm caches (a fresh
-      // gateway's first seconds run 30-50% slower), then the single client is measured.
-      await run(targets.full, quick ? 10 : 20, CONNECTIONS);
-      await run(targets.full, quick ? 3 : 5, 1);
-      const single = await run(targets.full, DURATION, 1);
-      if (profiled) {
-        await run(targets.profiled, DURATION, CONNECTIONS);
-        await stop();
-      }
-      return {
-        persons: size,
-        p50: single.p50,
-        p95: single.p95,
-        p99: single.p99,
-        rps: single.rps,
-        errors: single.errors,
-      };
+      const run = (url, seconds, connections, latencies) =>
+        measure({ url, token: scenario.token, nextBody: scenario.nextBody, seconds, connections, latencies });
+      return withSizes(rest, [...running, { size, profiled, run, targets, stopOne }], body);
     },
   );
-  console.log(`person-360 at ${label(size)} persons, 1 client: p50 ${point.p50} ms`);
-  scaling.push(point);
 }
+
+const scaling = await withSizes(sizes, [], async (systems) => {
+  // Steady state, as in the side-by-side runs: compiled paths, full pools, warm caches (a fresh
+  // gateway's first seconds run 30-50% slower).
+  for (const { run, targets } of systems) {
+    await run(targets.full, quick ? 10 : 20, CONNECTIONS);
+    await run(targets.full, quick ? 3 : 5, 1);
+  }
+  const latencies = systems.map(() => []);
+  const errors = systems.map(() => 0);
+  for (let turn = 0; turn < TURNS; turn++) {
+    const order = systems.map((_, i) => i);
+    for (const i of turn % 2 === 0 ? order : order.reverse()) {
+      const { run, targets } = systems[i];
+      errors[i] += (await run(targets.full, DURATION / TURNS, 1, latencies[i])).errors;
+    }
+  }
+  const main = systems.find((system) => system.profiled);
+  if (main) {
+    await main.run(main.targets.profiled, DURATION, CONNECTIONS);
+    // The profile is written when the profiled gateway exits: stop it now, while the others run.
+    await main.stopOne("profiled");
+  }
+  return systems.map(({ size }, i) => {
+    const sorted = latencies[i].sort((a, b) => a - b);
+    const point = {
+      persons: size,
+      p50: quantile(sorted, 0.5),
+      p95: quantile(sorted, 0.95),
+      p99: quantile(sorted, 0.99),
+      requests: sorted.length,
+      errors: errors[i],
+    };
+    console.log(`person-360 at ${label(size)} persons, 1 client: p50 ${point.p50} ms`);
+    return point;
+  });
+});
 const profile = summariseProfile(profileDir);
 rmSync(profileDir, { recursive: true, force: true });
 
@@ -547,7 +579,7 @@ function writeReport({ results, batches, scaling, profile, seconds }) {
     "",
     "### Scaling",
     "",
-    "person-360 through `full`, one client:",
+    `person-360 through \`full\`, one client; the sizes' systems run side by side and take turns (${TURNS} each, ${ms(DURATION / TURNS)} s a turn), so that the machine's drift falls on all of them alike:`,
     "",
     "| Persons | p50 (ms) | p95 (ms) | p99 (ms) | Errors |",
     "| --- | --- | --- | --- | --- |",

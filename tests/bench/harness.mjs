@@ -219,6 +219,8 @@ export async function withSystem(
         encoding: "utf8",
       }).trim();
     const stopAll = () => Promise.all(processes.map(({ child, graceMs }) => stop(child, graceMs)));
+    const stopOne = (name) =>
+      Promise.all(processes.filter((p) => p.name === name).map(({ child, graceMs }) => stop(child, graceMs)));
     return await body({
       subgraphs,
       subgraphUrls,
@@ -226,6 +228,7 @@ export async function withSystem(
       common,
       mint,
       stop: stopAll,
+      stopOne,
       processes: processes.map(({ name, kind, child }) => ({ name, kind, pid: child.pid })),
     });
   } finally {
@@ -304,7 +307,7 @@ export function load(url, token, body, seconds, connections) {
 }
 
 /** The `q`-th quantile (0..1) of ascending `sorted`. */
-function quantile(sorted, q) {
+export function quantile(sorted, q) {
   const value = sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
   return value === undefined ? Number.NaN : Math.round(value * 10) / 10;
 }
@@ -313,9 +316,10 @@ function quantile(sorted, q) {
  * Fixed-concurrency load where each request may differ: `nextBody()` gives the body of every
  * request (a random person, a fresh idempotency key). Answers with GraphQL `errors` count as
  * errors, as do socket errors and non-2xx answers. Returns requests/s, p50/p95/p99 (ms, from every
- * response time), errors and requests.
+ * response time), errors and requests; `latencies`, when given, receives every response time too
+ * (to pool several runs).
  */
-export function measure({ url, token, nextBody, seconds, connections }) {
+export function measure({ url, token, nextBody, seconds, connections, latencies }) {
   return new Promise((resolve, reject) => {
     const times = [];
     const instance = autocannon(
@@ -346,7 +350,10 @@ export function measure({ url, token, nextBody, seconds, connections }) {
         });
       },
     );
-    instance.on("response", (_client, _status, _bytes, responseTime) => times.push(responseTime));
+    instance.on("response", (_client, _status, _bytes, responseTime) => {
+      times.push(responseTime);
+      latencies?.push(responseTime);
+    });
   });
 }
 
