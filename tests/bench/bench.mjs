@@ -251,13 +251,16 @@ async function once(url, token, body) {
   return answer;
 }
 
+/** Figures that may be unknown (null): unknown if any part is. */
 const sumOrNull = (xs) => (xs.some((x) => x === null) ? null : xs.reduce((a, b) => a + b, 0));
+const perRequest = (total, requests) => (total === null ? null : total / Math.max(requests, 1));
 
 const median = (xs) => {
   const s = [...xs].sort((a, b) => a - b);
   const m = Math.floor(s.length / 2);
   return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
 };
+const medianOrNull = (xs) => (xs.some((x) => x === null) ? null : median(xs));
 
 const GATEWAYS = {
   full: { GATEWAY_ACCESS_LOG: "on", ACCESS_LOG_DATABASE_URL: databaseUrl("spx_bench_access_log") },
@@ -309,7 +312,7 @@ const sideBySide = await withSystem(
           const gatewayProcess = processes.find((p) => p.name === target);
           const memory = watchMemory([...subgraphProcesses, gatewayProcess]);
           const before = await statementCounts(subgraphUrls);
-          const cpu = watchCpu([...subgraphProcesses, gatewayProcess]);
+          const cpuWatch = watchCpu([...subgraphProcesses, gatewayProcess]);
           const run = await measure({
             url: targets[target],
             token: tokenOf(target),
@@ -317,7 +320,7 @@ const sideBySide = await withSystem(
             seconds: DURATION,
             connections: CONNECTIONS,
           });
-          const cpuMs = cpu.stop(run.requests);
+          const cpuMs = cpuWatch.stop(run.requests);
           const statements = difference(await statementCounts(subgraphUrls), before);
           const peaks = memory.stop();
           runs[target].push({
@@ -329,9 +332,7 @@ const sideBySide = await withSystem(
               subgraphs: sumOrNull(subgraphProcesses.map((p) => cpuMs[p.name])),
               postgres: cpuMs.postgres,
             },
-            statementsPerRequest: Object.values(statements).some((n) => n === null)
-              ? null
-              : Object.values(statements).reduce((a, b) => a + b, 0) / Math.max(run.requests, 1),
+            statementsPerRequest: perRequest(sumOrNull(Object.values(statements)), run.requests),
           });
           console.log(
             `${scenario.name} ${target} round ${round + 1}: ${run.rps.toFixed(1)} req/s, p50 ${run.p50} ms, p99 ${run.p99} ms, ${run.errors} errors`,
@@ -355,14 +356,10 @@ const sideBySide = await withSystem(
               cpuMsPerRequest: Object.fromEntries(
                 ["gateway", "subgraphs", "postgres"].map((part) => [
                   part,
-                  rs.some((r) => r.cpuMsPerRequest[part] === null)
-                    ? null
-                    : median(rs.map((r) => r.cpuMsPerRequest[part])),
+                  medianOrNull(rs.map((r) => r.cpuMsPerRequest[part])),
                 ]),
               ),
-              statementsPerRequest: rs.some((r) => r.statementsPerRequest === null)
-                ? null
-                : median(rs.map((r) => r.statementsPerRequest)),
+              statementsPerRequest: medianOrNull(rs.map((r) => r.statementsPerRequest)),
               rounds: rs,
             },
           ]),
