@@ -1,5 +1,5 @@
 import type { GatewayGraphQLRequestContext } from "@apollo/server-gateway-interface";
-import type { Access } from "@spx/runtime/access-catalogue";
+import { type Access, accessOf } from "@spx/runtime/access-catalogue";
 import { buildSchema, type DocumentNode, parse, print, validate } from "graphql";
 import { authorizeOperation } from "../authorize-operation.js";
 import { AuthorizingGateway } from "../authorizing-gateway.js";
@@ -54,7 +54,15 @@ const schema = buildSchema(executableSdl);
 const fieldAccess = new FieldAccess(policy, []);
 
 function access(key: string, scopes: string[], policies: string[] = ["nationwide"]): Access {
-  return { key, scopes: new Set(scopes), policies: new Set(policies), purposes: new Set() } as Access;
+  const { edge } = accessOf({ agency: "MSPS", role: "SYSTEM" });
+  return {
+    key,
+    scopes: new Set(scopes),
+    policies: new Set(policies),
+    purposes: new Set(),
+    role: "SYSTEM",
+    edge,
+  } as unknown as Access;
 }
 
 const caseWorker = access("cw", ["identity:core", "social:composition", "health:coverage"], ["sameRegion"]);

@@ -1,4 +1,4 @@
-import type { Access } from "./access-catalogue.js";
+import { type Access, accessOf } from "./access-catalogue.js";
 import { type Policy, SCOPE_NAMES } from "./access-vocabulary.js";
 import { type Caller, callerSchema } from "./caller.js";
 
@@ -34,4 +34,7 @@ export const BENCH_ACCESS: Access = {
   scopes: new Set(SCOPE_NAMES),
   policies: new Set<Policy>(["nationwide"]),
   purposes: new Set([BENCH_PURPOSE]),
+  role: "SYSTEM",
+  // The edge is the gateway's; subgraphs in bench mode never consult it.
+  edge: accessOf({ agency: "MSPS", role: "SYSTEM" }).edge,
 };

@@ -12,6 +12,75 @@ import { DomainError } from "./errors.js";
  */
 export const CATALOGUE_PATH = fileURLToPath(new URL("../../../schema/agency-catalogue.json", import.meta.url));
 
+const count = z.number().int().positive();
+
+/**
+ * What the gateway's edge allows one request: operation limits (counted after fragment expansion),
+ * the demand-control budget, whether documents must be registered (trusted documents), and rate
+ * limits. The catalogue sets defaults for every grant; a grant may override any of them.
+ */
+const operationLimitsSchema = z
+  .object({
+    /** Nesting of fields, root fields at depth 1. */
+    depth: count,
+    /** Aliased fields, `__typename` included. */
+    aliases: count,
+    /** Fields at the root of the operation. */
+    rootFields: count,
+    /** Field selections after fragment expansion. */
+    selections: count,
+    /** Parser tokens of the whole document. */
+    tokens: count,
+    /** Directives on one location (field, fragment, operation). */
+    directivesPerLocation: count,
+    /** UTF-8 bytes of the document text. */
+    documentBytes: count,
+  })
+  .strict();
+
+const rateSchema = z.object({ perSecond: count, burst: count }).strict();
+
+const rateLimitsSchema = z
+  .object({
+    /** Requests per second for the whole (agency, role) pair, every official together. */
+    grant: rateSchema,
+    /** Requests per second for one subject (an official, a system, a citizen). */
+    subject: rateSchema,
+    /** Distinct persons whose data one subject may be served in a rolling hour. */
+    personsPerHour: count,
+  })
+  .strict();
+
+const edgeSchema = z
+  .object({
+    limits: operationLimitsSchema,
+    /** Largest estimated cost (Federation `@cost`/`@listSize` weights) of one operation. */
+    costBudget: count,
+    /**
+     * `required`: only registered documents (by id) are served. `optional`: free-form documents
+     * too. Unset on a grant: required in production for SYSTEM and SERVICE grants.
+     */
+    trustedDocuments: z.enum(["required", "optional"]),
+    rateLimits: rateLimitsSchema,
+  })
+  .strict();
+
+const edgeOverrideSchema = z
+  .object({
+    limits: operationLimitsSchema.partial().optional(),
+    costBudget: count.optional(),
+    trustedDocuments: z.enum(["required", "optional"]).optional(),
+    rateLimits: z
+      .object({
+        grant: rateSchema.optional(),
+        subject: rateSchema.optional(),
+        personsPerHour: count.optional(),
+      })
+      .strict()
+      .optional(),
+  })
+  .strict();
+
 const grantSchema = z.object({
   agency: z.enum(Object.keys(AGENCIES) as [Agency, ...Agency[]]).nullable(),
   role: z.enum(ROLES),
@@ -21,6 +90,8 @@ const grantSchema = z.object({
   purpose: z.string().min(1),
   /** The purposes a request under this grant may state; at least one. */
   purposes: z.array(z.string()).min(1),
+  /** Overrides of the catalogue's edge defaults for this grant. */
+  edge: edgeOverrideSchema.optional(),
 });
 
 const PURPOSE_NAME = /^[A-Z][A-Z0-9_]{1,63}$/;
@@ -28,6 +99,8 @@ const PURPOSE_NAME = /^[A-Z][A-Z0-9_]{1,63}$/;
 const catalogueSchema = z
   .object({
     purposes: z.record(z.string().regex(PURPOSE_NAME), z.string().min(1)),
+    /** Edge defaults for every grant (`trustedDocuments` here applies outside production only). */
+    edge: edgeSchema,
     grants: z.array(grantSchema),
     publicFields: z.array(
       z.object({ field: z.string().regex(/^[A-Za-z_]\w*\.(\*|[A-Za-z_]\w*)$/), reason: z.string() }),
@@ -51,6 +124,18 @@ const catalogueSchema = z
 
 export type Grant = z.infer<typeof grantSchema>;
 export type Catalogue = z.infer<typeof catalogueSchema>;
+export type OperationLimits = z.infer<typeof operationLimitsSchema>;
+export type OperationLimit = keyof OperationLimits;
+export type RateLimits = z.infer<typeof rateLimitsSchema>;
+
+/** A grant's edge settings, its overrides applied over the catalogue's defaults. */
+export interface EdgePolicy {
+  limits: Readonly<OperationLimits>;
+  costBudget: number;
+  /** What the grant states; `undefined` lets the deployment decide (see `trustedOnly`). */
+  trustedDocuments: "required" | "optional" | undefined;
+  rateLimits: Readonly<RateLimits>;
+}
 
 /** What one caller may read: the union of nothing and its grant. */
 export interface Access {
@@ -60,6 +145,9 @@ export interface Access {
   policies: ReadonlySet<Policy>;
   /** The purposes a request under this grant may state. */
   purposes: ReadonlySet<string>;
+  /** The role the grant is for (a pair the catalogue does not name keeps its role). */
+  role: Role;
+  edge: EdgePolicy;
 }
 
 /** Citizens are one grant whatever agency, if any, their token names. */
@@ -73,6 +161,34 @@ export function parseCatalogue(text: string): Catalogue {
 
 let loaded: { catalogue: Catalogue; byKey: Map<string, Access> } | undefined;
 
+/** The catalogue's edge defaults with one grant's overrides applied. */
+export function edgePolicyOf(catalogue: Catalogue, grant: Grant | undefined): EdgePolicy {
+  const defaults = catalogue.edge;
+  const override = grant?.edge;
+  return {
+    limits: { ...defaults.limits, ...override?.limits },
+    costBudget: override?.costBudget ?? defaults.costBudget,
+    trustedDocuments: override?.trustedDocuments,
+    rateLimits: { ...defaults.rateLimits, ...override?.rateLimits },
+  };
+}
+
+/**
+ * Whether a grant is served registered documents only. A grant that says so decides; otherwise
+ * systems and services (machines, whose documents are known in advance) are trusted-only in
+ * production, and the catalogue's default applies elsewhere.
+ */
+export function trustedOnly(access: Pick<Access, "role" | "edge">, production: boolean): boolean {
+  const stated = access.edge.trustedDocuments;
+  if (stated) {
+    return stated === "required";
+  }
+  if (production && (access.role === "SYSTEM" || access.role === "SERVICE")) {
+    return true;
+  }
+  return catalogue().edge.trustedDocuments === "required";
+}
+
 function load() {
   if (!loaded) {
     const catalogue = parseCatalogue(readFileSync(CATALOGUE_PATH, "utf8"));
@@ -84,6 +200,8 @@ function load() {
         scopes: new Set(grant.scopes),
         policies: new Set(grant.policies),
         purposes: new Set(grant.purposes),
+        role: grant.role,
+        edge: edgePolicyOf(catalogue, grant),
       });
     }
     loaded = { catalogue, byKey };
@@ -95,12 +213,20 @@ export function catalogue(): Catalogue {
   return load().catalogue;
 }
 
-const NOTHING: Omit<Access, "key"> = { scopes: new Set(), policies: new Set(), purposes: new Set() };
-
 /** The caller's access; a pair the catalogue does not name gets none (deny by default). */
 export function accessOf(caller: Pick<Caller, "agency" | "role">): Access {
   const key = grantKey(caller.agency, caller.role);
-  return load().byKey.get(key) ?? { key, ...NOTHING };
+  const { byKey, catalogue } = load();
+  return (
+    byKey.get(key) ?? {
+      key,
+      scopes: new Set(),
+      policies: new Set(),
+      purposes: new Set(),
+      role: caller.role,
+      edge: edgePolicyOf(catalogue, undefined),
+    }
+  );
 }
 
 /** Whether the held scopes satisfy one of the alternatives (each a set that must all be held). */
