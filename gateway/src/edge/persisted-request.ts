@@ -124,7 +124,8 @@ export class PersistedRequests {
       // A batch, a string or nothing: Apollo answers these itself.
       return { request };
     }
-    const params = new URLSearchParams(request.search);
+    // Parsed for GET only: a POST's query string is not read (and this runs on every request).
+    const params = new URLSearchParams(get ? request.search : "");
     const named = get ? namedInSearch(params) : namedInBody(request.body as Json);
     if (isRefusal(named)) {
       return named;
