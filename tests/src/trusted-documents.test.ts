@@ -209,6 +209,17 @@ describe("the access log", () => {
     expect(await documentIdOf("trusted-free-form")).toEqual([null]);
     expect((await system.accessLog?.verify())?.broken).toBeUndefined();
   });
+
+  it("serves the document id to auditors", async () => {
+    await post(anrSystem, { documentId: `sha256:${hex(FIRST_PERSONS)}` }, { "x-request-id": "trusted-audited" });
+    const { body } = await system.query<{ accessLog: { entries: { requestId: string; documentId: string | null }[] } }>(
+      await system.token({ sub: "test:cndp", agency: "CNDP", role: "AUDITOR" }),
+      `{ accessLog(agency: "ANR", first: 50) { entries { requestId documentId } } }`,
+    );
+    expect(body.errors).toBeUndefined();
+    const audited = body.data?.accessLog.entries.find((e) => e.requestId === "trusted-audited");
+    expect(audited?.documentId).toBe(hex(FIRST_PERSONS));
+  });
 });
 
 describe("register-to-register calls with SERVICE grants trusted-only", () => {
