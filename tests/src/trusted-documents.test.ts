@@ -121,6 +121,21 @@ describe("an optional grant (a case worker)", () => {
   });
 });
 
+describe("a citizen", () => {
+  const citizen = { sub: "test:citizen", role: "CITIZEN", idcs: "1000000009" } as const;
+  const MY_DATA_ACCESS =
+    "query MyDataAccess($first: Int, $after: String) { myDataAccess(first: $first, after: $after) { entries { at agency role purpose purposeDescription kindsOfData } endCursor } }";
+
+  it("is served the CITIZEN manifest's documents by id, and refused an agency's", async () => {
+    const own = await post(citizen, { documentId: `sha256:${hex(MY_DATA_ACCESS)}`, variables: { first: 5 } });
+    expect(own.status).toBe(200);
+    expect(own.body.errors).toBeUndefined();
+    const agency = await post(citizen, { documentId: `sha256:${hex(FIRST_PERSONS)}` });
+    expect(agency.status).toBe(403);
+    expect(codes(agency.body)).toEqual(["PERSISTED_DOCUMENT_NOT_ALLOWED"]);
+  });
+});
+
 describe("ids the gateway cannot serve", () => {
   it("answers an unknown id with 404 PERSISTED_QUERY_NOT_FOUND in a GraphQL JSON body, by either name", async () => {
     for (const body of [
@@ -240,7 +255,7 @@ describe("register-to-register calls with SERVICE grants trusted-only", () => {
     expect((system.graphCalls["service:social-registry"] ?? 0) - before).toBeGreaterThan(0);
   });
 
-  it("send every register's document by id, each registered for its own agency", async () => {
+  it("find every register's document registered for its own agency", async () => {
     const token = await system.token(anrCaseWorker);
     const head = await registerPerson(system, token, { firstName: "Salma", birthDate: "1979-02-03" });
     const household = await registerHousehold(system, token, head, []);
