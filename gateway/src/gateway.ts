@@ -17,6 +17,10 @@ import { AccessLogWriter } from "./access-log/writer.js";
 import type { Authenticate } from "./authenticate.js";
 import { type AuthorizationMode, AuthorizingGateway } from "./authorizing-gateway.js";
 import type { GatewayContext, ServedContext } from "./context.js";
+import type { DocumentId } from "./edge/document-id.js";
+import { PersistedRequests } from "./edge/persisted-request.js";
+import { TrustedDocuments } from "./edge/trusted-documents.js";
+import { trustedDocumentsPlugin } from "./edge/trusted-documents-plugin.js";
 import { FieldAccess } from "./field-access.js";
 import { SubgraphClient } from "./subgraph-client.js";
 import { subgraphFetcher } from "./subgraph-fetcher.js";
@@ -53,6 +57,8 @@ export interface GatewayOptions {
   accessLog?: AccessLogStore | undefined;
   /** Further public keys published in the JWKS, e.g. the social register's attestation keys. */
   publishedKeys?: JWK[];
+  /** The registered documents (default: the manifests under schema/trusted-documents/). */
+  trustedDocuments?: TrustedDocuments;
 }
 
 /**
@@ -101,6 +107,10 @@ export async function createGateway(options: GatewayOptions) {
       error: (message) => logger.error(message),
     },
   });
+  // Trusted documents: ids resolved at the HTTP layer, the grant's rule checked once parsed.
+  const documents = options.trustedDocuments ?? TrustedDocuments.load();
+  const persisted = new PersistedRequests(documents, options.production ?? false);
+  const registeredId = (queryHash: string) => (documents.get(queryHash as DocumentId) ? queryHash : null);
   const mode = options.authorization ?? "filter";
   const fieldAccess = new FieldAccess(policy, catalogue().publicFields);
   const authorizing =
@@ -114,6 +124,7 @@ export async function createGateway(options: GatewayOptions) {
         new AccessLogWriter(options.accessLog, (error, entries) =>
           logger.warn({ err: error, entries }, "access log batch failed; retrying once"),
         ),
+        registeredId,
       )
     : authorizing;
   const production = options.production ?? false;
@@ -124,8 +135,11 @@ export async function createGateway(options: GatewayOptions) {
     hideSchemaDetailsFromClientErrors: production,
     // CSRF prevention stays on (Apollo's default): a browser cannot send a simple cross-site POST.
     csrfPrevention: true,
+    // Apollo's APQ would remember any document sent with its hash: ids name registered documents only.
+    persistedQueries: false,
     plugins: [
       operationLogPlugin<ServedContext>(),
+      trustedDocumentsPlugin({ documents, requests: persisted, production }),
       // The subgraph connections close with the server, whoever stops it.
       { serverWillStart: async () => ({ serverWillStop: () => transport.close() }) },
     ],
@@ -180,6 +194,7 @@ export async function createGateway(options: GatewayOptions) {
   const handler = graphqlHttpHandler({
     server,
     context,
+    prepare: persisted.prepare,
     routes: {
       "/healthz": (_req, res) => sendJson(res, 200, { status: "ok" }),
       "/readyz": async (_req, res) => {

@@ -289,6 +289,7 @@ describe("the access log", () => {
       purpose: "AMO_ENROLMENT",
       operationName: null,
       documentHash: "0".repeat(64),
+      documentId: null,
       served: ["Person.idcs"],
       refused: [],
       kinds: ["identity"],

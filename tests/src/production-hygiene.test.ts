@@ -1,4 +1,8 @@
+import { createHash } from "node:crypto";
 import { type RunningSystem, startSystem } from "./testkit/start-system.js";
+
+const FIRST_PERSONS =
+  "query FirstPersons { persons(first: 3) { edges { node { idcs firstName lastName address { regionCode } } } } }";
 
 const anr = { sub: "test:anr", agency: "ANR", role: "SYSTEM" } as const;
 let production: RunningSystem;
@@ -34,14 +38,19 @@ describe("gateway in production mode", () => {
 
   it("answers a register that does not respond with a correlation id, not internals", async () => {
     await production.stopPopulation();
-    const { body, headers } = await production.query(
-      await production.token(anr),
-      '{ person(idcs: "1000000009") { idcs } }',
-      undefined,
-      {
+    // A system is served registered documents only in production: this one is in ANR's manifest.
+    const documentId = `sha256:${createHash("sha256").update(FIRST_PERSONS).digest("hex")}`;
+    const response = await fetch(`${production.gatewayUrl}/graphql`, {
+      method: "POST",
+      headers: {
+        "content-type": "application/json",
+        authorization: `Bearer ${await production.token(anr)}`,
         "x-request-id": "support-case-17",
       },
-    );
+      body: JSON.stringify({ documentId }),
+    });
+    const { headers } = response;
+    const body = (await response.json()) as { errors?: { extensions?: Record<string, unknown> }[] };
     expect(headers.get("x-request-id")).toBe("support-case-17");
     const error = body.errors?.[0];
     expect(error?.extensions?.requestId).toBe("support-case-17");

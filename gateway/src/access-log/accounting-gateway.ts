@@ -25,6 +25,8 @@ export class AccountingGateway extends WrappingGateway {
     inner: GatewayInterface,
     private readonly fieldAccess: FieldAccess,
     private readonly writer: AccessLogWriter,
+    /** The registered document's id for a document's SHA-256, null for free text. */
+    private readonly registeredId: (queryHash: string) => string | null = () => null,
   ) {
     super(inner);
   }
@@ -72,6 +74,7 @@ export class AccountingGateway extends WrappingGateway {
         purpose: caller.purpose ?? "",
         operationName: requestContext.operationName ?? null,
         documentHash: requestContext.queryHash,
+        documentId: this.registeredId(requestContext.queryHash),
         served,
         refused,
         kinds,

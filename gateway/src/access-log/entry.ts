@@ -17,6 +17,8 @@ export interface AccessEntry {
   operationName: string | null;
   /** SHA-256 of the document as received. */
   documentHash: string;
+  /** The trusted document's id when the document is a registered one (sent by id or as its text). */
+  documentId: string | null;
   /** Field coordinates (`Type.field`) that came back with a value. */
   served: string[];
   /** Field coordinates refused to the caller. */
@@ -53,6 +55,8 @@ export function recordedFields(entry: AccessEntry): unknown[] {
     entry.refused,
     entry.kinds,
     entry.persons,
+    // Entries from before trusted documents carry no id: their hash covers what it always did.
+    ...(entry.documentId === null ? [] : [entry.documentId]),
   ];
 }
 

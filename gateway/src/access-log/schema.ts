@@ -93,6 +93,12 @@ const AccessLogEntry = builder.objectRef<ChainedEntry>("AccessLogEntry").impleme
     purpose: t.string({ ...AUDIT, resolve: (e) => e.purpose }),
     operationName: t.string({ ...AUDIT, resolve: (e) => e.operationName }),
     documentHash: t.string({ ...AUDIT, resolve: (e) => e.documentHash }),
+    documentId: t.string({
+      ...AUDIT,
+      nullable: true,
+      description: "The trusted document's id (sha256 hex) when the document was a registered one",
+      resolve: (e) => e.documentId,
+    }),
     served: t.stringList({ ...AUDIT, resolve: (e) => e.served }),
     refused: t.stringList({ ...AUDIT, resolve: (e) => e.refused }),
     kindsOfData: t.stringList({ ...AUDIT, resolve: (e) => e.kinds }),

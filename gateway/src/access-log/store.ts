@@ -7,7 +7,7 @@ export type { ChainedEntry };
 export const ACCESS_LOG_MIGRATIONS = fileURLToPath(new URL("../../migrations", import.meta.url));
 
 const COLUMNS =
-  "seq, id, at, request_id, agency, role, subject, caller_idcs, purpose, operation_name, document_hash, served, refused, kinds, persons, prev_hash, hash";
+  "seq, id, at, request_id, agency, role, subject, caller_idcs, purpose, operation_name, document_hash, document_id, served, refused, kinds, persons, prev_hash, hash";
 
 interface Row {
   seq: string | number;
@@ -21,6 +21,7 @@ interface Row {
   purpose: string;
   operation_name: string | null;
   document_hash: string;
+  document_id: string | null;
   served: string[];
   refused: string[];
   kinds: string[];
@@ -42,6 +43,7 @@ function fromRow(row: Row): ChainedEntry {
     purpose: row.purpose,
     operationName: row.operation_name,
     documentHash: row.document_hash,
+    documentId: row.document_id,
     served: row.served,
     refused: row.refused,
     kinds: row.kinds,

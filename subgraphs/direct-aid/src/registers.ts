@@ -3,6 +3,16 @@ import type { AidHouseholdFacts } from "./domain/household-facts.js";
 
 const BATCH = 500;
 
+/** Registered in schema/trusted-documents/ANSS.json: sent by id, so the text must not drift. */
+export const ASD_HOUSEHOLD_CHECK = /* GraphQL */ `query AsdHouseholdCheck($ids: [ID!]!) {
+  households(ids: $ids) {
+    id regionCode
+    eligibility { program eligible scoreUsed }
+    members { relationship person { idcs birthDate sex lifeStatus } }
+    declaration { members { idcs schooling occupation } }
+  }
+}`;
+
 /**
  * The households' facts from the social and population registers, asked through the graph under
  * this programme's own identity, 500 households per request: a payment run over 10,000
@@ -14,17 +24,9 @@ export async function householdFacts(
 ): Promise<Map<string, AidHouseholdFacts>> {
   const result = new Map<string, AidHouseholdFacts>();
   for (let i = 0; i < ids.length; i += BATCH) {
-    const data = await graph.query<{ households: (AidHouseholdFacts | null)[] }>(
-      `query AsdHouseholdCheck($ids: [ID!]!) {
-        households(ids: $ids) {
-          id regionCode
-          eligibility { program eligible scoreUsed }
-          members { relationship person { idcs birthDate sex lifeStatus } }
-          declaration { members { idcs schooling occupation } }
-        }
-      }`,
-      { ids: ids.slice(i, i + BATCH) },
-    );
+    const data = await graph.query<{ households: (AidHouseholdFacts | null)[] }>(ASD_HOUSEHOLD_CHECK, {
+      ids: ids.slice(i, i + BATCH),
+    });
     for (const household of data.households) {
       if (household) {
         result.set(household.id, household);

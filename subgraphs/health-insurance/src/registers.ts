@@ -6,6 +6,20 @@ import type { GraphClient } from "@spx/runtime/graph-client";
  * dependants' ages and deaths.
  */
 
+/** Registered in schema/trusted-documents/CNSS.json: sent by id, so the texts must not drift. */
+export const AMO_TADAMON_CHECK = /* GraphQL */ `query AmoTadamonCheck($id: ID!) {
+  household(id: $id) {
+    id regionCode
+    eligibility { program eligible scoreUsed modelVersion }
+    members { relationship person { idcs birthDate lifeStatus } }
+    declaration { members { idcs schooling } }
+  }
+}`;
+
+export const AMO_PERSON_CHECK = /* GraphQL */ `query AmoPersonCheck($idcs: [ID!]!) {
+  people(idcs: $idcs) { idcs birthDate lifeStatus address { regionCode } household { eligibility { program eligible } } }
+}`;
+
 export interface HouseholdForTadamon {
   id: string;
   regionCode: string;
@@ -23,17 +37,7 @@ export interface PersonFacts {
 }
 
 export async function householdForTadamon(graph: GraphClient, id: string): Promise<HouseholdForTadamon | null> {
-  const data = await graph.query<{ household: HouseholdForTadamon | null }>(
-    `query AmoTadamonCheck($id: ID!) {
-      household(id: $id) {
-        id regionCode
-        eligibility { program eligible scoreUsed modelVersion }
-        members { relationship person { idcs birthDate lifeStatus } }
-        declaration { members { idcs schooling } }
-      }
-    }`,
-    { id },
-  );
+  const data = await graph.query<{ household: HouseholdForTadamon | null }>(AMO_TADAMON_CHECK, { id });
   return data.household;
 }
 
@@ -42,12 +46,9 @@ export async function personFacts(graph: GraphClient, idcs: readonly string[]): 
   const result = new Map<string, PersonFacts>();
   const unique = [...new Set(idcs)];
   for (let i = 0; i < unique.length; i += 1000) {
-    const data = await graph.query<{ people: (PersonFacts | null)[] }>(
-      `query AmoPersonCheck($idcs: [ID!]!) {
-        people(idcs: $idcs) { idcs birthDate lifeStatus address { regionCode } household { eligibility { program eligible } } }
-      }`,
-      { idcs: unique.slice(i, i + 1000) },
-    );
+    const data = await graph.query<{ people: (PersonFacts | null)[] }>(AMO_PERSON_CHECK, {
+      idcs: unique.slice(i, i + 1000),
+    });
     for (const person of data.people) {
       if (person) {
         result.set(person.idcs, person);

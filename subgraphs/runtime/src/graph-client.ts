@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { DomainError } from "./errors.js";
 import { postGraphQL } from "./graphql-client.js";
 
@@ -13,6 +14,15 @@ export class GraphUnavailableError extends DomainError {
 }
 
 /**
+ * A register's documents are registered with the gateway (schema/trusted-documents/), and service
+ * grants are served registered documents only in production: each is sent by its id, the SHA-256
+ * of its exact text, never as text.
+ */
+function documentIdOf(document: string): string {
+  return `sha256:${createHash("sha256").update(document, "utf8").digest("hex")}`;
+}
+
+/**
  * Subgraphs never read each other's databases: a fact held by another register is asked of the
  * graph, through the gateway, with the calling service's own token, so the access is authorized
  * and accounted for like any other.
@@ -24,14 +34,20 @@ export function createGraphClient(options: {
   requestId?: () => string | undefined;
   timeoutMs?: number;
 }): GraphClient {
+  const ids = new Map<string, string>();
   return {
     async query<Data>(document: string, variables?: Record<string, unknown>): Promise<Data> {
       const requestId = options.requestId?.();
+      let documentId = ids.get(document);
+      if (!documentId) {
+        documentId = documentIdOf(document);
+        ids.set(document, documentId);
+      }
       let response: Awaited<ReturnType<typeof postGraphQL<Data>>>;
       try {
         response = await postGraphQL<Data>(
           options.url(),
-          { query: document, ...(variables ? { variables } : {}) },
+          { documentId, ...(variables ? { variables } : {}) },
           {
             authorization: `Bearer ${await options.token()}`,
             ...(requestId ? { "x-request-id": requestId } : {}),

@@ -13,7 +13,10 @@ export interface PostedGraphQL<Data> {
 /** Posts one GraphQL operation over HTTP; used by tests, the CLI smoke check and the benchmarks. */
 export async function postGraphQL<Data = Record<string, unknown>>(
   url: string,
-  request: { query: string; variables?: Record<string, unknown>; operationName?: string },
+  request: ({ query: string } | { documentId: string }) & {
+    variables?: Record<string, unknown>;
+    operationName?: string;
+  },
   headers: Record<string, string> = {},
   timeoutMs = 30_000,
 ): Promise<PostedGraphQL<Data>> {

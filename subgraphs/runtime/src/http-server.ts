@@ -2,13 +2,18 @@ import { AsyncLocalStorage } from "node:async_hooks";
 import { randomUUID } from "node:crypto";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import { type ApolloServer, type BaseContext, HeaderMap } from "@apollo/server";
+import { type ApolloServer, type BaseContext, HeaderMap, type HTTPGraphQLRequest } from "@apollo/server";
 
 /** Requests larger than this are refused before parsing: GraphQL documents are small. */
 const MAX_BODY_BYTES = 1024 * 1024;
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,64}$/;
 
 export type RouteHandler = (req: IncomingMessage, res: ServerResponse) => Promise<void> | void;
+
+/** What `prepare` makes of a GraphQL request: the request Apollo is to serve, or an answer instead. */
+export type PreparedRequest =
+  | { request: HTTPGraphQLRequest }
+  | { refused: { status: number; body: unknown; headers?: Record<string, string> } };
 
 export interface GraphQLHttpOptions<Context extends BaseContext> {
   server: ApolloServer<Context>;
@@ -19,6 +24,11 @@ export interface GraphQLHttpOptions<Context extends BaseContext> {
   context: (req: IncomingMessage, requestId: string, body: unknown) => Promise<Context>;
   /** Plain HTTP routes beside `/graphql`, such as `/healthz`. */
   routes?: Record<string, RouteHandler>;
+  /**
+   * Rewrites a GraphQL request before Apollo parses it, or answers it in Apollo's place (the
+   * gateway resolves persisted document ids here). The context is built from the rewritten body.
+   */
+  prepare?: (request: HTTPGraphQLRequest) => PreparedRequest;
 }
 
 const requestScope = new AsyncLocalStorage<{ requestId: string }>();
@@ -74,7 +84,7 @@ export function graphqlHttpHandler<Context extends BaseContext>(
 }
 
 async function handle<Context extends BaseContext>(
-  { server, context, routes = {} }: GraphQLHttpOptions<Context>,
+  { server, context, routes = {}, prepare }: GraphQLHttpOptions<Context>,
   req: IncomingMessage,
   res: ServerResponse,
 ): Promise<void> {
@@ -116,10 +126,23 @@ async function handle<Context extends BaseContext>(
       body = text;
     }
   }
+  let httpGraphQLRequest: HTTPGraphQLRequest = { method: req.method ?? "GET", headers, search: url.search, body };
+  if (prepare) {
+    const prepared = prepare(httpGraphQLRequest);
+    if ("refused" in prepared) {
+      for (const [name, value] of Object.entries(prepared.refused.headers ?? {})) {
+        res.setHeader(name, value);
+      }
+      sendJson(res, prepared.refused.status, prepared.refused.body);
+      return;
+    }
+    httpGraphQLRequest = prepared.request;
+  }
+  const served = httpGraphQLRequest;
   const response = await requestScope.run({ requestId }, () =>
     server.executeHTTPGraphQLRequest({
-      httpGraphQLRequest: { method: req.method ?? "GET", headers, search: url.search, body },
-      context: () => context(req, requestId, body),
+      httpGraphQLRequest: served,
+      context: () => context(req, requestId, served.body),
     }),
   );
   for (const [name, value] of response.headers) {
