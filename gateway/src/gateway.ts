@@ -8,6 +8,7 @@ import { graphqlHttpHandler, sendJson } from "@spx/runtime/http-server";
 import type { SigningKey } from "@spx/runtime/keys";
 import { jwksOf } from "@spx/runtime/keys";
 import type { Logger } from "@spx/runtime/logger";
+import { noApolloReporting } from "@spx/runtime/no-reporting";
 import { operationLogPlugin } from "@spx/runtime/subgraph-server";
 import type { JWK } from "jose";
 import { AccountingGateway } from "./access-log/accounting-gateway.js";
@@ -17,6 +18,11 @@ import { AccessLogWriter } from "./access-log/writer.js";
 import type { Authenticate } from "./authenticate.js";
 import { type AuthorizationMode, AuthorizingGateway } from "./authorizing-gateway.js";
 import type { GatewayContext, ServedContext } from "./context.js";
+import { clientErrorsPlugin } from "./edge/client-errors.js";
+import { refuseFreeFormGetInProduction } from "./edge/get-requests.js";
+import { landingPagePlugin } from "./edge/landing-page.js";
+import { disableGatewayTelemetry } from "./edge/no-telemetry.js";
+import { withoutSchemaHints } from "./edge/schema-hints.js";
 import { FieldAccess } from "./field-access.js";
 import { SubgraphClient } from "./subgraph-client.js";
 import { subgraphFetcher } from "./subgraph-fetcher.js";
@@ -86,6 +92,7 @@ export async function createGateway(options: GatewayOptions) {
   // they carry are enforced here instead.
   const { policy, executableSdl } = readSupergraphPolicy(options.supergraphSdl);
   const transport = subgraphFetcher();
+  disableGatewayTelemetry();
   const planner = new ApolloGateway({
     supergraphSdl: executableSdl,
     buildService: ({ name, url }) =>
@@ -128,14 +135,21 @@ export async function createGateway(options: GatewayOptions) {
       operationLogPlugin<ServedContext>(),
       // The subgraph connections close with the server, whoever stops it.
       { serverWillStart: async () => ({ serverWillStop: () => transport.close() }) },
+      // The edge: client mistakes answered 4xx, nothing loaded or reported to the internet.
+      clientErrorsPlugin<ServedContext>(),
+      landingPagePlugin<ServedContext>(production),
+      ...noApolloReporting<ServedContext>(),
+      ...(production ? [refuseFreeFormGetInProduction<ServedContext>()] : []),
     ],
-    formatError: (formatted, error) =>
-      maskError(
+    formatError: (formatted, error) => {
+      const masked = maskError(
         formatted,
         error,
         (unexpected) => logger.error({ err: unexpected }, "unexpected error"),
         (condition) => logger.warn({ condition }, "database busy: request refused as REGISTER_BUSY"),
-      ),
+      );
+      return production ? withoutSchemaHints(masked) : masked;
+    },
   });
   await server.start();
 
