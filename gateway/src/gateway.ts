@@ -22,6 +22,7 @@ import { clientErrorsPlugin } from "./edge/client-errors.js";
 import { refuseFreeFormGetInProduction } from "./edge/get-requests.js";
 import { landingPagePlugin } from "./edge/landing-page.js";
 import { disableGatewayTelemetry } from "./edge/no-telemetry.js";
+import { nullRefusedObjectsPlugin } from "./edge/refused-objects.js";
 import { withoutSchemaHints } from "./edge/schema-hints.js";
 import { FieldAccess } from "./field-access.js";
 import { SubgraphClient } from "./subgraph-client.js";
@@ -137,6 +138,7 @@ export async function createGateway(options: GatewayOptions) {
       { serverWillStart: async () => ({ serverWillStop: () => transport.close() }) },
       // The edge: client mistakes answered 4xx, nothing loaded or reported to the internet.
       clientErrorsPlugin<ServedContext>(),
+      nullRefusedObjectsPlugin<ServedContext>(),
       landingPagePlugin<ServedContext>(production),
       ...noApolloReporting<ServedContext>(),
       ...(production ? [refuseFreeFormGetInProduction<ServedContext>()] : []),
