@@ -250,6 +250,13 @@ describe("landing page", () => {
     expect(answer.text).not.toMatch(/<script|<link|<iframe|<img/i);
   });
 
+  it("subgraphs serve no landing page (only the gateway talks to them)", async () => {
+    const response = await fetch(`${development.populationUrl}/graphql`, { headers: { accept: "text/html" } });
+    const text = await response.text();
+    expect(text).not.toMatch(/<html|cdn\.apollographql/i);
+    expect(response.status).toBeGreaterThanOrEqual(400);
+  });
+
   it("production serves no landing page", async () => {
     const answer = await page(production);
     expect(answer.text).not.toMatch(/<html/i);
