@@ -20,6 +20,8 @@ import { createTestDatabase, type TestDatabase, testDatabaseKind } from "@spx/ru
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 const RECORDER = path.join(root, "tests/support/outbound-recorder.mjs");
 const LOOPBACK = new Set(["127.0.0.1", "::1", "localhost", "::ffff:127.0.0.1"]);
+/** Names a process may resolve without going anywhere: loopback, and the any-address a UDP socket binds. */
+const LOCAL_NAMES = new Set([...LOOPBACK, "0.0.0.0", "::"]);
 /** Local services the system may be configured with (Redis, NATS, OTLP over HTTP and gRPC). */
 const LOCAL_SERVICE_PORTS = [6379, 4222, 4318, 4317];
 const SUBGRAPHS = [
@@ -55,7 +57,7 @@ function readRecords(file: string): Recorded[] {
 function strayDestinations(records: Recorded[], allowedPorts: Set<number>): Recorded[] {
   return records.filter((r) =>
     r.kind === "lookup"
-      ? !LOOPBACK.has(r.hostname ?? "")
+      ? !LOCAL_NAMES.has(r.hostname ?? "")
       : r.path === undefined && !(LOOPBACK.has(r.host ?? "") && allowedPorts.has(r.port ?? -1)),
   );
 }

@@ -3,9 +3,12 @@
 // each, so that a test can tell exactly where the process tried to go.
 //
 // Connections are caught at net.Socket.prototype.connect, which net.connect, tls.connect, the
-// http(s) agents and undici (fetch) all go through, before any name is resolved; lookups at
-// dns.lookup (which net uses to resolve a host name) and dns.promises.lookup.
+// http(s) agents and undici (fetch) all go through, before any name is resolved; UDP at
+// dgram.Socket.prototype.send and connect; lookups at dns.lookup (which net uses to resolve a host
+// name) and at every dns.resolve* (c-ares, which asks the name servers itself), callback and
+// promise forms alike.
 
+import dgram from "node:dgram";
 import dns from "node:dns";
 import { appendFileSync } from "node:fs";
 import net from "node:net";
@@ -44,13 +47,40 @@ net.Socket.prototype.connect = function recordedConnect(...args) {
   return connect.apply(this, args);
 };
 
-const lookup = dns.lookup;
-dns.lookup = function recordedLookup(hostname, ...rest) {
-  record({ kind: "lookup", hostname: String(hostname) });
-  return lookup.call(this, hostname, ...rest);
+/** Replaces `target[name]` by a function that records the host name it is given first. */
+function recordNames(target, name) {
+  const original = target[name];
+  if (typeof original !== "function") {
+    return;
+  }
+  target[name] = function recordedResolution(hostname, ...rest) {
+    record({ kind: "lookup", hostname: String(hostname) });
+    return original.call(this, hostname, ...rest);
+  };
+}
+
+const RESOLVERS = ["lookup", "resolve", "resolve4", "resolve6", "resolveAny", "resolveCname", "resolveMx"];
+for (const target of [dns, dns.promises, dns.Resolver.prototype, dns.promises.Resolver.prototype]) {
+  for (const name of [...RESOLVERS, "resolveNs", "resolveSrv", "resolveTxt", "resolveNaptr", "resolvePtr"]) {
+    if (target !== dns.Resolver.prototype || name !== "lookup") {
+      recordNames(target, name);
+    }
+  }
+}
+
+const send = dgram.Socket.prototype.send;
+dgram.Socket.prototype.send = function recordedSend(message, ...rest) {
+  // send(msg[, offset, length][, port][, address][, callback]): the port and address follow the numbers.
+  const numbers = rest.filter((value) => typeof value === "number");
+  const address = rest.find((value) => typeof value === "string");
+  const port = numbers.length >= 3 ? numbers[2] : numbers.length === 1 ? numbers[0] : undefined;
+  if (port !== undefined) {
+    record({ kind: "connect", host: address ?? "localhost", port });
+  }
+  return send.call(this, message, ...rest);
 };
-const promisedLookup = dns.promises.lookup;
-dns.promises.lookup = function recordedPromisedLookup(hostname, ...rest) {
-  record({ kind: "lookup", hostname: String(hostname) });
-  return promisedLookup.call(this, hostname, ...rest);
+const dgramConnect = dgram.Socket.prototype.connect;
+dgram.Socket.prototype.connect = function recordedDgramConnect(port, address, ...rest) {
+  record({ kind: "connect", host: typeof address === "string" ? address : "localhost", port: Number(port) });
+  return dgramConnect.call(this, port, address, ...rest);
 };
