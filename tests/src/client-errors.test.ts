@@ -24,6 +24,7 @@ afterAll(async () => {
 
 interface Answer {
   status: number;
+  headers: Headers;
   contentType: string;
   text: string;
   body: { data?: unknown; errors?: { message: string; extensions?: { code?: string } }[] } | undefined;
@@ -38,7 +39,13 @@ async function send(system: RunningSystem, init: RequestInit, path = "/graphql")
   } catch {
     body = undefined;
   }
-  return { status: response.status, contentType: response.headers.get("content-type") ?? "", text, body };
+  return {
+    status: response.status,
+    headers: response.headers,
+    contentType: response.headers.get("content-type") ?? "",
+    text,
+    body,
+  };
 }
 
 function expectTyped(answer: Answer, status: number, code: string): void {
@@ -97,7 +104,7 @@ describe("client mistakes are typed 4xx answers with a JSON body", () => {
 
   it("a method other than GET and POST: 405 BAD_REQUEST", async () => {
     const token = await development.token(anr);
-    for (const method of ["PUT", "DELETE", "PATCH"]) {
+    for (const method of ["PUT", "DELETE", "PATCH", "OPTIONS"]) {
       const headers = { "content-type": "application/json", authorization: `Bearer ${token}` };
       expectTyped(await send(development, { method, headers }), 405, "BAD_REQUEST");
     }
@@ -225,6 +232,7 @@ describe("GET requests", () => {
   it("production runs no free-form query over GET, preflight header or not: 405 FREE_FORM_GET_REFUSED", async () => {
     const answer = await get(production, '{ person(idcs: "1000000009") { idcs firstName } }');
     expectTyped(answer, 405, "FREE_FORM_GET_REFUSED");
+    expect(answer.headers.get("allow")).toBe("POST");
     expect(answer.body?.data).toBeUndefined();
   });
 

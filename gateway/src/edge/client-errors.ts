@@ -1,4 +1,4 @@
-import type { ApolloServerPlugin, BaseContext } from "@apollo/server";
+import { type ApolloServerPlugin, type BaseContext, HeaderMap } from "@apollo/server";
 import { GraphQLError } from "graphql";
 
 /**
@@ -7,8 +7,8 @@ import { GraphQLError } from "graphql";
  * own status and code before anything is planned.
  */
 export class ClientRequestError extends GraphQLError {
-  constructor(code: string, message: string, status = 400) {
-    super(message, { extensions: { code, http: { status } } });
+  constructor(code: string, message: string, status = 400, headers: Record<string, string> = {}) {
+    super(message, { extensions: { code, http: { status, headers: new HeaderMap(Object.entries(headers)) } } });
     this.name = "ClientRequestError";
   }
 }

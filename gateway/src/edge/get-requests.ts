@@ -40,6 +40,7 @@ export function refuseFreeFormGetInProduction<Context extends BaseContext>(): Ap
             "FREE_FORM_GET_REFUSED",
             "In production a GET request runs persisted documents only (documentId); send other operations with POST",
             405,
+            { allow: "POST" },
           );
         },
       };

@@ -1,3 +1,4 @@
+import { maxHeaderSize } from "node:http";
 import type { Duplex } from "node:stream";
 
 /*
@@ -16,7 +17,7 @@ const REFUSALS: Record<string, { status: number; reason: string; code: string; m
     status: 431,
     reason: "Request Header Fields Too Large",
     code: "REQUEST_HEADER_TOO_LARGE",
-    message: "The request headers are too large (a bearer token may be at most 8192 characters)",
+    message: `The request headers are larger than the ${maxHeaderSize} bytes this server reads`,
   },
   ERR_HTTP_REQUEST_TIMEOUT: {
     status: 408,
