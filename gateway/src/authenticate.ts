@@ -3,6 +3,7 @@ import { type Caller, callerFromClaims } from "@spx/runtime/caller";
 import { UnauthenticatedError } from "@spx/runtime/errors";
 import { bearerToken } from "@spx/runtime/internal-token";
 import { errors, type JWTVerifyGetKey, jwtVerify } from "jose";
+import { MAX_TOKEN_CHARS, TokenTooLargeError } from "./edge/token-limit.js";
 
 export interface AuthenticationOptions {
   keys: JWTVerifyGetKey;
@@ -66,6 +67,10 @@ export function createAuthenticator(options: AuthenticationOptions, onReject: (r
     if (!token) {
       onReject("missing");
       throw new UnauthenticatedError("A bearer token is required");
+    }
+    if (token.length > MAX_TOKEN_CHARS) {
+      onReject("too long");
+      throw new TokenTooLargeError();
     }
     const known = verified.get(token, Date.now());
     if (known) {

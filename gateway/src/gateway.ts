@@ -8,6 +8,7 @@ import { graphqlHttpHandler, sendJson } from "@spx/runtime/http-server";
 import type { SigningKey } from "@spx/runtime/keys";
 import { jwksOf } from "@spx/runtime/keys";
 import type { Logger } from "@spx/runtime/logger";
+import { noApolloReporting } from "@spx/runtime/no-reporting";
 import { operationLogPlugin } from "@spx/runtime/subgraph-server";
 import type { JWK } from "jose";
 import { AccountingGateway } from "./access-log/accounting-gateway.js";
@@ -17,8 +18,13 @@ import { AccessLogWriter } from "./access-log/writer.js";
 import type { Authenticate } from "./authenticate.js";
 import { type AuthorizationMode, AuthorizingGateway } from "./authorizing-gateway.js";
 import type { GatewayContext, ServedContext } from "./context.js";
+import { clientErrorsPlugin } from "./edge/client-errors.js";
 import type { DocumentId } from "./edge/document-id.js";
+import { landingPagePlugin } from "./edge/landing-page.js";
+import { disableGatewayTelemetry } from "./edge/no-telemetry.js";
 import { PersistedRequests } from "./edge/persisted-request.js";
+import { nullRefusedObjectsPlugin } from "./edge/refused-objects.js";
+import { withoutSchemaHints } from "./edge/schema-hints.js";
 import { TrustedDocuments } from "./edge/trusted-documents.js";
 import { trustedDocumentsPlugin } from "./edge/trusted-documents-plugin.js";
 import { FieldAccess } from "./field-access.js";
@@ -92,6 +98,7 @@ export async function createGateway(options: GatewayOptions) {
   // they carry are enforced here instead.
   const { policy, executableSdl } = readSupergraphPolicy(options.supergraphSdl);
   const transport = subgraphFetcher();
+  disableGatewayTelemetry();
   const planner = new ApolloGateway({
     supergraphSdl: executableSdl,
     buildService: ({ name, url }) =>
@@ -142,14 +149,21 @@ export async function createGateway(options: GatewayOptions) {
       trustedDocumentsPlugin({ documents, requests: persisted, production }),
       // The subgraph connections close with the server, whoever stops it.
       { serverWillStart: async () => ({ serverWillStop: () => transport.close() }) },
+      // The edge: client mistakes answered 4xx, nothing loaded or reported to the internet.
+      clientErrorsPlugin<ServedContext>(),
+      nullRefusedObjectsPlugin<ServedContext>(),
+      landingPagePlugin<ServedContext>(production),
+      ...noApolloReporting<ServedContext>(),
     ],
-    formatError: (formatted, error) =>
-      maskError(
+    formatError: (formatted, error) => {
+      const masked = maskError(
         formatted,
         error,
         (unexpected) => logger.error({ err: unexpected }, "unexpected error"),
         (condition) => logger.warn({ condition }, "database busy: request refused as REGISTER_BUSY"),
-      ),
+      );
+      return production ? withoutSchemaHints(masked) : masked;
+    },
   });
   await server.start();
 

@@ -376,7 +376,13 @@ describe("the access-policy table", () => {
         }
         const parents = objectsAt(body.data ?? undefined, p.targetPath);
         if (allowed(coordinate)) {
-          if (forbiddenAt.has(fieldPath) || [...forbiddenAt].some((path) => fieldPath.startsWith(`${path}.`))) {
+          // FORBIDDEN at a list item is a row refused (another member of a citizen's household),
+          // not this field: the field is granted if it is served on the rows that are allowed.
+          const rowRefused = (path: string) => path.endsWith(".@") && parents.length > 0;
+          if (
+            forbiddenAt.has(fieldPath) ||
+            [...forbiddenAt].some((path) => fieldPath.startsWith(`${path}.`) && !rowRefused(path))
+          ) {
             failures.push(`${coordinate}: granted but refused (${p.query})`);
           } else if (proveServed && (parents.length === 0 || !parents.every((o) => name in o))) {
             failures.push(`${coordinate}: granted but not served: ${JSON.stringify(errors)} (${p.query})`);

@@ -3,6 +3,7 @@ import { randomUUID } from "node:crypto";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { type ApolloServer, type BaseContext, HeaderMap, type HTTPGraphQLRequest } from "@apollo/server";
+import { answerClientError } from "./client-error.js";
 
 /** Requests larger than this are refused before parsing: GraphQL documents are small. */
 const MAX_BODY_BYTES = 1024 * 1024;
@@ -97,7 +98,7 @@ async function handle<Context extends BaseContext>(
     return;
   }
   if (url.pathname !== "/graphql") {
-    sendJson(res, 404, { error: "not found" });
+    sendJson(res, 404, { errors: [{ message: "Not found", extensions: { code: "NOT_FOUND" } }] });
     return;
   }
   const headers = new HeaderMap();
@@ -173,6 +174,8 @@ export async function listen(
 ): Promise<RunningServer> {
   const server: Server = createServer(handler);
   server.keepAliveTimeout = 5_000;
+  // Requests the HTTP parser refuses (headers too large, malformed) get a typed JSON body too.
+  server.on("clientError", answerClientError);
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
     server.listen(port, host, () => resolve());

@@ -1,6 +1,9 @@
 import type { IncomingMessage } from "node:http";
 import { ApolloServer, type ApolloServerPlugin } from "@apollo/server";
-import { ApolloServerPluginInlineTraceDisabled } from "@apollo/server/plugin/disabled";
+import {
+  ApolloServerPluginInlineTraceDisabled,
+  ApolloServerPluginLandingPageDisabled,
+} from "@apollo/server/plugin/disabled";
 import type { GraphQLSchema } from "graphql";
 import type { JWTVerifyGetKey } from "jose";
 import { BENCH_ACCESS, BENCH_CALLER, type UnauthenticatedMode } from "./access-bench.js";
@@ -12,6 +15,7 @@ import { maskError, UnauthenticatedError } from "./errors.js";
 import { graphqlHttpHandler, sendJson } from "./http-server.js";
 import { type BoundRequest, bearerToken, InvalidTokenError, verifyInternalToken } from "./internal-token.js";
 import type { Logger } from "./logger.js";
+import { noApolloReporting } from "./no-reporting.js";
 import type { StatementCounter } from "./statement-counter.js";
 
 /** What every subgraph resolver knows about the request. */
@@ -129,6 +133,9 @@ export function createSubgraphHttp<Context extends RequestContext>(options: Subg
     includeStacktraceInErrorResponses: false,
     plugins: [
       ApolloServerPluginInlineTraceDisabled(),
+      // Nothing calls out: no usage or schema reports, and no landing page loading Apollo's CDN.
+      ...noApolloReporting<Context>(),
+      ApolloServerPluginLandingPageDisabled(),
       operationLogPlugin() as ApolloServerPlugin<Context>,
       servedPersonsPlugin() as ApolloServerPlugin<Context>,
     ],

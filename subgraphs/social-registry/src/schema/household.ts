@@ -1,6 +1,6 @@
-import { assertRowAllowed, needs, type RowFacts, rowPolicy } from "@spx/runtime/access-rules";
-import { ValidationError } from "@spx/runtime/errors";
-import type { Household as HouseholdRow } from "../../generated/prisma/index.js";
+import { assertRowAllowed, needs, type RowFacts, rowAllowed, rowPolicy } from "@spx/runtime/access-rules";
+import { ForbiddenError, ValidationError } from "@spx/runtime/errors";
+import type { Household as HouseholdRow, Membership } from "../../generated/prisma/index.js";
 import { builder } from "../builder.js";
 import type { Context } from "../context.js";
 import { RELATIONSHIPS } from "../domain/household-rules.js";
@@ -88,14 +88,37 @@ builder.objectField(PersonRef, "household", (t) =>
   }),
 );
 
+/**
+ * The members this caller may see. Whoever reads a household nationwide or in their region sees
+ * every member; a citizen reads the household as their own (`self`) and sees only themselves: each
+ * other member is null as a whole with FORBIDDEN at its place in the list. Refusing only the
+ * member's person instead would still hand over the IDCS, as the federation key that the
+ * population register's refusal comes back beside.
+ */
+function visibleMembers(
+  household: HouseholdRow,
+  members: Membership[],
+  context: Context,
+): (Membership | ForbiddenError)[] {
+  if (rowAllowed(context, ["sameRegion"], { region: household.regionCode }) === true) {
+    return members;
+  }
+  return members.map((m) => (m.personIdcs === context.caller.idcs ? m : new ForbiddenError("Not allowed")));
+}
+
 builder.prismaObjectField(Household, "members", (t) =>
   t.field({
     type: [HouseholdMember],
     ...needs("social:composition"),
-    description: "Current members, the head first",
+    nullable: { list: true, items: true },
+    description: "Current members, the head first; null for a member the caller may not see (with FORBIDDEN)",
     resolve: async (household, _args, context) => {
       const members = await context.loaders.members.load(household.id);
-      return [...members].sort((a, b) => Number(b.relationship === "HEAD") - Number(a.relationship === "HEAD"));
+      const ordered = [...members].sort(
+        (a, b) => Number(b.relationship === "HEAD") - Number(a.relationship === "HEAD"),
+      );
+      // graphql-js answers an Error in an item's place as null plus that error at the item's path.
+      return visibleMembers(household, ordered, context) as Membership[];
     },
   }),
 );
