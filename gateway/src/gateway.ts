@@ -17,6 +17,7 @@ import { AccessLogWriter } from "./access-log/writer.js";
 import type { Authenticate } from "./authenticate.js";
 import { type AuthorizationMode, AuthorizingGateway } from "./authorizing-gateway.js";
 import type { GatewayContext, ServedContext } from "./context.js";
+import { edgeLimits, QUERY_PLAN_STORE_MIB } from "./edge/edge-limits.js";
 import { FieldAccess } from "./field-access.js";
 import { SubgraphClient } from "./subgraph-client.js";
 import { subgraphFetcher } from "./subgraph-fetcher.js";
@@ -86,8 +87,10 @@ export async function createGateway(options: GatewayOptions) {
   // they carry are enforced here instead.
   const { policy, executableSdl } = readSupergraphPolicy(options.supergraphSdl);
   const transport = subgraphFetcher();
+  const limits = edgeLimits(catalogue());
   const planner = new ApolloGateway({
     supergraphSdl: executableSdl,
+    experimental_approximateQueryPlanStoreMiB: QUERY_PLAN_STORE_MIB,
     buildService: ({ name, url }) =>
       name === ACCESS_LOG
         ? authenticate === "off"
@@ -124,7 +127,10 @@ export async function createGateway(options: GatewayOptions) {
     hideSchemaDetailsFromClientErrors: production,
     // CSRF prevention stays on (Apollo's default): a browser cannot send a simple cross-site POST.
     csrfPrevention: true,
+    documentStore: limits.documentStore,
+    parseOptions: limits.parseOptions,
     plugins: [
+      limits.plugin,
       operationLogPlugin<ServedContext>(),
       // The subgraph connections close with the server, whoever stops it.
       { serverWillStart: async () => ({ serverWillStop: () => transport.close() }) },
@@ -180,6 +186,8 @@ export async function createGateway(options: GatewayOptions) {
   const handler = graphqlHttpHandler({
     server,
     context,
+    bodyLimit: limits.bodyLimit,
+    screen: limits.screen,
     routes: {
       "/healthz": (_req, res) => sendJson(res, 200, { status: "ok" }),
       "/readyz": async (_req, res) => {

@@ -19,6 +19,10 @@ export interface GraphQLHttpOptions<Context extends BaseContext> {
   context: (req: IncomingMessage, requestId: string, body: unknown) => Promise<Context>;
   /** Plain HTTP routes beside `/graphql`, such as `/healthz`. */
   routes?: Record<string, RouteHandler>;
+  /** A smaller cap on request bodies than the default 1 MiB, and how a body over it is answered. */
+  bodyLimit?: { maxBytes: number; refuse: (res: ServerResponse) => void };
+  /** Looks at a parsed body before Apollo does; an answer returned is sent instead of serving it. */
+  screen?: (body: unknown) => { status: number; body: unknown } | undefined;
 }
 
 const requestScope = new AsyncLocalStorage<{ requestId: string }>();
@@ -43,12 +47,16 @@ export function sendJson(res: ServerResponse, status: number, body: unknown): vo
   res.end(text);
 }
 
-async function readBody(req: IncomingMessage): Promise<string | undefined> {
+async function readBody(req: IncomingMessage, maxBytes: number): Promise<string | undefined> {
+  const declared = Number(req.headers["content-length"]);
+  if (declared > maxBytes) {
+    return undefined;
+  }
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of req) {
     size += (chunk as Buffer).length;
-    if (size > MAX_BODY_BYTES) {
+    if (size > maxBytes) {
       return undefined;
     }
     chunks.push(chunk as Buffer);
@@ -74,7 +82,7 @@ export function graphqlHttpHandler<Context extends BaseContext>(
 }
 
 async function handle<Context extends BaseContext>(
-  { server, context, routes = {} }: GraphQLHttpOptions<Context>,
+  { server, context, routes = {}, bodyLimit, screen }: GraphQLHttpOptions<Context>,
   req: IncomingMessage,
   res: ServerResponse,
 ): Promise<void> {
@@ -98,7 +106,11 @@ async function handle<Context extends BaseContext>(
   }
   let body: unknown;
   if (req.method === "POST") {
-    const text = await readBody(req);
+    const text = await readBody(req, Math.min(bodyLimit?.maxBytes ?? MAX_BODY_BYTES, MAX_BODY_BYTES));
+    if (text === undefined && bodyLimit) {
+      bodyLimit.refuse(res);
+      return;
+    }
     if (text === undefined) {
       sendJson(res, 413, {
         errors: [{ message: "Request body too large", extensions: { code: "PAYLOAD_TOO_LARGE" } }],
@@ -115,6 +127,11 @@ async function handle<Context extends BaseContext>(
     } else {
       body = text;
     }
+  }
+  const refusal = screen?.(body ?? Object.fromEntries(url.searchParams));
+  if (refusal) {
+    sendJson(res, refusal.status, refusal.body);
+    return;
   }
   const response = await requestScope.run({ requestId }, () =>
     server.executeHTTPGraphQLRequest({
