@@ -18,6 +18,7 @@ import type { Authenticate } from "./authenticate.js";
 import { type AuthorizationMode, AuthorizingGateway } from "./authorizing-gateway.js";
 import type { GatewayContext, ServedContext } from "./context.js";
 import { edgeLimits, QUERY_PLAN_STORE_MIB } from "./edge/edge-limits.js";
+import { ShapeCache } from "./edge/shape-cache.js";
 import { FieldAccess } from "./field-access.js";
 import { SubgraphClient } from "./subgraph-client.js";
 import { subgraphFetcher } from "./subgraph-fetcher.js";
@@ -199,5 +200,15 @@ export async function createGateway(options: GatewayOptions) {
         sendJson(res, 200, { keys: [...jwksOf([signingKey]).keys, ...(options.publishedKeys ?? [])] }),
     },
   });
-  return { server, handler, readiness };
+  /** What the gateway's caches hold, for tests of their bounds. */
+  const caches = () => ({
+    documents: {
+      entries: limits.documentStore.size,
+      bytes: limits.documentStore.bytes,
+      maxBytes: limits.documentStoreMaxBytes,
+    },
+    shapes: { entries: limits.shapes.size, bytes: limits.shapes.bytes, maxBytes: ShapeCache.maxBytes },
+    decisions: authorizing instanceof AuthorizingGateway ? authorizing.cached : undefined,
+  });
+  return { server, handler, readiness, caches };
 }

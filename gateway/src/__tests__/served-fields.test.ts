@@ -42,7 +42,16 @@ const doubler = (levels: number) =>
 describe("servedFields on fragments spread at every level", () => {
   it("reads a response to a 60-level doubler in well under 100 ms, each coordinate once", () => {
     const data = {
-      person: { idcs: "1", household: { size: 2, members: [{ idcs: "1", phone: null }, { idcs: "2", phone: "x" }] } },
+      person: {
+        idcs: "1",
+        household: {
+          size: 2,
+          members: [
+            { idcs: "1", phone: null },
+            { idcs: "2", phone: "x" },
+          ],
+        },
+      },
     };
     const errors = [
       { message: "refused", path: ["person", "household", "members", 0, "phone"], extensions: { code: "FORBIDDEN" } },

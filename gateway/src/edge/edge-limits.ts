@@ -30,6 +30,7 @@ export function edgeLimits(catalogue: Catalogue) {
     ceilings,
     shapes,
     documentStore,
+    documentStoreMaxBytes: DOCUMENTS_MAX_BYTES,
     plugin: operationLimitsPlugin({ defaults: catalogue.edge.limits, shapes }),
     parseOptions: { maxTokens: ceilings.tokens },
     /** A document over the largest any grant allows is refused before Apollo hashes or parses it. */
