@@ -18,9 +18,13 @@ const document = parse(QUERY);
 const limits = catalogue().edge.limits;
 
 function perCall(label, run) {
-  for (let i = 0; i < 1000; i++) run(i);
+  for (let i = 0; i < 1000; i++) {
+    run(i);
+  }
   const started = process.hrtime.bigint();
-  for (let i = 0; i < calls; i++) run(i);
+  for (let i = 0; i < calls; i++) {
+    run(i);
+  }
   const micros = Number(process.hrtime.bigint() - started) / 1000 / calls;
   console.log(`${label}: ${micros.toFixed(2)} µs per call (${calls} calls)`);
 }
