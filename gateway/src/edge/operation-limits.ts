@@ -69,7 +69,8 @@ export function operationLimitsPlugin(options: {
         // The parser stops at the most tokens any grant allows (`parseOptions.maxTokens`) and says
         // so as a syntax error; the client is told which limit it hit, as for every other limit.
         willSendResponse: async ({ response, errors, source }) => {
-          const parseFailed = errors?.some((error) => error.extensions.code === "GRAPHQL_PARSE_FAILED");
+          // Not every error Apollo collects has extensions: the executor passes some on as they came.
+          const parseFailed = errors?.some((error) => error.extensions?.code === "GRAPHQL_PARSE_FAILED");
           if (parseFailed && source !== undefined && response.body.kind === "single" && tooManyTokens(source, limits)) {
             const refusal = limitExceeded("tokens", limits.tokens);
             response.body.singleResult = {
