@@ -1,6 +1,6 @@
 import { catalogue } from "@spx/runtime/access-catalogue";
 import type { Caller } from "@spx/runtime/caller";
-import { Lexer, Source, TokenKind } from "graphql";
+import { getIntrospectionQuery, Lexer, Source, TokenKind } from "graphql";
 import { type RunningSystem, startSystem } from "./testkit/start-system.js";
 
 interface GraphError {
@@ -151,6 +151,10 @@ describe("operation limits over HTTP, for the catalogue's default grant", () => 
     await expectServed(nested(defaults.depth - 1));
     await expectRefused(nested(defaults.depth), "depth", defaults.depth);
     await expectRefused(nested(9), "depth", defaults.depth);
+  });
+
+  it("serves the standard introspection query outside production, depth 15 as it is", async () => {
+    await expectServed(getIntrospectionQuery());
   });
 
   it("serves as many aliases as allowed and refuses one more", async () => {

@@ -1,4 +1,4 @@
-import { parse } from "graphql";
+import { getIntrospectionQuery, parse } from "graphql";
 import { countTokens, lexedTokens, measureOperation, SATURATED } from "../edge/operation-shape.js";
 
 const shapeOf = (text: string, operationName?: string) => measureOperation(parse(text), operationName, text);
@@ -16,6 +16,13 @@ describe("the shape of an operation", () => {
       fragment H on Person { household { ... on Household { members { person { idcs } } } } }
     `);
     expect(shape.depth).toBe(5);
+  });
+
+  it("lets introspection through the depth limit (graphql-js bounds its nesting), counting its fields", () => {
+    const text = getIntrospectionQuery();
+    const shape = shapeOf(text);
+    expect(shape.depth).toBe(1);
+    expect(shape.selections).toBeGreaterThan(200);
   });
 
   it("counts every field, __typename included, and every alias, after expanding fragments", () => {

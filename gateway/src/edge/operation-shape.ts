@@ -36,6 +36,13 @@ interface SetMeasure {
 const EMPTY: SetMeasure = { depth: 0, selections: 0, aliases: 0, fields: 0 };
 
 /**
+ * Introspection nests `ofType` a dozen levels deep (the standard query is depth 15), so its depth
+ * is not counted: graphql-js's MaxIntrospectionDepthRule already bounds its recursion, and
+ * production serves no introspection at all. Its selections and aliases count like any others.
+ */
+const INTROSPECTION = new Set(["__schema", "__type"]);
+
+/**
  * Parser tokens of a parsed document, as graphql-js counts them for `maxTokens` (comments and the
  * start and end of the text are not tokens). The parser links every token it read, so this walks
  * that list; a document parsed without locations is lexed again.
@@ -95,8 +102,8 @@ function mostDirectives(document: DocumentNode): number {
 /**
  * Measures one operation of a parsed, validated document in one pass: each named fragment is
  * measured once and its measure reused at every spread, so the work is linear in the document's
- * size whatever the expansion would be. Every field counts, `__typename` and introspection
- * included: 40,000 aliases of `__typename` are as much abuse as of any other field.
+ * size whatever the expansion would be. Every field counts, `__typename` included: 40,000 aliases
+ * of `__typename` are as much abuse as of any other field (introspection's depth excepted).
  */
 export function measureOperation(
   document: DocumentNode,
@@ -138,7 +145,7 @@ export function measureOperation(
       if (selection.kind === Kind.FIELD) {
         const child = selection.selectionSet ? measureSet(selection.selectionSet) : EMPTY;
         inner = {
-          depth: child.depth + 1,
+          depth: INTROSPECTION.has(selection.name.value) ? 1 : child.depth + 1,
           selections: add(child.selections, 1),
           aliases: add(child.aliases, selection.alias ? 1 : 0),
           fields: 1,
