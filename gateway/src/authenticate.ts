@@ -3,6 +3,7 @@ import { type Caller, callerFromClaims } from "@spx/runtime/caller";
 import { UnauthenticatedError } from "@spx/runtime/errors";
 import { bearerToken } from "@spx/runtime/internal-token";
 import { errors, type JWTVerifyGetKey, jwtVerify } from "jose";
+import { LRUCache } from "lru-cache";
 import { MAX_TOKEN_CHARS, TokenTooLargeError } from "./edge/token-limit.js";
 
 export interface AuthenticationOptions {
@@ -22,13 +23,29 @@ export type Authenticate = (req: IncomingMessage) => Promise<Caller>;
  * A caller sends the same token with every request for as long as it lives (an hour, typically),
  * so a verified token is remembered for a short while instead of being verified again: at most
  * VERIFIED_TOKEN_SECONDS, never past its own expiry. A key withdrawn from the JWKS stops opening
- * remembered tokens within that time. Bounded: the oldest entries go first.
+ * remembered tokens within that time. Bounded in entries and bytes: the least recently used go first.
  */
 const VERIFIED_TOKEN_SECONDS = 60;
 const VERIFIED_TOKENS_MAX = 10_000;
+/** Tokens are as long as their issuer makes them (up to the 16 KiB of HTTP headers): bytes bound too. */
+const VERIFIED_TOKENS_MAX_BYTES = 16 * 1024 * 1024;
+
+interface Remembered {
+  caller: Caller;
+  untilMs: number;
+}
+
+/** A remembered token's heap: the token's text, the caller's claims, the entry itself. */
+function rememberedBytes(entry: Remembered, token: string): number {
+  return 2 * token.length + 2 * JSON.stringify(entry.caller).length + 128;
+}
 
 class VerifiedTokens {
-  private readonly entries = new Map<string, { caller: Caller; untilMs: number }>();
+  private readonly entries = new LRUCache<string, Remembered>({
+    max: VERIFIED_TOKENS_MAX,
+    maxSize: VERIFIED_TOKENS_MAX_BYTES,
+    sizeCalculation: rememberedBytes,
+  });
 
   get(token: string, nowMs: number): Caller | undefined {
     const entry = this.entries.get(token);
@@ -42,12 +59,6 @@ class VerifiedTokens {
   }
 
   set(token: string, caller: Caller, expiresAtSeconds: number, nowMs: number): void {
-    if (this.entries.size >= VERIFIED_TOKENS_MAX) {
-      const oldest = this.entries.keys().next();
-      if (!oldest.done) {
-        this.entries.delete(oldest.value);
-      }
-    }
     this.entries.set(token, {
       caller,
       untilMs: Math.min(nowMs + VERIFIED_TOKEN_SECONDS * 1000, expiresAtSeconds * 1000),

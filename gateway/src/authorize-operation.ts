@@ -86,9 +86,13 @@ export function authorizeOperation(
       .map((fragment) => [fragment.name.value, fragment]),
   );
   const removed = new Set<FieldNode>();
-  const refusals: Refusal[] = [];
+  // Each named fragment is walked once, on its type condition, and what it refuses (relative to
+  // where it is spread) is reused at every spread: a fragment spread twice by a fragment spread
+  // twice… costs its size once, not 2^levels times.
+  const byFragment = new Map<string, Refusal[]>();
 
-  const walk = (selectionSet: SelectionSetNode, parent: GraphQLCompositeType, path: string[], inside: string[]) => {
+  const walk = (selectionSet: SelectionSetNode, parent: GraphQLCompositeType): Refusal[] => {
+    const found = new Refusals();
     for (const selection of selectionSet.selections) {
       if (selection.kind === Kind.FIELD) {
         const name = selection.name.value;
@@ -98,31 +102,41 @@ export function authorizeOperation(
         const key = selection.alias?.value ?? name;
         if (!fieldAccess.canRead(schema, access, parent, name)) {
           removed.add(selection);
-          refusals.push({ path: [...path, key], coordinate: `${parent.name}.${name}` });
+          found.add([key], `${parent.name}.${name}`);
           continue;
         }
         const field = "getFields" in parent ? parent.getFields()[name] : undefined;
         const named = field ? getNamedType(field.type) : undefined;
         if (selection.selectionSet && field && named && isCompositeType(named)) {
-          const levels = Array.from({ length: listDepth(field.type) }, () => EACH);
-          walk(selection.selectionSet, named, [...path, key, ...levels], inside);
+          const prefix = [key, ...Array.from({ length: listDepth(field.type) }, () => EACH)];
+          found.addAll(walk(selection.selectionSet, named), prefix);
         }
       } else if (selection.kind === Kind.INLINE_FRAGMENT) {
         const condition = selection.typeCondition ? schema.getType(selection.typeCondition.name.value) : parent;
         if (condition && isCompositeType(condition)) {
-          walk(selection.selectionSet, condition, path, inside);
+          found.addAll(walk(selection.selectionSet, condition), []);
         }
       } else {
-        const fragment = fragments.get(selection.name.value);
-        const condition = fragment ? schema.getType(fragment.typeCondition.name.value) : undefined;
-        // Validation has already refused fragment cycles; the guard only keeps this walk finite.
-        if (fragment && condition && isCompositeType(condition) && !inside.includes(fragment.name.value)) {
-          walk(fragment.selectionSet, condition, path, [...inside, fragment.name.value]);
-        }
+        found.addAll(walkFragment(selection.name.value), []);
       }
     }
+    return found.list;
   };
-  walk(operation.selectionSet, rootType, [], []);
+
+  const walkFragment = (name: string): Refusal[] => {
+    const known = byFragment.get(name);
+    if (known) {
+      return known;
+    }
+    // Validation has already refused fragment cycles; marking the fragment first keeps this finite.
+    byFragment.set(name, []);
+    const fragment = fragments.get(name);
+    const condition = fragment ? schema.getType(fragment.typeCondition.name.value) : undefined;
+    const refusals = fragment && condition && isCompositeType(condition) ? walk(fragment.selectionSet, condition) : [];
+    byFragment.set(name, refusals);
+    return refusals;
+  };
+  const refusals = walk(operation.selectionSet, rootType);
 
   if (removed.size === 0) {
     return { document, queryHash, refusals, placeholder: false };
@@ -135,6 +149,26 @@ export function authorizeOperation(
     refusals,
     placeholder: filtered.placeholder,
   };
+}
+
+/** Refusals in the order found, each (path, coordinate) once however many spreads lead to it. */
+class Refusals {
+  readonly list: Refusal[] = [];
+  private readonly seen = new Set<string>();
+
+  add(path: string[], coordinate: string): void {
+    const key = `${coordinate}\u0000${path.join("\u0000")}`;
+    if (!this.seen.has(key)) {
+      this.seen.add(key);
+      this.list.push({ path, coordinate });
+    }
+  }
+
+  addAll(refusals: readonly Refusal[], prefix: readonly string[]): void {
+    for (const refusal of refusals) {
+      this.add(prefix.length === 0 ? refusal.path : [...prefix, ...refusal.path], refusal.coordinate);
+    }
+  }
 }
 
 const placeholderField: FieldNode = {

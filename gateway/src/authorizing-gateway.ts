@@ -6,7 +6,9 @@ import type {
 } from "@apollo/server-gateway-interface";
 import type { Access } from "@spx/runtime/access-catalogue";
 import { GraphQLError } from "graphql";
+import { LRUCache } from "lru-cache";
 import { authorizeOperation, EACH, type OperationDecision, PLACEHOLDER, type Refusal } from "./authorize-operation.js";
+import { documentHeapBytes } from "./edge/document-store.js";
 import type { FieldAccess } from "./field-access.js";
 import { WrappingGateway } from "./wrapping-gateway.js";
 
@@ -18,6 +20,14 @@ export type AuthorizationMode = "filter" | "reject";
 
 /** Policy decisions kept per (grant, operation): enough for every operation a fleet of clients sends. */
 const DECISION_CACHE_SIZE = 2000;
+/** And at most this much heap, whatever the documents' sizes (each decision holds its document). */
+const DECISION_CACHE_BYTES = 32 * 1024 * 1024;
+
+/** A decision's heap: its document (shared with Apollo's store, but kept alive here) and refusals. */
+function decisionBytes(decision: OperationDecision, key: string): number {
+  const refusals = decision.refusals.reduce((sum, r) => sum + 64 + 2 * (r.coordinate.length + r.path.join().length), 0);
+  return documentHeapBytes(decision.document) + refusals + 2 * key.length;
+}
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 
@@ -76,7 +86,11 @@ function refusalError(refusal: Refusal): GraphQLError {
  * with a FORBIDDEN error at its path. Row policies travel on to the subgraphs, which hold the rows.
  */
 export class AuthorizingGateway extends WrappingGateway {
-  private readonly decisions = new Map<string, OperationDecision>();
+  private readonly decisions = new LRUCache<string, OperationDecision>({
+    max: DECISION_CACHE_SIZE,
+    maxSize: DECISION_CACHE_BYTES,
+    sizeCalculation: decisionBytes,
+  });
 
   constructor(
     inner: GatewayInterface,
@@ -91,10 +105,7 @@ export class AuthorizingGateway extends WrappingGateway {
   decide(requestContext: GatewayGraphQLRequestContext, access: Access): OperationDecision {
     const key = `${access.key}\n${requestContext.operationName ?? ""}\n${requestContext.queryHash}`;
     let decision = this.decisions.get(key);
-    if (decision) {
-      // Refreshed as the most recently used.
-      this.decisions.delete(key);
-    } else {
+    if (!decision) {
       decision = authorizeOperation(
         requestContext.schema,
         this.fieldAccess,
@@ -103,15 +114,14 @@ export class AuthorizingGateway extends WrappingGateway {
         requestContext.operationName,
         requestContext.queryHash,
       );
-      if (this.decisions.size >= DECISION_CACHE_SIZE) {
-        const oldest = this.decisions.keys().next().value;
-        if (oldest !== undefined) {
-          this.decisions.delete(oldest);
-        }
-      }
+      this.decisions.set(key, decision);
     }
-    this.decisions.set(key, decision);
     return decision;
+  }
+
+  /** What the decision cache holds, for tests of its bounds. */
+  get cached(): { entries: number; bytes: number; maxBytes: number } {
+    return { entries: this.decisions.size, bytes: this.decisions.calculatedSize, maxBytes: DECISION_CACHE_BYTES };
   }
 
   protected wrap(executor: GatewayExecutor): GatewayExecutor {

@@ -20,11 +20,13 @@ import { type AuthorizationMode, AuthorizingGateway } from "./authorizing-gatewa
 import type { GatewayContext, ServedContext } from "./context.js";
 import { clientErrorsPlugin } from "./edge/client-errors.js";
 import type { DocumentId } from "./edge/document-id.js";
+import { edgeLimits, QUERY_PLAN_STORE_MIB } from "./edge/edge-limits.js";
 import { landingPagePlugin } from "./edge/landing-page.js";
 import { disableGatewayTelemetry } from "./edge/no-telemetry.js";
 import { PersistedRequests } from "./edge/persisted-request.js";
 import { nullRefusedObjectsPlugin } from "./edge/refused-objects.js";
 import { withoutSchemaHints } from "./edge/schema-hints.js";
+import { ShapeCache } from "./edge/shape-cache.js";
 import { TrustedDocuments } from "./edge/trusted-documents.js";
 import { trustedDocumentsPlugin } from "./edge/trusted-documents-plugin.js";
 import { FieldAccess } from "./field-access.js";
@@ -99,8 +101,10 @@ export async function createGateway(options: GatewayOptions) {
   const { policy, executableSdl } = readSupergraphPolicy(options.supergraphSdl);
   const transport = subgraphFetcher();
   disableGatewayTelemetry();
+  const limits = edgeLimits(catalogue());
   const planner = new ApolloGateway({
     supergraphSdl: executableSdl,
+    experimental_approximateQueryPlanStoreMiB: QUERY_PLAN_STORE_MIB,
     buildService: ({ name, url }) =>
       name === ACCESS_LOG
         ? authenticate === "off"
@@ -144,7 +148,10 @@ export async function createGateway(options: GatewayOptions) {
     csrfPrevention: true,
     // Apollo's APQ would remember any document sent with its hash: ids name registered documents only.
     persistedQueries: false,
+    documentStore: limits.documentStore,
+    parseOptions: limits.parseOptions,
     plugins: [
+      limits.plugin,
       operationLogPlugin<ServedContext>(),
       trustedDocumentsPlugin({ documents, requests: persisted, production }),
       // The subgraph connections close with the server, whoever stops it.
@@ -209,6 +216,8 @@ export async function createGateway(options: GatewayOptions) {
     server,
     context,
     prepare: persisted.prepare,
+    bodyLimit: limits.bodyLimit,
+    screen: limits.screen,
     routes: {
       "/healthz": (_req, res) => sendJson(res, 200, { status: "ok" }),
       "/readyz": async (_req, res) => {
@@ -220,5 +229,15 @@ export async function createGateway(options: GatewayOptions) {
         sendJson(res, 200, { keys: [...jwksOf([signingKey]).keys, ...(options.publishedKeys ?? [])] }),
     },
   });
-  return { server, handler, readiness };
+  /** What the gateway's caches hold, for tests of their bounds. */
+  const caches = () => ({
+    documents: {
+      entries: limits.documentStore.size,
+      bytes: limits.documentStore.bytes,
+      maxBytes: limits.documentStoreMaxBytes,
+    },
+    shapes: { entries: limits.shapes.size, bytes: limits.shapes.bytes, maxBytes: ShapeCache.maxBytes },
+    decisions: authorizing instanceof AuthorizingGateway ? authorizing.cached : undefined,
+  });
+  return { server, handler, readiness, caches };
 }

@@ -196,3 +196,36 @@ describe("AuthorizingGateway decisions", () => {
     expect(first.refusals).toHaveLength(1);
   });
 });
+
+describe("authorizeOperation on fragments spread at every level", () => {
+  /** `person { ...F0 }`, each F_i spreading F_{i+1} twice, the last one reading a refused field. */
+  const doubler = (levels: number) =>
+    `{ person(idcs: "1") { ...F0 } } ${Array.from({ length: levels }, (_, i) => `fragment F${i} on Person { idcs ...F${i + 1} ...F${i + 1} }`).join(" ")} fragment F${levels} on Person { phone household { size score } }`;
+
+  it("walks each fragment once: 60 levels of doubling in well under 100 ms", () => {
+    const document = parse(doubler(60));
+    const started = performance.now();
+    authorizeOperation(schema, fieldAccess, caseWorker, document, null, "hash");
+    expect(performance.now() - started).toBeLessThan(100);
+    const result = decide(caseWorker, doubler(60));
+    // Once each, though 2^60 spreads lead to them.
+    expect(result.refusals).toEqual([
+      { path: ["person", "phone"], coordinate: "Person.phone" },
+      { path: ["person", "household", "score"], coordinate: "Household.score" },
+    ]);
+    expect(fields(result.document)).not.toContain("phone");
+    expect(fields(result.document)).not.toContain("score");
+  });
+
+  it("prefixes what a fragment refuses with each distinct place it is spread", () => {
+    const result = decide(
+      caseWorker,
+      `{ a: person(idcs: "1") { ...P ...P } b: person(idcs: "2") { household { size } ...P } }
+       fragment P on Person { ...Q } fragment Q on Person { phone }`,
+    );
+    expect(result.refusals).toEqual([
+      { path: ["a", "phone"], coordinate: "Person.phone" },
+      { path: ["b", "phone"], coordinate: "Person.phone" },
+    ]);
+  });
+});

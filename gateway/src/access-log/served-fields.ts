@@ -30,10 +30,20 @@ export interface ServedFields {
 
 type Value = unknown;
 
+/** A field selection once fragments are expanded, with the type it is selected on. */
+interface Collected {
+  parent: GraphQLCompositeType;
+  node: FieldNode;
+}
+
 interface Walk {
   schema: GraphQLSchema;
   fragments: Map<string, FragmentDefinitionNode>;
   served: Set<string>;
+  /** The fields of each selection set on each type, expanded once and reused for every object. */
+  collected: Map<SelectionSetNode, Map<string, Collected[]>>;
+  /** (selection set, object) pairs already walked: one object is read once per selection set. */
+  walked: WeakMap<object, Set<SelectionSetNode>>;
 }
 
 function fieldsOf(type: GraphQLCompositeType) {
@@ -54,6 +64,45 @@ function fragmentOf(
   return condition && isCompositeType(condition) ? { type: condition, selectionSet: fragment.selectionSet } : undefined;
 }
 
+/**
+ * The field selections of a set on a type, fragments expanded, each field node once: a fragment
+ * spread twice at each of many levels is still each of its fields once. Memoised per (set, type),
+ * so every set is expanded once per type whatever the response holds.
+ */
+function collectFields(walk: Walk, type: GraphQLCompositeType, set: SelectionSetNode): Collected[] {
+  let byType = walk.collected.get(set);
+  const known = byType?.get(type.name);
+  if (known) {
+    return known;
+  }
+  if (!byType) {
+    byType = new Map();
+    walk.collected.set(set, byType);
+  }
+  // Validation refuses fragment cycles; the empty entry keeps this finite anyway.
+  byType.set(type.name, []);
+  const found: Collected[] = [];
+  const seen = new Set<FieldNode>();
+  for (const selection of set.selections) {
+    if (selection.kind === Kind.FIELD) {
+      if (!seen.has(selection)) {
+        seen.add(selection);
+        found.push({ parent: type, node: selection });
+      }
+      continue;
+    }
+    const fragment = fragmentOf(walk, selection, type);
+    for (const inner of fragment ? collectFields(walk, fragment.type, fragment.selectionSet) : []) {
+      if (!seen.has(inner.node)) {
+        seen.add(inner.node);
+        found.push(inner);
+      }
+    }
+  }
+  byType.set(type.name, found);
+  return found;
+}
+
 /** Visits the selections that produced `value` (an object of `type`), following fragments. */
 function walkSelections(walk: Walk, type: GraphQLCompositeType, selections: SelectionSetNode, value: Value): void {
   if (value === null || typeof value !== "object") {
@@ -65,28 +114,30 @@ function walkSelections(walk: Walk, type: GraphQLCompositeType, selections: Sele
     }
     return;
   }
+  let sets = walk.walked.get(value);
+  if (sets?.has(selections)) {
+    return;
+  }
+  if (!sets) {
+    sets = new Set();
+    walk.walked.set(value, sets);
+  }
+  sets.add(selections);
   const object = value as Record<string, Value>;
-  for (const selection of selections.selections) {
-    if (selection.kind === Kind.FIELD) {
-      const name = selection.name.value;
-      if (name.startsWith("__") || name === PLACEHOLDER) {
-        continue;
-      }
-      const child = object[selection.alias?.value ?? name];
-      const field = fieldsOf(type)[name];
-      if (child === null || child === undefined || !field) {
-        continue;
-      }
-      walk.served.add(`${type.name}.${name}`);
-      const named = getNamedType(field.type);
-      if (selection.selectionSet && isCompositeType(named)) {
-        walkSelections(walk, named, selection.selectionSet, child);
-      }
+  for (const { parent, node } of collectFields(walk, type, selections)) {
+    const name = node.name.value;
+    if (name.startsWith("__") || name === PLACEHOLDER) {
       continue;
     }
-    const fragment = fragmentOf(walk, selection, type);
-    if (fragment) {
-      walkSelections(walk, fragment.type, fragment.selectionSet, object);
+    const child = object[node.alias?.value ?? name];
+    const field = fieldsOf(parent)[name];
+    if (child === null || child === undefined || !field) {
+      continue;
+    }
+    walk.served.add(`${parent.name}.${name}`);
+    const named = getNamedType(field.type);
+    if (node.selectionSet && isCompositeType(named)) {
+      walkSelections(walk, named, node.selectionSet, child);
     }
   }
 }
@@ -105,7 +156,11 @@ function coordinateAt(
     if (typeof segment === "number") {
       continue;
     }
-    const matches = sets.flatMap((set) => fieldNodes(walk, type, set, segment));
+    // Each field node once, however many sets lead to it: the sets at each step stay as many as
+    // the document has, never one per expansion.
+    const matches = [
+      ...new Set(sets.flatMap((set) => collectFields(walk, type, set).filter((c) => responseKey(c.node) === segment))),
+    ];
     const first = matches[0];
     if (!first) {
       return coordinate;
@@ -117,26 +172,13 @@ function coordinateAt(
       return coordinate;
     }
     type = named;
-    sets = matches.flatMap((match) => (match.node.selectionSet ? [match.node.selectionSet] : []));
+    sets = [...new Set(matches.flatMap((match) => (match.node.selectionSet ? [match.node.selectionSet] : [])))];
   }
   return coordinate;
 }
 
-function fieldNodes(walk: Walk, type: GraphQLCompositeType, set: SelectionSetNode, responseKey: string) {
-  const found: { parent: GraphQLCompositeType; node: FieldNode }[] = [];
-  for (const selection of set.selections) {
-    if (selection.kind === Kind.FIELD) {
-      if ((selection.alias?.value ?? selection.name.value) === responseKey) {
-        found.push({ parent: type, node: selection });
-      }
-      continue;
-    }
-    const fragment = fragmentOf(walk, selection, type);
-    if (fragment) {
-      found.push(...fieldNodes(walk, fragment.type, fragment.selectionSet, responseKey));
-    }
-  }
-  return found;
+function responseKey(node: FieldNode): string {
+  return node.alias?.value ?? node.name.value;
 }
 
 /**
@@ -168,7 +210,7 @@ export function servedFields(options: {
     ? operations.find((o) => o.name?.value === options.operationName)
     : operations[0];
   const root = operation ? schema.getRootType(operation.operation) : undefined;
-  const walk: Walk = { schema, fragments, served: new Set() };
+  const walk: Walk = { schema, fragments, served: new Set(), collected: new Map(), walked: new WeakMap() };
   const refused = new Set<string>();
   if (operation && root) {
     walkSelections(walk, root, operation.selectionSet, options.data);

@@ -30,6 +30,10 @@ export interface GraphQLHttpOptions<Context extends BaseContext> {
    * gateway resolves persisted document ids here). The context is built from the rewritten body.
    */
   prepare?: (request: HTTPGraphQLRequest) => PreparedRequest;
+  /** A smaller cap on request bodies than the default 1 MiB, and how a body over it is answered. */
+  bodyLimit?: { maxBytes: number; refuse: (res: ServerResponse) => void };
+  /** Looks at a parsed body before Apollo does; an answer returned is sent instead of serving it. */
+  screen?: (body: unknown) => { status: number; body: unknown } | undefined;
 }
 
 const requestScope = new AsyncLocalStorage<{ requestId: string }>();
@@ -54,12 +58,16 @@ export function sendJson(res: ServerResponse, status: number, body: unknown): vo
   res.end(text);
 }
 
-async function readBody(req: IncomingMessage): Promise<string | undefined> {
+async function readBody(req: IncomingMessage, maxBytes: number): Promise<string | undefined> {
+  const declared = Number(req.headers["content-length"]);
+  if (declared > maxBytes) {
+    return undefined;
+  }
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of req) {
     size += (chunk as Buffer).length;
-    if (size > MAX_BODY_BYTES) {
+    if (size > maxBytes) {
       return undefined;
     }
     chunks.push(chunk as Buffer);
@@ -85,7 +93,7 @@ export function graphqlHttpHandler<Context extends BaseContext>(
 }
 
 async function handle<Context extends BaseContext>(
-  { server, context, routes = {}, prepare }: GraphQLHttpOptions<Context>,
+  { server, context, routes = {}, prepare, bodyLimit, screen }: GraphQLHttpOptions<Context>,
   req: IncomingMessage,
   res: ServerResponse,
 ): Promise<void> {
@@ -109,7 +117,11 @@ async function handle<Context extends BaseContext>(
   }
   let body: unknown;
   if (req.method === "POST") {
-    const text = await readBody(req);
+    const text = await readBody(req, Math.min(bodyLimit?.maxBytes ?? MAX_BODY_BYTES, MAX_BODY_BYTES));
+    if (text === undefined && bodyLimit) {
+      bodyLimit.refuse(res);
+      return;
+    }
     if (text === undefined) {
       sendJson(res, 413, {
         errors: [{ message: "Request body too large", extensions: { code: "PAYLOAD_TOO_LARGE" } }],
@@ -126,6 +138,11 @@ async function handle<Context extends BaseContext>(
     } else {
       body = text;
     }
+  }
+  const refusal = screen?.(body ?? Object.fromEntries(url.searchParams));
+  if (refusal) {
+    sendJson(res, refusal.status, refusal.body);
+    return;
   }
   let httpGraphQLRequest: HTTPGraphQLRequest = { method: req.method ?? "GET", headers, search: url.search, body };
   if (prepare) {

@@ -52,6 +52,8 @@ export interface RunningSystem {
   accessLogDb: TestDatabase;
   /** Each subgraph's GraphQL URL, by subgraph name. */
   subgraphUrls: Record<string, string>;
+  /** What the gateway's caches hold (entries and estimated bytes against their bounds). */
+  gatewayCaches: Awaited<ReturnType<typeof createGateway>>["caches"];
   /** Requests each service made to the graph, by service identity. */
   graphCalls: Record<string, number>;
   /**
@@ -249,6 +251,7 @@ export async function startSystem(options: {
       accessLog,
       accessLogDb,
       subgraphUrls,
+      gatewayCaches: gateway.caches,
       graphCalls,
       token: (caller, { withoutPurpose = false, ...tokenOptions } = {}) => {
         const purpose = withoutPurpose ? undefined : (caller.purpose ?? defaultPurpose(caller));
