@@ -8,15 +8,24 @@ import { type ApolloServer, type BaseContext, HeaderMap } from "@apollo/server";
 const MAX_BODY_BYTES = 1024 * 1024;
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,64}$/;
 
+/** Why a request's signal aborted: its client closed the connection before the answer was written. */
+export class ClientDisconnected extends Error {
+  constructor() {
+    super("The client closed the connection");
+    this.name = "ClientDisconnected";
+  }
+}
+
 export type RouteHandler = (req: IncomingMessage, res: ServerResponse) => Promise<void> | void;
 
 export interface GraphQLHttpOptions<Context extends BaseContext> {
   server: ApolloServer<Context>;
   /**
    * Builds the per-request context from the request and its parsed body; may throw a GraphQLError
-   * with an http status (e.g. 401).
+   * with an http status (e.g. 401). `signal` aborts when the client goes away before its answer
+   * is written, so that work done only for that answer can stop.
    */
-  context: (req: IncomingMessage, requestId: string, body: unknown) => Promise<Context>;
+  context: (req: IncomingMessage, requestId: string, body: unknown, signal: AbortSignal) => Promise<Context>;
   /** Plain HTTP routes beside `/graphql`, such as `/healthz`. */
   routes?: Record<string, RouteHandler>;
 }
@@ -116,10 +125,17 @@ async function handle<Context extends BaseContext>(
       body = text;
     }
   }
+  const disconnected = new AbortController();
+  const onClose = () => {
+    if (!res.writableFinished) {
+      disconnected.abort(new ClientDisconnected());
+    }
+  };
+  res.once("close", onClose);
   const response = await requestScope.run({ requestId }, () =>
     server.executeHTTPGraphQLRequest({
       httpGraphQLRequest: { method: req.method ?? "GET", headers, search: url.search, body },
-      context: () => context(req, requestId, body),
+      context: () => context(req, requestId, body, disconnected.signal),
     }),
   );
   for (const [name, value] of response.headers) {
