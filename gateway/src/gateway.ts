@@ -17,6 +17,8 @@ import { AccessLogWriter } from "./access-log/writer.js";
 import type { Authenticate } from "./authenticate.js";
 import { type AuthorizationMode, AuthorizingGateway } from "./authorizing-gateway.js";
 import type { GatewayContext, ServedContext } from "./context.js";
+import { requestSignal } from "./edge/request-deadline.js";
+import { DEFAULT_RESILIENCE, type ResilienceSettings, subgraphTimeoutOf } from "./edge/resilience-settings.js";
 import { FieldAccess } from "./field-access.js";
 import { SubgraphClient } from "./subgraph-client.js";
 import { subgraphFetcher } from "./subgraph-fetcher.js";
@@ -53,6 +55,8 @@ export interface GatewayOptions {
   accessLog?: AccessLogStore | undefined;
   /** Further public keys published in the JWKS, e.g. the social register's attestation keys. */
   publishedKeys?: JWK[];
+  /** Request deadline, subgraph timeouts and circuits (defaults in `DEFAULT_RESILIENCE`). */
+  resilience?: ResilienceSettings;
 }
 
 /**
@@ -85,7 +89,19 @@ export async function createGateway(options: GatewayOptions) {
   // @apollo/gateway refuses the SECURITY features; it gets a copy without them, and the rules
   // they carry are enforced here instead.
   const { policy, executableSdl } = readSupergraphPolicy(options.supergraphSdl);
-  const transport = subgraphFetcher();
+  // Resilience: the transport's own timeouts are only a backstop behind each call's signal.
+  const resilience = options.resilience ?? DEFAULT_RESILIENCE;
+  const transport = subgraphFetcher({ timeoutMs: resilience.requestTimeoutMs });
+  const clients: SubgraphClient[] = [];
+  const subgraphClient = (name: string, url: string) => {
+    const client = new SubgraphClient(name, url, signingKey, transport.fetcher, {
+      timeoutMs: subgraphTimeoutOf(resilience, name),
+      breaker: resilience.breaker,
+      logger,
+    });
+    clients.push(client);
+    return client;
+  };
   const planner = new ApolloGateway({
     supergraphSdl: executableSdl,
     buildService: ({ name, url }) =>
@@ -93,7 +109,7 @@ export async function createGateway(options: GatewayOptions) {
         ? authenticate === "off"
           ? accessLogWithoutCallers
           : new LocalGraphQLDataSource(accessLogSchema)
-        : new SubgraphClient(name, urls.get(name) ?? url ?? "", signingKey, transport.fetcher),
+        : subgraphClient(name, urls.get(name) ?? url ?? ""),
     logger: {
       debug: (message) => logger.debug(message),
       info: (message) => logger.info(message),
@@ -127,7 +143,16 @@ export async function createGateway(options: GatewayOptions) {
     plugins: [
       operationLogPlugin<ServedContext>(),
       // The subgraph connections close with the server, whoever stops it.
-      { serverWillStart: async () => ({ serverWillStop: () => transport.close() }) },
+      {
+        serverWillStart: async () => ({
+          serverWillStop: async () => {
+            for (const client of clients) {
+              client.shutdown();
+            }
+            await transport.close();
+          },
+        }),
+      },
     ],
     formatError: (formatted, error) =>
       maskError(
@@ -139,12 +164,19 @@ export async function createGateway(options: GatewayOptions) {
   });
   await server.start();
 
-  const context = async (req: IncomingMessage, requestId: string): Promise<ServedContext> => {
+  const context = async (
+    req: IncomingMessage,
+    requestId: string,
+    _body: unknown,
+    disconnected: AbortSignal,
+  ): Promise<ServedContext> => {
     const log = logger.child({ requestId });
+    // Resilience: the request's subgraph calls stop at its deadline or when its client goes away.
+    const signal = requestSignal(disconnected, resilience.requestTimeoutMs);
     if (authenticate === "off") {
       // Neither a token nor X-Purpose is read: the wrapping gateways and the subgraph client see
       // no caller and pass the request through untouched.
-      return { requestId, log, trail: new AccessTrail(), accessLog: options.accessLog };
+      return { requestId, log, trail: new AccessTrail(), accessLog: options.accessLog, signal };
     }
     const authenticated = await authenticate(req);
     // No purpose, no data: refused here, before anything is planned or read.
@@ -158,6 +190,7 @@ export async function createGateway(options: GatewayOptions) {
       log,
       trail: new AccessTrail(),
       accessLog: options.accessLog,
+      signal,
     };
   };
 
