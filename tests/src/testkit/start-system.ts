@@ -2,6 +2,7 @@ import { fileURLToPath } from "node:url";
 import { MIGRATIONS_DIR as AID_MIGRATIONS_DIR, createDirectAidApp, type DirectAidApp } from "@spx/direct-aid/app";
 import { ACCESS_LOG_MIGRATIONS, AccessLogStore } from "@spx/gateway/access-log/store";
 import { type Authenticate, createAuthenticator } from "@spx/gateway/authenticate";
+import type { ResilienceSettings } from "@spx/gateway/edge/resilience-settings";
 import { createGateway } from "@spx/gateway/gateway";
 import { loadSupergraph } from "@spx/gateway/supergraph";
 import {
@@ -88,6 +89,10 @@ export async function startSystem(options: {
   /** Keep the access log (default true); false only to measure or to test without it. */
   accessLog?: boolean;
   logger?: Logger;
+  /** Where the gateway finds these subgraphs instead (e.g. one run as its own process). */
+  subgraphUrls?: Record<string, string>;
+  /** The gateway's deadline, subgraph timeouts and circuits; its defaults otherwise. */
+  resilience?: ResilienceSettings;
 }): Promise<RunningSystem> {
   const logger = options.logger ?? createLogger("test", "silent");
   const cleanup: (() => Promise<void>)[] = [];
@@ -214,6 +219,7 @@ export async function startSystem(options: {
       "social-registry": `${socialRegistryServer.url}/graphql`,
       "health-insurance": `${healthInsuranceServer.url}/graphql`,
       "direct-aid": `${directAidServer.url}/graphql`,
+      ...options.subgraphUrls,
     };
     const gateway = await createGateway({
       supergraphSdl: supergraph.sdl,
@@ -226,6 +232,7 @@ export async function startSystem(options: {
       authorization: options.authorization ?? "filter",
       accessLog,
       publishedKeys: [attestationKey.publicJwk],
+      ...(options.resilience ? { resilience: options.resilience } : {}),
     });
     cleanup.push(() => gateway.server.stop());
     const gatewayServer = await listen(gateway.handler, 0);
