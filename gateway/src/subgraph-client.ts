@@ -8,6 +8,7 @@ import type { Logger } from "@spx/runtime/logger";
 import { GraphQLError } from "graphql";
 import type CircuitBreaker from "opossum";
 import type { ServedContext } from "./context.js";
+import { abortCause } from "./edge/request-deadline.js";
 import { type BreakerSettings, DEFAULT_RESILIENCE } from "./edge/resilience-settings.js";
 import { type BreakerState, isOpenCircuit, subgraphBreaker } from "./edge/subgraph-breaker.js";
 import { classifyFailure, SubgraphFailure } from "./edge/subgraph-failure.js";
@@ -84,7 +85,7 @@ export class SubgraphClient extends RemoteGraphQLDataSource<ServedContext> {
       : AbortSignal.timeout(this.calls.timeoutMs);
     try {
       if (request?.aborted) {
-        throw classifyFailure(request.reason, { request, call });
+        throw new SubgraphFailure(abortCause(request), false, { sent: false });
       }
       return await this.breaker.fire(() =>
         callSignal
@@ -94,7 +95,9 @@ export class SubgraphClient extends RemoteGraphQLDataSource<ServedContext> {
           }),
       );
     } catch (error) {
-      const failure = isOpenCircuit(error) ? new SubgraphFailure("CIRCUIT_OPEN", false, { cause: error }) : error;
+      const failure = isOpenCircuit(error)
+        ? new SubgraphFailure("CIRCUIT_OPEN", false, { cause: error, sent: false })
+        : error;
       if (!(failure instanceof SubgraphFailure) || !isIncoming(options)) {
         throw failure;
       }
@@ -102,10 +105,15 @@ export class SubgraphClient extends RemoteGraphQLDataSource<ServedContext> {
         { subgraph: this.subgraph, reason: failure.reason, err: failure.cause },
         "subgraph unavailable; its fields are answered null",
       );
-      return unavailableResponse(options.request, options.document, {
-        message: `The ${this.subgraph} register did not answer`,
-        extensions: { code: "SUBGRAPH_UNAVAILABLE", serviceName: this.subgraph, reason: failure.reason },
-      });
+      return unavailableResponse(
+        options.request,
+        options.document,
+        {
+          message: `The ${this.subgraph} register did not answer`,
+          extensions: { code: "SUBGRAPH_UNAVAILABLE", serviceName: this.subgraph, reason: failure.reason },
+        },
+        failure.sent,
+      );
     }
   }
 

@@ -11,6 +11,7 @@ describe("the answer of a subgraph that did not answer", () => {
       },
       undefined,
       error,
+      true,
     );
     expect(response.data).toEqual({ a: null, stats: null });
     expect(response.errors).toEqual([
@@ -35,6 +36,7 @@ describe("the answer of a subgraph that did not answer", () => {
       },
       undefined,
       error,
+      true,
     );
     expect(response.data).toEqual({ _entities: [null, null] });
     expect(response.errors?.map((e) => e.path)).toEqual([
@@ -45,6 +47,19 @@ describe("the answer of a subgraph that did not answer", () => {
   });
 
   it("is a single error when the operation cannot be read", () => {
-    expect(unavailableResponse({}, undefined, error)).toEqual({ errors: [error] });
+    expect(unavailableResponse({}, undefined, error, false)).toEqual({ errors: [error] });
+  });
+
+  it("does not let a mutation that was sent read as not done", () => {
+    const mutation = { query: "mutation { enrol(id: 1) { id } }" };
+    expect(unavailableResponse(mutation, undefined, error, true).errors).toEqual([
+      {
+        message: `${error.message}; the change may or may not have been made`,
+        path: ["enrol"],
+        extensions: { ...error.extensions, outcome: "UNKNOWN" },
+      },
+    ]);
+    // Never sent (an open circuit): plainly unavailable.
+    expect(unavailableResponse(mutation, undefined, error, false).errors).toEqual([{ ...error, path: ["enrol"] }]);
   });
 });

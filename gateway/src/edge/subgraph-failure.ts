@@ -13,16 +13,22 @@ import { abortCause } from "./request-deadline.js";
  */
 export type FailureReason = "TIMEOUT" | "UNREACHABLE" | "BAD_RESPONSE" | "CIRCUIT_OPEN" | "DEADLINE" | "CANCELLED";
 
-/** A failed subgraph call; `counts` says whether it speaks against the subgraph's health. */
+/**
+ * A failed subgraph call; `counts` says whether it speaks against the subgraph's health, `sent`
+ * whether the request left the gateway (so that a mutation may have been carried out).
+ */
 export class SubgraphFailure extends Error {
   constructor(
     readonly reason: FailureReason,
     readonly counts: boolean,
-    options: { cause?: unknown } = {},
+    options: { cause?: unknown; sent?: boolean } = {},
   ) {
-    super(`subgraph call failed: ${reason}`, options);
+    super(`subgraph call failed: ${reason}`, { cause: options.cause });
     this.name = "SubgraphFailure";
+    this.sent = options.sent ?? true;
   }
+
+  readonly sent: boolean;
 }
 
 /**

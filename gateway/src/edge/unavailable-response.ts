@@ -40,14 +40,25 @@ function typenameOf(representation: unknown): string | undefined {
  * response (an `_entities` index to that entity's place, a root key under the fetch's path) and
  * adds `serviceName`, so the client learns exactly which fields are missing and why, and every
  * other subgraph's fields are served as usual.
+ *
+ * A mutation that was sent may have been carried out even though no answer came: when `sent`,
+ * its errors say `outcome: "UNKNOWN"`, so that nobody reads "unavailable" as "not done".
  */
 export function unavailableResponse(
   request: { query?: string | undefined; variables?: Record<string, unknown> | undefined },
   document: DocumentNode | undefined,
-  error: Omit<GraphQLFormattedError, "path" | "locations">,
+  unavailable: Omit<GraphQLFormattedError, "path" | "locations">,
+  sent: boolean,
 ): GatewayGraphQLResponse {
   const parsed = document ?? (request.query ? parse(request.query) : undefined);
   const operation = parsed?.definitions.find((d) => d.kind === Kind.OPERATION_DEFINITION);
+  const unknown = sent && (operation?.kind !== Kind.OPERATION_DEFINITION || operation.operation === "mutation");
+  const error = unknown
+    ? {
+        message: `${unavailable.message}; the change may or may not have been made`,
+        extensions: { ...unavailable.extensions, outcome: "UNKNOWN" },
+      }
+    : unavailable;
   if (!parsed || !operation || operation.kind !== Kind.OPERATION_DEFINITION) {
     return { errors: [error] };
   }
