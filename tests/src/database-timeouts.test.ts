@@ -12,6 +12,7 @@ import { createLogger } from "@spx/runtime/logger";
 import { createTestDatabase, type TestDatabase } from "@spx/runtime/test-database";
 import { transientCondition } from "@spx/runtime/transient-error";
 import pg from "pg";
+import { type RunningSystem, startSystem } from "./testkit/start-system.js";
 import { startTcpProxy, type TcpProxy } from "./testkit/tcp-proxy.js";
 
 /*
@@ -144,4 +145,41 @@ describe("a register's database", () => {
       proxy.thaw();
     }
   }, 20_000);
+});
+
+describe("through the gateway", () => {
+  let system: RunningSystem | undefined;
+  let frozen: TcpProxy | undefined;
+
+  afterAll(async () => {
+    frozen?.thaw();
+    await system?.stop();
+    await frozen?.close();
+  });
+
+  it("a client is told REGISTER_BUSY, not a gateway timeout, when a register's PostgreSQL stops answering", async () => {
+    system = await startSystem({
+      label: "db_timeouts_gateway",
+      populationDatabase: async (url) => {
+        const target = new URL(url);
+        frozen = await startTcpProxy({ host: target.hostname, port: Number(target.port || 5432) });
+        target.port = String(frozen.port);
+        return openDatabase({ name: "population", url: target.toString(), dataDir: "", poolSize: 2 });
+      },
+    });
+    const token = await system.token(registrar);
+    const variables = { idcs: idcsFromBody("123456789") };
+    expect((await system.query(token, QUERY, variables)).body.errors).toBeUndefined();
+    frozen?.freeze();
+    const started = performance.now();
+    const { body } = await system.query(token, QUERY, variables);
+    const ms = performance.now() - started;
+    // Inside the gateway's 3 s for the call: the register's own answer reaches the client.
+    expect(ms).toBeLessThan(3_000);
+    expect(body.errors?.[0]).toMatchObject({
+      path: ["person"],
+      extensions: { code: "REGISTER_BUSY", retryable: true, serviceName: "population" },
+    });
+    console.info(`REGISTER_BUSY through the gateway with a frozen database: ${ms.toFixed(0)} ms`);
+  }, 120_000);
 });

@@ -12,10 +12,10 @@ describe("the gateway's timeouts and circuits in the environment", () => {
     });
     expect(env.databaseTimeouts).toEqual({
       connectMs: 2_000,
-      statementMs: 2_500,
+      statementMs: 2_000,
       lockMs: 1_000,
       idleInTransactionMs: 10_000,
-      queryMs: 3_000,
+      queryMs: 2_500,
     });
   });
 
@@ -27,7 +27,7 @@ describe("the gateway's timeouts and circuits in the environment", () => {
 
   it("refuse a request deadline that a subgraph call could outlast, and a client wait shorter than the server's", () => {
     expect(() => loadEnv({ GATEWAY_REQUEST_TIMEOUT_MS: "5000", DIRECT_AID_TIMEOUT_MS: "5000" })).toThrow(EnvError);
-    expect(() => loadEnv({ DATABASE_STATEMENT_TIMEOUT_MS: "4000" })).toThrow(/DATABASE_QUERY_TIMEOUT_MS/);
+    expect(() => loadEnv({ DATABASE_STATEMENT_TIMEOUT_MS: "2500" })).toThrow(/DATABASE_QUERY_TIMEOUT_MS/);
     expect(() => loadEnv({ SUBGRAPH_TIMEOUT_MS: "0" })).toThrow(/SUBGRAPH_TIMEOUT_MS/);
   });
 });

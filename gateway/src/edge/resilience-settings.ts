@@ -25,8 +25,9 @@ export interface BreakerSettings {
 
 /**
  * Outer to inner: the client's request (10 s) > one subgraph call (3 s) > inside a register, its
- * call to the graph (2.5 s) and its SQL statement (2.5 s) > a lock wait (1 s). Each layer gives up
- * before the one calling it, so the caller hears a typed answer instead of its own timeout.
+ * call to the graph and its wait for a database answer (2.5 s each) > its SQL statement (2 s) > a
+ * lock wait (1 s). Each layer gives up before the one calling it, so the caller hears a typed
+ * answer (REGISTER_BUSY, DEPENDENCY_UNAVAILABLE) instead of its own timeout.
  */
 export const DEFAULT_RESILIENCE: ResilienceSettings = {
   requestTimeoutMs: 10_000,

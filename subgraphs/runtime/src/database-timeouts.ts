@@ -1,8 +1,9 @@
 import { z } from "zod";
 
 /**
- * How long a register waits for its PostgreSQL. Below the gateway's 3 s per subgraph call, so that
- * a register stuck on its database answers REGISTER_BUSY before the gateway gives up on it.
+ * How long a register waits for its PostgreSQL. Each is below the gateway's 3 s per subgraph call,
+ * so that a register stuck on its database answers REGISTER_BUSY before the gateway gives up on it
+ * and the client hears why.
  */
 export interface DatabaseTimeouts {
   /** A new connection, and a free one from a full pool. */
@@ -22,10 +23,10 @@ export interface DatabaseTimeouts {
 
 export const DEFAULT_DATABASE_TIMEOUTS: DatabaseTimeouts = {
   connectMs: 2_000,
-  statementMs: 2_500,
+  statementMs: 2_000,
   lockMs: 1_000,
   idleInTransactionMs: 10_000,
-  queryMs: 3_000,
+  queryMs: 2_500,
 };
 
 const millis = (fallback: number) => z.coerce.number().int().min(1).max(3_600_000).default(fallback);

@@ -14,6 +14,7 @@ import { createPopulationApp, MIGRATIONS_DIR, type PopulationApp } from "@spx/po
 import { defaultPurpose } from "@spx/runtime/access-catalogue";
 import type { Caller } from "@spx/runtime/caller";
 import { mintToken, serviceTokenSource } from "@spx/runtime/caller-token";
+import type { Database } from "@spx/runtime/database";
 import { createGraphClient } from "@spx/runtime/graph-client";
 import { postGraphQL } from "@spx/runtime/graphql-client";
 import { listen } from "@spx/runtime/http-server";
@@ -93,6 +94,11 @@ export async function startSystem(options: {
   subgraphUrls?: Record<string, string>;
   /** The gateway's deadline, subgraph timeouts and circuits; its defaults otherwise. */
   resilience?: ResilienceSettings;
+  /**
+   * How the population register reaches its (migrated) test database, e.g. through a proxy the
+   * test can freeze; directly otherwise. What it returns is closed with the system.
+   */
+  populationDatabase?: (url: string) => Promise<Database>;
 }): Promise<RunningSystem> {
   const logger = options.logger ?? createLogger("test", "silent");
   const cleanup: (() => Promise<void>)[] = [];
@@ -107,8 +113,14 @@ export async function startSystem(options: {
     const { key: attestationKey } = await generateSigningKey();
     const populationDb = await createTestDatabase(options.label, MIGRATIONS_DIR);
     cleanup.push(() => populationDb.drop());
+    let populationDatabase = populationDb.database;
+    if (options.populationDatabase && populationDb.url) {
+      const opened = await options.populationDatabase(populationDb.url);
+      cleanup.push(() => opened.close());
+      populationDatabase = opened;
+    }
     const population = await createPopulationApp({
-      database: populationDb.database,
+      database: populationDatabase,
       dataDir: "",
       gatewayKeys: localKeySet([gatewayKey]),
       logger: logger.child({ service: "population" }),
