@@ -84,6 +84,15 @@ describe("a subgraph call", () => {
     });
     // Where the register lives is not told.
     expect(JSON.stringify(response)).not.toContain(String(port));
+    // Nothing was sent, so a mutation is plainly not done.
+    const mutation = operation();
+    mutation.request.query = "mutation { enrol { id } }";
+    const refusedWrite = await (await client(`http://127.0.0.1:${port}/graphql`)).process(mutation);
+    expect(refusedWrite.errors?.[0]?.extensions).toEqual({
+      code: "SUBGRAPH_UNAVAILABLE",
+      serviceName: "population",
+      reason: "UNREACHABLE",
+    });
   });
 
   it("times out, and opens the circuit after enough failures; 4xx and typed errors do not count", async () => {
@@ -110,6 +119,19 @@ describe("a subgraph call", () => {
     const fast = performance.now();
     expect((await subject.process(operation())).errors?.[0]?.extensions?.reason).toBe("CIRCUIT_OPEN");
     expect(performance.now() - fast).toBeLessThan(50);
+  });
+
+  it("says a mutation sent and never answered may have been carried out", async () => {
+    answer = () => {};
+    const mutation = operation();
+    mutation.request.query = "mutation { enrol { id } }";
+    const response = await (await client(url, 200)).process(mutation);
+    expect(response.errors?.[0]?.extensions).toEqual({
+      code: "SUBGRAPH_UNAVAILABLE",
+      serviceName: "population",
+      reason: "TIMEOUT",
+      outcome: "UNKNOWN",
+    });
   });
 
   it("stops at once when the request is cancelled, without counting against the subgraph", async () => {

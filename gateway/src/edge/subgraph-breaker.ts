@@ -33,5 +33,5 @@ export function subgraphBreaker<Result>(
 
 /** opossum's rejection while the circuit is open. */
 export function isOpenCircuit(error: unknown): boolean {
-  return error instanceof Error && (error as Error & { code?: unknown }).code === "EOPENBREAKER";
+  return typeof error === "object" && error !== null && (error as { code?: unknown }).code === "EOPENBREAKER";
 }

@@ -54,5 +54,19 @@ export function classifyFailure(
     const status = typeof error.extensions.status === "number" ? error.extensions.status : 500;
     return new SubgraphFailure("BAD_RESPONSE", status >= 500, { cause: error });
   }
-  return new SubgraphFailure("UNREACHABLE", true, { cause: error });
+  // A refused connection is the one failure known to have happened before anything was sent.
+  return new SubgraphFailure("UNREACHABLE", true, { cause: error, sent: !refused(error) });
+}
+
+function refused(error: unknown): boolean {
+  // By shape, not `instanceof`: the error may come from another realm (undici's own).
+  let current: unknown = error;
+  for (let depth = 0; typeof current === "object" && current !== null && depth < 5; depth++) {
+    const { code, cause } = current as { code?: unknown; cause?: unknown };
+    if (code === "ECONNREFUSED") {
+      return true;
+    }
+    current = cause;
+  }
+  return false;
 }

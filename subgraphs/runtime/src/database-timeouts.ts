@@ -43,14 +43,13 @@ export const databaseTimeoutsEnv = {
 type RawTimeouts = { [K in keyof typeof databaseTimeoutsEnv]: number };
 
 export function databaseTimeoutsOf(raw: RawTimeouts): DatabaseTimeouts {
-  const timeouts = {
+  return {
     connectMs: raw.DATABASE_CONNECT_TIMEOUT_MS,
     statementMs: raw.DATABASE_STATEMENT_TIMEOUT_MS,
     lockMs: raw.DATABASE_LOCK_TIMEOUT_MS,
     idleInTransactionMs: raw.DATABASE_IDLE_IN_TRANSACTION_TIMEOUT_MS,
     queryMs: raw.DATABASE_QUERY_TIMEOUT_MS,
   };
-  return timeouts;
 }
 
 /** The client-side wait must outlast the server's own, or a slow statement is never cancelled there. */
