@@ -8,6 +8,8 @@ import type { AccessLogStore } from "./access-log/store.js";
  */
 export interface GatewayContext extends Omit<RequestContext, "aggregates"> {
   accessLog: AccessLogStore | undefined;
+  /** Aborts at the request's deadline or when its client goes away; subgraph calls stop with it. */
+  signal?: AbortSignal;
 }
 
 /**

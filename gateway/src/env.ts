@@ -1,10 +1,32 @@
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { DEFAULT_AUDIENCE, DEV_ISSUER } from "@spx/runtime/caller-token";
+import {
+  type DatabaseTimeouts,
+  databaseTimeoutsEnv,
+  databaseTimeoutsOf,
+  timeoutsAreOrdered,
+} from "@spx/runtime/database-timeouts";
 import { logLevel, optionalUrl, parseEnv, port } from "@spx/runtime/env";
 import { z } from "zod";
+import { DEFAULT_RESILIENCE, type ResilienceSettings } from "./edge/resilience-settings.js";
 
 const DEFAULT_SUPERGRAPH = fileURLToPath(new URL("../../schema/supergraph.graphql", import.meta.url));
+
+const millis = (fallback: number) => z.coerce.number().int().min(1).max(600_000).default(fallback);
+/** Unset (or empty, as shells and .env files write it) means "the general setting applies". */
+const optionalMillis = () =>
+  z.preprocess((v) => (v === "" ? undefined : v), z.coerce.number().int().min(1).max(600_000).optional());
+
+/** Each subgraph's own timeout setting, e.g. POPULATION_TIMEOUT_MS; SUBGRAPH_TIMEOUT_MS otherwise. */
+const SUBGRAPH_TIMEOUT_SETTINGS = {
+  population: "POPULATION_TIMEOUT_MS",
+  "social-registry": "SOCIAL_REGISTRY_TIMEOUT_MS",
+  "health-insurance": "HEALTH_INSURANCE_TIMEOUT_MS",
+  "direct-aid": "DIRECT_AID_TIMEOUT_MS",
+} as const;
+
+const { breaker } = DEFAULT_RESILIENCE;
 
 const schema = z.object({
   NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
@@ -35,7 +57,47 @@ const schema = z.object({
   ACCESS_LOG_DATABASE_URL: optionalUrl,
   GATEWAY_ACCESS_LOG: z.enum(["on", "off"]).default("on"),
   ATTESTATION_JWKS: z.string().optional(),
+  GATEWAY_REQUEST_TIMEOUT_MS: millis(DEFAULT_RESILIENCE.requestTimeoutMs),
+  SUBGRAPH_TIMEOUT_MS: millis(DEFAULT_RESILIENCE.subgraphTimeoutMs),
+  POPULATION_TIMEOUT_MS: optionalMillis(),
+  SOCIAL_REGISTRY_TIMEOUT_MS: optionalMillis(),
+  HEALTH_INSURANCE_TIMEOUT_MS: optionalMillis(),
+  DIRECT_AID_TIMEOUT_MS: optionalMillis(),
+  SUBGRAPH_BREAKER_ERROR_PERCENT: z.coerce.number().int().min(1).max(100).default(breaker.errorThresholdPercentage),
+  SUBGRAPH_BREAKER_VOLUME: z.coerce.number().int().min(0).max(10_000).default(breaker.volumeThreshold),
+  SUBGRAPH_BREAKER_WINDOW_MS: millis(breaker.windowMs),
+  SUBGRAPH_BREAKER_RESET_MS: millis(breaker.resetTimeoutMs),
+  ...databaseTimeoutsEnv,
 });
+
+type RawEnv = z.infer<typeof schema>;
+
+function resilienceOf(raw: RawEnv): ResilienceSettings {
+  const subgraphTimeoutsMs: Record<string, number> = {};
+  for (const [name, setting] of Object.entries(SUBGRAPH_TIMEOUT_SETTINGS)) {
+    const value = raw[setting];
+    if (value !== undefined) {
+      subgraphTimeoutsMs[name] = value;
+    }
+  }
+  return {
+    requestTimeoutMs: raw.GATEWAY_REQUEST_TIMEOUT_MS,
+    subgraphTimeoutMs: raw.SUBGRAPH_TIMEOUT_MS,
+    subgraphTimeoutsMs,
+    breaker: {
+      errorThresholdPercentage: raw.SUBGRAPH_BREAKER_ERROR_PERCENT,
+      volumeThreshold: raw.SUBGRAPH_BREAKER_VOLUME,
+      windowMs: raw.SUBGRAPH_BREAKER_WINDOW_MS,
+      resetTimeoutMs: raw.SUBGRAPH_BREAKER_RESET_MS,
+    },
+  };
+}
+
+/** The request's deadline must outlast every subgraph call, or a slow subgraph fails the whole answer. */
+const deadlineOutlastsCalls = (raw: RawEnv) =>
+  [raw.SUBGRAPH_TIMEOUT_MS, ...Object.values(SUBGRAPH_TIMEOUT_SETTINGS).map((setting) => raw[setting] ?? 0)].every(
+    (timeout) => timeout < raw.GATEWAY_REQUEST_TIMEOUT_MS,
+  );
 
 export interface GatewayEnv {
   production: boolean;
@@ -65,6 +127,10 @@ export interface GatewayEnv {
   accessLog: boolean;
   /** Public keys (a JWKS) of the social register's eligibility attestations, published as is. */
   attestationJwks: string | undefined;
+  /** Request deadline, subgraph timeouts and circuits. */
+  resilience: ResilienceSettings;
+  /** How long the access log waits for its PostgreSQL. */
+  databaseTimeouts: DatabaseTimeouts;
 }
 
 export function loadEnv(source?: Record<string, string | undefined>): GatewayEnv {
@@ -81,6 +147,14 @@ export function loadEnv(source?: Record<string, string | undefined>): GatewayEnv
       .refine((env) => !(env.NODE_ENV === "production" && env.GATEWAY_ACCESS_LOG === "off"), {
         path: ["GATEWAY_ACCESS_LOG"],
         message: "off is for benchmarks and is refused in production",
+      })
+      .refine(deadlineOutlastsCalls, {
+        path: ["GATEWAY_REQUEST_TIMEOUT_MS"],
+        message: "must be longer than SUBGRAPH_TIMEOUT_MS and every <SUBGRAPH>_TIMEOUT_MS",
+      })
+      .refine(timeoutsAreOrdered, {
+        path: ["DATABASE_QUERY_TIMEOUT_MS"],
+        message: "must be longer than DATABASE_STATEMENT_TIMEOUT_MS",
       }),
     source,
   );
@@ -114,5 +188,7 @@ export function loadEnv(source?: Record<string, string | undefined>): GatewayEnv
     accessLogDatabaseUrl: raw.ACCESS_LOG_DATABASE_URL,
     accessLog: raw.GATEWAY_ACCESS_LOG === "on",
     attestationJwks: raw.ATTESTATION_JWKS,
+    resilience: resilienceOf(raw),
+    databaseTimeouts: databaseTimeoutsOf(raw),
   };
 }

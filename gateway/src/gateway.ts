@@ -25,6 +25,8 @@ import { landingPagePlugin } from "./edge/landing-page.js";
 import { disableGatewayTelemetry } from "./edge/no-telemetry.js";
 import { PersistedRequests } from "./edge/persisted-request.js";
 import { nullRefusedObjectsPlugin } from "./edge/refused-objects.js";
+import { requestSignal } from "./edge/request-deadline.js";
+import { DEFAULT_RESILIENCE, type ResilienceSettings, subgraphTimeoutOf } from "./edge/resilience-settings.js";
 import { withoutSchemaHints } from "./edge/schema-hints.js";
 import { ShapeCache } from "./edge/shape-cache.js";
 import { TrustedDocuments } from "./edge/trusted-documents.js";
@@ -67,6 +69,8 @@ export interface GatewayOptions {
   publishedKeys?: JWK[];
   /** The registered documents (default: the manifests under schema/trusted-documents/). */
   trustedDocuments?: TrustedDocuments;
+  /** Request deadline, subgraph timeouts and circuits (defaults in `DEFAULT_RESILIENCE`). */
+  resilience?: ResilienceSettings;
 }
 
 /**
@@ -99,7 +103,19 @@ export async function createGateway(options: GatewayOptions) {
   // @apollo/gateway refuses the SECURITY features; it gets a copy without them, and the rules
   // they carry are enforced here instead.
   const { policy, executableSdl } = readSupergraphPolicy(options.supergraphSdl);
-  const transport = subgraphFetcher();
+  // Resilience: the transport's own timeouts are only a backstop behind each call's signal.
+  const resilience = options.resilience ?? DEFAULT_RESILIENCE;
+  const transport = subgraphFetcher({ timeoutMs: resilience.requestTimeoutMs });
+  const clients: SubgraphClient[] = [];
+  const subgraphClient = (name: string, url: string) => {
+    const client = new SubgraphClient(name, url, signingKey, transport.fetcher, {
+      timeoutMs: subgraphTimeoutOf(resilience, name),
+      breaker: resilience.breaker,
+      logger,
+    });
+    clients.push(client);
+    return client;
+  };
   disableGatewayTelemetry();
   const limits = edgeLimits(catalogue());
   const planner = new ApolloGateway({
@@ -110,7 +126,7 @@ export async function createGateway(options: GatewayOptions) {
         ? authenticate === "off"
           ? accessLogWithoutCallers
           : new LocalGraphQLDataSource(accessLogSchema)
-        : new SubgraphClient(name, urls.get(name) ?? url ?? "", signingKey, transport.fetcher),
+        : subgraphClient(name, urls.get(name) ?? url ?? ""),
     logger: {
       debug: (message) => logger.debug(message),
       info: (message) => logger.info(message),
@@ -155,7 +171,16 @@ export async function createGateway(options: GatewayOptions) {
       operationLogPlugin<ServedContext>(),
       trustedDocumentsPlugin({ documents, requests: persisted, production }),
       // The subgraph connections close with the server, whoever stops it.
-      { serverWillStart: async () => ({ serverWillStop: () => transport.close() }) },
+      {
+        serverWillStart: async () => ({
+          serverWillStop: async () => {
+            for (const client of clients) {
+              client.shutdown();
+            }
+            await transport.close();
+          },
+        }),
+      },
       // The edge: client mistakes answered 4xx, nothing loaded or reported to the internet.
       clientErrorsPlugin<ServedContext>(),
       nullRefusedObjectsPlugin<ServedContext>(),
@@ -174,12 +199,19 @@ export async function createGateway(options: GatewayOptions) {
   });
   await server.start();
 
-  const context = async (req: IncomingMessage, requestId: string): Promise<ServedContext> => {
+  const context = async (
+    req: IncomingMessage,
+    requestId: string,
+    _body: unknown,
+    disconnected: AbortSignal,
+  ): Promise<ServedContext> => {
     const log = logger.child({ requestId });
+    // Resilience: the request's subgraph calls stop at its deadline or when its client goes away.
+    const signal = requestSignal(disconnected, resilience.requestTimeoutMs);
     if (authenticate === "off") {
       // Neither a token nor X-Purpose is read: the wrapping gateways and the subgraph client see
       // no caller and pass the request through untouched.
-      return { requestId, log, trail: new AccessTrail(), accessLog: options.accessLog };
+      return { requestId, log, trail: new AccessTrail(), accessLog: options.accessLog, signal };
     }
     const authenticated = await authenticate(req);
     // No purpose, no data: refused here, before anything is planned or read.
@@ -193,6 +225,7 @@ export async function createGateway(options: GatewayOptions) {
       log,
       trail: new AccessTrail(),
       accessLog: options.accessLog,
+      signal,
     };
   };
 

@@ -23,7 +23,12 @@ if (!env.authentication) {
 }
 const supergraph = loadSupergraph(env.supergraphPath);
 const accessLogDb = env.accessLog
-  ? await openDatabase({ name: "access-log", url: env.accessLogDatabaseUrl, dataDir: env.dataDir })
+  ? await openDatabase({
+      name: "access-log",
+      url: env.accessLogDatabaseUrl,
+      dataDir: env.dataDir,
+      timeouts: env.databaseTimeouts,
+    })
   : undefined;
 if (accessLogDb) {
   await applyMigrations(accessLogDb.sql, ACCESS_LOG_MIGRATIONS);
@@ -46,6 +51,7 @@ const { server, handler } = await createGateway({
   authorization: env.authorization,
   accessLog: accessLogDb ? new AccessLogStore(accessLogDb.sql) : undefined,
   publishedKeys: await attestationPublicKeys(env),
+  resilience: env.resilience,
 });
 const running = await listen(handler, env.port, env.host);
 logger.info({ url: `${running.url}/graphql` }, "gateway listening");

@@ -1,12 +1,45 @@
+import { AsyncLocalStorage } from "node:async_hooks";
 import { type GraphQLDataSourceProcessOptions, RemoteGraphQLDataSource } from "@apollo/gateway";
+import type { GatewayGraphQLResponse } from "@apollo/server-gateway-interface";
 import { SERVED_PERSONS } from "@spx/runtime/access-trail";
 import { signInternalToken } from "@spx/runtime/internal-token";
 import type { SigningKey } from "@spx/runtime/keys";
+import type { Logger } from "@spx/runtime/logger";
 import { GraphQLError } from "graphql";
+import type CircuitBreaker from "opossum";
 import type { ServedContext } from "./context.js";
+import { abortCause } from "./edge/request-deadline.js";
+import { type BreakerSettings, DEFAULT_RESILIENCE } from "./edge/resilience-settings.js";
+import { type BreakerState, isOpenCircuit, subgraphBreaker } from "./edge/subgraph-breaker.js";
+import { classifyFailure, SubgraphFailure } from "./edge/subgraph-failure.js";
+import { unavailableResponse } from "./edge/unavailable-response.js";
 
 type FetchedResponse = Parameters<RemoteGraphQLDataSource["errorFromResponse"]>[0];
 type Received = Parameters<NonNullable<RemoteGraphQLDataSource<ServedContext>["didReceiveResponse"]>>[0];
+type Fetcher = RemoteGraphQLDataSource["fetcher"];
+type ProcessOptions = GraphQLDataSourceProcessOptions<ServedContext>;
+/** A client's operation, as opposed to a health check or schema load, which have no request behind them. */
+type IncomingOperation = Extract<ProcessOptions, { incomingRequestContext: unknown }>;
+const isIncoming = (options: ProcessOptions): options is IncomingOperation => "incomingRequestContext" in options;
+
+export interface SubgraphCallOptions {
+  /** One call's time limit; the request's own deadline may end it sooner. */
+  timeoutMs: number;
+  breaker: BreakerSettings;
+  /** Where the circuit's changes and each unavailable answer are logged. */
+  logger?: Logger | undefined;
+}
+
+const DEFAULT_CALL_OPTIONS: SubgraphCallOptions = {
+  timeoutMs: DEFAULT_RESILIENCE.subgraphTimeoutMs,
+  breaker: DEFAULT_RESILIENCE.breaker,
+};
+
+/**
+ * The signal of the call being made: @apollo/gateway hands the fetcher no signal of its own, so
+ * it travels from process() to the fetch alongside the call.
+ */
+const callSignal = new AsyncLocalStorage<AbortSignal>();
 
 /**
  * Calls one subgraph on behalf of the caller. The caller's own token never leaves the gateway:
@@ -14,13 +47,74 @@ type Received = Parameters<NonNullable<RemoteGraphQLDataSource<ServedContext>["d
  * alone, carrying the caller's verified claims and the request id.
  */
 export class SubgraphClient extends RemoteGraphQLDataSource<ServedContext> {
+  private readonly breaker: CircuitBreaker<[() => Promise<GatewayGraphQLResponse>], GatewayGraphQLResponse>;
+
   constructor(
     private readonly subgraph: string,
     url: string,
     private readonly signingKey: SigningKey,
-    fetcher: SubgraphClient["fetcher"],
+    fetcher: Fetcher,
+    private readonly calls: SubgraphCallOptions = DEFAULT_CALL_OPTIONS,
   ) {
-    super({ url, fetcher });
+    super({ url, fetcher: (input, init) => fetcher(input, { ...init, signal: callSignal.getStore() ?? null }) });
+    this.breaker = subgraphBreaker(calls.breaker, (state: BreakerState) =>
+      calls.logger?.warn({ subgraph, state }, `circuit to ${subgraph} ${state}`),
+    );
+  }
+
+  /** Closed, open (calls refused at once) or half open (one trial call let through). */
+  get circuit(): BreakerState {
+    return this.breaker.opened ? "open" : this.breaker.halfOpen ? "halfOpen" : "closed";
+  }
+
+  /** Stops the circuit's timers. */
+  shutdown(): void {
+    this.breaker.shutdown();
+  }
+
+  /**
+   * Every call runs under the request's signal (its deadline, its client) and its own timeout,
+   * through the subgraph's circuit. A call that fails for want of an answer does not fail the
+   * request: the fields asked of this subgraph come back null, each with a SUBGRAPH_UNAVAILABLE
+   * error at its path, and the other subgraphs' fields are served.
+   */
+  override async process(options: ProcessOptions): Promise<GatewayGraphQLResponse> {
+    const request = isIncoming(options) ? options.context.signal : undefined;
+    const call = request
+      ? AbortSignal.any([request, AbortSignal.timeout(this.calls.timeoutMs)])
+      : AbortSignal.timeout(this.calls.timeoutMs);
+    try {
+      if (request?.aborted) {
+        throw new SubgraphFailure(abortCause(request), false, { sent: false });
+      }
+      return await this.breaker.fire(() =>
+        callSignal
+          .run(call, () => super.process(options))
+          .catch((error: unknown) => {
+            throw classifyFailure(error, { request, call });
+          }),
+      );
+    } catch (error) {
+      const failure = isOpenCircuit(error)
+        ? new SubgraphFailure("CIRCUIT_OPEN", false, { cause: error, sent: false })
+        : error;
+      if (!(failure instanceof SubgraphFailure) || !isIncoming(options)) {
+        throw failure;
+      }
+      options.context.log?.warn(
+        { subgraph: this.subgraph, reason: failure.reason, err: failure.cause },
+        "subgraph unavailable; its fields are answered null",
+      );
+      return unavailableResponse(
+        options.request,
+        options.document,
+        {
+          message: `The ${this.subgraph} register did not answer`,
+          extensions: { code: "SUBGRAPH_UNAVAILABLE", serviceName: this.subgraph, reason: failure.reason },
+        },
+        failure.sent,
+      );
+    }
   }
 
   override async willSendRequest({ request, context }: GraphQLDataSourceProcessOptions<ServedContext>) {

@@ -12,6 +12,7 @@ const app = await createDirectAidApp({
   gatewayKeys: await gatewayKeySource(env),
   unauthenticated: env.unauthenticated,
   statisticsMaxAgeSeconds: env.statisticsMaxAgeSeconds,
+  databaseTimeouts: env.databaseTimeouts,
   // The register's own identity towards the graph (ANSS runs direct aid): a SERVICE, a register
   // asking other registers, granted by the catalogue what src/registers.ts reads.
   graph: serviceGraphClient(env, {

@@ -12,6 +12,7 @@ const app = await createHealthInsuranceApp({
   gatewayKeys: await gatewayKeySource(env),
   unauthenticated: env.unauthenticated,
   statisticsMaxAgeSeconds: env.statisticsMaxAgeSeconds,
+  databaseTimeouts: env.databaseTimeouts,
   // The register's own identity towards the graph (CNSS manages AMO): a register asking other
   // registers, granted exactly what `registers.ts` asks.
   graph: serviceGraphClient(env, {

@@ -12,6 +12,7 @@ const app = await createPopulationApp({
   gatewayKeys: await gatewayKeySource(env),
   unauthenticated: env.unauthenticated,
   statisticsMaxAgeSeconds: env.statisticsMaxAgeSeconds,
+  databaseTimeouts: env.databaseTimeouts,
   logger,
   demoSeed: env.demoSeed,
 });

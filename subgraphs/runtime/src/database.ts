@@ -5,6 +5,7 @@ import { PrismaPg } from "@prisma/adapter-pg";
 import type { SqlDriverAdapterFactory } from "@prisma/driver-adapter-utils";
 import pg from "pg";
 import { PrismaPGlite } from "pglite-prisma-adapter";
+import { type DatabaseTimeouts, DEFAULT_DATABASE_TIMEOUTS } from "./database-timeouts.js";
 import { countStatements, type StatementCounter } from "./statement-counter.js";
 
 /** Plain SQL access, used by the migration runner, the seeders and the tests. */
@@ -60,16 +61,32 @@ export interface OpenDatabaseOptions {
   /** Embedded only: start from a `dumpDataDir()` image instead of running initdb (tests). */
   template?: Blob;
   poolSize?: number;
+  /** PostgreSQL only; the defaults otherwise. */
+  timeouts?: Partial<DatabaseTimeouts> | undefined;
 }
 
 export async function openDatabase(options: OpenDatabaseOptions): Promise<Database> {
-  return options.url ? openPostgres(options.url, options.poolSize ?? 10) : openPglite(options);
+  return options.url
+    ? openPostgres(options.url, options.poolSize ?? 10, { ...DEFAULT_DATABASE_TIMEOUTS, ...options.timeouts })
+    : openPglite(options);
 }
 
-function openPostgres(url: string, poolSize: number): Database {
-  const pool = new pg.Pool({ connectionString: url, max: poolSize });
-  // An idle client that loses its connection must not crash the process.
+function openPostgres(url: string, poolSize: number, timeouts: DatabaseTimeouts): Database {
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: poolSize,
+    connectionTimeoutMillis: timeouts.connectMs,
+    // Sent as startup parameters, so they hold from the first statement of every connection.
+    statement_timeout: timeouts.statementMs,
+    lock_timeout: timeouts.lockMs,
+    idle_in_transaction_session_timeout: timeouts.idleInTransactionMs,
+    query_timeout: timeouts.queryMs,
+  });
+  // A client that loses its connection (idle in the pool, or ended by the server, e.g. FATAL 25P03)
+  // emits 'error'; without a listener that would crash the process. The query it was running, if
+  // any, fails on its own and is answered there.
   pool.on("error", () => {});
+  pool.on("connect", (client) => client.on("error", () => {}));
   const statements: StatementCounter = { count: 0 };
   const executor = (client: pg.Pool | pg.PoolClient): SqlExecutor => ({
     async exec(script) {

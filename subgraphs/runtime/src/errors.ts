@@ -1,6 +1,6 @@
 import { GraphQLError, type GraphQLFormattedError } from "graphql";
 import { currentRequestId } from "./http-server.js";
-import { transientCondition } from "./transient-error.js";
+import { outcomeUnknown, transientCondition } from "./transient-error.js";
 
 /** Every error a client may act on carries a stable `extensions.code`. */
 export class DomainError extends GraphQLError {
@@ -57,7 +57,9 @@ export class ForbiddenError extends DomainError {
  * errors, GraphQL validation and coercion errors, and errors a subgraph already formatted. A plain
  * exception (a driver error, a bug) is replaced by INTERNAL_SERVER_ERROR and reported through
  * `onUnexpected`, except a transient database condition (no connection in time, a lost conflict):
- * nothing was done, so the client is told REGISTER_BUSY and that it may retry.
+ * nothing was done, so the client is told REGISTER_BUSY and that it may retry. When the database
+ * stopped answering mid-statement, a write may have taken effect: still REGISTER_BUSY, but with
+ * `outcome: "UNKNOWN"` and no promise that nothing was done.
  */
 export function maskError(
   formatted: GraphQLFormattedError,
@@ -95,12 +97,19 @@ export function maskError(
   const busy = transientCondition(original);
   if (busy) {
     onBusy(busy);
+    const unknown = outcomeUnknown(busy);
     return {
-      message:
-        "The register is busy and did nothing with this request; try again (a write with the same idempotency key)",
+      message: unknown
+        ? "The register's database did not answer in time; a write may or may not have been made: send it again with the same idempotency key"
+        : "The register is busy and did nothing with this request; try again (a write with the same idempotency key)",
       ...(formatted.locations ? { locations: formatted.locations } : {}),
       ...(formatted.path ? { path: formatted.path } : {}),
-      extensions: { code: "REGISTER_BUSY", retryable: true, ...(requestId ? { requestId } : {}) },
+      extensions: {
+        code: "REGISTER_BUSY",
+        retryable: true,
+        ...(unknown ? { outcome: "UNKNOWN" } : {}),
+        ...(requestId ? { requestId } : {}),
+      },
     };
   }
   onUnexpected(original);

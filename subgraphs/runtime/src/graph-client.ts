@@ -7,6 +7,12 @@ export interface GraphClient {
   query<Data>(document: string, variables?: Record<string, unknown>): Promise<Data>;
 }
 
+/**
+ * Below the gateway's 3 s per subgraph call: a register waiting on another register gives up first
+ * and answers DEPENDENCY_UNAVAILABLE itself, and its disconnect makes the gateway abort the inner call.
+ */
+export const DEFAULT_GRAPH_TIMEOUT_MS = 2_500;
+
 export class GraphUnavailableError extends DomainError {
   constructor(detail: string) {
     super("DEPENDENCY_UNAVAILABLE", "A register this operation depends on did not answer", { detail });
@@ -52,7 +58,7 @@ export function createGraphClient(options: {
             authorization: `Bearer ${await options.token()}`,
             ...(requestId ? { "x-request-id": requestId } : {}),
           },
-          options.timeoutMs ?? 10_000,
+          options.timeoutMs ?? DEFAULT_GRAPH_TIMEOUT_MS,
         );
       } catch (error) {
         throw new GraphUnavailableError((error as Error).message);

@@ -9,6 +9,14 @@ import { answerClientError } from "./client-error.js";
 const MAX_BODY_BYTES = 1024 * 1024;
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,64}$/;
 
+/** Why a request's signal aborted: its client closed the connection before the answer was written. */
+export class ClientDisconnected extends Error {
+  constructor() {
+    super("The client closed the connection");
+    this.name = "ClientDisconnected";
+  }
+}
+
 export type RouteHandler = (req: IncomingMessage, res: ServerResponse) => Promise<void> | void;
 
 /** What `prepare` makes of a GraphQL request: the request Apollo is to serve, or an answer instead. */
@@ -20,9 +28,10 @@ export interface GraphQLHttpOptions<Context extends BaseContext> {
   server: ApolloServer<Context>;
   /**
    * Builds the per-request context from the request and its parsed body; may throw a GraphQLError
-   * with an http status (e.g. 401).
+   * with an http status (e.g. 401). `signal` aborts when the client goes away before its answer
+   * is written, so that work done only for that answer can stop.
    */
-  context: (req: IncomingMessage, requestId: string, body: unknown) => Promise<Context>;
+  context: (req: IncomingMessage, requestId: string, body: unknown, signal: AbortSignal) => Promise<Context>;
   /** Plain HTTP routes beside `/graphql`, such as `/healthz`. */
   routes?: Record<string, RouteHandler>;
   /**
@@ -157,10 +166,17 @@ async function handle<Context extends BaseContext>(
     httpGraphQLRequest = prepared.request;
   }
   const served = httpGraphQLRequest;
+  const disconnected = new AbortController();
+  const onClose = () => {
+    if (!res.writableFinished) {
+      disconnected.abort(new ClientDisconnected());
+    }
+  };
+  res.once("close", onClose);
   const response = await requestScope.run({ requestId }, () =>
     server.executeHTTPGraphQLRequest({
       httpGraphQLRequest: served,
-      context: () => context(req, requestId, served.body),
+      context: () => context(req, requestId, served.body, disconnected.signal),
     }),
   );
   for (const [name, value] of response.headers) {

@@ -5,8 +5,14 @@ import { UNAUTHENTICATED_MODES, type UnauthenticatedMode } from "./access-bench.
 import type { Caller } from "./caller.js";
 import { DEFAULT_AUDIENCE, DEV_ISSUER, serviceTokenSource } from "./caller-token.js";
 import { type Database, openDatabase } from "./database.js";
+import {
+  type DatabaseTimeouts,
+  databaseTimeoutsEnv,
+  databaseTimeoutsOf,
+  timeoutsAreOrdered,
+} from "./database-timeouts.js";
 import { logLevel, optionalUrl, parseEnv, port } from "./env.js";
-import { createGraphClient, type GraphClient } from "./graph-client.js";
+import { createGraphClient, DEFAULT_GRAPH_TIMEOUT_MS, type GraphClient } from "./graph-client.js";
 import { loadOrCreateSigningKey, localKeySet } from "./keys.js";
 import type { Logger } from "./logger.js";
 import { applyMigrations } from "./migrations.js";
@@ -36,6 +42,12 @@ export function subgraphEnv(prefix: string, defaultPort: number, source?: Record
         JWT_AUDIENCE: z.string().min(1).default(DEFAULT_AUDIENCE),
         SUBGRAPH_UNAUTHENTICATED: z.enum(UNAUTHENTICATED_MODES).default("refuse"),
         STATISTICS_MAX_AGE_SECONDS: z.coerce.number().int().min(0).max(86_400).default(60),
+        GRAPH_TIMEOUT_MS: z.coerce.number().int().min(1).max(600_000).default(DEFAULT_GRAPH_TIMEOUT_MS),
+        ...databaseTimeoutsEnv,
+      })
+      .refine(timeoutsAreOrdered, {
+        path: ["DATABASE_QUERY_TIMEOUT_MS"],
+        message: "must be longer than DATABASE_STATEMENT_TIMEOUT_MS",
       })
       .refine((env) => !(env.NODE_ENV === "production" && env.SUBGRAPH_UNAUTHENTICATED === "bench"), {
         path: ["SUBGRAPH_UNAUTHENTICATED"],
@@ -44,8 +56,8 @@ export function subgraphEnv(prefix: string, defaultPort: number, source?: Record
     source,
   );
   return {
-    port: raw[`${prefix}_PORT`] as number,
-    databaseUrl: raw[`${prefix}_DATABASE_URL`] as string | undefined,
+    port: (raw as Record<string, unknown>)[`${prefix}_PORT`] as number,
+    databaseUrl: (raw as Record<string, unknown>)[`${prefix}_DATABASE_URL`] as string | undefined,
     host: raw.HOST as string,
     dataDir: path.resolve(raw.DATA_DIR as string),
     logLevel: raw.LOG_LEVEL as string,
@@ -59,6 +71,9 @@ export function subgraphEnv(prefix: string, defaultPort: number, source?: Record
     unauthenticated: raw.SUBGRAPH_UNAUTHENTICATED as UnauthenticatedMode,
     /** How long a statistics answer is reused by this process. */
     statisticsMaxAgeSeconds: raw.STATISTICS_MAX_AGE_SECONDS as number,
+    databaseTimeouts: databaseTimeoutsOf(raw),
+    /** How long the register waits for the graph (through the gateway) before DEPENDENCY_UNAVAILABLE. */
+    graphTimeoutMs: raw.GRAPH_TIMEOUT_MS as number,
   };
 }
 
@@ -83,6 +98,7 @@ export async function prepareDatabase(options: {
   dataDir: string;
   migrationsDir: string;
   log: Logger;
+  timeouts?: Partial<DatabaseTimeouts> | undefined;
 }): Promise<Database> {
   const database = await openDatabase(options);
   try {
@@ -122,11 +138,12 @@ export function stopOnSignals(log: Logger, stop: () => Promise<void>): void {
  * it comes from the identity provider.
  */
 export function serviceGraphClient(
-  env: { gatewayUrl: string; dataDir: string; issuer: string; audience: string },
+  env: { gatewayUrl: string; dataDir: string; issuer: string; audience: string; graphTimeoutMs?: number },
   identity: Caller,
 ): GraphClient {
   return createGraphClient({
     url: () => env.gatewayUrl,
+    timeoutMs: env.graphTimeoutMs,
     token: serviceTokenSource(() => loadOrCreateSigningKey(devKeyFiles(env.dataDir).issuer), identity, {
       issuer: env.issuer,
       audience: env.audience,

@@ -2,6 +2,7 @@ import type { GraphQLSchema } from "graphql";
 import type { JWTVerifyGetKey } from "jose";
 import type { UnauthenticatedMode } from "./access-bench.js";
 import type { Database } from "./database.js";
+import type { DatabaseTimeouts } from "./database-timeouts.js";
 import type { Logger } from "./logger.js";
 import { prepareDatabase } from "./service.js";
 import { createSubgraphHttp, type RequestContext } from "./subgraph-server.js";
@@ -25,6 +26,8 @@ export interface SubgraphAppOptions {
   database?: Database;
   /** How long a statistics answer is reused (STATISTICS_MAX_AGE_SECONDS; default 0). */
   statisticsMaxAgeSeconds?: number | undefined;
+  /** How long the register waits for its PostgreSQL (DATABASE_*_TIMEOUT_MS). */
+  databaseTimeouts?: DatabaseTimeouts | undefined;
 }
 
 /**
@@ -55,6 +58,7 @@ export async function createSubgraphApp<
       dataDir: options.dataDir,
       migrationsDir: options.migrationsDir,
       log: options.logger,
+      timeouts: options.databaseTimeouts,
     }));
   try {
     const { prisma, extendContext, seed } = await options.setup(database);

@@ -17,6 +17,7 @@ const app = await createSocialRegistryApp({
   gatewayKeys: await gatewayKeySource(env),
   unauthenticated: env.unauthenticated,
   statisticsMaxAgeSeconds: env.statisticsMaxAgeSeconds,
+  databaseTimeouts: env.databaseTimeouts,
   // The register's own identity towards the graph (ANR runs the RSU).
   graph: serviceGraphClient(env, {
     sub: "service:social-registry",

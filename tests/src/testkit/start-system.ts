@@ -2,6 +2,7 @@ import { fileURLToPath } from "node:url";
 import { MIGRATIONS_DIR as AID_MIGRATIONS_DIR, createDirectAidApp, type DirectAidApp } from "@spx/direct-aid/app";
 import { ACCESS_LOG_MIGRATIONS, AccessLogStore } from "@spx/gateway/access-log/store";
 import { type Authenticate, createAuthenticator } from "@spx/gateway/authenticate";
+import type { ResilienceSettings } from "@spx/gateway/edge/resilience-settings";
 import { createGateway } from "@spx/gateway/gateway";
 import { loadSupergraph } from "@spx/gateway/supergraph";
 import {
@@ -13,6 +14,7 @@ import { createPopulationApp, MIGRATIONS_DIR, type PopulationApp } from "@spx/po
 import { defaultPurpose } from "@spx/runtime/access-catalogue";
 import type { Caller } from "@spx/runtime/caller";
 import { mintToken, serviceTokenSource } from "@spx/runtime/caller-token";
+import type { Database } from "@spx/runtime/database";
 import { createGraphClient } from "@spx/runtime/graph-client";
 import { postGraphQL } from "@spx/runtime/graphql-client";
 import { listen } from "@spx/runtime/http-server";
@@ -90,6 +92,15 @@ export async function startSystem(options: {
   /** Keep the access log (default true); false only to measure or to test without it. */
   accessLog?: boolean;
   logger?: Logger;
+  /** Where the gateway finds these subgraphs instead (e.g. one run as its own process). */
+  subgraphUrls?: Record<string, string>;
+  /** The gateway's deadline, subgraph timeouts and circuits; its defaults otherwise. */
+  resilience?: ResilienceSettings;
+  /**
+   * How the population register reaches its (migrated) test database, e.g. through a proxy the
+   * test can freeze; directly otherwise. What it returns is closed with the system.
+   */
+  populationDatabase?: (url: string) => Promise<Database>;
 }): Promise<RunningSystem> {
   const logger = options.logger ?? createLogger("test", "silent");
   const cleanup: (() => Promise<void>)[] = [];
@@ -104,8 +115,14 @@ export async function startSystem(options: {
     const { key: attestationKey } = await generateSigningKey();
     const populationDb = await createTestDatabase(options.label, MIGRATIONS_DIR);
     cleanup.push(() => populationDb.drop());
+    let populationDatabase = populationDb.database;
+    if (options.populationDatabase && populationDb.url) {
+      const opened = await options.populationDatabase(populationDb.url);
+      cleanup.push(() => opened.close());
+      populationDatabase = opened;
+    }
     const population = await createPopulationApp({
-      database: populationDb.database,
+      database: populationDatabase,
       dataDir: "",
       gatewayKeys: localKeySet([gatewayKey]),
       logger: logger.child({ service: "population" }),
@@ -216,6 +233,7 @@ export async function startSystem(options: {
       "social-registry": `${socialRegistryServer.url}/graphql`,
       "health-insurance": `${healthInsuranceServer.url}/graphql`,
       "direct-aid": `${directAidServer.url}/graphql`,
+      ...options.subgraphUrls,
     };
     const gateway = await createGateway({
       supergraphSdl: supergraph.sdl,
@@ -228,6 +246,7 @@ export async function startSystem(options: {
       authorization: options.authorization ?? "filter",
       accessLog,
       publishedKeys: [attestationKey.publicJwk],
+      ...(options.resilience ? { resilience: options.resilience } : {}),
     });
     cleanup.push(() => gateway.server.stop());
     const gatewayServer = await listen(gateway.handler, 0);

@@ -85,6 +85,17 @@ describe("maskError", () => {
       expect(reported).toEqual([]);
       expect(busy).toEqual([cause === noTransaction ? "P2028" : "40P01"]);
     }
+    // node-postgres's own timeouts carry no code: a connection never had says "nothing was done";
+    // an answer never read does not, as a COMMIT may have taken effect.
+    const noConnection = new Error("Connection terminated due to connection timeout");
+    const noAnswer = new Error("Query read timeout");
+    expect(format(new GraphQLError("x", { originalError: noConnection })).result).toMatchObject({
+      message: expect.stringContaining("did nothing"),
+      extensions: { code: "REGISTER_BUSY", retryable: true },
+    });
+    const unknown = format(new GraphQLError("x", { originalError: noAnswer })).result;
+    expect(unknown.extensions).toEqual({ code: "REGISTER_BUSY", retryable: true, outcome: "UNKNOWN" });
+    expect(unknown.message).not.toContain("did nothing");
     // A constraint violation is not a busy register: it stays an internal error.
     const unique = Object.assign(new Error("Unique constraint failed"), { code: "P2002" });
     expect(format(new GraphQLError("x", { originalError: unique })).result.extensions?.code).toBe(

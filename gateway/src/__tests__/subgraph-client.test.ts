@@ -1,0 +1,149 @@
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import { generateSigningKey } from "@spx/runtime/keys";
+import { GraphQLError } from "graphql";
+import type { ServedContext } from "../context.js";
+import { DEFAULT_RESILIENCE } from "../edge/resilience-settings.js";
+import { SubgraphClient } from "../subgraph-client.js";
+import { subgraphFetcher } from "../subgraph-fetcher.js";
+
+/*
+ * The subgraph client against real HTTP servers that fail in each way a register can: what the
+ * gateway is handed back, and what the circuit makes of it.
+ */
+
+type Answer = (req: IncomingMessage, res: ServerResponse) => void;
+let answer: Answer = (_req, res) => res.end();
+const server = createServer((req, res) => answer(req, res));
+const transport = subgraphFetcher();
+const clients: SubgraphClient[] = [];
+let url = "";
+
+beforeAll(async () => {
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/graphql`;
+});
+afterAll(async () => {
+  for (const client of clients) {
+    client.shutdown();
+  }
+  await transport.close();
+  server.closeAllConnections();
+  await new Promise((resolve) => server.close(resolve));
+});
+
+async function client(target = url, timeoutMs = 500) {
+  const { key } = await generateSigningKey();
+  const made = new SubgraphClient("population", target, key, transport.fetcher, {
+    timeoutMs,
+    breaker: { ...DEFAULT_RESILIENCE.breaker, volumeThreshold: 3 },
+  });
+  clients.push(made);
+  return made;
+}
+
+/** What @apollo/gateway hands a data source for a root fetch of `person`. */
+function operation(signal?: AbortSignal) {
+  const context = { requestId: "t", ...(signal ? { signal } : {}) } as unknown as ServedContext;
+  return {
+    kind: "incoming operation",
+    request: { query: '{ person(idcs: "1") { idcs } }', variables: {} },
+    context,
+    incomingRequestContext: { context },
+  } as unknown as Parameters<SubgraphClient["process"]>[0];
+}
+
+const json =
+  (status: number, body: unknown): Answer =>
+  (_req, res) => {
+    res.writeHead(status, { "content-type": "application/json" });
+    res.end(JSON.stringify(body));
+  };
+
+describe("a subgraph call", () => {
+  it("relays a subgraph's answer untouched", async () => {
+    answer = json(200, { data: { person: { idcs: "1" } } });
+    expect((await (await client()).process(operation())).data).toEqual({ person: { idcs: "1" } });
+  });
+
+  it("answers a refused connection as UNREACHABLE at the field's path", async () => {
+    const closed = createServer();
+    await new Promise<void>((resolve) => closed.listen(0, "127.0.0.1", resolve));
+    const port = (closed.address() as AddressInfo).port;
+    await new Promise((resolve) => closed.close(resolve));
+    const response = await (await client(`http://127.0.0.1:${port}/graphql`)).process(operation());
+    expect(response).toEqual({
+      data: { person: null },
+      errors: [
+        {
+          message: "The population register did not answer",
+          path: ["person"],
+          extensions: { code: "SUBGRAPH_UNAVAILABLE", serviceName: "population", reason: "UNREACHABLE" },
+        },
+      ],
+    });
+    // Where the register lives is not told.
+    expect(JSON.stringify(response)).not.toContain(String(port));
+    // Nothing was sent, so a mutation is plainly not done.
+    const mutation = operation();
+    mutation.request.query = "mutation { enrol { id } }";
+    const refusedWrite = await (await client(`http://127.0.0.1:${port}/graphql`)).process(mutation);
+    expect(refusedWrite.errors?.[0]?.extensions).toEqual({
+      code: "SUBGRAPH_UNAVAILABLE",
+      serviceName: "population",
+      reason: "UNREACHABLE",
+    });
+  });
+
+  it("times out, and opens the circuit after enough failures; 4xx and typed errors do not count", async () => {
+    const subject = await client(url, 200);
+    answer = json(401, { errors: [{ message: "no" }] });
+    for (let i = 0; i < 4; i++) {
+      expect((await subject.process(operation())).errors?.[0]?.extensions?.reason).toBe("BAD_RESPONSE");
+    }
+    answer = json(400, { errors: [{ message: "Bad amount", extensions: { code: "BAD_USER_INPUT" } }] });
+    await expect(subject.process(operation())).rejects.toBeInstanceOf(GraphQLError);
+    expect(subject.circuit).toBe("closed");
+    answer = () => {}; // never answers
+    const started = performance.now();
+    for (let i = 0; i < 3; i++) {
+      expect((await subject.process(operation())).errors?.[0]?.extensions?.reason).toBe("TIMEOUT");
+    }
+    expect(performance.now() - started).toBeLessThan(3 * 200 + 300);
+    // 3 of 8 counted calls failed: under half, still closed.
+    expect(subject.circuit).toBe("closed");
+    for (let i = 0; i < 3 && subject.circuit === "closed"; i++) {
+      await subject.process(operation());
+    }
+    expect(subject.circuit).toBe("open");
+    const fast = performance.now();
+    expect((await subject.process(operation())).errors?.[0]?.extensions?.reason).toBe("CIRCUIT_OPEN");
+    expect(performance.now() - fast).toBeLessThan(50);
+  });
+
+  it("says a mutation sent and never answered may have been carried out", async () => {
+    answer = () => {};
+    const mutation = operation();
+    mutation.request.query = "mutation { enrol { id } }";
+    const response = await (await client(url, 200)).process(mutation);
+    expect(response.errors?.[0]?.extensions).toEqual({
+      code: "SUBGRAPH_UNAVAILABLE",
+      serviceName: "population",
+      reason: "TIMEOUT",
+      outcome: "UNKNOWN",
+    });
+  });
+
+  it("stops at once when the request is cancelled, without counting against the subgraph", async () => {
+    const subject = await client(url, 5_000);
+    answer = () => {};
+    const request = new AbortController();
+    const pending = subject.process(operation(request.signal));
+    setTimeout(() => request.abort(new Error("gone")), 100);
+    const started = performance.now();
+    const response = await pending;
+    expect(performance.now() - started).toBeLessThan(1_000);
+    expect(response.errors?.[0]?.extensions?.reason).toBe("DEADLINE");
+    expect(subject.circuit).toBe("closed");
+  });
+});
