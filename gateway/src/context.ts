@@ -1,5 +1,6 @@
 import type { RequestContext } from "@spx/runtime/subgraph-server";
 import type { AccessLogStore } from "./access-log/store.js";
+import type { Admission } from "./edge/rate-limits.js";
 
 /**
  * What the gateway knows about a request: the verified caller with the purpose they stated, their
@@ -8,6 +9,8 @@ import type { AccessLogStore } from "./access-log/store.js";
  */
 export interface GatewayContext extends Omit<RequestContext, "aggregates"> {
   accessLog: AccessLogStore | undefined;
+  /** The caller's rate limits as the request was admitted, for the answer's RateLimit fields. */
+  rateLimit?: Admission | undefined;
 }
 
 /**

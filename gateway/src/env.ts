@@ -35,6 +35,14 @@ const schema = z.object({
   ACCESS_LOG_DATABASE_URL: optionalUrl,
   GATEWAY_ACCESS_LOG: z.enum(["on", "off"]).default("on"),
   ATTESTATION_JWKS: z.string().optional(),
+  REDIS_URL: z.preprocess(
+    (value) => (value === "" ? undefined : value),
+    z
+      .string()
+      .regex(/^rediss?:\/\//)
+      .optional(),
+  ),
+  RATE_LIMIT_KEY: z.preprocess((value) => (value === "" ? undefined : value), z.string().min(32).optional()),
 });
 
 export interface GatewayEnv {
@@ -65,6 +73,10 @@ export interface GatewayEnv {
   accessLog: boolean;
   /** Public keys (a JWKS) of the social register's eligibility attestations, published as is. */
   attestationJwks: string | undefined;
+  /** Redis shared by every gateway process for the rate limits; each process's memory otherwise. */
+  redisUrl: string | undefined;
+  /** Key of the hashes subjects and persons are stored under in Redis (required with REDIS_URL). */
+  rateLimitKey: string | undefined;
 }
 
 export function loadEnv(source?: Record<string, string | undefined>): GatewayEnv {
@@ -81,6 +93,11 @@ export function loadEnv(source?: Record<string, string | undefined>): GatewayEnv
       .refine((env) => !(env.NODE_ENV === "production" && env.GATEWAY_ACCESS_LOG === "off"), {
         path: ["GATEWAY_ACCESS_LOG"],
         message: "off is for benchmarks and is refused in production",
+      })
+      // Every process must hash a subject alike, or they would not share its limits.
+      .refine((env) => !(env.REDIS_URL && !env.RATE_LIMIT_KEY), {
+        path: ["RATE_LIMIT_KEY"],
+        message: "required with REDIS_URL: the same secret (32 characters or more) in every gateway process",
       }),
     source,
   );
@@ -114,5 +131,7 @@ export function loadEnv(source?: Record<string, string | undefined>): GatewayEnv
     accessLogDatabaseUrl: raw.ACCESS_LOG_DATABASE_URL,
     accessLog: raw.GATEWAY_ACCESS_LOG === "on",
     attestationJwks: raw.ATTESTATION_JWKS,
+    redisUrl: raw.REDIS_URL,
+    rateLimitKey: raw.RATE_LIMIT_KEY,
   };
 }

@@ -17,6 +17,8 @@ import { AccessLogWriter } from "./access-log/writer.js";
 import type { Authenticate } from "./authenticate.js";
 import { type AuthorizationMode, AuthorizingGateway } from "./authorizing-gateway.js";
 import type { GatewayContext, ServedContext } from "./context.js";
+import { rateLimitHeadersPlugin } from "./edge/rate-limit-plugin.js";
+import { RateLimits } from "./edge/rate-limits.js";
 import { FieldAccess } from "./field-access.js";
 import { SubgraphClient } from "./subgraph-client.js";
 import { subgraphFetcher } from "./subgraph-fetcher.js";
@@ -53,6 +55,8 @@ export interface GatewayOptions {
   accessLog?: AccessLogStore | undefined;
   /** Further public keys published in the JWKS, e.g. the social register's attestation keys. */
   publishedKeys?: JWK[];
+  /** The catalogue's rate limits, shared through Redis or kept in memory (default: this process's memory). */
+  rateLimits?: RateLimits;
 }
 
 /**
@@ -101,6 +105,7 @@ export async function createGateway(options: GatewayOptions) {
       error: (message) => logger.error(message),
     },
   });
+  const rateLimits = options.rateLimits ?? new RateLimits();
   const mode = options.authorization ?? "filter";
   const fieldAccess = new FieldAccess(policy, catalogue().publicFields);
   const authorizing =
@@ -114,6 +119,7 @@ export async function createGateway(options: GatewayOptions) {
         new AccessLogWriter(options.accessLog, (error, entries) =>
           logger.warn({ err: error, entries }, "access log batch failed; retrying once"),
         ),
+        (context, persons) => rateLimits.served(context.caller, context.access, persons),
       )
     : authorizing;
   const production = options.production ?? false;
@@ -126,6 +132,7 @@ export async function createGateway(options: GatewayOptions) {
     csrfPrevention: true,
     plugins: [
       operationLogPlugin<ServedContext>(),
+      rateLimitHeadersPlugin(),
       // The subgraph connections close with the server, whoever stops it.
       { serverWillStart: async () => ({ serverWillStop: () => transport.close() }) },
     ],
@@ -151,9 +158,13 @@ export async function createGateway(options: GatewayOptions) {
     const header = req.headers["x-purpose"];
     const purpose = statedPurpose(authenticated, typeof header === "string" ? header : undefined);
     const caller = { ...authenticated, purpose };
+    const access = accessOf(caller);
+    // Refused here too, before the document is parsed or planned: a refusal must cost next to nothing.
+    const rateLimit = await rateLimits.admit(caller, access);
     return {
       caller,
-      access: accessOf(caller),
+      access,
+      rateLimit,
       requestId,
       log,
       trail: new AccessTrail(),

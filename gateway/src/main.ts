@@ -5,6 +5,8 @@ import { applyMigrations } from "@spx/runtime/migrations";
 import { stopOnSignals } from "@spx/runtime/service";
 import { ACCESS_LOG_MIGRATIONS, AccessLogStore } from "./access-log/store.js";
 import { createAuthenticator } from "./authenticate.js";
+import { RateLimits } from "./edge/rate-limits.js";
+import { connectRedis } from "./edge/redis.js";
 import { loadEnv } from "./env.js";
 import { createGateway } from "./gateway.js";
 import { attestationPublicKeys, callerKeys, gatewaySigningKey } from "./keys.js";
@@ -31,6 +33,10 @@ if (accessLogDb) {
 } else {
   logger.warn("GATEWAY_ACCESS_LOG=off: nothing is accounted for (benchmarks only)");
 }
+const redis = env.redisUrl ? connectRedis(env.redisUrl, logger) : undefined;
+if (!redis) {
+  logger.info("REDIS_URL is not set: rate limits are kept by this process alone");
+}
 const { server, handler } = await createGateway({
   supergraphSdl: supergraph.sdl,
   subgraphs: supergraph.subgraphs,
@@ -46,6 +52,7 @@ const { server, handler } = await createGateway({
   authorization: env.authorization,
   accessLog: accessLogDb ? new AccessLogStore(accessLogDb.sql) : undefined,
   publishedKeys: await attestationPublicKeys(env),
+  rateLimits: new RateLimits({ redis, hashKey: env.rateLimitKey, logger }),
 });
 const running = await listen(handler, env.port, env.host);
 logger.info({ url: `${running.url}/graphql` }, "gateway listening");
@@ -53,4 +60,5 @@ stopOnSignals(logger, async () => {
   await running.close();
   await server.stop();
   await accessLogDb?.close();
+  redis?.disconnect();
 });

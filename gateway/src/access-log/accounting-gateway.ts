@@ -25,6 +25,8 @@ export class AccountingGateway extends WrappingGateway {
     inner: GatewayInterface,
     private readonly fieldAccess: FieldAccess,
     private readonly writer: AccessLogWriter,
+    /** Told the persons each recorded answer served (the persons-per-hour limit counts them). */
+    private readonly onServed: (context: GatewayContext, persons: string[]) => Promise<void> = async () => {},
   ) {
     super(inner);
   }
@@ -83,6 +85,7 @@ export class AccountingGateway extends WrappingGateway {
         context.log?.error({ err: error }, "access log write failed; answer withheld");
         return { errors: [unavailable()] };
       }
+      await this.onServed(context as GatewayContext, persons);
       return result;
     };
   }
