@@ -2,6 +2,7 @@ import { fileURLToPath } from "node:url";
 import { MIGRATIONS_DIR as AID_MIGRATIONS_DIR, createDirectAidApp, type DirectAidApp } from "@spx/direct-aid/app";
 import { ACCESS_LOG_MIGRATIONS, AccessLogStore } from "@spx/gateway/access-log/store";
 import { type Authenticate, createAuthenticator } from "@spx/gateway/authenticate";
+import type { RateLimits } from "@spx/gateway/edge/rate-limits";
 import { createGateway } from "@spx/gateway/gateway";
 import { loadSupergraph } from "@spx/gateway/supergraph";
 import {
@@ -87,6 +88,8 @@ export async function startSystem(options: {
   authorization?: "filter" | "reject";
   /** Keep the access log (default true); false only to measure or to test without it. */
   accessLog?: boolean;
+  /** The gateway's rate limits (default: its own, in memory), for tests of the limits themselves. */
+  rateLimits?: RateLimits;
   logger?: Logger;
 }): Promise<RunningSystem> {
   const logger = options.logger ?? createLogger("test", "silent");
@@ -226,6 +229,7 @@ export async function startSystem(options: {
       authorization: options.authorization ?? "filter",
       accessLog,
       publishedKeys: [attestationKey.publicJwk],
+      ...(options.rateLimits ? { rateLimits: options.rateLimits } : {}),
     });
     cleanup.push(() => gateway.server.stop());
     const gatewayServer = await listen(gateway.handler, 0);
