@@ -200,7 +200,7 @@ describe("requests per second", () => {
     );
     // A system reads the population in batches.
     expect(await policyOf({ sub: "rates:cnss:policy", agency: "CNSS", role: "SYSTEM" })).toBe(
-      `"subject";q=200;w=1, "persons";q=2000000;w=3600;spx-qu="persons"`,
+      `"subject";q=500;w=1, "persons";q=2000000;w=3600;spx-qu="persons"`,
     );
   });
 
