@@ -9,9 +9,11 @@ import { type LimitState, rateLimitHeaders, secondsUntil } from "./rate-limit-he
  */
 export class RateLimitedError extends DomainError {
   constructor(violated: readonly LimitState[]) {
-    const retryAfter = Math.max(...violated.map((s) => secondsUntil(s.msBeforeReset)));
-    const headers = new HeaderMap([["retry-after", String(retryAfter)], ...rateLimitHeaders(violated)]);
-    const names = violated.map((s) => s.name);
+    // The limit named first is the one that decides when to come back.
+    const ordered = [...violated].sort((a, b) => b.msBeforeReset - a.msBeforeReset);
+    const retryAfter = secondsUntil(ordered[0]?.msBeforeReset ?? 1000);
+    const headers = new HeaderMap([["retry-after", String(retryAfter)], ...rateLimitHeaders(ordered)]);
+    const names = ordered.map((s) => s.name);
     super(
       "RATE_LIMITED",
       `Too many ${names.includes("persons") ? "persons read" : "requests"}; retry after ${retryAfter} s`,
