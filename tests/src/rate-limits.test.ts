@@ -41,6 +41,8 @@ const hashKey = randomBytes(32);
 let ownRedis: ChildProcess | undefined;
 let ownRedisPort = 0;
 const down = capturedLogs();
+/** What the gateways on the shared Redis log: a fallback to memory there would void the sharing tests. */
+const sharedLogs = capturedLogs();
 
 function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -71,6 +73,17 @@ async function until(condition: () => boolean, what = "condition"): Promise<void
 }
 
 const ready = (client: Redis) => until(() => client.status === "ready", "Redis ready");
+
+let sharedReplica: Promise<Gateway> | undefined;
+/** Another gateway sharing the first one's Redis, started once. */
+const replica = () => {
+  sharedReplica ??= (async () => {
+    const client = redis(SHARED_REDIS);
+    await ready(client);
+    return startGateway(new RateLimits({ redis: client, hashKey, prefix, logger: sharedLogs.logger }));
+  })();
+  return sharedReplica;
+};
 
 /** A second gateway over the same registers and access log, as another replica would be. */
 async function startGateway(rateLimits: RateLimits, logger = createLogger("test", "silent")): Promise<Gateway> {
@@ -133,7 +146,7 @@ beforeAll(async () => {
   system = await startSystem({
     label: "rates",
     seedPersons: 1400,
-    rateLimits: new RateLimits({ redis: shared, hashKey, prefix }),
+    rateLimits: new RateLimits({ redis: shared, hashKey, prefix, logger: sharedLogs.logger }),
   });
   const [person] = await system.populationDb.database.sql.query<{ idcs: string }>(
     "SELECT idcs FROM person WHERE life_status = 'ALIVE' ORDER BY idcs LIMIT 1",
@@ -205,7 +218,7 @@ describe("requests per second", () => {
   });
 
   it("is one budget for two gateways sharing a Redis", async () => {
-    const second = await startGateway(new RateLimits({ redis: redis(SHARED_REDIS), hashKey, prefix }));
+    const second = await replica();
     const token = await system.token(citizen("rates:citizen:shared"));
     const { answers, elapsedMs } = await burst([system.gatewayUrl, second.url], token, 40);
     const accepted = answers.filter((a) => a.status === 200).length;
@@ -217,6 +230,7 @@ describe("requests per second", () => {
     // The windows are in Redis, under keyed hashes: no subject, no IDCS in a key.
     const keys = await shared.keys(`${prefix}:*`);
     expect(keys.some((key) => key.includes(":rate:subject:"))).toBe(true);
+    expect(sharedLogs.lines.filter((line) => line.includes("Redis"))).toEqual([]);
     const names = keys.map((key) => key.slice(prefix.length));
     expect(names.filter((name) => name.includes("rates:citizen") || name.includes(citizenIdcs))).toEqual([]);
   });
@@ -270,6 +284,33 @@ describe("persons per hour", () => {
     expect((await ask(url, colleague, page())).status).toBe(200);
   });
 
+  it("counts the persons a case worker was served through either of two gateways sharing a Redis", async () => {
+    const gateways = [system.gatewayUrl, (await replica()).url];
+    const worker: Caller = {
+      sub: `rates:cw:${randomBytes(4).toString("hex")}`,
+      agency: "ANSS",
+      role: "CASE_WORKER",
+      region: "06",
+    };
+    const token = await system.token(worker);
+    let after: string | undefined;
+    for (let i = 0; i < 3; i++) {
+      const { status, body } = await postGraphQL<Page>(
+        `${gateways[i % 2]}/graphql`,
+        { query: page(after) },
+        { authorization: `Bearer ${token}` },
+      );
+      expect(status).toBe(200);
+      after = body.data?.persons.pageInfo.endCursor;
+    }
+    // 240 persons served, 160 by the first gateway and 80 by the second: each alone would admit more.
+    for (const url of gateways) {
+      const refused = await ask(url, token, page(after));
+      expect(refused.status).toBe(429);
+      expect(refused.body.errors?.[0]?.extensions?.limit).toBe("persons");
+    }
+  });
+
   let memoryGateway: Gateway;
   beforeAll(async () => {
     memoryGateway = await startGateway(new RateLimits());
@@ -302,7 +343,7 @@ describe("when Redis is down", () => {
     // Hung: connected, but nothing answers.
     server.kill("SIGSTOP");
     await limitedInMemory("rates:citizen:hung");
-    expect(down.lines.some((line) => line.includes("Redis failed a persons-budget command"))).toBe(true);
+    expect(down.lines.some((line) => line.includes("Redis failed a rate-limit command"))).toBe(true);
     // Gone: the connection is refused.
     const exited = new Promise((resolve) => server.once("exit", resolve));
     server.kill("SIGKILL");

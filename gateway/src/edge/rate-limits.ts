@@ -49,20 +49,19 @@ export class RateLimits {
   constructor(options: RateLimitsOptions = {}) {
     const prefix = options.prefix ?? "spx:edge";
     this.hash = keyedHash(options.hashKey);
-    this.rates = new RequestRates({ prefix, redis: options.redis });
-    const memory = new MemoryPersonsBudget();
     let lastLogged = 0;
-    this.persons = options.redis
-      ? new RedisPersonsBudget(options.redis, prefix, memory, (error) => {
-          if (Date.now() - lastLogged > FAILURE_LOG_INTERVAL_MS) {
-            lastLogged = Date.now();
-            options.logger?.warn(
-              { reason: error instanceof Error ? error.message : String(error) },
-              "Redis failed a persons-budget command: counted in this process's memory",
-            );
-          }
-        })
-      : memory;
+    const onFailure = (error: unknown) => {
+      if (Date.now() - lastLogged > FAILURE_LOG_INTERVAL_MS) {
+        lastLogged = Date.now();
+        options.logger?.warn(
+          { reason: error instanceof Error ? error.message : String(error) },
+          "Redis failed a rate-limit command: limits applied in this process's memory",
+        );
+      }
+    };
+    this.rates = new RequestRates({ prefix, redis: options.redis, onFailure });
+    const memory = new MemoryPersonsBudget();
+    this.persons = options.redis ? new RedisPersonsBudget(options.redis, prefix, memory, onFailure) : memory;
   }
 
   /** Admits a request or throws RATE_LIMITED (HTTP 429) naming the limits it broke. */

@@ -32,16 +32,23 @@ export interface RateDecision extends LimitState {
 /**
  * Requests per second with a burst, per key (a grant or a subject's hash), on rate-limiter-flexible's
  * fixed windows. On Redis every replica shares the windows; should Redis fail or be unreachable,
- * each limiter answers at once from its own memory (rate-limiter-flexible's insurance limiter) and
- * goes back to Redis when it answers again.
+ * the same limits are applied from this process's memory at once (what rate-limiter-flexible's
+ * insurance limiter does, but told to `onFailure` so that it is logged), and Redis is asked again
+ * with the next request.
  */
 export class RequestRates {
-  private readonly limiters = new Map<string, Consumer>();
+  private readonly limiters = new Map<string, { shared: Consumer | undefined; memory: Consumer }>();
 
-  constructor(private readonly options: { prefix: string; redis?: Redis | undefined }) {}
+  constructor(
+    private readonly options: {
+      prefix: string;
+      redis?: Redis | undefined;
+      onFailure?: (error: unknown) => void;
+    },
+  ) {}
 
   async take(name: LimitName, key: string, rate: Rate): Promise<RateDecision> {
-    const limiter = this.limiterFor(name, rate);
+    const { shared, memory } = this.limitersFor(name, rate);
     const decided = (allowed: boolean, res: RateLimiterRes): RateDecision => ({
       allowed,
       name,
@@ -50,44 +57,61 @@ export class RequestRates {
       remaining: allowed ? res.remainingPoints : 0,
       msBeforeReset: res.msBeforeNext,
     });
-    try {
-      return decided(true, await limiter.consume(key));
-    } catch (refusal) {
-      if (refusal instanceof RateLimiterRes) {
-        return decided(false, refusal);
+    const consume = async (limiter: Consumer) => {
+      try {
+        return decided(true, await limiter.consume(key));
+      } catch (refusal) {
+        if (refusal instanceof RateLimiterRes) {
+          return decided(false, refusal);
+        }
+        throw refusal;
       }
-      throw refusal;
+    };
+    if (!shared) {
+      return consume(memory);
+    }
+    try {
+      return await consume(shared);
+    } catch (error) {
+      this.options.onFailure?.(error);
+      return consume(memory);
     }
   }
 
   // Limiters have fixed quotas, so there is one per rate in use; a grant override gets its own.
-  private limiterFor(name: LimitName, rate: Rate): Consumer {
+  private limitersFor(name: LimitName, rate: Rate) {
     const id = `${name}:${rate.perSecond}:${rate.burst}`;
-    let limiter = this.limiters.get(id);
-    if (!limiter) {
-      const base = this.store(`${id}`, rate.perSecond, 1);
-      const extra = rate.burst - rate.perSecond;
-      limiter = extra > 0 ? new BurstyRateLimiter(base, this.store(`${id}:burst`, extra, BURST_WINDOW_SECONDS)) : base;
-      this.limiters.set(id, limiter);
+    let limiters = this.limiters.get(id);
+    if (!limiters) {
+      const { redis } = this.options;
+      limiters = {
+        shared: redis
+          ? this.bursty(rate, (keyPrefix, points, duration) => this.inRedis(redis, keyPrefix, points, duration), id)
+          : undefined,
+        memory: this.bursty(
+          rate,
+          (keyPrefix, points, duration) => new RateLimiterMemory({ keyPrefix, points, duration }),
+          id,
+        ),
+      };
+      this.limiters.set(id, limiters);
     }
-    return limiter;
+    return limiters;
   }
 
-  private store(id: string, points: number, duration: number): RateLimiterAbstract {
+  private bursty(
+    rate: Rate,
+    store: (keyPrefix: string, points: number, duration: number) => RateLimiterAbstract,
+    id: string,
+  ): Consumer {
     const keyPrefix = `${this.options.prefix}:rate:${id}`;
-    const memory = new RateLimiterMemory({ keyPrefix, points, duration });
-    const { redis } = this.options;
-    if (!redis) {
-      return memory;
-    }
-    return new RateLimiterRedis({
-      storeClient: redis,
-      keyPrefix,
-      points,
-      duration,
-      // Not waiting for a connection that is down: the memory limiter answers instead, at once.
-      rejectIfRedisNotReady: true,
-      insuranceLimiter: memory,
-    });
+    const base = store(keyPrefix, rate.perSecond, 1);
+    const extra = rate.burst - rate.perSecond;
+    return extra > 0 ? new BurstyRateLimiter(base, store(`${keyPrefix}:burst`, extra, BURST_WINDOW_SECONDS)) : base;
+  }
+
+  private inRedis(redis: Redis, keyPrefix: string, points: number, duration: number): RateLimiterAbstract {
+    // Not waiting for a connection that is down: the memory limiter answers instead, at once.
+    return new RateLimiterRedis({ storeClient: redis, keyPrefix, points, duration, rejectIfRedisNotReady: true });
   }
 }
