@@ -1,5 +1,6 @@
 import type { RequestContext } from "@spx/runtime/subgraph-server";
 import type { AccessLogStore } from "./access-log/store.js";
+import type { Admission } from "./edge/rate-limits.js";
 
 /**
  * What the gateway knows about a request: the verified caller with the purpose they stated, their
@@ -10,6 +11,8 @@ export interface GatewayContext extends Omit<RequestContext, "aggregates"> {
   accessLog: AccessLogStore | undefined;
   /** Aborts at the request's deadline or when its client goes away; subgraph calls stop with it. */
   signal?: AbortSignal;
+  /** The caller's rate limits as the request was admitted, for the answer's RateLimit fields. */
+  rateLimit?: Admission | undefined;
 }
 
 /**

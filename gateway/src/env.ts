@@ -68,6 +68,14 @@ const schema = z.object({
   SUBGRAPH_BREAKER_WINDOW_MS: millis(breaker.windowMs),
   SUBGRAPH_BREAKER_RESET_MS: millis(breaker.resetTimeoutMs),
   ...databaseTimeoutsEnv,
+  REDIS_URL: z.preprocess(
+    (value) => (value === "" ? undefined : value),
+    z
+      .string()
+      .regex(/^rediss?:\/\//)
+      .optional(),
+  ),
+  RATE_LIMIT_KEY: z.preprocess((value) => (value === "" ? undefined : value), z.string().min(32).optional()),
 });
 
 type RawEnv = z.infer<typeof schema>;
@@ -131,6 +139,10 @@ export interface GatewayEnv {
   resilience: ResilienceSettings;
   /** How long the access log waits for its PostgreSQL. */
   databaseTimeouts: DatabaseTimeouts;
+  /** Redis shared by every gateway process for the rate limits; each process's memory otherwise. */
+  redisUrl: string | undefined;
+  /** Key of the hashes subjects and persons are stored under in Redis (required with REDIS_URL). */
+  rateLimitKey: string | undefined;
 }
 
 export function loadEnv(source?: Record<string, string | undefined>): GatewayEnv {
@@ -155,6 +167,11 @@ export function loadEnv(source?: Record<string, string | undefined>): GatewayEnv
       .refine(timeoutsAreOrdered, {
         path: ["DATABASE_QUERY_TIMEOUT_MS"],
         message: "must be longer than DATABASE_STATEMENT_TIMEOUT_MS",
+      })
+      // Every process must hash a subject alike, or they would not share its limits.
+      .refine((env) => !(env.REDIS_URL && !env.RATE_LIMIT_KEY), {
+        path: ["RATE_LIMIT_KEY"],
+        message: "required with REDIS_URL: the same secret (32 characters or more) in every gateway process",
       }),
     source,
   );
@@ -190,5 +207,7 @@ export function loadEnv(source?: Record<string, string | undefined>): GatewayEnv
     attestationJwks: raw.ATTESTATION_JWKS,
     resilience: resilienceOf(raw),
     databaseTimeouts: databaseTimeoutsOf(raw),
+    redisUrl: raw.REDIS_URL,
+    rateLimitKey: raw.RATE_LIMIT_KEY,
   };
 }

@@ -24,6 +24,8 @@ import { edgeLimits, QUERY_PLAN_STORE_MIB } from "./edge/edge-limits.js";
 import { landingPagePlugin } from "./edge/landing-page.js";
 import { disableGatewayTelemetry } from "./edge/no-telemetry.js";
 import { PersistedRequests } from "./edge/persisted-request.js";
+import { rateLimitHeadersPlugin } from "./edge/rate-limit-plugin.js";
+import { RateLimits } from "./edge/rate-limits.js";
 import { nullRefusedObjectsPlugin } from "./edge/refused-objects.js";
 import { requestSignal } from "./edge/request-deadline.js";
 import { DEFAULT_RESILIENCE, type ResilienceSettings, subgraphTimeoutOf } from "./edge/resilience-settings.js";
@@ -71,6 +73,8 @@ export interface GatewayOptions {
   trustedDocuments?: TrustedDocuments;
   /** Request deadline, subgraph timeouts and circuits (defaults in `DEFAULT_RESILIENCE`). */
   resilience?: ResilienceSettings;
+  /** The catalogue's rate limits, shared through Redis or kept in memory (default: this process's memory). */
+  rateLimits?: RateLimits;
 }
 
 /**
@@ -138,6 +142,7 @@ export async function createGateway(options: GatewayOptions) {
   const documents = options.trustedDocuments ?? TrustedDocuments.load();
   const persisted = new PersistedRequests(documents, options.production ?? false);
   const registeredId = (queryHash: string) => (documents.get(queryHash as DocumentId) ? queryHash : null);
+  const rateLimits = options.rateLimits ?? new RateLimits();
   const mode = options.authorization ?? "filter";
   const fieldAccess = new FieldAccess(policy, catalogue().publicFields);
   const authorizing =
@@ -152,6 +157,7 @@ export async function createGateway(options: GatewayOptions) {
           logger.warn({ err: error, entries }, "access log batch failed; retrying once"),
         ),
         registeredId,
+        (context, persons) => rateLimits.served(context.caller, context.access, persons),
       )
     : authorizing;
   const production = options.production ?? false;
@@ -170,6 +176,7 @@ export async function createGateway(options: GatewayOptions) {
       limits.plugin,
       operationLogPlugin<ServedContext>(),
       trustedDocumentsPlugin({ documents, requests: persisted, production }),
+      rateLimitHeadersPlugin(),
       // The subgraph connections close with the server, whoever stops it.
       {
         serverWillStart: async () => ({
@@ -218,9 +225,13 @@ export async function createGateway(options: GatewayOptions) {
     const header = req.headers["x-purpose"];
     const purpose = statedPurpose(authenticated, typeof header === "string" ? header : undefined);
     const caller = { ...authenticated, purpose };
+    const access = accessOf(caller);
+    // Refused here too, before the document is parsed or planned: a refusal must cost next to nothing.
+    const rateLimit = await rateLimits.admit(caller, access);
     return {
       caller,
-      access: accessOf(caller),
+      access,
+      rateLimit,
       requestId,
       log,
       trail: new AccessTrail(),

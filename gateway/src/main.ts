@@ -5,6 +5,8 @@ import { applyMigrations } from "@spx/runtime/migrations";
 import { stopOnSignals } from "@spx/runtime/service";
 import { ACCESS_LOG_MIGRATIONS, AccessLogStore } from "./access-log/store.js";
 import { createAuthenticator } from "./authenticate.js";
+import { RateLimits } from "./edge/rate-limits.js";
+import { connectRedis } from "./edge/redis.js";
 import { loadEnv } from "./env.js";
 import { createGateway } from "./gateway.js";
 import { attestationPublicKeys, callerKeys, gatewaySigningKey } from "./keys.js";
@@ -36,6 +38,10 @@ if (accessLogDb) {
 } else {
   logger.warn("GATEWAY_ACCESS_LOG=off: nothing is accounted for (benchmarks only)");
 }
+const redis = env.redisUrl ? connectRedis(env.redisUrl, logger) : undefined;
+if (!redis) {
+  logger.info("REDIS_URL is not set: rate limits are kept by this process alone");
+}
 const { server, handler } = await createGateway({
   supergraphSdl: supergraph.sdl,
   subgraphs: supergraph.subgraphs,
@@ -52,6 +58,7 @@ const { server, handler } = await createGateway({
   accessLog: accessLogDb ? new AccessLogStore(accessLogDb.sql) : undefined,
   publishedKeys: await attestationPublicKeys(env),
   resilience: env.resilience,
+  rateLimits: new RateLimits({ redis, hashKey: env.rateLimitKey, logger }),
 });
 const running = await listen(handler, env.port, env.host);
 logger.info({ url: `${running.url}/graphql` }, "gateway listening");
@@ -59,4 +66,5 @@ stopOnSignals(logger, async () => {
   await running.close();
   await server.stop();
   await accessLogDb?.close();
+  redis?.disconnect();
 });

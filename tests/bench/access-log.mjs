@@ -56,10 +56,10 @@ const outcome = await withSystem(
     },
     extraDatabases: ["spx_bench_access_log"],
   },
-  async ({ subgraphs, targets, mint, stop }) => {
+  async ({ subgraphs, targets, officials, stop }) => {
     const subject = await demoSubject(subgraphs);
     const body = JSON.stringify({ query: PERSON_360, variables: { idcs: subject.principal_idcs } });
-    const { token, check } = caseWorkerOf(subject, mint);
+    const { token, check } = await caseWorkerOf(subject, officials);
     for (const [mode, url] of Object.entries(targets)) {
       await expectAnswer(`access log ${mode}`, url, token, body, check);
     }

@@ -34,18 +34,19 @@ await withSystem(
       off: { GATEWAY_AUTHORIZATION: "off", GATEWAY_ACCESS_LOG: "off" },
     },
   },
-  async ({ subgraphs, targets, mint }) => {
+  async ({ subgraphs, targets, officials }) => {
     // A head of household in both programmes, asked about by a case worker of their region.
     const subject = await demoSubject(subgraphs);
     const body = JSON.stringify({ query: PERSON_360, variables: { idcs: subject.principal_idcs } });
     const scenarios = [
       {
         name: "ANSS case worker of the region: nothing refused",
-        ...caseWorkerOf(subject, mint),
+        ...(await caseWorkerOf(subject, officials)),
       },
       {
         name: "CNSS system: address, members, index, explanation and aid refused",
-        token: mint("--agency", "CNSS", "--role", "SYSTEM", "--purpose", "AMO_ENROLMENT"),
+        // A system is one subject: its per-subject rate (500/s in the catalogue) is above this load.
+        token: await officials(1, { sub: "bench:cnss", agency: "CNSS", role: "SYSTEM", purpose: "AMO_ENROLMENT" }),
         check: (answer) =>
           answer.data?.person?.healthCoverage && answer.errors?.every((e) => e.extensions?.code === "FORBIDDEN"),
       },

@@ -24,6 +24,8 @@ import { parseArgs } from "node:util";
 import { DEMO_SEED } from "@spx/population/seed/demo-population";
 import { generate, generatedData, generatedDatabaseUrl } from "./data-generate.mjs";
 import {
+  bearer,
+  CASE_WORKERS,
   databaseUrl,
   machine,
   measure,
@@ -140,34 +142,61 @@ const DECLARE = `mutation Declare($householdId: ID!, $input: LivingConditionsInp
   declareLivingConditions(householdId: $householdId, input: $input, idempotencyKey: $key) {
     household { id socioEconomicIndex { score modelVersion } } } }`;
 
+/**
+ * Who asks, for `full`: many officials of each grant (as a region's case workers or a ministry's
+ * analysts would), each within the catalogue's per-official rate and persons per hour over the whole
+ * run; a system is one subject, whose rate (500/s) is above what the bench drives.
+ */
+async function callers(officials) {
+  const [caseWorkers, cnss, analysts, registrars] = await Promise.all([
+    officials(CASE_WORKERS, {
+      sub: "bench:anss:cw",
+      agency: "ANSS",
+      role: "CASE_WORKER",
+      region: REGION,
+      purpose: "CASE_MANAGEMENT",
+    }),
+    officials(1, { sub: "bench:cnss", agency: "CNSS", role: "SYSTEM", purpose: "AMO_ENROLMENT" }),
+    officials(200, { sub: "bench:msps", agency: "MSPS", role: "ANALYST", purpose: "STATISTICS" }),
+    officials(CASE_WORKERS, {
+      sub: "bench:anr:cw",
+      agency: "ANR",
+      role: "CASE_WORKER",
+      region: REGION,
+      purpose: "REGISTRATION",
+    }),
+  ]);
+  return { caseWorkers, cnss, analysts, registrars };
+}
+
 /** The four scenarios: who asks (for `full`), what, and a fresh body per request. */
-function scenarios(pool, mint) {
+function scenarios(pool, tokens) {
   let next = 0;
   const batchOf = (n) => Array.from({ length: n }, () => pick(pool.anyone));
   return [
     {
       name: "person-360",
       what: "cross-programme view of a random person of the region (4 subgraphs), ANSS case worker",
-      token: mint("--agency", "ANSS", "--role", "CASE_WORKER", "--region", REGION, "--purpose", "CASE_MANAGEMENT"),
+      token: tokens.caseWorkers,
       nextBody: () => JSON.stringify({ query: PERSON_360, variables: { idcs: pick(pool.members) } }),
     },
     {
       name: "agency-batch",
       what: "CNSS system checking the coverage of 100 random persons in one request",
-      token: mint("--agency", "CNSS", "--role", "SYSTEM", "--purpose", "AMO_ENROLMENT"),
+      token: tokens.cnss,
       nextBody: () => JSON.stringify({ query: AGENCY_BATCH, variables: { idcs: batchOf(100) } }),
       batchOf,
     },
     {
       name: "dashboard",
       what: "MSPS analyst: population, households and coverage by region",
-      token: mint("--agency", "MSPS", "--role", "ANALYST", "--purpose", "STATISTICS"),
+      token: tokens.analysts,
       nextBody: () => JSON.stringify({ query: DASHBOARD }),
     },
     {
       name: "write",
       what: "ANR case worker re-declaring a household's living conditions (index recomputed)",
-      token: mint("--agency", "ANR", "--role", "CASE_WORKER", "--region", REGION, "--purpose", "REGISTRATION"),
+      token: tokens.registrars,
       nextBody: () => {
         // Households in turn, never the same twice while others are in flight: two declarations
         // of one household at once would race for the same version (a conflict, by design).
@@ -241,7 +270,7 @@ const difference = (after, before) =>
 async function once(url, token, body) {
   const response = await fetch(url, {
     method: "POST",
-    headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), "content-type": "application/json" },
+    headers: { ...(token ? { authorization: `Bearer ${bearer(token)}` } : {}), "content-type": "application/json" },
     body,
   });
   const answer = await response.json();
@@ -285,10 +314,11 @@ const sideBySide = await withSystem(
     },
     peerNames: PEERS,
   },
-  async ({ targets, mint, processes, subgraphUrls }) => {
+  async ({ targets, officials, processes, subgraphUrls }) => {
     const pool = await samples(databases);
+    const tokens = await callers(officials);
     const results = {};
-    for (const scenario of scenarios(pool, mint)) {
+    for (const scenario of scenarios(pool, tokens)) {
       const tokenOf = (target) => (target === "full" ? scenario.token : undefined);
       await settle(databases);
       for (const target of Object.keys(targets)) {
@@ -369,7 +399,7 @@ const sideBySide = await withSystem(
 
     // agency-batch at 1 to 1,000 persons per request, through `full`: p50 with one client, and
     // the SQL statements each subgraph ran per request.
-    const batchScenario = scenarios(pool, mint).find((s) => s.name === "agency-batch");
+    const batchScenario = scenarios(pool, tokens).find((s) => s.name === "agency-batch");
     const batches = [];
     for (const size of BATCHES) {
       const nextBody = () => JSON.stringify({ query: AGENCY_BATCH, variables: { idcs: batchScenario.batchOf(size) } });
@@ -434,9 +464,9 @@ async function withSizes(remaining, running, body) {
       extraDatabases: [accessLog],
       databases: dbs,
     },
-    async ({ targets, mint, stopOne }) => {
+    async ({ targets, officials, stopOne }) => {
       const pool = await samples(dbs);
-      const scenario = scenarios(pool, mint).find((s) => s.name === "person-360");
+      const scenario = scenarios(pool, await callers(officials)).find((s) => s.name === "person-360");
       const run = (url, seconds, connections, latencies) =>
         measure({ url, token: scenario.token, nextBody: scenario.nextBody, seconds, connections, latencies });
       return withSizes(rest, [...running, { size, profiled, run, targets, stopOne }], body);

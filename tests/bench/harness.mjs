@@ -8,6 +8,9 @@ import { cpus, tmpdir, totalmem } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
+import { DEFAULT_AUDIENCE, DEV_ISSUER, mintToken } from "@spx/runtime/caller-token";
+import { loadOrCreateSigningKey } from "@spx/runtime/keys";
+import { devKeyFiles } from "@spx/runtime/service";
 import autocannon from "autocannon";
 import pg from "pg";
 
@@ -218,6 +221,22 @@ export async function withSystem(
         env: { ...process.env, ...common },
         encoding: "utf8",
       }).trim();
+    // Tokens of many officials of one grant (distinct subjects), minted here rather than by the CLI:
+    // one official at benchmark rates would be refused by the catalogue's per-subject rate limits,
+    // and a thousand CLI runs would take minutes.
+    const officials = async (count, caller) => {
+      const key = await loadOrCreateSigningKey(devKeyFiles(dataDir).issuer);
+      const tokens = await Promise.all(
+        Array.from({ length: count }, (_, i) =>
+          mintToken(
+            key,
+            { ...caller, sub: `${caller.sub}:${i}` },
+            { issuer: DEV_ISSUER, audience: DEFAULT_AUDIENCE, ttlSeconds: 3600 },
+          ),
+        ),
+      );
+      return inTurn(tokens);
+    };
     const stopAll = () => Promise.all(processes.map(({ child, graceMs }) => stop(child, graceMs)));
     const stopOne = (name) =>
       Promise.all(processes.filter((p) => p.name === name).map(({ child, graceMs }) => stop(child, graceMs)));
@@ -227,6 +246,7 @@ export async function withSystem(
       targets,
       common,
       mint,
+      officials,
       stop: stopAll,
       stopOne,
       processes: processes.map(({ name, kind, child }) => ({ name, kind, pid: child.pid })),
@@ -260,26 +280,51 @@ export async function demoSubject(subgraphs) {
  * The case worker of the subject's region asking the cross-programme query: a token for them, and
  * the check that the whole answer came back (nothing refused).
  */
-export function caseWorkerOf(subject, mint) {
+export async function caseWorkerOf(subject, officials) {
   return {
-    token: mint(
-      "--agency",
-      "ANSS",
-      "--role",
-      "CASE_WORKER",
-      "--region",
-      subject.region_code,
-      "--purpose",
-      "CASE_MANAGEMENT",
-    ),
+    token: await officials(CASE_WORKERS, {
+      sub: "bench:anss:cw",
+      agency: "ANSS",
+      role: "CASE_WORKER",
+      region: subject.region_code,
+      purpose: "CASE_MANAGEMENT",
+    }),
     check: (answer) => !answer.errors && answer.data?.person?.household?.directAid,
   };
+}
+
+/**
+ * How many case workers share a scenario's load: enough that each stays within an official's
+ * request rate and persons per hour over a whole run, as a region's case workers would.
+ */
+export const CASE_WORKERS = 1000;
+
+/** Each call gives the next of `tokens`, round and round: one request per official in turn. */
+export function inTurn(tokens) {
+  let next = 0;
+  return () => tokens[next++ % tokens.length];
+}
+
+/** The token of one request: a token, or a source of tokens (see `inTurn`). */
+export const bearer = (token) => (typeof token === "function" ? token() : token);
+
+/** autocannon requests carrying each its own token (and body, when `nextBody` is given). */
+function requestsWithTokens(token, nextBody) {
+  return [
+    {
+      setupRequest: (request) => ({
+        ...request,
+        headers: { ...request.headers, ...(token ? { authorization: `Bearer ${bearer(token)}` } : {}) },
+        ...(nextBody ? { body: nextBody() } : {}),
+      }),
+    },
+  ];
 }
 
 export async function expectAnswer(label, url, token, body, check) {
   const response = await fetch(url, {
     method: "POST",
-    headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+    headers: { authorization: `Bearer ${bearer(token)}`, "content-type": "application/json" },
     body,
   });
   const answer = await response.json();
@@ -298,8 +343,9 @@ export function load(url, token, body, seconds, connections) {
         method: "POST",
         connections,
         duration: seconds,
-        headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+        headers: { "content-type": "application/json" },
         body,
+        requests: requestsWithTokens(token),
       },
       (error, result) => (error ? reject(error) : resolve(result)),
     );
@@ -330,8 +376,8 @@ export function measure({ url, token, nextBody, seconds, connections, latencies 
         duration: seconds,
         // Statistics over a million persons take seconds under load: slow is measured, not dropped.
         timeout: 60,
-        headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), "content-type": "application/json" },
-        requests: [{ setupRequest: (request) => ({ ...request, body: nextBody() }) }],
+        headers: { "content-type": "application/json" },
+        requests: requestsWithTokens(token, nextBody),
         verifyBody: (body) => !body.includes('"errors"'),
       },
       (error, result) => {

@@ -340,7 +340,10 @@ describe("the access-policy table", () => {
   it.each(matrix.grants)("holds, field by field, through the gateway for %s", async (grant) => {
     const allowed = (coordinate: string) => matrix.cells.get(coordinate)?.get(grant) === true;
     const caller = callerFor(grant, subject);
-    const token = await system.token(caller);
+    // The table is about grants: each probe is asked by another official of the grant, since one
+    // official asking some seventy questions a second is (rightly) refused by the subject's rate limit.
+    let probes = 0;
+    const nextToken = () => system.token({ ...caller, sub: `${caller.sub}:${++probes}` });
     const month = subject.institutionMonths[caller.agency ?? ""] ?? subject.month;
     const args = Object.fromEntries(
       Object.entries(fieldArgs(subject)).map(([k, v]) => [k, v.replace("$MONTH", month)]),
@@ -357,7 +360,7 @@ describe("the access-policy table", () => {
     ) => {
       const resolvedRoute = route.map((step) => ({ ...step, args: step.args?.replace("$MONTH", month) }));
       const p = probe(type, resolvedRoute, fields, operation === "mutation" ? mutationArgs(subject) : args, operation);
-      const { body } = await system.query<Json>(token, p.query);
+      const { body } = await system.query<Json>(await nextToken(), p.query);
       const errors = body.errors ?? [];
       const forbiddenAt = new Set(
         errors.filter((e) => e.extensions?.code === "FORBIDDEN").map((e) => normalise(e.path)),

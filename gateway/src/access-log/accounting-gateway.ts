@@ -27,6 +27,8 @@ export class AccountingGateway extends WrappingGateway {
     private readonly writer: AccessLogWriter,
     /** The registered document's id for a document's SHA-256, null for free text. */
     private readonly registeredId: (queryHash: string) => string | null = () => null,
+    /** Told the persons each recorded answer served (the persons-per-hour limit counts them). */
+    private readonly onServed: (context: GatewayContext, persons: string[]) => Promise<void> = async () => {},
   ) {
     super(inner);
   }
@@ -86,6 +88,7 @@ export class AccountingGateway extends WrappingGateway {
         context.log?.error({ err: error }, "access log write failed; answer withheld");
         return { errors: [unavailable()] };
       }
+      await this.onServed(context as GatewayContext, persons);
       return result;
     };
   }

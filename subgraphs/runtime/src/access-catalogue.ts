@@ -38,7 +38,17 @@ const operationLimitsSchema = z
   })
   .strict();
 
-const rateSchema = z.object({ perSecond: count, burst: count }).strict();
+const rateSchema = z
+  .object({
+    /** Requests per second, sustained. */
+    perSecond: count,
+    /**
+     * The most requests accepted within one second after a quiet spell: the part above `perSecond`
+     * may be used once per 10 seconds (the gateway's burst window).
+     */
+    burst: count,
+  })
+  .strict();
 
 const rateLimitsSchema = z
   .object({
@@ -46,7 +56,11 @@ const rateLimitsSchema = z
     grant: rateSchema,
     /** Requests per second for one subject (an official, a system, a citizen). */
     subject: rateSchema,
-    /** Distinct persons whose data one subject may be served in a rolling hour. */
+    /**
+     * Distinct persons whose data one subject may be served in an hour, counted from the first
+     * person served; the request that reaches the limit is still answered, the next ones are refused
+     * until the hour is over.
+     */
     personsPerHour: count,
   })
   .strict();

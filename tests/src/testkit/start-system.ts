@@ -2,6 +2,7 @@ import { fileURLToPath } from "node:url";
 import { MIGRATIONS_DIR as AID_MIGRATIONS_DIR, createDirectAidApp, type DirectAidApp } from "@spx/direct-aid/app";
 import { ACCESS_LOG_MIGRATIONS, AccessLogStore } from "@spx/gateway/access-log/store";
 import { type Authenticate, createAuthenticator } from "@spx/gateway/authenticate";
+import type { RateLimits } from "@spx/gateway/edge/rate-limits";
 import type { ResilienceSettings } from "@spx/gateway/edge/resilience-settings";
 import { createGateway } from "@spx/gateway/gateway";
 import { loadSupergraph } from "@spx/gateway/supergraph";
@@ -91,6 +92,8 @@ export async function startSystem(options: {
   authorization?: "filter" | "reject";
   /** Keep the access log (default true); false only to measure or to test without it. */
   accessLog?: boolean;
+  /** The gateway's rate limits (default: its own, in memory), for tests of the limits themselves. */
+  rateLimits?: RateLimits;
   logger?: Logger;
   /** Where the gateway finds these subgraphs instead (e.g. one run as its own process). */
   subgraphUrls?: Record<string, string>;
@@ -247,6 +250,7 @@ export async function startSystem(options: {
       accessLog,
       publishedKeys: [attestationKey.publicJwk],
       ...(options.resilience ? { resilience: options.resilience } : {}),
+      ...(options.rateLimits ? { rateLimits: options.rateLimits } : {}),
     });
     cleanup.push(() => gateway.server.stop());
     const gatewayServer = await listen(gateway.handler, 0);
