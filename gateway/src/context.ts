@@ -1,5 +1,6 @@
 import type { RequestContext } from "@spx/runtime/subgraph-server";
 import type { AccessLogStore } from "./access-log/store.js";
+import type { OperationCost } from "./edge/demand-control.js";
 
 /**
  * What the gateway knows about a request: the verified caller with the purpose they stated, their
@@ -8,6 +9,8 @@ import type { AccessLogStore } from "./access-log/store.js";
  */
 export interface GatewayContext extends Omit<RequestContext, "aggregates"> {
   accessLog: AccessLogStore | undefined;
+  /** Demand control's figures, once the operation is resolved (for the access log and metrics). */
+  cost?: OperationCost;
 }
 
 /**

@@ -17,6 +17,8 @@ import { AccessLogWriter } from "./access-log/writer.js";
 import type { Authenticate } from "./authenticate.js";
 import { type AuthorizationMode, AuthorizingGateway } from "./authorizing-gateway.js";
 import type { GatewayContext, ServedContext } from "./context.js";
+import { readCostModel } from "./edge/cost-model.js";
+import { demandControlPlugin } from "./edge/demand-control.js";
 import { FieldAccess } from "./field-access.js";
 import { SubgraphClient } from "./subgraph-client.js";
 import { subgraphFetcher } from "./subgraph-fetcher.js";
@@ -128,6 +130,7 @@ export async function createGateway(options: GatewayOptions) {
       operationLogPlugin<ServedContext>(),
       // The subgraph connections close with the server, whoever stops it.
       { serverWillStart: async () => ({ serverWillStop: () => transport.close() }) },
+      demandControlPlugin(readCostModel(options.supergraphSdl)),
     ],
     formatError: (formatted, error) =>
       maskError(
