@@ -1,7 +1,8 @@
 import { readFileSync } from "node:fs";
-import { buildSchema, parse } from "graphql";
+import { buildSchema, isObjectType, parse } from "graphql";
 import { actualCost } from "../edge/actual-cost.js";
 import { readCostModel } from "../edge/cost-model.js";
+import { costProblems } from "../edge/cost-report.js";
 import { estimateCost } from "../edge/estimate-cost.js";
 import { readSupergraphPolicy } from "../supergraph-policy.js";
 
@@ -25,6 +26,25 @@ describe("the cost model read from the supergraph", () => {
       sizedFields: ["edges"],
       assumedSize: 20,
     });
+  });
+});
+
+describe("the compose check", () => {
+  // The graph's own types, as compose hands them over: not introspection's.
+  const types = Object.values(schema.getTypeMap())
+    .filter(isObjectType)
+    .filter((type) => !type.name.startsWith("__"));
+
+  it("finds every list of objects sized in the committed supergraph", () => {
+    expect(costProblems(types, model)).toEqual([]);
+  });
+
+  it("refuses a list of objects that declares no size", () => {
+    const listSizes = new Map(model.listSizes);
+    listSizes.delete("Household.members");
+    expect(costProblems(types, { ...model, listSizes })).toEqual([
+      "Household.members is a list of objects without @listSize: declare its size where it is defined",
+    ]);
   });
 });
 
