@@ -5,7 +5,6 @@ import {
   type GraphQLCompositeType,
   type GraphQLField,
   type GraphQLSchema,
-  getNamedType,
   getOperationAST,
   isAbstractType,
   isCompositeType,
@@ -14,7 +13,7 @@ import {
   type SelectionSetNode,
 } from "graphql";
 import type { CostModel } from "./cost-model.js";
-import { argumentsWeight, fieldOf, fieldWeight, isIncluded, MUTATION_BASE, type Variables } from "./weights.js";
+import { argumentsWeight, describeField, fieldOf, isIncluded, MUTATION_BASE, type Variables } from "./weights.js";
 
 /** The selections answering one response key of an object, with their sub-selections merged. */
 interface ResponseField {
@@ -125,15 +124,14 @@ export function actualCost(
       if (answer === undefined) {
         continue;
       }
-      const weight = fieldWeight(model, actual, field);
-      const named = getNamedType(field.type);
-      total += valueCost(named, childSets, weight, answer) + argumentsWeight(model, actual, field, nodes[0]?.arguments);
+      const cost = describeField(model, actual, field);
+      total += valueCost(cost.composite, childSets, cost.weight, answer) + argumentsWeight(cost, nodes[0]?.arguments);
     }
     return total;
   };
 
   const valueCost = (
-    named: ReturnType<typeof getNamedType>,
+    composite: GraphQLCompositeType | undefined,
     childSets: readonly SelectionSetNode[],
     weight: number,
     answer: unknown,
@@ -144,12 +142,12 @@ export function actualCost(
     if (Array.isArray(answer)) {
       let total = 0;
       for (const item of answer) {
-        total += valueCost(named, childSets, weight, item);
+        total += valueCost(composite, childSets, weight, item);
       }
       return total;
     }
-    if (isCompositeType(named) && isRecord(answer)) {
-      return weight + objectCost(named, childSets, answer);
+    if (composite && isRecord(answer)) {
+      return weight + objectCost(composite, childSets, answer);
     }
     return weight;
   };

@@ -5,25 +5,21 @@ import {
   type GraphQLCompositeType,
   type GraphQLField,
   type GraphQLSchema,
-  getNamedType,
-  getNullableType,
   getOperationAST,
-  isCompositeType,
-  isListType,
   Kind,
   type SelectionSetNode,
   valueFromASTUntyped,
 } from "graphql";
-import type { CostModel, ListSize } from "./cost-model.js";
+import type { CostModel } from "./cost-model.js";
 import {
   argumentsWeight,
   conditionType,
   DEFAULT_LIST_SIZE,
+  describeField,
+  type FieldCost,
   fieldOf,
-  fieldWeight,
   intArgument,
   isIncluded,
-  isList,
   listLength,
   MUTATION_BASE,
   type Variables,
@@ -35,16 +31,6 @@ interface SizedChildren {
   size: number;
 }
 
-/** Whether a field's argument is a list of IDs: a batch of keys, one element per key. */
-function isKeyList(field: GraphQLField<unknown, unknown>, name: string): boolean {
-  const type = field.args.find((a) => a.name === name)?.type;
-  if (!type) {
-    return false;
-  }
-  const nullable = getNullableType(type);
-  return isListType(nullable) && getNamedType(nullable).name === "ID";
-}
-
 /**
  * How many elements a list field declares it returns for this selection: the largest slicing
  * argument given (a variable counts with its value, an absent argument with its default); for a
@@ -53,28 +39,32 @@ function isKeyList(field: GraphQLField<unknown, unknown>, name: string): boolean
  */
 function declaredSize(
   field: GraphQLField<unknown, unknown>,
+  cost: FieldCost,
   node: FieldNode,
-  listSize: ListSize | undefined,
   variables: Variables,
 ): number {
   const given = (name: string) => node.arguments?.find((a) => a.name.value === name)?.value;
-  const slices = (listSize?.slicingArguments ?? [])
-    .map((name) => {
-      const value = intArgument(given(name), variables);
-      const fallback = field.args.find((a) => a.name === name)?.defaultValue;
-      return value ?? (typeof fallback === "number" ? fallback : undefined);
-    })
-    .filter((n): n is number => n !== undefined);
-  if (slices.length > 0) {
-    return Math.max(0, ...slices);
+  const { listSize } = cost;
+  let largest: number | undefined;
+  for (const name of listSize?.slicingArguments ?? []) {
+    const fallback = field.args.find((a) => a.name === name)?.defaultValue;
+    const value = intArgument(given(name), variables) ?? (typeof fallback === "number" ? fallback : undefined);
+    if (value !== undefined) {
+      largest = Math.max(largest ?? 0, value);
+    }
+  }
+  if (largest !== undefined) {
+    return Math.max(0, largest);
   }
   if (!listSize || listSize.slicingArguments.length === 0) {
-    const keys = field.args
-      .filter((arg) => isKeyList(field, arg.name))
-      .map((arg) => listLength(given(arg.name), variables))
-      .filter((n): n is number => n !== undefined);
-    if (keys.length > 0) {
-      return Math.max(...keys);
+    for (const name of cost.keyArguments) {
+      const length = listLength(given(name), variables);
+      if (length !== undefined) {
+        largest = Math.max(largest ?? 0, length);
+      }
+    }
+    if (largest !== undefined) {
+      return largest;
     }
   }
   return listSize?.assumedSize ?? DEFAULT_LIST_SIZE;
@@ -119,28 +109,26 @@ export function estimateCost(
     if (!field) {
       return 0;
     }
-    const listSize = model.listSizes.get(`${parent.name}.${field.name}`);
-    const named = getNamedType(field.type);
+    const cost = describeField(model, parent, field);
+    const { listSize } = cost;
     let children = 0;
-    if (node.selectionSet && isCompositeType(named)) {
+    if (node.selectionSet && cost.composite) {
       const handed =
         listSize && listSize.sizedFields.length > 0
-          ? { fields: listSize.sizedFields, size: declaredSize(field, node, listSize, variables) }
+          ? { fields: listSize.sizedFields, size: declaredSize(field, cost, node, variables) }
           : undefined;
-      children = selectionCost(named, node.selectionSet, handed);
+      children = selectionCost(cost.composite, node.selectionSet, handed);
     }
     let instances = 1;
-    if (isList(field)) {
+    if (cost.list) {
       instances =
         sized?.fields.includes(field.name) === true
           ? sized.size
           : listSize?.sizedFields.length
             ? (listSize.assumedSize ?? DEFAULT_LIST_SIZE)
-            : declaredSize(field, node, listSize, variables);
+            : declaredSize(field, cost, node, variables);
     }
-    return (
-      instances * (fieldWeight(model, parent, field) + children) + argumentsWeight(model, parent, field, node.arguments)
-    );
+    return instances * (cost.weight + children) + argumentsWeight(cost, node.arguments);
   };
 
   const selectionCost = (

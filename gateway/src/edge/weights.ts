@@ -10,7 +10,7 @@ import {
   Kind,
   type ValueNode,
 } from "graphql";
-import type { CostModel } from "./cost-model.js";
+import type { CostModel, ListSize } from "./cost-model.js";
 
 /*
  * Apollo's demand-control weights, shared by the estimate and the measure so that the two differ
@@ -38,26 +38,77 @@ export function isList(field: GraphQLField<unknown, unknown>): boolean {
   return isListType(getNullableType(field.type));
 }
 
+/** What demand control needs of one field definition, worked out once per model. */
+export interface FieldCost {
+  weight: number;
+  listSize: ListSize | undefined;
+  list: boolean;
+  /** The named type, when it has fields to select. */
+  composite: GraphQLCompositeType | undefined;
+  /** Arguments that are lists of IDs: a batch by keys is sized by their length. */
+  keyArguments: readonly string[];
+  /** `@cost` of the field's arguments, by argument name. */
+  argumentWeights: ReadonlyMap<string, number>;
+}
+
+const described = new WeakMap<CostModel, WeakMap<GraphQLField<unknown, unknown>, FieldCost>>();
+
+export function describeField(
+  model: CostModel,
+  parent: GraphQLCompositeType,
+  field: GraphQLField<unknown, unknown>,
+): FieldCost {
+  let byField = described.get(model);
+  if (!byField) {
+    byField = new WeakMap();
+    described.set(model, byField);
+  }
+  let cost = byField.get(field);
+  if (!cost) {
+    const named = getNamedType(field.type);
+    const argumentWeights = new Map<string, number>();
+    for (const arg of field.args) {
+      const weight = model.weights.get(`${parent.name}.${field.name}(${arg.name}:)`);
+      if (weight !== undefined) {
+        argumentWeights.set(arg.name, weight);
+      }
+    }
+    cost = {
+      weight: fieldWeight(model, parent, field),
+      listSize: model.listSizes.get(`${parent.name}.${field.name}`),
+      list: isList(field),
+      composite: isCompositeType(named) ? named : undefined,
+      keyArguments: field.args
+        .filter((arg) => {
+          const type = getNullableType(arg.type);
+          return isListType(type) && getNamedType(type).name === "ID";
+        })
+        .map((arg) => arg.name),
+      argumentWeights,
+    };
+    byField.set(field, cost);
+  }
+  return cost;
+}
+
+/** The weights of the arguments a selection gives, counted once per field. */
+export function argumentsWeight(cost: FieldCost, given: readonly { name: { value: string } }[] | undefined): number {
+  if (cost.argumentWeights.size === 0) {
+    return 0;
+  }
+  let total = 0;
+  for (const arg of given ?? []) {
+    total += cost.argumentWeights.get(arg.name.value) ?? 0;
+  }
+  return total;
+}
+
 /** The field definition a selection names; `__typename` and introspection cost nothing here. */
 export function fieldOf(parent: GraphQLCompositeType, name: string): GraphQLField<unknown, unknown> | undefined {
   if (name.startsWith("__") || !("getFields" in parent)) {
     return undefined;
   }
   return parent.getFields()[name];
-}
-
-/** The weights of the arguments a selection gives (`@cost` on an argument definition), once per field. */
-export function argumentsWeight(
-  model: CostModel,
-  parent: GraphQLCompositeType,
-  field: GraphQLField<unknown, unknown>,
-  given: readonly { name: { value: string } }[] | undefined,
-): number {
-  let total = 0;
-  for (const arg of given ?? []) {
-    total += model.weights.get(`${parent.name}.${field.name}(${arg.name.value}:)`) ?? 0;
-  }
-  return total;
 }
 
 /** Whether `@skip`/`@include` keep a selection; an unknown condition keeps it (the larger cost). */
