@@ -1,9 +1,17 @@
 import { randomUUID } from "node:crypto";
-import { catalogue, edgePolicyOf } from "@spx/runtime/access-catalogue";
+import { readFileSync } from "node:fs";
+import { ASD_HOUSEHOLD_CHECK, HOUSEHOLD_BATCH } from "@spx/direct-aid/registers";
+import { readCostModel } from "@spx/gateway/edge/cost-model";
+import { estimateCost } from "@spx/gateway/edge/estimate-cost";
+import { readSupergraphPolicy } from "@spx/gateway/supergraph-policy";
+import { AMO_PERSON_CHECK, AMO_TADAMON_CHECK, PERSON_BATCH } from "@spx/health-insurance/registers";
+import { accessOf, catalogue, edgePolicyOf } from "@spx/runtime/access-catalogue";
 import type { Caller } from "@spx/runtime/caller";
+import { RSU_MEMBERSHIP_CHECK } from "@spx/social-registry/population-directory";
+import { buildSchema, parse } from "graphql";
 import { capturedLogs } from "./testkit/captured-logs.js";
 import { PERSON_360, programmeSubject } from "./testkit/fixtures.js";
-import { type RunningSystem, startSystem } from "./testkit/start-system.js";
+import { type RunningSystem, SUPERGRAPH, startSystem } from "./testkit/start-system.js";
 
 let system: RunningSystem;
 const logs = capturedLogs();
@@ -253,5 +261,43 @@ describe("budgets", () => {
     // The direct-aid register's 500-household check, as many as the run needed, none refused.
     expect(graph.length).toBeGreaterThan(0);
     expect(graph.every((l) => (l.cost?.estimated ?? 0) <= 50_000)).toBe(true);
+  });
+});
+
+describe("every document the system itself sends, at its largest, within its sender's budget", () => {
+  const sdl = readFileSync(SUPERGRAPH, "utf8");
+  const schema = buildSchema(readSupergraphPolicy(sdl).executableSdl, { assumeValidSDL: true });
+  const model = readCostModel(sdl);
+  const budgetOf = (agency: Caller["agency"], role: Caller["role"]) => accessOf({ agency, role }).edge.costBudget;
+  const keys = (n: number) => Array.from({ length: n }, () => "1062609475");
+  /** A document of the benchmark scripts, read from their source so that it cannot drift from them. */
+  const benchDocument = (file: string, name: string) => {
+    const source = readFileSync(new URL(`../bench/${file}`, import.meta.url), "utf8");
+    const found = new RegExp(`const ${name} = \`([^\`]*)\``).exec(source)?.[1];
+    if (!found) {
+      throw new Error(`${name} not found in tests/bench/${file}`);
+    }
+    return found;
+  };
+
+  it.each([
+    ["direct aid's household check", ASD_HOUSEHOLD_CHECK, { ids: keys(HOUSEHOLD_BATCH) }, "ANSS", "SERVICE"],
+    ["AMO's Tadamon check", AMO_TADAMON_CHECK, { id: "h" }, "CNSS", "SERVICE"],
+    ["AMO's person check", AMO_PERSON_CHECK, { idcs: keys(PERSON_BATCH) }, "CNSS", "SERVICE"],
+    ["the social register's membership check", RSU_MEMBERSHIP_CHECK, { idcs: keys(PERSON_BATCH) }, "ANR", "SERVICE"],
+    ["bench: person-360", benchDocument("harness.mjs", "PERSON_360"), { idcs: "1" }, "ANSS", "CASE_WORKER"],
+    [
+      "bench: agency batch of 1,000",
+      benchDocument("bench.mjs", "AGENCY_BATCH"),
+      { idcs: keys(1000) },
+      "CNSS",
+      "SYSTEM",
+    ],
+    ["bench: dashboard", benchDocument("bench.mjs", "DASHBOARD"), {}, "MSPS", "ANALYST"],
+    ["bench: declaration", benchDocument("bench.mjs", "DECLARE"), {}, "ANR", "CASE_WORKER"],
+  ] as const)("%s", (_name, document, variables, agency, role) => {
+    const estimated = estimateCost(schema, model, parse(document), undefined, variables);
+    expect(estimated).toBeGreaterThan(0);
+    expect(estimated).toBeLessThanOrEqual(budgetOf(agency, role));
   });
 });

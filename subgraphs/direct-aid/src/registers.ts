@@ -1,7 +1,17 @@
 import type { GraphClient } from "@spx/runtime/graph-client";
 import type { AidHouseholdFacts } from "./domain/household-facts.js";
 
-const BATCH = 500;
+/** Households per request (the social register's limit); demand control budgets this grant for it. */
+export const HOUSEHOLD_BATCH = 500;
+
+export const ASD_HOUSEHOLD_CHECK = /* GraphQL */ `query AsdHouseholdCheck($ids: [ID!]!) {
+  households(ids: $ids) {
+    id regionCode
+    eligibility { program eligible scoreUsed }
+    members { relationship person { idcs birthDate sex lifeStatus } }
+    declaration { members { idcs schooling occupation } }
+  }
+}`;
 
 /**
  * The households' facts from the social and population registers, asked through the graph under
@@ -13,18 +23,10 @@ export async function householdFacts(
   ids: readonly string[],
 ): Promise<Map<string, AidHouseholdFacts>> {
   const result = new Map<string, AidHouseholdFacts>();
-  for (let i = 0; i < ids.length; i += BATCH) {
-    const data = await graph.query<{ households: (AidHouseholdFacts | null)[] }>(
-      `query AsdHouseholdCheck($ids: [ID!]!) {
-        households(ids: $ids) {
-          id regionCode
-          eligibility { program eligible scoreUsed }
-          members { relationship person { idcs birthDate sex lifeStatus } }
-          declaration { members { idcs schooling occupation } }
-        }
-      }`,
-      { ids: ids.slice(i, i + BATCH) },
-    );
+  for (let i = 0; i < ids.length; i += HOUSEHOLD_BATCH) {
+    const data = await graph.query<{ households: (AidHouseholdFacts | null)[] }>(ASD_HOUSEHOLD_CHECK, {
+      ids: ids.slice(i, i + HOUSEHOLD_BATCH),
+    });
     for (const household of data.households) {
       if (household) {
         result.set(household.id, household);

@@ -22,32 +22,35 @@ export interface PersonFacts {
   household: { eligibility: { program: string; eligible: boolean }[] } | null;
 }
 
+export const AMO_TADAMON_CHECK = /* GraphQL */ `query AmoTadamonCheck($id: ID!) {
+  household(id: $id) {
+    id regionCode
+    eligibility { program eligible scoreUsed modelVersion }
+    members { relationship person { idcs birthDate lifeStatus } }
+    declaration { members { idcs schooling } }
+  }
+}`;
+
 export async function householdForTadamon(graph: GraphClient, id: string): Promise<HouseholdForTadamon | null> {
-  const data = await graph.query<{ household: HouseholdForTadamon | null }>(
-    `query AmoTadamonCheck($id: ID!) {
-      household(id: $id) {
-        id regionCode
-        eligibility { program eligible scoreUsed modelVersion }
-        members { relationship person { idcs birthDate lifeStatus } }
-        declaration { members { idcs schooling } }
-      }
-    }`,
-    { id },
-  );
+  const data = await graph.query<{ household: HouseholdForTadamon | null }>(AMO_TADAMON_CHECK, { id });
   return data.household;
 }
+
+/** Persons per request (the population register's limit). */
+export const PERSON_BATCH = 1000;
+
+export const AMO_PERSON_CHECK = /* GraphQL */ `query AmoPersonCheck($idcs: [ID!]!) {
+  people(idcs: $idcs) { idcs birthDate lifeStatus address { regionCode } household { eligibility { program eligible } } }
+}`;
 
 /** Facts about many persons in one call (at most 1,000 per call). */
 export async function personFacts(graph: GraphClient, idcs: readonly string[]): Promise<Map<string, PersonFacts>> {
   const result = new Map<string, PersonFacts>();
   const unique = [...new Set(idcs)];
-  for (let i = 0; i < unique.length; i += 1000) {
-    const data = await graph.query<{ people: (PersonFacts | null)[] }>(
-      `query AmoPersonCheck($idcs: [ID!]!) {
-        people(idcs: $idcs) { idcs birthDate lifeStatus address { regionCode } household { eligibility { program eligible } } }
-      }`,
-      { idcs: unique.slice(i, i + 1000) },
-    );
+  for (let i = 0; i < unique.length; i += PERSON_BATCH) {
+    const data = await graph.query<{ people: (PersonFacts | null)[] }>(AMO_PERSON_CHECK, {
+      idcs: unique.slice(i, i + PERSON_BATCH),
+    });
     for (const person of data.people) {
       if (person) {
         result.set(person.idcs, person);

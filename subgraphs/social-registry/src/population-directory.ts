@@ -6,7 +6,7 @@ export interface RegisteredPerson {
   lifeStatus: "ALIVE" | "DECEASED";
 }
 
-const PEOPLE = /* GraphQL */ `
+export const RSU_MEMBERSHIP_CHECK = /* GraphQL */ `
   query RsuMembershipCheck($idcs: [ID!]!) {
     people(idcs: $idcs) { idcs birthDate lifeStatus }
   }
@@ -20,6 +20,8 @@ export async function lookUpPersons(
   if (idcs.length === 0) {
     return new Map();
   }
-  const data = await graph.query<{ people: (RegisteredPerson | null)[] }>(PEOPLE, { idcs: [...new Set(idcs)] });
+  const data = await graph.query<{ people: (RegisteredPerson | null)[] }>(RSU_MEMBERSHIP_CHECK, {
+    idcs: [...new Set(idcs)],
+  });
   return new Map(data.people.filter((p): p is RegisteredPerson => p !== null).map((p) => [p.idcs, p]));
 }
