@@ -1,8 +1,12 @@
 import type { GraphClient } from "@spx/runtime/graph-client";
 import type { AidHouseholdFacts } from "./domain/household-facts.js";
 
-/** Households per request (the social register's limit); demand control budgets this grant for it. */
-export const HOUSEHOLD_BATCH = 500;
+/**
+ * Households per request. The social register takes 500, but each household is costed at its 30
+ * members (twice: as members and as declared), so 250 keeps this grant's budget (25,000) under
+ * the cost of a person → household → members chain three levels deep, which every grant refuses.
+ */
+export const HOUSEHOLD_BATCH = 250;
 
 export const ASD_HOUSEHOLD_CHECK = /* GraphQL */ `query AsdHouseholdCheck($ids: [ID!]!) {
   households(ids: $ids) {
@@ -15,8 +19,8 @@ export const ASD_HOUSEHOLD_CHECK = /* GraphQL */ `query AsdHouseholdCheck($ids: 
 
 /**
  * The households' facts from the social and population registers, asked through the graph under
- * this programme's own identity, 500 households per request: a payment run over 10,000
- * households costs 20 requests, not 10,000.
+ * this programme's own identity, 250 households per request: a payment run over 10,000
+ * households costs 40 requests, not 10,000.
  */
 export async function householdFacts(
   graph: GraphClient,
