@@ -29,6 +29,34 @@ describe("the cost model read from the supergraph", () => {
   });
 });
 
+describe("reading a supergraph that renames the cost directives", () => {
+  it("follows the @link's imports, and weighs an argument once per field", () => {
+    const renamed = readCostModel(/* GraphQL */ `
+      schema
+        @link(url: "https://specs.apollo.dev/link/v1.0")
+        @link(url: "https://specs.apollo.dev/cost/v0.1", as: "demand", import: [{ name: "@listSize", as: "@size" }]) {
+        query: Query
+      }
+      type Query {
+        search(text: String @demand(weight: 7), first: Int): [Hit] @size(slicingArguments: ["first"], requireOneSlicingArgument: false)
+        costly: Hit @demand(weight: 40)
+      }
+      type Hit { id: ID }
+    `);
+    expect(renamed.weights).toEqual(
+      new Map([
+        ["Query.search(text:)", 7],
+        ["Query.costly", 40],
+      ]),
+    );
+    expect(renamed.listSizes.get("Query.search")).toMatchObject({ slicingArguments: ["first"] });
+    const small = buildSchema(`type Query { search(text: String, first: Int): [Hit] costly: Hit } type Hit { id: ID }`);
+    const cost = (document: string) => estimateCost(small, renamed, parse(document), undefined, {});
+    expect(cost(`{ search(text: "a", first: 4) { id } }`)).toBe(4 + 7);
+    expect(cost(`{ search(first: 4) { id } costly { id } }`)).toBe(4 + 40);
+  });
+});
+
 describe("the compose check", () => {
   // The graph's own types, as compose hands them over: not introspection's.
   const types = Object.values(schema.getTypeMap())
