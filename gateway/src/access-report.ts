@@ -9,6 +9,8 @@ import {
   isNullableType,
   isObjectType,
 } from "graphql";
+import { type CostModel, readCostModel } from "./edge/cost-model.js";
+import { costMarkdown, costProblems } from "./edge/cost-report.js";
 import { FieldAccess } from "./field-access.js";
 import { readSupergraphPolicy } from "./supergraph-policy.js";
 
@@ -25,6 +27,8 @@ export interface SupergraphAccess {
   fieldAccess: FieldAccess;
   /** Every output field of the graph, as `Type.field`. */
   coordinates: string[];
+  /** The registers' `@cost` and `@listSize`. */
+  costModel: CostModel;
 }
 
 export function supergraphAccess(supergraphSdl: string, catalogue: Catalogue): SupergraphAccess {
@@ -34,7 +38,7 @@ export function supergraphAccess(supergraphSdl: string, catalogue: Catalogue): S
   const coordinates = graphTypes(schema).flatMap((type) =>
     Object.keys(type.getFields()).map((f) => `${type.name}.${f}`),
   );
-  return { schema, fieldAccess, coordinates };
+  return { schema, fieldAccess, coordinates, costModel: readCostModel(supergraphSdl) };
 }
 
 /**
@@ -42,8 +46,8 @@ export function supergraphAccess(supergraphSdl: string, catalogue: Catalogue): S
  * denied to everyone, or, worse, leak once someone "fixes" that), a protected field that is
  * non-null (one refusal would blank its parent), and a public field whose type has a row policy.
  */
-export function policyProblems({ schema, fieldAccess }: SupergraphAccess): string[] {
-  const problems: string[] = [];
+export function policyProblems({ schema, fieldAccess, costModel }: SupergraphAccess): string[] {
+  const problems: string[] = costProblems(graphTypes(schema), costModel);
   for (const type of graphTypes(schema)) {
     for (const field of Object.values(type.getFields()) as GraphQLField<unknown, unknown>[]) {
       const coordinate = `${type.name}.${field.name}`;
@@ -137,6 +141,7 @@ export function accessPolicyMarkdown(supergraph: SupergraphAccess, catalogue: Ca
   for (const field of catalogue.publicFields) {
     lines.push(`| ${field.field} | ${escapeCell(field.reason)} |`);
   }
+  lines.push("", ...costMarkdown(graphTypes(supergraph.schema), supergraph.costModel, catalogue));
   lines.push(
     "",
     "## Who reads which field",

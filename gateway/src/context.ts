@@ -1,5 +1,6 @@
 import type { RequestContext } from "@spx/runtime/subgraph-server";
 import type { AccessLogStore } from "./access-log/store.js";
+import type { OperationCost } from "./edge/demand-control.js";
 import type { Admission } from "./edge/rate-limits.js";
 
 /**
@@ -13,6 +14,8 @@ export interface GatewayContext extends Omit<RequestContext, "aggregates"> {
   signal?: AbortSignal;
   /** The caller's rate limits as the request was admitted, for the answer's RateLimit fields. */
   rateLimit?: Admission | undefined;
+  /** Demand control's figures, once the operation is resolved (for the access log and metrics). */
+  cost?: OperationCost;
 }
 
 /**

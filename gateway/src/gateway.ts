@@ -19,6 +19,8 @@ import type { Authenticate } from "./authenticate.js";
 import { type AuthorizationMode, AuthorizingGateway } from "./authorizing-gateway.js";
 import type { GatewayContext, ServedContext } from "./context.js";
 import { clientErrorsPlugin } from "./edge/client-errors.js";
+import { readCostModel } from "./edge/cost-model.js";
+import { demandControlPlugin } from "./edge/demand-control.js";
 import type { DocumentId } from "./edge/document-id.js";
 import { edgeLimits, QUERY_PLAN_STORE_MIB } from "./edge/edge-limits.js";
 import { landingPagePlugin } from "./edge/landing-page.js";
@@ -193,6 +195,7 @@ export async function createGateway(options: GatewayOptions) {
       nullRefusedObjectsPlugin<ServedContext>(),
       landingPagePlugin<ServedContext>(production),
       ...noApolloReporting<ServedContext>(),
+      demandControlPlugin(readCostModel(options.supergraphSdl)),
     ],
     formatError: (formatted, error) => {
       const masked = maskError(

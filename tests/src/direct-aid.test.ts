@@ -1,3 +1,4 @@
+import { HOUSEHOLD_BATCH } from "@spx/direct-aid/registers";
 import type { Caller } from "@spx/runtime/caller";
 import { declare, livingConditions, registerHousehold, registerPerson } from "./testkit/fixtures.js";
 import { type RunningSystem, startSystem } from "./testkit/start-system.js";
@@ -176,7 +177,9 @@ describe("the monthly payment run", () => {
     expect(first.body.errors).toBeUndefined();
     const report = first.body.data?.runMonthlyPayments;
     expect((report?.issued ?? 0) + (report?.skipped ?? 0) + (report?.alreadyIssued ?? 0)).toBe(active[0]?.n);
-    expect((system.graphCalls["service:direct-aid"] ?? 0) - before).toBe(Math.ceil((active[0]?.n ?? 0) / 500));
+    expect((system.graphCalls["service:direct-aid"] ?? 0) - before).toBe(
+      Math.ceil((active[0]?.n ?? 0) / HOUSEHOLD_BATCH),
+    );
     const skip = await system.directAidDb.database.sql.query<{ reason: string }>(
       "SELECT reason FROM payment_skip WHERE household_id = $1 AND month = $2",
       [lapsed.household, month],

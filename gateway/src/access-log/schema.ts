@@ -31,6 +31,15 @@ const builder = new SchemaBuilder<{
 builder.addScalarType("DateTime", DateTimeScalar);
 
 const DEFAULT_PAGE = 20;
+/** `first` sizes a page's entries; without it the page is the default size. */
+const PAGE_SIZE = {
+  listSize: {
+    slicingArguments: ["first"],
+    sizedFields: ["entries"],
+    assumedSize: DEFAULT_PAGE,
+    requireOneSlicingArgument: false,
+  },
+};
 const MAX_PAGE = 100;
 
 function pageSize(first: number | null | undefined): number {
@@ -131,6 +140,7 @@ builder.queryType({
       description:
         "Who read my data (agency and role, never the official's name), when, why and which kinds of data: newest first. Pass `endCursor` as `after` for the next page.",
       args: { first: t.arg.int({ required: false }), after: t.arg.string({ required: false }) },
+      ...PAGE_SIZE,
       resolve: (_root, args, context) => {
         const { idcs } = context.caller;
         if (!idcs) {
@@ -153,6 +163,7 @@ builder.queryType({
         first: t.arg.int({ required: false }),
         after: t.arg.string({ required: false }),
       },
+      ...PAGE_SIZE,
       resolve: (_root, args, context) =>
         store(context).search({
           agency: args.agency ?? undefined,
@@ -167,4 +178,4 @@ builder.queryType({
 });
 
 export const SUBGRAPH_NAME = "access-log";
-export const schema = builder.toSubGraphSchema({ linkUrl: "https://specs.apollo.dev/federation/v2.6" });
+export const schema = builder.toSubGraphSchema({ linkUrl: "https://specs.apollo.dev/federation/v2.9" });

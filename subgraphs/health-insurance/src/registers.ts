@@ -41,13 +41,16 @@ export async function householdForTadamon(graph: GraphClient, id: string): Promi
   return data.household;
 }
 
+/** Persons per request (the population register's limit). */
+export const PERSON_BATCH = 1000;
+
 /** Facts about many persons in one call (at most 1,000 per call). */
 export async function personFacts(graph: GraphClient, idcs: readonly string[]): Promise<Map<string, PersonFacts>> {
   const result = new Map<string, PersonFacts>();
   const unique = [...new Set(idcs)];
-  for (let i = 0; i < unique.length; i += 1000) {
+  for (let i = 0; i < unique.length; i += PERSON_BATCH) {
     const data = await graph.query<{ people: (PersonFacts | null)[] }>(AMO_PERSON_CHECK, {
-      idcs: unique.slice(i, i + 1000),
+      idcs: unique.slice(i, i + PERSON_BATCH),
     });
     for (const person of data.people) {
       if (person) {

@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { assertRowAllowed, needs, rowPolicy } from "@spx/runtime/access-rules";
+import { HISTORY, PARTS } from "@spx/runtime/demand";
 import { DomainError, NotFoundError, ValidationError } from "@spx/runtime/errors";
 import { idempotencyScope, once } from "@spx/runtime/idempotency";
 import type { Application, Enrolment, PaymentOrder as PaymentOrderRow } from "../../generated/prisma/index.js";
@@ -38,7 +39,7 @@ const MonthlyEntitlement = builder
     fields: (t) => ({
       amount: t.expose("amount", { type: "MadAmount", ...ENTITLEMENT }),
       currency: t.string({ ...ENTITLEMENT, resolve: () => "MAD" }),
-      components: t.field({ type: [ComponentRef], ...ENTITLEMENT, resolve: (e) => e.components }),
+      components: t.field({ type: [ComponentRef], ...ENTITLEMENT, ...PARTS, resolve: (e) => e.components }),
     }),
   });
 
@@ -72,6 +73,7 @@ export const PaymentOrder = builder.prismaObject("PaymentOrder", {
     components: t.field({
       type: [ComponentRef],
       ...needs("aid:payments"),
+      ...PARTS,
       resolve: (o) => o.components as unknown as Component[],
     }),
     institution: t.field({
@@ -153,6 +155,7 @@ const DirectAid = builder.prismaObject("Enrolment", {
       ...needs("aid:payments"),
       description: "The latest orders, newest first: those of the caller's rows only (region, beneficiary)",
       args: { last: t.arg.int({ required: false, defaultValue: 12 }) },
+      listSize: { slicingArguments: ["last"], requireOneSlicingArgument: false },
       resolve: async (query, enrolment, { last }, context) => {
         const rows = orderRows(context);
         if (!rows) {
@@ -181,6 +184,7 @@ builder.externalRef("Household", builder.selection<{ id: string }>("id")).implem
     directAidApplications: t.prismaField({
       type: ["Application"],
       ...ENROLMENT,
+      ...HISTORY,
       description: "Applications and their decisions, newest first: those of the caller's rows only (region, head)",
       resolve: (query, { id }, _args, context) => {
         const rows = applicationRows(context);

@@ -1,4 +1,5 @@
 import { assertRowAllowed, needs, needsNationwide } from "@spx/runtime/access-rules";
+import { STATISTICS } from "@spx/runtime/demand";
 import { DomainError, NotFoundError } from "@spx/runtime/errors";
 import { idempotencyScope, once } from "@spx/runtime/idempotency";
 import { orderRows } from "../access.js";
@@ -43,6 +44,8 @@ builder.mutationFields((t) => ({
   runMonthlyPayments: t.field({
     type: RunReport,
     ...needsNationwide("aid:disburse"),
+    // Issues every enrolled household's order of the month: the most expensive call of the graph.
+    cost: 1000,
     description: "Issues the month's payment orders; running it again for the same month issues nothing twice.",
     args: { month: t.arg.string({ required: true }) },
     resolve: async (_root, args, context) => {
@@ -165,6 +168,7 @@ builder.queryFields((t) => ({
       first: t.arg.int({ required: false, defaultValue: 100 }),
       after: t.arg.string({ required: false, description: "The id of the last order of the previous page" }),
     },
+    listSize: { slicingArguments: ["first"], requireOneSlicingArgument: false },
     resolve: async (query, _root, args, context) => {
       if (!isMonth(args.month)) {
         throw new DomainError("BAD_USER_INPUT", "A month is written YYYY-MM");
@@ -192,6 +196,7 @@ builder.queryFields((t) => ({
   paymentReconciliation: t.field({
     type: [Reconciliation],
     ...needsNationwide("aid:payments"),
+    ...STATISTICS,
     description: "Issued, paid and failed orders and amounts per institution for a month",
     args: { month: t.arg.string({ required: true }) },
     resolve: async (_root, args, context) => {
@@ -226,6 +231,7 @@ builder.queryFields((t) => ({
   directAidStatistics: t.field({
     type: [AidStatisticCell],
     ...STATS,
+    ...STATISTICS,
     description: "Households paid, children counted and amounts, by region and/or month",
     args: { by: t.arg({ type: [Dimension], required: true }) },
     resolve: (_root, args, context) =>

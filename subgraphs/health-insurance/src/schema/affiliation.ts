@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import { idcsProblem } from "@spx/population/domain/idcs";
 import { assertRowAllowed, needs, needsNationwide, rowPolicy } from "@spx/runtime/access-rules";
 import { ageOn } from "@spx/runtime/dates";
+import { HOUSEHOLD_MEMBERS } from "@spx/runtime/demand";
 import { NotFoundError, ValidationError } from "@spx/runtime/errors";
 import { idempotencyScope, once } from "@spx/runtime/idempotency";
 import { isUniqueViolation } from "@spx/runtime/unique-violation";
@@ -92,6 +93,8 @@ export const Affiliation = builder.prismaObject("Affiliation", {
     covered: t.field({
       type: [CoveredPerson],
       ...needs("health:coverage"),
+      // The principal and their dependants: at most a household.
+      ...HOUSEHOLD_MEMBERS,
       resolve: (a, _args, context) => context.loaders.coverages.load(a.id),
     }),
   }),
@@ -394,6 +397,8 @@ builder.mutationFields((t) => ({
   }),
   closeCoverageOfDeceased: t.int({
     ...needsNationwide("health:enrol"),
+    // Walks every coverage nationwide and asks the population register about each batch.
+    cost: 1000,
     description:
       "Asks the population register, in batches through the graph, who among the covered has died, and ends their coverage (closing the affiliation when the principal died). Returns how many coverages ended.",
     resolve: async (_root, _args, context) => {

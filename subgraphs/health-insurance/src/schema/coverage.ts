@@ -1,4 +1,5 @@
 import { needs, rowPolicy } from "@spx/runtime/access-rules";
+import { HISTORY, STATISTICS } from "@spx/runtime/demand";
 import { builder } from "../builder.js";
 import type { Context, CoverageWithAffiliation } from "../context.js";
 import { effectiveStatus } from "../domain/regimes.js";
@@ -53,6 +54,7 @@ builder.externalRef("Person", builder.selection<{ idcs: string }>("idcs")).imple
     coverageHistory: t.field({
       type: [HealthCoverage],
       ...needs("health:coverage"),
+      ...HISTORY,
       // A coverage outside the caller's rows (an earlier affiliation in another region) is null on
       // its own, without blanking the rest of the history.
       nullable: { list: true, items: true },
@@ -113,6 +115,7 @@ builder.queryField("coverageStatistics", (t) =>
   t.field({
     type: [CoverageStatisticCell],
     ...needs("stats:read"),
+    ...STATISTICS,
     description: "People currently covered, by regime, role, region and status",
     args: { by: t.arg({ type: [Dimension], required: true }) },
     resolve: (_root, args, context) =>

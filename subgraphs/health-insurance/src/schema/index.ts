@@ -4,5 +4,5 @@ import "./coverage.js";
 
 /** The health-insurance subgraph schema (Federation 2). */
 export const schema = builder.toSubGraphSchema({
-  linkUrl: "https://specs.apollo.dev/federation/v2.6",
+  linkUrl: "https://specs.apollo.dev/federation/v2.9",
 });

@@ -6,5 +6,5 @@ import "./verification.js";
 
 /** The population register's subgraph schema (Federation 2). */
 export const schema = builder.toSubGraphSchema({
-  linkUrl: "https://specs.apollo.dev/federation/v2.6",
+  linkUrl: "https://specs.apollo.dev/federation/v2.9",
 });

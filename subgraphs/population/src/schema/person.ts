@@ -168,6 +168,8 @@ builder.queryFields((t) => ({
     ...needs("identity:core"),
     nullable: { list: true, items: true },
     description: "Persons by IDCS, in the order asked (null where unknown); at most 1000 at a time",
+    // One element per IDCS asked: the gateway sizes the list by the length of `idcs`, up to this.
+    listSize: { assumedSize: MAX_BATCH, requireOneSlicingArgument: false },
     args: { idcs: t.arg.idList({ required: true }) },
     resolve: (_root, args, context) => {
       if (args.idcs.length > MAX_BATCH) {
@@ -182,6 +184,13 @@ builder.queryFields((t) => ({
     type: PersonConnection,
     ...needs("identity:core"),
     description: "Registered persons in a stable order (by IDCS), a page at a time",
+    // `first` sizes the page's edges; without it the page is the default size.
+    listSize: {
+      slicingArguments: ["first"],
+      sizedFields: ["edges"],
+      assumedSize: DEFAULT_PAGE,
+      requireOneSlicingArgument: false,
+    },
     args: {
       first: t.arg.int({ required: false }),
       after: t.arg.string({ required: false }),

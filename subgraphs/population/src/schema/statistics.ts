@@ -1,4 +1,5 @@
 import { needs } from "@spx/runtime/access-rules";
+import { STATISTICS } from "@spx/runtime/demand";
 import { builder } from "../builder.js";
 import { LifeStatusEnum, MilieuEnum, SexEnum } from "./enums.js";
 
@@ -45,6 +46,7 @@ builder.queryField("populationStatistics", (t) =>
   t.field({
     type: [StatisticCell],
     ...needs("stats:read"),
+    ...STATISTICS,
     description: "Counts of registered persons, by default the living, grouped by the requested dimensions",
     args: {
       by: t.arg({ type: [StatisticDimension], required: true }),

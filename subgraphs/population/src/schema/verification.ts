@@ -58,6 +58,8 @@ const IdentityVerification = builder
       attributes: t.field({
         type: [AttributeMatch],
         ...needs("identity:verify"),
+        // One per claimed attribute: at most every IdentityAttribute.
+        listSize: { assumedSize: 10 },
         resolve: (result) => result.attributes,
       }),
     }),

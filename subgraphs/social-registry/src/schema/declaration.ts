@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { needs } from "@spx/runtime/access-rules";
 import { ageOn } from "@spx/runtime/dates";
+import { HISTORY, HOUSEHOLD_MEMBERS, PARTS } from "@spx/runtime/demand";
 import { DomainError, ValidationError } from "@spx/runtime/errors";
 import { idempotencyScope, once } from "@spx/runtime/idempotency";
 import { assessDeclaration } from "../assessment.js";
@@ -128,11 +129,13 @@ export const Declaration = builder.prismaObject("Declaration", {
     members: t.field({
       type: [MemberDetailRef],
       ...needs("social:composition", "social:declaration"),
+      ...HOUSEHOLD_MEMBERS,
       resolve: (d) => d.memberDetails as unknown as MemberDetail[],
     }),
     verification: t.field({
       type: [ItemCheck],
       ...needs("social:declaration"),
+      ...PARTS,
       resolve: (d) => d.verification as unknown as ItemVerification[],
     }),
   }),
@@ -148,6 +151,7 @@ builder.prismaObjectFields(Household, (t) => ({
   declarationHistory: t.field({
     type: [Declaration],
     ...needs("social:declaration"),
+    ...HISTORY,
     description: "Every declaration, newest first",
     resolve: (household, _args, context) =>
       context.prisma.declaration.findMany({ where: { householdId: household.id }, orderBy: { version: "desc" } }),

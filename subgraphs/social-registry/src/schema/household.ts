@@ -1,4 +1,5 @@
 import { assertRowAllowed, needs, type RowFacts, rowAllowed, rowPolicy } from "@spx/runtime/access-rules";
+import { HOUSEHOLD_MEMBERS } from "@spx/runtime/demand";
 import { ForbiddenError, ValidationError } from "@spx/runtime/errors";
 import type { Household as HouseholdRow, Membership } from "../../generated/prisma/index.js";
 import { builder } from "../builder.js";
@@ -111,6 +112,7 @@ builder.prismaObjectField(Household, "members", (t) =>
     type: [HouseholdMember],
     ...needs("social:composition"),
     nullable: { list: true, items: true },
+    ...HOUSEHOLD_MEMBERS,
     description: "Current members, the head first; null for a member the caller may not see (with FORBIDDEN)",
     resolve: async (household, _args, context) => {
       const members = await context.loaders.members.load(household.id);
@@ -155,6 +157,8 @@ builder.queryField("households", (t) =>
     ...needs("social:composition", "social:eligibility"),
     nullable: { list: true, items: true },
     description: "Households by id, in the order asked (null where unknown); at most 500 at a time",
+    // One element per id asked: the gateway sizes the list by the length of `ids`, up to this.
+    listSize: { assumedSize: 500, requireOneSlicingArgument: false },
     args: { ids: t.arg.idList({ required: true }) },
     resolve: async (_root, { ids }, context) => {
       if (ids.length > 500) {

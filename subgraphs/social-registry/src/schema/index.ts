@@ -9,5 +9,5 @@ import "./statistics.js";
 
 /** The social register's subgraph schema (Federation 2). */
 export const schema = builder.toSubGraphSchema({
-  linkUrl: "https://specs.apollo.dev/federation/v2.6",
+  linkUrl: "https://specs.apollo.dev/federation/v2.9",
 });

@@ -147,6 +147,8 @@ builder.queryField("overdueIndexRevisions", (t) =>
     type: ["RevisionRequest"],
     ...needs("social:revision"),
     description: "Open revision requests past their due date, oldest first",
+    // Not paginated: sized as a nationwide backlog, so a case worker asking it pays for that.
+    listSize: { assumedSize: 1000 },
     args: { regionCode: t.arg.string({ required: false }) },
     resolve: async (query, _root, args, context) => {
       // A case worker's list holds only their region, a citizen's only their own household's.

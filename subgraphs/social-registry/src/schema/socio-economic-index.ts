@@ -1,4 +1,5 @@
 import { needs } from "@spx/runtime/access-rules";
+import { HISTORY, PARTS, PER_PROGRAMME } from "@spx/runtime/demand";
 import type { IndexComputation } from "../../generated/prisma/index.js";
 import { builder } from "../builder.js";
 import type { Context } from "../context.js";
@@ -36,6 +37,8 @@ const SocioEconomicIndex = builder.prismaObject("IndexComputation", {
     contributions: t.field({
       type: [ContributionRef],
       ...needs("social:index"),
+      // One per term of the model, plus the constant and the region: about forty today.
+      listSize: { assumedSize: 50 },
       resolve: (c) => c.contributions as unknown as Contribution[],
     }),
   }),
@@ -83,7 +86,7 @@ const EligibilityExplanation = builder
       threshold: t.expose("threshold", { type: "Decimal7", ...needs("social:index") }),
       distance: t.expose("distance", { type: "Decimal7", ...needs("social:index"), description: "score − threshold" }),
       summary: t.exposeString("summary", needs("social:index")),
-      factors: t.field({ type: [ExplanationFactor], ...needs("social:index"), resolve: (e) => e.factors }),
+      factors: t.field({ type: [ExplanationFactor], ...needs("social:index"), ...PARTS, resolve: (e) => e.factors }),
     }),
   });
 
@@ -121,6 +124,7 @@ builder.prismaObjectFields(Household, (t) => ({
   indexHistory: t.field({
     type: [SocioEconomicIndex],
     ...needs("social:index"),
+    ...HISTORY,
     description: "Every computation, newest first",
     resolve: (household, _args, context) =>
       context.prisma.indexComputation.findMany({
@@ -131,6 +135,7 @@ builder.prismaObjectFields(Household, (t) => ({
   eligibility: t.field({
     type: [ProgramEligibility],
     ...needs("social:eligibility"),
+    ...PER_PROGRAMME,
     description: "Eligibility for each programme, from the index in force; empty until a declaration is scored",
     resolve: async (household, _args, context) => {
       const index = await context.loaders.currentIndex.load(household.id);

@@ -1,4 +1,5 @@
 import { needs } from "@spx/runtime/access-rules";
+import { STATISTICS } from "@spx/runtime/demand";
 import { ValidationError } from "@spx/runtime/errors";
 import { builder } from "../builder.js";
 import { thresholdOn } from "../domain/thresholds.js";
@@ -40,6 +41,7 @@ builder.queryFields((t) => ({
   householdStatistics: t.field({
     type: [HouseholdStatisticCell],
     ...needs("stats:read"),
+    ...STATISTICS,
     description: "Active households, their members and eligible households, by region and/or milieu",
     args: { by: t.arg({ type: [Dimension], required: true }) },
     resolve: (_root, args, context) =>
@@ -83,6 +85,7 @@ builder.queryFields((t) => ({
   indexDistribution: t.field({
     type: [IndexBand],
     ...needs("stats:read"),
+    ...STATISTICS,
     description: "How many households' index in force falls in each band (default width 0.25)",
     args: { bandWidth: t.arg({ type: "Decimal7", required: false }) },
     resolve: (_root, args, context) =>

@@ -1,0 +1,53 @@
+import type { ApolloServerPlugin } from "@apollo/server";
+import type { ServedContext } from "../context.js";
+import { actualCost } from "./actual-cost.js";
+import { CostLimitExceededError } from "./cost-limit-error.js";
+import type { CostModel } from "./cost-model.js";
+import { estimateCost } from "./estimate-cost.js";
+
+/** An operation's cost with Apollo's demand-control weights: estimated before, measured after. */
+export interface OperationCost {
+  estimated: number;
+  /** What the answer held; unknown until it is sent (and 0 when nothing was served). */
+  actual: number | undefined;
+  /** The caller's budget; absent when nobody is authenticated (benchmarks only). */
+  budget: number | undefined;
+}
+
+/**
+ * Demand control: estimates each operation from its document and variables once it is resolved,
+ * refuses it above the caller's `costBudget` before any register is asked, and measures the
+ * answer's actual cost, so that budgets and list sizes can be tuned from the log.
+ */
+export function demandControlPlugin(model: CostModel): ApolloServerPlugin<ServedContext> {
+  return {
+    async requestDidStart() {
+      return {
+        async didResolveOperation({ contextValue, document, operationName, request, schema }) {
+          const estimated = estimateCost(schema, model, document, operationName, request.variables ?? {});
+          const budget = contextValue.access?.edge.costBudget;
+          contextValue.cost = { estimated, actual: undefined, budget };
+          if (budget !== undefined && estimated > budget) {
+            throw new CostLimitExceededError(estimated, budget);
+          }
+        },
+        async willSendResponse({ contextValue, document, operationName, request, response, schema }) {
+          const cost = contextValue.cost;
+          if (!cost || !document) {
+            return;
+          }
+          const data = response.body.kind === "single" ? response.body.singleResult.data : undefined;
+          cost.actual = actualCost(schema, model, document, operationName, request.variables ?? {}, data);
+          // Figures only: never the variables, which hold IDCS and names.
+          contextValue.log.info(
+            {
+              operation: operationName ?? null,
+              cost: { estimated: cost.estimated, actual: cost.actual, budget: cost.budget },
+            },
+            "operation cost",
+          );
+        },
+      };
+    },
+  };
+}
