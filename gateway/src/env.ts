@@ -56,6 +56,7 @@ const schema = z.object({
   GATEWAY_AUTHORIZATION: z.enum(["filter", "reject", "off"]).default("filter"),
   ACCESS_LOG_DATABASE_URL: optionalUrl,
   GATEWAY_ACCESS_LOG: z.enum(["on", "off"]).default("on"),
+  GATEWAY_EDGE: z.enum(["on", "off"]).default("on"),
   ATTESTATION_JWKS: z.string().optional(),
   GATEWAY_REQUEST_TIMEOUT_MS: millis(DEFAULT_RESILIENCE.requestTimeoutMs),
   SUBGRAPH_TIMEOUT_MS: millis(DEFAULT_RESILIENCE.subgraphTimeoutMs),
@@ -133,6 +134,8 @@ export interface GatewayEnv {
   accessLogDatabaseUrl: string | undefined;
   /** `off` exists to measure what the access log costs. */
   accessLog: boolean;
+  /** `off` (no operation limits, demand control or rate limits) exists to measure what they cost. */
+  edge: boolean;
   /** Public keys (a JWKS) of the social register's eligibility attestations, published as is. */
   attestationJwks: string | undefined;
   /** Request deadline, subgraph timeouts and circuits. */
@@ -158,6 +161,10 @@ export function loadEnv(source?: Record<string, string | undefined>): GatewayEnv
       })
       .refine((env) => !(env.NODE_ENV === "production" && env.GATEWAY_ACCESS_LOG === "off"), {
         path: ["GATEWAY_ACCESS_LOG"],
+        message: "off is for benchmarks and is refused in production",
+      })
+      .refine((env) => !(env.NODE_ENV === "production" && env.GATEWAY_EDGE === "off"), {
+        path: ["GATEWAY_EDGE"],
         message: "off is for benchmarks and is refused in production",
       })
       .refine(deadlineOutlastsCalls, {
@@ -204,6 +211,7 @@ export function loadEnv(source?: Record<string, string | undefined>): GatewayEnv
     authorization: raw.GATEWAY_AUTHORIZATION,
     accessLogDatabaseUrl: raw.ACCESS_LOG_DATABASE_URL,
     accessLog: raw.GATEWAY_ACCESS_LOG === "on",
+    edge: raw.GATEWAY_EDGE === "on",
     attestationJwks: raw.ATTESTATION_JWKS,
     resilience: resilienceOf(raw),
     databaseTimeouts: databaseTimeoutsOf(raw),

@@ -77,6 +77,11 @@ export interface GatewayOptions {
   resilience?: ResilienceSettings;
   /** The catalogue's rate limits, shared through Redis or kept in memory (default: this process's memory). */
   rateLimits?: RateLimits;
+  /**
+   * Operation limits, demand control and rate limits (default on). `false` exists only to measure
+   * what they cost side by side (refused in production by the environment's validation).
+   */
+  edge?: boolean;
 }
 
 /**
@@ -144,6 +149,7 @@ export async function createGateway(options: GatewayOptions) {
   const documents = options.trustedDocuments ?? TrustedDocuments.load();
   const persisted = new PersistedRequests(documents, options.production ?? false);
   const registeredId = (queryHash: string) => (documents.get(queryHash as DocumentId) ? queryHash : null);
+  const edge = options.edge ?? true;
   const rateLimits = options.rateLimits ?? new RateLimits();
   const mode = options.authorization ?? "filter";
   const fieldAccess = new FieldAccess(policy, catalogue().publicFields);
@@ -159,7 +165,7 @@ export async function createGateway(options: GatewayOptions) {
           logger.warn({ err: error, entries }, "access log batch failed; retrying once"),
         ),
         registeredId,
-        (context, persons) => rateLimits.served(context.caller, context.access, persons),
+        edge ? (context, persons) => rateLimits.served(context.caller, context.access, persons) : undefined,
       )
     : authorizing;
   const production = options.production ?? false;
@@ -175,7 +181,9 @@ export async function createGateway(options: GatewayOptions) {
     documentStore: limits.documentStore,
     parseOptions: limits.parseOptions,
     plugins: [
-      limits.plugin,
+      // Apollo runs every plugin's didResolveOperation at once; the first to refuse is answered, so
+      // the limits (which bound every other walk) come first, trusted documents next, cost last.
+      ...(edge ? [limits.plugin] : []),
       operationLogPlugin<ServedContext>(),
       trustedDocumentsPlugin({ documents, requests: persisted, production }),
       rateLimitHeadersPlugin(),
@@ -195,7 +203,7 @@ export async function createGateway(options: GatewayOptions) {
       nullRefusedObjectsPlugin<ServedContext>(),
       landingPagePlugin<ServedContext>(production),
       ...noApolloReporting<ServedContext>(),
-      demandControlPlugin(readCostModel(options.supergraphSdl)),
+      ...(edge ? [demandControlPlugin(readCostModel(options.supergraphSdl))] : []),
     ],
     formatError: (formatted, error) => {
       const masked = maskError(
@@ -230,7 +238,7 @@ export async function createGateway(options: GatewayOptions) {
     const caller = { ...authenticated, purpose };
     const access = accessOf(caller);
     // Refused here too, before the document is parsed or planned: a refusal must cost next to nothing.
-    const rateLimit = await rateLimits.admit(caller, access);
+    const rateLimit = edge ? await rateLimits.admit(caller, access) : undefined;
     return {
       caller,
       access,

@@ -38,6 +38,9 @@ if (accessLogDb) {
 } else {
   logger.warn("GATEWAY_ACCESS_LOG=off: nothing is accounted for (benchmarks only)");
 }
+if (!env.edge) {
+  logger.warn("GATEWAY_EDGE=off: no operation limits, demand control or rate limits (benchmarks only)");
+}
 const redis = env.redisUrl ? connectRedis(env.redisUrl, logger) : undefined;
 if (!redis) {
   logger.info("REDIS_URL is not set: rate limits are kept by this process alone");
@@ -59,6 +62,7 @@ const { server, handler } = await createGateway({
   publishedKeys: await attestationPublicKeys(env),
   resilience: env.resilience,
   rateLimits: new RateLimits({ redis, hashKey: env.rateLimitKey, logger }),
+  edge: env.edge,
 });
 const running = await listen(handler, env.port, env.host);
 logger.info({ url: `${running.url}/graphql` }, "gateway listening");

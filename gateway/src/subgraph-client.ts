@@ -110,7 +110,13 @@ export class SubgraphClient extends RemoteGraphQLDataSource<ServedContext> {
         options.document,
         {
           message: `The ${this.subgraph} register did not answer`,
-          extensions: { code: "SUBGRAPH_UNAVAILABLE", serviceName: this.subgraph, reason: failure.reason },
+          // The request id lets support find the logged cause, which the client is not shown.
+          extensions: {
+            code: "SUBGRAPH_UNAVAILABLE",
+            serviceName: this.subgraph,
+            reason: failure.reason,
+            requestId: options.context.requestId,
+          },
         },
         failure.sent,
       );

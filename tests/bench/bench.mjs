@@ -2,7 +2,9 @@
 // generated data (npm run data:generate) behind several gateways, driven at fixed concurrency by
 // autocannon from this process, scenario by scenario, the gateways alternating:
 //
-//   full            this gateway: authentication, policy (filter) and the access log on
+//   full            this gateway: authentication, policy (filter), the access log and the edge
+//                   (operation limits, demand control, rate limits) on
+//   full-no-edge    the same with the edge off (GATEWAY_EDGE=off): what the edge costs
 //   bare            this gateway with authentication, policy and the access log off
 //   apollo-gateway  a plain @apollo/gateway on Apollo Server, default settings
 //   hive-gateway    Hive Gateway (@graphql-hive/gateway) on the same supergraph
@@ -293,8 +295,15 @@ const medianOrNull = (xs) => (xs.some((x) => x === null) ? null : median(xs));
 
 const GATEWAYS = {
   full: { GATEWAY_ACCESS_LOG: "on", ACCESS_LOG_DATABASE_URL: databaseUrl("spx_bench_access_log") },
+  "full-no-edge": {
+    GATEWAY_ACCESS_LOG: "on",
+    ACCESS_LOG_DATABASE_URL: databaseUrl("spx_bench_access_log"),
+    GATEWAY_EDGE: "off",
+  },
   bare: { GATEWAY_AUTHENTICATION: "off", GATEWAY_AUTHORIZATION: "off", GATEWAY_ACCESS_LOG: "off" },
 };
+/** The gateways that are sent the scenario's callers' tokens. */
+const AUTHENTICATED = new Set(["full", "full-no-edge"]);
 
 const started = Date.now();
 const databases = await dataFor(PERSONS);
@@ -319,7 +328,7 @@ const sideBySide = await withSystem(
     const tokens = await callers(officials);
     const results = {};
     for (const scenario of scenarios(pool, tokens)) {
-      const tokenOf = (target) => (target === "full" ? scenario.token : undefined);
+      const tokenOf = (target) => (AUTHENTICATED.has(target) ? scenario.token : undefined);
       await settle(databases);
       for (const target of Object.keys(targets)) {
         await once(targets[target], tokenOf(target), scenario.nextBody());
@@ -534,6 +543,15 @@ function targets({ results, batches, scaling }) {
     `- security and audit cost ≤ 20% of throughput against bare: ${Object.keys(results)
       .map((name) => `${name} ${verdict(cost(name) <= 0.2)} (${(cost(name) * 100).toFixed(1)}%)`)
       .join(", ")}`,
+    `- the edge (operation limits, demand control, rate limits) costs < 3% of throughput against full-no-edge: ${[
+      "person-360",
+      "agency-batch",
+    ]
+      .map((name) => {
+        const edgeCost = 1 - results[name].targets.full.rps / results[name].targets["full-no-edge"].rps;
+        return `${name} ${verdict(edgeCost < 0.03)} (${(edgeCost * 100).toFixed(1)}%)`;
+      })
+      .join(", ")}`,
     `  - where it goes, in CPU per person-360 request against bare: ${["gateway", "subgraphs", "postgres"]
       .map((part) => {
         const full = p360.full.cpuMsPerRequest[part];
@@ -559,13 +577,13 @@ function writeReport({ results, batches, scaling, profile, seconds }) {
     "",
     "Throughput of `full` (this gateway, everything on) relative to each alternative, and its p99 against theirs:",
     "",
-    "| Scenario | full / apollo-gateway | full / hive-gateway | full / bare | full / ceiling | p99 full · apollo · hive · ceiling (ms) |",
-    "| --- | --- | --- | --- | --- | --- |",
+    "| Scenario | full / apollo-gateway | full / hive-gateway | full / full-no-edge | full / bare | full / ceiling | p99 full · apollo · hive · ceiling (ms) |",
+    "| --- | --- | --- | --- | --- | --- | --- |",
   ];
   for (const [name, { targets }] of Object.entries(results)) {
     const t = (k) => targets[k] ?? { rps: 0, p99: Number.NaN };
     lines.push(
-      `| ${name} | ${ratio(t("full").rps, t("apollo-gateway").rps)} | ${ratio(t("full").rps, t("hive-gateway").rps)} | ${ratio(t("full").rps, t("bare").rps)} | ${ratio(t("full").rps, t("ceiling").rps)} | ${ms(t("full").p99)} · ${ms(t("apollo-gateway").p99)} · ${ms(t("hive-gateway").p99)} · ${ms(t("ceiling").p99)} |`,
+      `| ${name} | ${ratio(t("full").rps, t("apollo-gateway").rps)} | ${ratio(t("full").rps, t("hive-gateway").rps)} | ${ratio(t("full").rps, t("full-no-edge").rps)} | ${ratio(t("full").rps, t("bare").rps)} | ${ratio(t("full").rps, t("ceiling").rps)} | ${ms(t("full").p99)} · ${ms(t("apollo-gateway").p99)} · ${ms(t("hive-gateway").p99)} · ${ms(t("ceiling").p99)} |`,
     );
   }
   lines.push(

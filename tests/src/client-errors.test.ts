@@ -8,6 +8,7 @@ import { type RunningSystem, startSystem } from "./testkit/start-system.js";
  */
 
 const anr = { sub: "test:anr", agency: "ANR", role: "SYSTEM" } as const;
+const anrCaseWorker = { sub: "test:anr-cw", agency: "ANR", role: "CASE_WORKER", region: "06" } as const;
 const analyst = { sub: "test:msps", agency: "MSPS", role: "ANALYST" } as const;
 
 let development: RunningSystem;
@@ -130,9 +131,10 @@ describe("client mistakes are typed 4xx answers with a JSON body", () => {
     expectTyped(await send(development, {}, "/nothing-here"), 404, "NOT_FOUND");
   });
 
-  it("a body over 1 MiB: 413 PAYLOAD_TOO_LARGE", async () => {
+  it("a body over 1 MiB: 400 OPERATION_LIMIT_EXCEEDED (documentBytes), unread", async () => {
     const answer = await post(development, { query: `{ __typename } # ${"x".repeat(1024 * 1024)}` });
-    expectTyped(answer, 413, "PAYLOAD_TOO_LARGE");
+    expectTyped(answer, 400, "OPERATION_LIMIT_EXCEEDED");
+    expect(answer.body?.errors?.[0]?.extensions?.limit).toBe("documentBytes");
   });
 
   it("a bearer token longer than 8192 characters: 431 TOKEN_TOO_LARGE", async () => {
@@ -180,7 +182,7 @@ describe("production keeps schema names out of client errors", () => {
     system: RunningSystem,
     query: string,
     variables: Record<string, unknown>,
-    caller: typeof anr | typeof analyst = analyst,
+    caller: typeof anr | typeof analyst | typeof anrCaseWorker = analyst,
   ) {
     const token = await system.token(caller);
     return send(system, {
@@ -200,9 +202,10 @@ describe("production keeps schema names out of client errors", () => {
   });
 
   it("a misspelt input field in variables: no suggestion (development suggests it)", async () => {
-    const dev = await ask(development, verify, { c: { lastNam: "Alaoui" } }, anr);
+    // A case worker: in production a system is served registered documents only.
+    const dev = await ask(development, verify, { c: { lastNam: "Alaoui" } }, anrCaseWorker);
     expect(dev.body?.errors?.[0]?.message).toMatch(/Did you mean "lastName"/);
-    const prod = await ask(production, verify, { c: { lastNam: "Alaoui" } }, anr);
+    const prod = await ask(production, verify, { c: { lastNam: "Alaoui" } }, anrCaseWorker);
     expectTyped(prod, 400, "BAD_USER_INPUT");
     expect(prod.text).not.toMatch(/Did you mean|lastName/);
   });

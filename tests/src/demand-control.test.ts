@@ -145,14 +145,32 @@ describe("the README's queries, estimated and measured", () => {
   });
 });
 
-describe("refusing abuse by cost alone", () => {
-  it("refuses the nested-household document and a thousand pages of persons for every grant, asking no register", async () => {
+describe("refusing abuse by cost", () => {
+  const sdl = readFileSync(SUPERGRAPH, "utf8");
+  const schema = buildSchema(readSupergraphPolicy(sdl).executableSdl, { assumeValidSDL: true });
+  const model = readCostModel(sdl);
+  const budgetOf = (caller: Caller) =>
+    edgePolicyOf(
+      catalogue(),
+      catalogue().grants.find((g) => g.role === caller.role && (g.agency ?? undefined) === caller.agency),
+    ).costBudget;
+  // Within every operation limit (depth 7, five aliases), and still 31,500: over even 25,000.
+  const FIVE_PAGES_OF_HOUSEHOLDS = `{ ${["a", "b", "c", "d", "e"]
+    .map((alias) => `${alias}: persons(first: 100) { edges { node { household { members { person { idcs } } } } } }`)
+    .join(" ")} }`;
+
+  it("the nested-household document and a thousand pages of persons cost more than any grant's budget", () => {
+    for (const caller of everyGrant()) {
+      for (const document of [NESTED_HOUSEHOLDS, NESTED_PERSONS, THOUSAND_PAGES]) {
+        const estimated = estimateCost(schema, model, parse(document), undefined, {});
+        expect({ caller: caller.sub, over: estimated > budgetOf(caller) }).toEqual({ caller: caller.sub, over: true });
+      }
+    }
+  });
+
+  it("refuses them for every grant, asking no register (the operation limits, checked first, or the budget)", async () => {
     const before = subgraphOperations();
     for (const caller of everyGrant()) {
-      const budget = edgePolicyOf(
-        catalogue(),
-        catalogue().grants.find((g) => g.role === caller.role && (g.agency ?? undefined) === caller.agency),
-      ).costBudget;
       for (const document of [NESTED_HOUSEHOLDS, NESTED_PERSONS, THOUSAND_PAGES]) {
         const { status, body } = await ask(caller, document);
         expect({ caller: caller.sub, status, data: body.data }).toEqual({
@@ -160,10 +178,25 @@ describe("refusing abuse by cost alone", () => {
           status: 400,
           data: undefined,
         });
-        const error = body.errors?.[0];
-        expect(error?.extensions).toMatchObject({ code: "COST_LIMIT_EXCEEDED", budget });
-        expect(Number(error?.extensions?.estimated)).toBeGreaterThan(budget);
+        expect(["OPERATION_LIMIT_EXCEEDED", "COST_LIMIT_EXCEEDED"]).toContain(body.errors?.[0]?.extensions?.code);
       }
+    }
+    expect(subgraphOperations()).toBe(before);
+  });
+
+  it("refuses a document within every operation limit by its cost alone, for every grant, asking no register", async () => {
+    const before = subgraphOperations();
+    for (const caller of everyGrant()) {
+      const budget = budgetOf(caller);
+      const { status, body } = await ask(caller, FIVE_PAGES_OF_HOUSEHOLDS);
+      expect({ caller: caller.sub, status, data: body.data }).toEqual({
+        caller: caller.sub,
+        status: 400,
+        data: undefined,
+      });
+      const error = body.errors?.[0];
+      expect(error?.extensions).toMatchObject({ code: "COST_LIMIT_EXCEEDED", budget });
+      expect(Number(error?.extensions?.estimated)).toBeGreaterThan(budget);
     }
     expect(subgraphOperations()).toBe(before);
   });

@@ -143,7 +143,12 @@ describe("a register that stops answering", () => {
         {
           message: `The ${SUBGRAPH} register did not answer`,
           path: ["person", "healthCoverage"],
-          extensions: { code: "SUBGRAPH_UNAVAILABLE", serviceName: SUBGRAPH, reason: "TIMEOUT" },
+          extensions: {
+            code: "SUBGRAPH_UNAVAILABLE",
+            serviceName: SUBGRAPH,
+            reason: "TIMEOUT",
+            requestId: expect.any(String),
+          },
         },
       ]);
       // Nothing about where the register lives.
@@ -159,6 +164,7 @@ describe("a register that stops answering", () => {
       code: "SUBGRAPH_UNAVAILABLE",
       serviceName: SUBGRAPH,
       reason: "CIRCUIT_OPEN",
+      requestId: expect.any(String),
     });
     expect(fast.body.data?.person?.firstName).toBe("Hafsa");
     expect(fast.ms).toBeLessThan(500);
@@ -213,7 +219,12 @@ describe("the request deadline", () => {
       expect(body.errors).toEqual([
         expect.objectContaining({
           path: ["person", "healthCoverage"],
-          extensions: { code: "SUBGRAPH_UNAVAILABLE", serviceName: SUBGRAPH, reason: "DEADLINE" },
+          extensions: {
+            code: "SUBGRAPH_UNAVAILABLE",
+            serviceName: SUBGRAPH,
+            reason: "DEADLINE",
+            requestId: expect.any(String),
+          },
         }),
       ]);
       console.info(`deadline of 1000 ms: answered in ${ms.toFixed(0)} ms`);

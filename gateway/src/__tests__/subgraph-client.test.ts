@@ -78,7 +78,12 @@ describe("a subgraph call", () => {
         {
           message: "The population register did not answer",
           path: ["person"],
-          extensions: { code: "SUBGRAPH_UNAVAILABLE", serviceName: "population", reason: "UNREACHABLE" },
+          extensions: {
+            code: "SUBGRAPH_UNAVAILABLE",
+            serviceName: "population",
+            reason: "UNREACHABLE",
+            requestId: "t",
+          },
         },
       ],
     });
@@ -92,6 +97,7 @@ describe("a subgraph call", () => {
       code: "SUBGRAPH_UNAVAILABLE",
       serviceName: "population",
       reason: "UNREACHABLE",
+      requestId: "t",
     });
   });
 
@@ -130,6 +136,7 @@ describe("a subgraph call", () => {
       code: "SUBGRAPH_UNAVAILABLE",
       serviceName: "population",
       reason: "TIMEOUT",
+      requestId: "t",
       outcome: "UNKNOWN",
     });
   });
