@@ -28,7 +28,7 @@ interface Answer {
   headers: Headers;
   contentType: string;
   text: string;
-  body: { data?: unknown; errors?: { message: string; extensions?: { code?: string } }[] } | undefined;
+  body: { data?: unknown; errors?: { message: string; extensions?: { code?: string; limit?: string } }[] } | undefined;
 }
 
 async function send(system: RunningSystem, init: RequestInit, path = "/graphql"): Promise<Answer> {
