@@ -1,9 +1,11 @@
 // CI smoke check: `npm start` from this clone on the embedded default (fresh DATA_DIR), then the
-// README's token command and first query; Ctrl-C (SIGINT) must stop every process.
+// README's token command and first query, the edge as a citizen meets it (scripts/edge-smoke.mjs);
+// Ctrl-C (SIGINT) must stop every process.
 import { execFileSync, spawn } from "node:child_process";
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import { edgeSmoke } from "./edge-smoke.mjs";
 
 const dataDir = mkdtempSync(path.join(tmpdir(), "spx-smoke-"));
 const port = 4000 + Math.floor(Math.random() * 1000) * 10;
@@ -103,6 +105,12 @@ try {
   if (unauthenticated.status !== 401) {
     throw new Error(`a request without a token got ${unauthenticated.status}`);
   }
+  const citizenToken = execFileSync(
+    "npm",
+    ["run", "-s", "token", "--", "--role", "CITIZEN", "--idcs", "1062609475", "--purpose", "SELF_SERVICE"],
+    { env, encoding: "utf8" },
+  ).trim();
+  console.log(`smoke: edge: ${await edgeSmoke({ base, citizenToken, rootPid: child.pid })}`);
   console.log(
     `smoke: ready in ${readySeconds} s (first start), 3 persons served, RSS of all processes ${treeRssMb(child.pid)} MB`,
   );

@@ -1,0 +1,171 @@
+// The edge as a new user meets it on `npm start` (run by scripts/smoke.mjs once the system is
+// ready): as a citizen, the abuse documents of the edge issue are each refused with their own code
+// (the ~1 KB fragment doubler fast, with /healthz answering meanwhile), a burst meets 429s, and a
+// register stopped with SIGSTOP leaves typed partial answers within the subgraph timeout.
+import { readdirSync, readFileSync } from "node:fs";
+
+const CITIZEN_IDCS = "1062609475";
+
+async function post(base, token, query) {
+  const started = performance.now();
+  const response = await fetch(`${base}/graphql`, {
+    method: "POST",
+    headers: { "content-type": "application/json", authorization: `Bearer ${token}` },
+    body: JSON.stringify({ query }),
+  });
+  const body = await response.json().catch(() => null);
+  return { status: response.status, body, ms: performance.now() - started };
+}
+
+function expectRefused(name, answer, status, code) {
+  const got = answer.body?.errors?.[0]?.extensions?.code;
+  if (answer.status !== status || got !== code || answer.body?.data) {
+    throw new Error(`${name}: expected ${status} ${code}, got ${answer.status} ${got}`);
+  }
+}
+
+/** `levels` named fragments, each spreading the next twice: ~1 KB, 2^levels fields once expanded. */
+function fragmentDoubler(levels) {
+  const fragments = Array.from({ length: levels }, (_, i) =>
+    i === levels - 1
+      ? `fragment F${i} on Query { __typename }`
+      : `fragment F${i} on Query { ...F${i + 1} ...F${i + 1} }`,
+  );
+  return `query { ...F0 } ${fragments.join(" ")}`;
+}
+
+function nestedHouseholds(levels) {
+  let inner = "idcs";
+  for (let i = 0; i < levels; i++) {
+    inner = `household { members { person { ${inner} } } }`;
+  }
+  return `{ person(idcs: "${CITIZEN_IDCS}") { ${inner} } }`;
+}
+
+/** The pid of the process whose command line runs `script`, among `root`'s descendants. */
+function descendantRunning(root, script) {
+  const parents = new Map();
+  for (const pid of readdirSync("/proc").filter((name) => /^\d+$/.test(name))) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+      parents.set(Number(pid), Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]));
+    } catch {}
+  }
+  const isDescendant = (pid) => {
+    for (let p = parents.get(pid); p; p = parents.get(p)) {
+      if (p === root) {
+        return true;
+      }
+    }
+    return false;
+  };
+  for (const pid of parents.keys()) {
+    try {
+      if (isDescendant(pid) && readFileSync(`/proc/${pid}/cmdline`, "utf8").includes(script)) {
+        return pid;
+      }
+    } catch {}
+  }
+  return undefined;
+}
+
+export async function edgeSmoke({ base, citizenToken, rootPid }) {
+  const lines = [];
+  // The fragment doubler at 30 levels: refused fast while /healthz keeps answering.
+  const doubler = fragmentDoubler(30);
+  let fastest = Number.POSITIVE_INFINITY;
+  let slowestHealth = 0;
+  for (let i = 0; i < 3; i++) {
+    const health = (async () => {
+      const started = performance.now();
+      await fetch(`${base}/healthz`);
+      return performance.now() - started;
+    })();
+    const answer = await post(base, citizenToken, doubler);
+    expectRefused("fragment doubler", answer, 400, "OPERATION_LIMIT_EXCEEDED");
+    fastest = Math.min(fastest, answer.ms);
+    slowestHealth = Math.max(slowestHealth, await health);
+  }
+  if (fastest >= 100 || slowestHealth >= 1000) {
+    throw new Error(`fragment doubler refused in ${fastest.toFixed(0)} ms, /healthz ${slowestHealth.toFixed(0)} ms`);
+  }
+  lines.push(`doubler (${doubler.length} bytes) refused in ${fastest.toFixed(0)} ms`);
+  expectRefused(
+    "nested households",
+    await post(base, citizenToken, nestedHouseholds(9)),
+    400,
+    "OPERATION_LIMIT_EXCEEDED",
+  );
+  const aliases = Array.from({ length: 1000 }, (_, i) => `p${i}: persons(first: 100) { edges { node { idcs } } }`);
+  expectRefused(
+    "1,000 aliases",
+    await post(base, citizenToken, `{ ${aliases.join(" ")} }`),
+    400,
+    "OPERATION_LIMIT_EXCEEDED",
+  );
+  const pages = ["a", "b", "c", "d", "e"].map(
+    (alias) => `${alias}: persons(first: 100) { edges { node { household { members { person { idcs } } } } } }`,
+  );
+  expectRefused(
+    "five pages of households",
+    await post(base, citizenToken, `{ ${pages.join(" ")} }`),
+    400,
+    "COST_LIMIT_EXCEEDED",
+  );
+  const typenames = Array.from({ length: 40_000 }, (_, i) => `a${i}: __typename`);
+  expectRefused(
+    "40,000 aliases of __typename",
+    await post(base, citizenToken, `{ ${typenames.join(" ")} }`),
+    400,
+    "OPERATION_LIMIT_EXCEEDED",
+  );
+  lines.push("abuse documents refused with their codes");
+
+  // A stopped register: the other registers' fields are served, the missing one typed, in time.
+  const pid = descendantRunning(rootPid, "health-insurance/dist/main.js");
+  if (!pid) {
+    throw new Error("the health-insurance process was not found");
+  }
+  process.kill(pid, "SIGSTOP");
+  try {
+    const answer = await post(
+      base,
+      citizenToken,
+      `{ person(idcs: "${CITIZEN_IDCS}") { firstName healthCoverage { regime } } }`,
+    );
+    const error = answer.body?.errors?.[0];
+    if (
+      answer.status !== 200 ||
+      !answer.body?.data?.person?.firstName ||
+      answer.body.data.person.healthCoverage !== null ||
+      error?.extensions?.code !== "SUBGRAPH_UNAVAILABLE" ||
+      error?.extensions?.serviceName !== "health-insurance" ||
+      error?.path?.join(".") !== "person.healthCoverage" ||
+      answer.ms > 3500
+    ) {
+      throw new Error(
+        `stopped register: ${answer.status} in ${answer.ms.toFixed(0)} ms, ${JSON.stringify(answer.body).slice(0, 300)}`,
+      );
+    }
+    lines.push(`stopped register: typed partial answer in ${answer.ms.toFixed(0)} ms`);
+  } finally {
+    process.kill(pid, "SIGCONT");
+  }
+
+  // Last, as it spends the citizen's budget: a burst meets 429s with Retry-After.
+  const burst = await Promise.all(
+    Array.from({ length: 30 }, () =>
+      fetch(`${base}/graphql`, {
+        method: "POST",
+        headers: { "content-type": "application/json", authorization: `Bearer ${citizenToken}` },
+        body: JSON.stringify({ query: `{ person(idcs: "${CITIZEN_IDCS}") { firstName } }` }),
+      }),
+    ),
+  );
+  const limited = burst.filter((r) => r.status === 429);
+  if (limited.length === 0 || !limited.every((r) => r.headers.get("retry-after"))) {
+    throw new Error(`a burst of 30 from one citizen got ${limited.length} 429s`);
+  }
+  lines.push(`burst of 30 from one citizen: ${limited.length} refused with 429`);
+  return lines.join("; ");
+}
