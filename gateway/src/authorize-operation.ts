@@ -18,6 +18,7 @@ import {
   type SelectionSetNode,
   visit,
 } from "graphql";
+import { fragmentsOf, operationOf } from "./document-parts.js";
 import type { FieldAccess } from "./field-access.js";
 
 /** Marks a list level in a refusal's path, as Apollo Router does: the refusal holds for every item. */
@@ -54,13 +55,6 @@ function listDepth(type: GraphQLType): number {
   return depth;
 }
 
-function selectedOperation(document: DocumentNode, operationName: string | null): OperationDefinitionNode | undefined {
-  const operations = document.definitions.filter(
-    (d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION,
-  );
-  return operationName ? operations.find((op) => op.name?.value === operationName) : operations[0];
-}
-
 /**
  * Removes from an operation every field the caller may not read, wherever it hides: under
  * aliases, in named or inline fragments, on interfaces, behind `@include`/`@skip` (removed
@@ -75,16 +69,12 @@ export function authorizeOperation(
   operationName: string | null,
   queryHash: string,
 ): OperationDecision {
-  const operation = selectedOperation(document, operationName);
+  const operation = operationOf(document, operationName);
   const rootType = operation ? schema.getRootType(operation.operation) : undefined;
   if (!operation || !rootType) {
     return { document, queryHash, refusals: [], placeholder: false };
   }
-  const fragments = new Map(
-    document.definitions
-      .filter((d): d is FragmentDefinitionNode => d.kind === Kind.FRAGMENT_DEFINITION)
-      .map((fragment) => [fragment.name.value, fragment]),
-  );
+  const fragments = fragmentsOf(document);
   const removed = new Set<FieldNode>();
   // Each named fragment is walked once, on its type condition, and what it refuses (relative to
   // where it is spread) is reused at every spread: a fragment spread twice by a fragment spread
@@ -199,11 +189,7 @@ function rebuild(document: DocumentNode, operation: OperationDefinitionNode, rem
     },
   );
   // Fragments only spread under removed fields, and variables only used there, must go too.
-  const fragments = new Map(
-    pruned.definitions
-      .filter((d): d is FragmentDefinitionNode => d.kind === Kind.FRAGMENT_DEFINITION)
-      .map((fragment) => [fragment.name.value, fragment]),
-  );
+  const fragments = fragmentsOf(pruned);
   const usedFragments = new Set<string>();
   const usedVariables = new Set<string>();
   const collect = (node: OperationDefinitionNode | FragmentDefinitionNode) => {

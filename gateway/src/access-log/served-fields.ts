@@ -3,7 +3,6 @@ import { DATA_KINDS, type Scope } from "@spx/runtime/access-vocabulary";
 import {
   type DocumentNode,
   type FieldNode,
-  type FragmentDefinitionNode,
   type FragmentSpreadNode,
   type GraphQLCompositeType,
   type GraphQLError,
@@ -15,10 +14,10 @@ import {
   isInterfaceType,
   isObjectType,
   Kind,
-  type OperationDefinitionNode,
   type SelectionSetNode,
 } from "graphql";
 import { PLACEHOLDER } from "../authorize-operation.js";
+import { type Fragments, fragmentsOf, operationOf } from "../document-parts.js";
 import type { FieldAccess } from "../field-access.js";
 
 /** What one response actually carried: field coordinates with a value, refused ones, kinds of data. */
@@ -38,7 +37,7 @@ interface Collected {
 
 interface Walk {
   schema: GraphQLSchema;
-  fragments: Map<string, FragmentDefinitionNode>;
+  fragments: Fragments;
   served: Set<string>;
   /** The fields of each selection set on each type, expanded once and reused for every object. */
   collected: Map<SelectionSetNode, Map<string, Collected[]>>;
@@ -197,18 +196,8 @@ export function servedFields(options: {
   access: Access;
 }): ServedFields {
   const { schema, document } = options;
-  const fragments = new Map<string, FragmentDefinitionNode>();
-  const operations: OperationDefinitionNode[] = [];
-  for (const definition of document.definitions) {
-    if (definition.kind === Kind.FRAGMENT_DEFINITION) {
-      fragments.set(definition.name.value, definition);
-    } else if (definition.kind === Kind.OPERATION_DEFINITION) {
-      operations.push(definition);
-    }
-  }
-  const operation = options.operationName
-    ? operations.find((o) => o.name?.value === options.operationName)
-    : operations[0];
+  const fragments = fragmentsOf(document);
+  const operation = operationOf(document, options.operationName);
   const root = operation ? schema.getRootType(operation.operation) : undefined;
   const walk: Walk = { schema, fragments, served: new Set(), collected: new Map(), walked: new WeakMap() };
   const refused = new Set<string>();

@@ -1,7 +1,6 @@
 import {
   type DocumentNode,
   type FieldNode,
-  type FragmentDefinitionNode,
   type GraphQLCompositeType,
   type GraphQLField,
   type GraphQLSchema,
@@ -12,6 +11,7 @@ import {
   Kind,
   type SelectionSetNode,
 } from "graphql";
+import { fragmentsOf } from "../document-parts.js";
 import type { CostModel } from "./cost-model.js";
 import { argumentsWeight, describeField, fieldOf, isIncluded, MUTATION_BASE, type Variables } from "./weights.js";
 
@@ -45,12 +45,7 @@ export function actualCost(
   if (!operation || !root) {
     return 0;
   }
-  const fragments = new Map<string, FragmentDefinitionNode>();
-  for (const definition of document.definitions) {
-    if (definition.kind === Kind.FRAGMENT_DEFINITION) {
-      fragments.set(definition.name.value, definition);
-    }
-  }
+  const fragments = fragmentsOf(document);
 
   const applies = (type: GraphQLCompositeType, condition: string | undefined): boolean => {
     if (!condition || condition === type.name || !isObjectType(type)) {

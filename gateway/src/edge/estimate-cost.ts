@@ -1,7 +1,6 @@
 import {
   type DocumentNode,
   type FieldNode,
-  type FragmentDefinitionNode,
   type GraphQLCompositeType,
   type GraphQLField,
   type GraphQLSchema,
@@ -10,6 +9,7 @@ import {
   type SelectionSetNode,
   valueFromASTUntyped,
 } from "graphql";
+import { fragmentsOf } from "../document-parts.js";
 import type { CostModel } from "./cost-model.js";
 import {
   argumentsWeight,
@@ -96,12 +96,7 @@ export function estimateCost(
       variables[name] = valueFromASTUntyped(definition.defaultValue);
     }
   }
-  const fragments = new Map<string, FragmentDefinitionNode>();
-  for (const definition of document.definitions) {
-    if (definition.kind === Kind.FRAGMENT_DEFINITION) {
-      fragments.set(definition.name.value, definition);
-    }
-  }
+  const fragments = fragmentsOf(document);
   const memo = new Map<string, number>();
 
   const fieldCost = (parent: GraphQLCompositeType, node: FieldNode, sized: SizedChildren | undefined): number => {

@@ -2,15 +2,14 @@ import type { OperationLimits } from "@spx/runtime/access-catalogue";
 import {
   type DirectiveNode,
   type DocumentNode,
-  type FragmentDefinitionNode,
   Kind,
   Lexer,
-  type OperationDefinitionNode,
   type SelectionSetNode,
   Source,
   type Token,
   TokenKind,
 } from "graphql";
+import { fragmentsOf, operationOf } from "../document-parts.js";
 
 /** What an operation asks for, measured as the operation limits count it (one value per limit). */
 export type OperationShape = Readonly<OperationLimits>;
@@ -110,16 +109,8 @@ export function measureOperation(
   operationName: string | null | undefined,
   source: string,
 ): OperationShape {
-  const fragments = new Map<string, FragmentDefinitionNode>();
-  const operations: OperationDefinitionNode[] = [];
-  for (const definition of document.definitions) {
-    if (definition.kind === Kind.FRAGMENT_DEFINITION) {
-      fragments.set(definition.name.value, definition);
-    } else if (definition.kind === Kind.OPERATION_DEFINITION) {
-      operations.push(definition);
-    }
-  }
-  const operation = operationName ? operations.find((o) => o.name?.value === operationName) : operations[0];
+  const fragments = fragmentsOf(document);
+  const operation = operationOf(document, operationName);
   const measured = new Map<string, SetMeasure>();
 
   const measureFragment = (name: string): SetMeasure => {

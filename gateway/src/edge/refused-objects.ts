@@ -2,7 +2,6 @@ import type { ApolloServerPlugin, BaseContext } from "@apollo/server";
 import {
   type DocumentNode,
   type FieldNode,
-  type FragmentDefinitionNode,
   type GraphQLCompositeType,
   type GraphQLFormattedError,
   type GraphQLOutputType,
@@ -18,6 +17,7 @@ import {
   type SelectionSetNode,
   typeFromAST,
 } from "graphql";
+import { type Fragments, fragmentsOf } from "../document-parts.js";
 
 /*
  * When one register refuses an entity another register pointed to, @apollo/gateway keeps the
@@ -34,7 +34,7 @@ type Json = Record<string, unknown>;
 interface Walk {
   schema: GraphQLSchema;
   operation: OperationDefinitionNode;
-  fragments: Map<string, FragmentDefinitionNode>;
+  fragments: Fragments;
 }
 
 /** The field nodes answering `key` in these selection sets, each with the type it was selected on. */
@@ -155,13 +155,7 @@ export function nullRefused(
       continue;
     }
     if (!walk) {
-      const fragments = new Map<string, FragmentDefinitionNode>();
-      for (const definition of document.definitions) {
-        if (definition.kind === Kind.FRAGMENT_DEFINITION) {
-          fragments.set(definition.name.value, definition);
-        }
-      }
-      walk = { schema, operation, fragments };
+      walk = { schema, operation, fragments: fragmentsOf(document) };
     }
     nullAt(walk, data, error.path);
   }

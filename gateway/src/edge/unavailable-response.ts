@@ -1,14 +1,6 @@
 import type { GatewayGraphQLResponse } from "@apollo/server-gateway-interface";
-import {
-  type DocumentNode,
-  type FragmentDefinitionNode,
-  type GraphQLFormattedError,
-  Kind,
-  parse,
-  type SelectionSetNode,
-} from "graphql";
-
-type Fragments = ReadonlyMap<string, FragmentDefinitionNode>;
+import { type DocumentNode, type GraphQLFormattedError, Kind, parse, type SelectionSetNode } from "graphql";
+import { type Fragments, fragmentsOf } from "../document-parts.js";
 
 /** The response keys a selection set asks for on an object of `typename` (all, when unknown). */
 function responseKeys(set: SelectionSetNode, fragments: Fragments, typename: string | undefined): string[] {
@@ -62,9 +54,7 @@ export function unavailableResponse(
   if (!parsed || !operation || operation.kind !== Kind.OPERATION_DEFINITION) {
     return { errors: [error] };
   }
-  const fragments: Fragments = new Map(
-    parsed.definitions.flatMap((d) => (d.kind === Kind.FRAGMENT_DEFINITION ? [[d.name.value, d] as const] : [])),
-  );
+  const fragments = fragmentsOf(parsed);
   const entities = operation.selectionSet.selections.find(
     (s) => s.kind === Kind.FIELD && s.name.value === "_entities" && s.selectionSet,
   );

@@ -1,0 +1,95 @@
+// What the edge costs: operation limits, demand control and rate limits, on the README's
+// cross-programme query (person-360) and on CNSS's batch of 100 persons (agency-batch), at fixed
+// concurrency, against two gateways over the SAME four subgraphs and demo data on PostgreSQL: one
+// as deployed (everything on: authentication, authorization, the access log and the edge) and one
+// with only the edge off (GATEWAY_EDGE=off, benchmarks only). Rounds alternate between the two so
+// that drift hits both; figures are medians over rounds. `npm run bench` measures the same pair
+// beside the peers, with fewer rounds.
+//
+//   npm run bench:edge [-- --duration 10 --connections 10 --rounds 6]
+//
+// A benchmark, not a test: it prints a table and writes it to tests/bench/results/.
+import {
+  alternate,
+  benchOptions,
+  caseWorkerOf,
+  databaseUrl,
+  demoSubject,
+  expectAnswer,
+  figures,
+  machine,
+  PERSON_360,
+  percent,
+  queryDatabase,
+  today,
+  warmUp,
+  withSystem,
+  writeResults,
+} from "./harness.mjs";
+
+const { duration, connections, rounds } = benchOptions({ duration: 10, connections: 10, rounds: 6 });
+const LABELS = { edge: "on", "no-edge": "off (GATEWAY_EDGE=off)" };
+const AGENCY_BATCH = `query AgencyBatch($idcs: [ID!]!) { people(idcs: $idcs) { idcs healthCoverage { regime role status } } }`;
+const accessLog = { GATEWAY_ACCESS_LOG: "on", ACCESS_LOG_DATABASE_URL: databaseUrl("spx_bench_edge_access_log") };
+
+await withSystem(
+  {
+    basePort: 4700,
+    gateways: { edge: accessLog, "no-edge": { ...accessLog, GATEWAY_EDGE: "off" } },
+    extraDatabases: ["spx_bench_edge_access_log"],
+  },
+  async ({ subgraphs, targets, officials }) => {
+    const subject = await demoSubject(subgraphs);
+    const population = subgraphs.find((s) => s.name === "population").databaseUrl;
+    const batch = (await queryDatabase(population, "SELECT idcs FROM person ORDER BY idcs LIMIT 100")).map(
+      (r) => r.idcs,
+    );
+    const scenarios = [
+      {
+        name: "person-360: ANSS case workers of the region",
+        body: JSON.stringify({ query: PERSON_360, variables: { idcs: subject.principal_idcs } }),
+        ...(await caseWorkerOf(subject, officials)),
+      },
+      {
+        name: "agency-batch: CNSS system, 100 persons a request",
+        body: JSON.stringify({ query: AGENCY_BATCH, variables: { idcs: batch } }),
+        // A system is one subject: its per-subject rate (500/s in the catalogue) is above this load.
+        token: await officials(1, { sub: "bench:cnss", agency: "CNSS", role: "SYSTEM", purpose: "AMO_ENROLMENT" }),
+        check: (answer) => !answer.errors && answer.data?.people?.length === batch.length,
+      },
+    ];
+    const report = [];
+    const lines = [];
+    for (const scenario of scenarios) {
+      for (const [mode, url] of Object.entries(targets)) {
+        await expectAnswer(`${scenario.name}, ${mode}`, url, scenario.token, scenario.body, scenario.check);
+      }
+      await warmUp({ targets, token: scenario.token, body: scenario.body, connections });
+      const { results, summary } = await alternate({
+        targets,
+        token: scenario.token,
+        body: scenario.body,
+        rounds,
+        duration,
+        connections,
+      });
+      const overhead = (1 - summary.edge.rps / summary["no-edge"].rps) * 100;
+      report.push({ scenario: scenario.name, results, summary, overheadPercent: overhead });
+      for (const mode of ["edge", "no-edge"]) {
+        lines.push(
+          `| ${scenario.name} | ${LABELS[mode]} | ${figures(summary[mode])} | ${mode === "edge" ? percent(overhead) : ""} |`,
+        );
+      }
+    }
+    const table = [
+      `Demo data on PostgreSQL, everything else on (authentication, authorization, access log), ${connections} connections, ${rounds} × ${duration} s per gateway, alternating; ${machine()}; ${today()}`,
+      "",
+      "| Scenario | Edge (limits, cost, rate limits) | Requests/s | p50 (ms) | p99 (ms) | Errors | Throughput cost |",
+      "| --- | --- | --- | --- | --- | --- | --- |",
+      ...lines,
+      "",
+      "Target: the edge costs under 3% of throughput.",
+    ].join("\n");
+    writeResults("edge", "What the edge costs", table, { connections, duration, rounds, report });
+  },
+);
