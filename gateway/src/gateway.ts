@@ -20,7 +20,7 @@ import { type AuthorizationMode, AuthorizingGateway } from "./authorizing-gatewa
 import type { GatewayContext, ServedContext } from "./context.js";
 import { clientErrorsPlugin } from "./edge/client-errors.js";
 import { readCostModel } from "./edge/cost-model.js";
-import { demandControlPlugin } from "./edge/demand-control.js";
+import { costOfAnswer, demandControlPlugin } from "./edge/demand-control.js";
 import type { DocumentId } from "./edge/document-id.js";
 import { edgeLimits, QUERY_PLAN_STORE_MIB } from "./edge/edge-limits.js";
 import { landingPagePlugin } from "./edge/landing-page.js";
@@ -150,6 +150,7 @@ export async function createGateway(options: GatewayOptions) {
   const persisted = new PersistedRequests(documents, options.production ?? false);
   const registeredId = (queryHash: string) => (documents.get(queryHash as DocumentId) ? queryHash : null);
   const edge = options.edge ?? true;
+  const costModel = readCostModel(options.supergraphSdl);
   const rateLimits = options.rateLimits ?? new RateLimits();
   const mode = options.authorization ?? "filter";
   const fieldAccess = new FieldAccess(policy, catalogue().publicFields);
@@ -184,7 +185,7 @@ export async function createGateway(options: GatewayOptions) {
       // Apollo runs every plugin's didResolveOperation at once; the first to refuse is answered, so
       // the limits (which bound every other walk) come first, trusted documents next, cost last.
       ...(edge ? [limits.plugin] : []),
-      operationLogPlugin<ServedContext>(),
+      operationLogPlugin<ServedContext>(edge ? costOfAnswer(costModel) : undefined),
       trustedDocumentsPlugin({ documents, requests: persisted, production }),
       rateLimitHeadersPlugin(),
       // The subgraph connections close with the server, whoever stops it.
@@ -203,7 +204,7 @@ export async function createGateway(options: GatewayOptions) {
       nullRefusedObjectsPlugin<ServedContext>(),
       landingPagePlugin<ServedContext>(production),
       ...noApolloReporting<ServedContext>(),
-      ...(edge ? [demandControlPlugin(readCostModel(options.supergraphSdl))] : []),
+      ...(edge ? [demandControlPlugin(costModel)] : []),
     ],
     formatError: (formatted, error) => {
       const masked = maskError(

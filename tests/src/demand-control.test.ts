@@ -40,7 +40,7 @@ const parsed = (): LogLine[] => logs.lines.map((line) => JSON.parse(line) as Log
 
 /** The gateway's cost line for one request, found by the request id the response carries. */
 function costOf(requestId: string | null) {
-  const line = parsed().find((l) => l.msg === "operation cost" && l.requestId === requestId);
+  const line = parsed().find((l) => l.msg === "operation" && l.requestId === requestId && l.cost);
   if (!line?.cost) {
     throw new Error(`no cost logged for request ${requestId}`);
   }
@@ -293,7 +293,7 @@ describe("budgets", () => {
     expect((run.body.data as { runMonthlyPayments: { issued: number } }).runMonthlyPayments.issued).toBeGreaterThan(0);
     const graph = parsed()
       .slice(earlier)
-      .filter((l) => l.msg === "operation cost" && l.cost?.budget === 25_000);
+      .filter((l) => l.msg === "operation" && l.cost?.budget === 25_000);
     // The direct-aid register's household check, as many as the run needed, none refused.
     expect(graph.length).toBeGreaterThan(0);
     expect(graph.every((l) => (l.cost?.estimated ?? 0) <= 25_000)).toBe(true);

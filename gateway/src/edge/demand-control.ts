@@ -1,4 +1,4 @@
-import type { ApolloServerPlugin } from "@apollo/server";
+import type { ApolloServerPlugin, GraphQLRequestContextWillSendResponse } from "@apollo/server";
 import type { ServedContext } from "../context.js";
 import { actualCost } from "./actual-cost.js";
 import { CostLimitExceededError } from "./cost-limit-error.js";
@@ -15,9 +15,27 @@ export interface OperationCost {
 }
 
 /**
+ * The answer's actual cost beside the estimate, for the request's operation log line (figures
+ * only: never the variables, which hold IDCS and names), so that budgets and list sizes can be
+ * tuned from the log; also kept on the request context.
+ */
+export function costOfAnswer(
+  model: CostModel,
+): (request: GraphQLRequestContextWillSendResponse<ServedContext>) => Record<string, unknown> | undefined {
+  return ({ contextValue, document, operationName, request, response, schema }) => {
+    const cost = contextValue.cost;
+    if (!cost || !document) {
+      return undefined;
+    }
+    const data = response.body.kind === "single" ? response.body.singleResult.data : undefined;
+    cost.actual = actualCost(schema, model, document, operationName, request.variables ?? {}, data);
+    return { cost: { estimated: cost.estimated, actual: cost.actual, budget: cost.budget } };
+  };
+}
+
+/**
  * Demand control: estimates each operation from its document and variables once it is resolved,
- * refuses it above the caller's `costBudget` before any register is asked, and measures the
- * answer's actual cost, so that budgets and list sizes can be tuned from the log.
+ * and refuses it above the caller's `costBudget` before any register is asked.
  */
 export function demandControlPlugin(model: CostModel): ApolloServerPlugin<ServedContext> {
   return {
@@ -30,22 +48,6 @@ export function demandControlPlugin(model: CostModel): ApolloServerPlugin<Served
           if (budget !== undefined && estimated > budget) {
             throw new CostLimitExceededError(estimated, budget);
           }
-        },
-        async willSendResponse({ contextValue, document, operationName, request, response, schema }) {
-          const cost = contextValue.cost;
-          if (!cost || !document) {
-            return;
-          }
-          const data = response.body.kind === "single" ? response.body.singleResult.data : undefined;
-          cost.actual = actualCost(schema, model, document, operationName, request.variables ?? {}, data);
-          // Figures only: never the variables, which hold IDCS and names.
-          contextValue.log.info(
-            {
-              operation: operationName ?? null,
-              cost: { estimated: cost.estimated, actual: cost.actual, budget: cost.budget },
-            },
-            "operation cost",
-          );
         },
       };
     },

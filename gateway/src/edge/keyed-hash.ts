@@ -1,4 +1,4 @@
-import { createHmac, randomBytes } from "node:crypto";
+import { createHmac, createSecretKey, randomBytes } from "node:crypto";
 
 /**
  * Subjects and IDCS leave the process only as keyed hashes: an IDCS has ten digits, so a plain or
@@ -8,5 +8,7 @@ import { createHmac, randomBytes } from "node:crypto";
 export type KeyedHash = (value: string) => string;
 
 export function keyedHash(key: string | Buffer = randomBytes(32)): KeyedHash {
-  return (value) => createHmac("sha256", key).update(value, "utf8").digest("base64url").slice(0, 22);
+  // Imported once, not at every call.
+  const secret = createSecretKey(typeof key === "string" ? Buffer.from(key, "utf8") : key);
+  return (value) => createHmac("sha256", secret).update(value, "utf8").digest("base64url").slice(0, 22);
 }

@@ -45,10 +45,14 @@ export class RateLimits {
   private readonly rates: RequestRates;
   private readonly persons: PersonsBudget;
   private readonly hash: KeyedHash;
+  /** How a person is remembered: hashed for Redis; as is in memory, where nothing leaves the process. */
+  private readonly personKey: KeyedHash;
 
   constructor(options: RateLimitsOptions = {}) {
     const prefix = options.prefix ?? "spx:edge";
     this.hash = keyedHash(options.hashKey);
+    // 100 HMACs per batch of 100 persons cost 5% of a CNSS batch's throughput (npm run bench:edge).
+    this.personKey = options.redis ? this.hash : (idcs) => idcs;
     let lastLogged = 0;
     const onFailure = (error: unknown) => {
       if (Date.now() - lastLogged > FAILURE_LOG_INTERVAL_MS) {
@@ -95,10 +99,6 @@ export class RateLimits {
     if (persons.length === 0) {
       return;
     }
-    await this.persons.add(
-      this.hash(caller.sub),
-      persons.map((idcs) => this.hash(idcs)),
-      access.edge.rateLimits.personsPerHour,
-    );
+    await this.persons.add(this.hash(caller.sub), persons.map(this.personKey), access.edge.rateLimits.personsPerHour);
   }
 }

@@ -1,5 +1,5 @@
 import type { IncomingMessage } from "node:http";
-import { ApolloServer, type ApolloServerPlugin } from "@apollo/server";
+import { ApolloServer, type ApolloServerPlugin, type GraphQLRequestContextWillSendResponse } from "@apollo/server";
 import {
   ApolloServerPluginInlineTraceDisabled,
   ApolloServerPluginLandingPageDisabled,
@@ -51,19 +51,23 @@ export interface SubgraphHttpOptions<Context extends RequestContext> {
 }
 
 /** Logs one line per operation: request id, operation, outcome. Never variables or results. */
-export function operationLogPlugin<
-  Context extends Pick<RequestContext, "log"> = RequestContext,
->(): ApolloServerPlugin<Context> {
+export function operationLogPlugin<Context extends Pick<RequestContext, "log"> = RequestContext>(
+  /** Further figures for the line (the gateway's cost), computed as the response is sent. */
+  describe?: (request: GraphQLRequestContextWillSendResponse<Context>) => Record<string, unknown> | undefined,
+): ApolloServerPlugin<Context> {
   return {
     async requestDidStart({ contextValue }) {
       const started = performance.now();
       return {
-        async willSendResponse({ operationName, errors }) {
+        async willSendResponse(request) {
+          const { operationName, errors } = request;
+          // One line per operation: a line is a write, and writes were the gateway's hottest code.
           contextValue.log.info(
             {
               operation: operationName ?? null,
               ms: Math.round(performance.now() - started),
               errors: errors?.map((error) => error.extensions?.code ?? "INTERNAL_SERVER_ERROR"),
+              ...describe?.(request),
             },
             "operation",
           );
