@@ -135,6 +135,8 @@ describe("client mistakes are typed 4xx answers with a JSON body", () => {
     const answer = await post(development, { query: `{ __typename } # ${"x".repeat(1024 * 1024)}` });
     expectTyped(answer, 400, "OPERATION_LIMIT_EXCEEDED");
     expect(answer.body?.errors?.[0]?.extensions?.limit).toBe("documentBytes");
+    // The unread rest of the body makes the connection unusable: the client is told not to reuse it.
+    expect(answer.headers.get("connection")).toBe("close");
   });
 
   it("a bearer token longer than 8192 characters: 431 TOKEN_TOO_LARGE", async () => {

@@ -127,6 +127,11 @@ async function handle<Context extends BaseContext>(
   let body: unknown;
   if (req.method === "POST") {
     const text = await readBody(req, Math.min(bodyLimit?.maxBytes ?? MAX_BODY_BYTES, MAX_BODY_BYTES));
+    if (text === undefined) {
+      // The rest of the body is still on the wire: the connection cannot carry another request, and
+      // a client reusing it would see it closed under its next one.
+      res.setHeader("connection", "close");
+    }
     if (text === undefined && bodyLimit) {
       bodyLimit.refuse(res);
       return;
@@ -199,13 +204,27 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
+export interface ListenOptions {
+  /** Time allowed to receive a request's headers and body (default 15 s): a slow sender is cut off. */
+  requestTimeoutMs?: number;
+}
+
 /** Listens on `port` (0 picks a free one) and resolves once the socket is bound. */
 export async function listen(
   handler: (req: IncomingMessage, res: ServerResponse) => void,
   port: number,
   host = "127.0.0.1",
+  options: ListenOptions = {},
 ): Promise<RunningServer> {
-  const server: Server = createServer(handler);
+  const requestTimeout = options.requestTimeoutMs ?? 15_000;
+  // Node's own defaults let a client that trickles its headers or body hold a connection for 60 s
+  // or 5 min, checked every 30 s: a few hundred such clients would hold every socket.
+  const server: Server = createServer({
+    requestTimeout,
+    headersTimeout: requestTimeout,
+    connectionsCheckingInterval: Math.min(1_000, requestTimeout),
+  });
+  server.on("request", handler);
   server.keepAliveTimeout = 5_000;
   // Requests the HTTP parser refuses (headers too large, malformed) get a typed JSON body too.
   server.on("clientError", answerClientError);
