@@ -74,9 +74,9 @@ export async function edgeSmoke({ base, citizenToken, rootPid }) {
   // The fragment doubler at 30 levels: refused fast while /healthz keeps answering.
   const doubler = fragmentDoubler(30);
   let fastest = Number.POSITIVE_INFINITY;
-  let slowestHealth = 0;
+  const health = [];
   for (let i = 0; i < 3; i++) {
-    const health = (async () => {
+    const healthz = (async () => {
       const started = performance.now();
       await fetch(`${base}/healthz`);
       return performance.now() - started;
@@ -84,12 +84,17 @@ export async function edgeSmoke({ base, citizenToken, rootPid }) {
     const answer = await post(base, citizenToken, doubler);
     expectRefused("fragment doubler", answer, 400, "OPERATION_LIMIT_EXCEEDED");
     fastest = Math.min(fastest, answer.ms);
-    slowestHealth = Math.max(slowestHealth, await health);
+    health.push(await healthz);
   }
-  if (fastest >= 100 || slowestHealth >= 1000) {
-    throw new Error(`fragment doubler refused in ${fastest.toFixed(0)} ms, /healthz ${slowestHealth.toFixed(0)} ms`);
+  const medianHealth = [...health].sort((a, b) => a - b)[1];
+  if (fastest >= 100 || medianHealth >= 50) {
+    throw new Error(
+      `fragment doubler refused in ${fastest.toFixed(0)} ms, /healthz meanwhile ${medianHealth.toFixed(0)} ms`,
+    );
   }
-  lines.push(`doubler (${doubler.length} bytes) refused in ${fastest.toFixed(0)} ms`);
+  lines.push(
+    `doubler (${doubler.length} bytes) refused in ${fastest.toFixed(0)} ms, /healthz meanwhile ${medianHealth.toFixed(0)} ms`,
+  );
   expectRefused(
     "nested households",
     await post(base, citizenToken, nestedHouseholds(9)),
