@@ -14,13 +14,22 @@ import {
 
 export type Fragments = ReadonlyMap<string, FragmentDefinitionNode>;
 
+// Apollo hands the same parsed document to every request that sends it, and documents are never
+// changed once parsed: each walk finds its fragments here instead of building the map again.
+const fragmentsByDocument = new WeakMap<DocumentNode, Fragments>();
+
 /** A document's named fragments, by name. */
 export function fragmentsOf(document: DocumentNode): Fragments {
-  const fragments = new Map<string, FragmentDefinitionNode>();
-  for (const definition of document.definitions) {
-    if (definition.kind === Kind.FRAGMENT_DEFINITION) {
-      fragments.set(definition.name.value, definition);
+  let fragments = fragmentsByDocument.get(document);
+  if (!fragments) {
+    const byName = new Map<string, FragmentDefinitionNode>();
+    for (const definition of document.definitions) {
+      if (definition.kind === Kind.FRAGMENT_DEFINITION) {
+        byName.set(definition.name.value, definition);
+      }
     }
+    fragments = byName;
+    fragmentsByDocument.set(document, fragments);
   }
   return fragments;
 }

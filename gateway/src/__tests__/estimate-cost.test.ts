@@ -4,6 +4,7 @@ import { actualCost } from "../edge/actual-cost.js";
 import { readCostModel } from "../edge/cost-model.js";
 import { costProblems } from "../edge/cost-report.js";
 import { estimateCost } from "../edge/estimate-cost.js";
+import { EstimateMemo } from "../edge/estimate-memo.js";
 import { readSupergraphPolicy } from "../supergraph-policy.js";
 
 // The committed supergraph: the figures below are what the registers declare today.
@@ -172,5 +173,55 @@ describe("measuring an answer's actual cost", () => {
   it("adds a mutation's base and an expensive field's weight", () => {
     expect(measure(`mutation { closeCoverageOfDeceased }`, { closeCoverageOfDeceased: 3 })).toBe(10 + 1000);
     expect(estimate(`mutation { closeCoverageOfDeceased }`)).toBe(10 + 1000);
+  });
+});
+
+describe("estimates remembered per document", () => {
+  // One parsed document per text, as Apollo's document store hands out.
+  const memo = new EstimateMemo(schema, model);
+  const remembered = (document: string, variables: Record<string, unknown>) =>
+    memo.estimate(document, parse(document), undefined, variables);
+
+  it("give the figure a fresh estimate gives, whatever the variables' sizes and conditions", () => {
+    const page = `query Page($n: Int, $full: Boolean!) {
+      persons(first: $n) { edges { node { idcs household @include(if: $full) { id } } } }
+    }`;
+    const batch = `query AgencyBatch($idcs: [ID!]!) { people(idcs: $idcs) { idcs healthCoverage { regime } } }`;
+    const cases: [string, Record<string, unknown>][] = [
+      [page, { n: 5, full: false }],
+      [page, { n: 5, full: true }],
+      [page, { n: 50, full: false }],
+      [page, { full: true }],
+      [page, { n: 5, full: false }],
+      [batch, { idcs: ["1", "2"] }],
+      [batch, { idcs: Array.from({ length: 100 }, (_, i) => String(i)) }],
+      [batch, { idcs: "1" }],
+      [batch, { idcs: ["3", "4"] }],
+    ];
+    for (const [document, variables] of [...cases, ...cases]) {
+      expect(remembered(document, variables)).toBe(estimate(document, variables));
+    }
+  });
+
+  it("stay right past the number of variable shapes kept per document", () => {
+    const page = `query Page($n: Int) { persons(first: $n) { edges { node { idcs } } } }`;
+    for (let n = 0; n < 200; n++) {
+      expect(remembered(page, { n })).toBe(1 + n * 2);
+    }
+  });
+});
+
+describe("measures of answers to one parsed document", () => {
+  it("stay right when its conditions read variables, and when they do not", () => {
+    const conditional = parse(
+      `query Q($full: Boolean!) { person(idcs: "1") { idcs household @include(if: $full) { id } } }`,
+    );
+    const answer = { person: { idcs: "1", household: { id: "h" } } };
+    expect(actualCost(schema, model, conditional, undefined, { full: true }, answer)).toBe(2);
+    expect(actualCost(schema, model, conditional, undefined, { full: false }, { person: { idcs: "1" } })).toBe(1);
+    expect(actualCost(schema, model, conditional, undefined, { full: true }, answer)).toBe(2);
+    const plain = parse(`{ person(idcs: "1") { idcs household { id } } }`);
+    expect(actualCost(schema, model, plain, undefined, {}, answer)).toBe(2);
+    expect(actualCost(schema, model, plain, undefined, {}, { person: { idcs: "1", household: null } })).toBe(1);
   });
 });

@@ -1,4 +1,5 @@
 import { accessOf } from "@spx/runtime/access-catalogue";
+import { MemoryRates } from "../edge/memory-rates.js";
 import { MemoryPersonsBudget } from "../edge/persons-budget.js";
 import { rateLimitHeaders } from "../edge/rate-limit-headers.js";
 import { RateLimitedError } from "../edge/rate-limited-error.js";
@@ -94,6 +95,31 @@ describe("request rates in memory", () => {
     expect(next).toEqual([...Array(perSecond).fill(true), false]);
     // Another citizen has a budget of their own.
     await expect(limits.admit({ sub: "d" }, citizen)).resolves.toBeDefined();
+  });
+});
+
+describe("the in-memory windows", () => {
+  it("count a second's quota, then the burst, and give the burst back once its window is over", () => {
+    const rates = new MemoryRates();
+    const take = (now: number) => rates.take("k", 2, 3, 10_000, now);
+    expect([0, 1].map((t) => take(t))).toEqual([
+      { allowed: true, remaining: 1, msBeforeReset: 1000 },
+      { allowed: true, remaining: 0, msBeforeReset: 999 },
+    ]);
+    // Past the second's quota: three more from the burst, each telling when the second is over.
+    expect([2, 3, 4, 5].map((t) => take(t).allowed)).toEqual([true, true, true, false]);
+    expect(take(6)).toEqual({ allowed: false, remaining: 0, msBeforeReset: 994 });
+    // A new second brings its quota, not the spent burst.
+    expect([1000, 1001, 1002].map((t) => take(t).allowed)).toEqual([true, true, false]);
+    // The burst window opened at t=2 is over at 10,002.
+    expect([10_500, 10_501, 10_502, 10_503, 10_504, 10_505].map((t) => take(t).allowed)).toEqual([
+      true,
+      true,
+      true,
+      true,
+      true,
+      false,
+    ]);
   });
 });
 

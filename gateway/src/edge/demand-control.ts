@@ -1,9 +1,10 @@
 import type { ApolloServerPlugin, GraphQLRequestContextWillSendResponse } from "@apollo/server";
+import type { GraphQLSchema } from "graphql";
 import type { ServedContext } from "../context.js";
 import { actualCost } from "./actual-cost.js";
 import { CostLimitExceededError } from "./cost-limit-error.js";
 import type { CostModel } from "./cost-model.js";
-import { estimateCost } from "./estimate-cost.js";
+import { EstimateMemo } from "./estimate-memo.js";
 
 /** An operation's cost with Apollo's demand-control weights: estimated before, measured after. */
 export interface OperationCost {
@@ -38,11 +39,21 @@ export function costOfAnswer(
  * and refuses it above the caller's `costBudget` before any register is asked.
  */
 export function demandControlPlugin(model: CostModel): ApolloServerPlugin<ServedContext> {
+  // One memo per schema the gateway serves (a new supergraph starts afresh).
+  const memos = new WeakMap<GraphQLSchema, EstimateMemo>();
+  const memoOf = (schema: GraphQLSchema) => {
+    let memo = memos.get(schema);
+    if (!memo) {
+      memo = new EstimateMemo(schema, model);
+      memos.set(schema, memo);
+    }
+    return memo;
+  };
   return {
     async requestDidStart() {
       return {
-        async didResolveOperation({ contextValue, document, operationName, request, schema }) {
-          const estimated = estimateCost(schema, model, document, operationName, request.variables ?? {});
+        async didResolveOperation({ contextValue, document, operationName, queryHash, request, schema }) {
+          const estimated = memoOf(schema).estimate(queryHash, document, operationName, request.variables ?? {});
           const budget = contextValue.access?.edge.costBudget;
           contextValue.cost = { estimated, actual: undefined, budget };
           if (budget !== undefined && estimated > budget) {

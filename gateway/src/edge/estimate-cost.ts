@@ -6,6 +6,7 @@ import {
   type GraphQLSchema,
   getOperationAST,
   Kind,
+  type OperationDefinitionNode,
   type SelectionSetNode,
   valueFromASTUntyped,
 } from "graphql";
@@ -70,6 +71,19 @@ function declaredSize(
   return listSize?.assumedSize ?? DEFAULT_LIST_SIZE;
 }
 
+/** The variables as the operation sees them: its defaults where none is given. */
+export function withDefaults(operation: OperationDefinitionNode, given: Variables): Variables {
+  let variables: Record<string, unknown> | undefined;
+  for (const definition of operation.variableDefinitions ?? []) {
+    const name = definition.variable.name.value;
+    if (definition.defaultValue && given[name] === undefined) {
+      variables ??= { ...given };
+      variables[name] = valueFromASTUntyped(definition.defaultValue);
+    }
+  }
+  return variables ?? given;
+}
+
 /**
  * Estimates an operation's cost from its document and variables, before anything is planned, with
  * Apollo's demand-control weights: each field costs its weight plus its selection's, times the
@@ -89,13 +103,7 @@ export function estimateCost(
   if (!operation || !root) {
     return 0;
   }
-  const variables: Record<string, unknown> = { ...givenVariables };
-  for (const definition of operation.variableDefinitions ?? []) {
-    const name = definition.variable.name.value;
-    if (variables[name] === undefined && definition.defaultValue) {
-      variables[name] = valueFromASTUntyped(definition.defaultValue);
-    }
-  }
+  const variables = withDefaults(operation, givenVariables);
   const fragments = fragmentsOf(document);
   const memo = new Map<string, number>();
 

@@ -1,11 +1,6 @@
 import type { Redis } from "ioredis";
-import {
-  BurstyRateLimiter,
-  type RateLimiterAbstract,
-  RateLimiterMemory,
-  RateLimiterRedis,
-  RateLimiterRes,
-} from "rate-limiter-flexible";
+import { BurstyRateLimiter, type RateLimiterAbstract, RateLimiterRedis, RateLimiterRes } from "rate-limiter-flexible";
+import { MemoryRates } from "./memory-rates.js";
 import type { LimitName, LimitState } from "./rate-limit-headers.js";
 
 /**
@@ -30,14 +25,15 @@ export interface RateDecision extends LimitState {
 }
 
 /**
- * Requests per second with a burst, per key (a grant or a subject's hash), on rate-limiter-flexible's
- * fixed windows. On Redis every replica shares the windows; should Redis fail or be unreachable,
- * the same limits are applied from this process's memory at once (what rate-limiter-flexible's
- * insurance limiter does, but told to `onFailure` so that it is logged), and Redis is asked again
- * with the next request.
+ * Requests per second with a burst, per key (a grant or a subject's hash), in fixed windows. On
+ * Redis (rate-limiter-flexible) every replica shares the windows; should Redis fail or be
+ * unreachable, the same limits are applied from this process's memory at once (what
+ * rate-limiter-flexible's insurance limiter does, but told to `onFailure` so that it is logged),
+ * and Redis is asked again with the next request.
  */
 export class RequestRates {
-  private readonly limiters = new Map<string, { shared: Consumer | undefined; memory: Consumer }>();
+  private readonly limiters = new Map<string, Consumer>();
+  private readonly memory = new MemoryRates();
 
   constructor(
     private readonly options: {
@@ -48,66 +44,54 @@ export class RequestRates {
   ) {}
 
   async take(name: LimitName, key: string, rate: Rate): Promise<RateDecision> {
-    const { shared, memory } = this.limitersFor(name, rate);
-    const decided = (allowed: boolean, res: RateLimiterRes): RateDecision => ({
+    const decided = (allowed: boolean, remaining: number, msBeforeReset: number): RateDecision => ({
       allowed,
       name,
       quota: rate.perSecond,
       windowSeconds: 1,
-      remaining: allowed ? res.remainingPoints : 0,
-      msBeforeReset: res.msBeforeNext,
+      remaining: allowed ? remaining : 0,
+      msBeforeReset,
     });
-    const consume = async (limiter: Consumer) => {
-      try {
-        return decided(true, await limiter.consume(key));
-      } catch (refusal) {
-        if (refusal instanceof RateLimiterRes) {
-          return decided(false, refusal);
-        }
-        throw refusal;
-      }
+    const inMemory = () => {
+      const id = `${name}:${rate.perSecond}:${rate.burst}`;
+      const counted = this.memory.take(
+        `${id}\u0000${key}`,
+        rate.perSecond,
+        rate.burst - rate.perSecond,
+        BURST_WINDOW_SECONDS * 1000,
+      );
+      return decided(counted.allowed, counted.remaining, counted.msBeforeReset);
     };
-    if (!shared) {
-      return consume(memory);
+    const { redis } = this.options;
+    if (!redis) {
+      return inMemory();
     }
     try {
-      return await consume(shared);
-    } catch (error) {
-      this.options.onFailure?.(error);
-      return consume(memory);
+      return decided(true, ...remainder(await this.sharedFor(redis, name, rate).consume(key)));
+    } catch (refusal) {
+      if (refusal instanceof RateLimiterRes) {
+        return decided(false, ...remainder(refusal));
+      }
+      this.options.onFailure?.(refusal);
+      return inMemory();
     }
   }
 
   // Limiters have fixed quotas, so there is one per rate in use; a grant override gets its own.
-  private limitersFor(name: LimitName, rate: Rate) {
+  private sharedFor(redis: Redis, name: LimitName, rate: Rate): Consumer {
     const id = `${name}:${rate.perSecond}:${rate.burst}`;
-    let limiters = this.limiters.get(id);
-    if (!limiters) {
-      const { redis } = this.options;
-      limiters = {
-        shared: redis
-          ? this.bursty(rate, (keyPrefix, points, duration) => this.inRedis(redis, keyPrefix, points, duration), id)
-          : undefined,
-        memory: this.bursty(
-          rate,
-          (keyPrefix, points, duration) => new RateLimiterMemory({ keyPrefix, points, duration }),
-          id,
-        ),
-      };
-      this.limiters.set(id, limiters);
+    let limiter = this.limiters.get(id);
+    if (!limiter) {
+      const keyPrefix = `${this.options.prefix}:rate:${id}`;
+      const base = this.inRedis(redis, keyPrefix, rate.perSecond, 1);
+      const extra = rate.burst - rate.perSecond;
+      limiter =
+        extra > 0
+          ? new BurstyRateLimiter(base, this.inRedis(redis, `${keyPrefix}:burst`, extra, BURST_WINDOW_SECONDS))
+          : base;
+      this.limiters.set(id, limiter);
     }
-    return limiters;
-  }
-
-  private bursty(
-    rate: Rate,
-    store: (keyPrefix: string, points: number, duration: number) => RateLimiterAbstract,
-    id: string,
-  ): Consumer {
-    const keyPrefix = `${this.options.prefix}:rate:${id}`;
-    const base = store(keyPrefix, rate.perSecond, 1);
-    const extra = rate.burst - rate.perSecond;
-    return extra > 0 ? new BurstyRateLimiter(base, store(`${keyPrefix}:burst`, extra, BURST_WINDOW_SECONDS)) : base;
+    return limiter;
   }
 
   private inRedis(redis: Redis, keyPrefix: string, points: number, duration: number): RateLimiterAbstract {
@@ -115,3 +99,5 @@ export class RequestRates {
     return new RateLimiterRedis({ storeClient: redis, keyPrefix, points, duration, rejectIfRedisNotReady: true });
   }
 }
+
+const remainder = (res: RateLimiterRes): [number, number] => [res.remainingPoints, res.msBeforeNext];
