@@ -524,15 +524,17 @@ export async function warmUp({ targets, token, body, seconds = 10, connections }
 
 /**
  * `rounds` runs of `duration` seconds against each target ({ name: url }), in turn, the order
- * reversed every other round. Returns each round's figures and their summary per target: the median
+ * reversed every other round; with `cpuOf` (processes), each run also records their CPU time over
+ * that run alone. Returns each round's figures and their summary per target: the median
  * over rounds of requests/s, p50 and p99 (ms), so that one round disturbed by the machine does not
  * move the figure, and the total errors (socket errors and non-2xx answers) and requests.
  */
-export async function alternate({ targets, token, body, rounds, duration, connections }) {
+export async function alternate({ targets, token, body, rounds, duration, connections, cpuOf }) {
   const names = Object.keys(targets);
   const results = Object.fromEntries(names.map((name) => [name, []]));
   for (let round = 0; round < rounds; round++) {
     for (const name of round % 2 === 0 ? names : [...names].reverse()) {
+      const cpu = cpuOf ? watchCpu(cpuOf) : undefined;
       const r = await load(targets[name], token, body, duration, connections);
       results[name].push({
         rps: r.requests.average,
@@ -540,6 +542,8 @@ export async function alternate({ targets, token, body, rounds, duration, connec
         p99: r.latency.p99,
         errors: r.errors + r.non2xx,
         requests: r.requests.total,
+        // CPU milliseconds of each process watched (and PostgreSQL) over this run alone.
+        ...(cpu ? { cpuMs: cpu.stop(1) } : {}),
       });
     }
   }
