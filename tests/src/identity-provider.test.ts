@@ -59,6 +59,7 @@ beforeAll(async () => {
     {
       clientId: "anr-short-lived",
       clientSecret: "s3cret-short",
+      clientSecretMethod: "client_secret_post",
       claims: { agency: "ANR", role: "SYSTEM", purpose: defaultPurpose({ agency: "ANR", role: "SYSTEM" }) },
       accessTokenTtlSeconds: 1,
     },
@@ -110,6 +111,11 @@ function expectUnauthenticated(result: Awaited<ReturnType<RunningSystem["query"]
 }
 
 describe("caller tokens from a real OpenID provider", () => {
+  it("publishes the endpoints the testkit names in its discovery document", async () => {
+    const discovery = (await (await fetch(op.discoveryUri)).json()) as Record<string, unknown>;
+    expect(discovery).toMatchObject({ issuer: op.issuer, jwks_uri: op.jwksUri, token_endpoint: op.tokenEndpoint });
+  });
+
   it("issues an at+jwt signed with the provider's current key, for the gateway's audience", async () => {
     const token = await op.token("anss-case-worker");
     expect(decodeProtectedHeader(token)).toMatchObject({ alg: op.algorithm, typ: "at+jwt", kid: op.currentKid() });

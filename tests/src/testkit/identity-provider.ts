@@ -16,8 +16,10 @@ export type ProviderAlgorithm = "EdDSA" | "ES256";
 
 export interface ProviderClient {
   clientId: string;
-  /** `client_secret_basic` with this secret… */
+  /** `client_secret_basic` (or `clientSecretMethod`) with this secret… */
   clientSecret?: string;
+  /** How the client sends its secret: in the Authorization header (default) or in the form. */
+  clientSecretMethod?: "client_secret_basic" | "client_secret_post";
   /** …or `private_key_jwt` with this private JWK (EdDSA or ES256); the provider gets its public half. */
   clientPrivateJwk?: JWK;
   /**
@@ -42,7 +44,7 @@ export interface IdentityProviderOptions {
 export interface TokenOptions {
   /** The resource indicator (token audience); the provider's `audience` otherwise. */
   audience?: string;
-  /** Authenticate with this secret instead of the registered one (client_secret_basic). */
+  /** Authenticate with this secret instead of the registered one (client_secret_basic, or the client's method). */
   clientSecret?: string;
 }
 
@@ -61,8 +63,11 @@ export class TokenRequestError extends Error {
 export interface IdentityProvider {
   /** `http://127.0.0.1:<port>`: the `iss` of its tokens (`JWT_ISSUER`). */
   issuer: string;
+  /** `<issuer>/.well-known/openid-configuration`. */
+  discoveryUri: string;
   jwksUri: string;
   tokenEndpoint: string;
+  /** The `aud` of its tokens by default (`JWT_AUDIENCE`). */
   audience: string;
   algorithm: ProviderAlgorithm;
   /** The `kid` the provider signs with now. */
@@ -194,7 +199,11 @@ function clientMetadata(client: ProviderClient, algorithm: ProviderAlgorithm): C
   if (!client.clientSecret) {
     throw new Error(`client ${client.clientId} needs a clientSecret or a clientPrivateJwk`);
   }
-  return { ...base, token_endpoint_auth_method: "client_secret_basic", client_secret: client.clientSecret };
+  return {
+    ...base,
+    token_endpoint_auth_method: client.clientSecretMethod ?? "client_secret_basic",
+    client_secret: client.clientSecret,
+  };
 }
 
 function assertAbsoluteUri(value: string): void {
@@ -311,6 +320,9 @@ export async function startIdentityProvider(options: IdentityProviderOptions): P
       form.set("client_id", clientId);
       form.set("client_assertion_type", "urn:ietf:params:oauth:client-assertion-type:jwt-bearer");
       form.set("client_assertion", assertion);
+    } else if (client?.clientSecretMethod === "client_secret_post") {
+      form.set("client_id", clientId);
+      form.set("client_secret", secret ?? "");
     } else {
       const basic = `${encodeURIComponent(clientId)}:${encodeURIComponent(secret ?? "")}`;
       headers.authorization = `Basic ${Buffer.from(basic).toString("base64")}`;
@@ -325,6 +337,7 @@ export async function startIdentityProvider(options: IdentityProviderOptions): P
 
   return {
     issuer,
+    discoveryUri: `${issuer}/.well-known/openid-configuration`,
     jwksUri: `${issuer}/jwks`,
     tokenEndpoint,
     audience,
