@@ -1,7 +1,15 @@
 import { CLOCK_TOLERANCE_SECONDS } from "@spx/gateway/authenticate";
 import { defaultPurpose } from "@spx/runtime/access-catalogue";
 import type { Caller } from "@spx/runtime/caller";
-import { decodeJwt, decodeProtectedHeader, exportJWK, generateKeyPair } from "jose";
+import {
+  createLocalJWKSet,
+  decodeJwt,
+  decodeProtectedHeader,
+  exportJWK,
+  generateKeyPair,
+  type JSONWebKeySet,
+  jwtVerify,
+} from "jose";
 import { PERSON_360, type ProgrammeSubject, programmeSubject } from "./testkit/fixtures.js";
 import {
   type IdentityProvider,
@@ -207,4 +215,52 @@ describe("caller tokens from a real OpenID provider", () => {
     await new Promise((resolve) => setTimeout(resolve, Math.max(0, waitMs)));
     expectUnauthenticated(await system.query(shortLived.token, "{ __typename }"));
   }, 60_000);
+});
+
+describe("the test provider's keys", () => {
+  let es: IdentityProvider;
+  beforeAll(async () => {
+    es = await startIdentityProvider({
+      algorithm: "ES256",
+      clients: [{ clientId: "anam-system", clientSecret: "s3cret-anam", claims: { agency: "ANAM", role: "SYSTEM" } }],
+    });
+  });
+  afterAll(async () => {
+    await es?.stop();
+  });
+
+  /** Verified against the JWKS as published at this moment. */
+  async function verify(token: string) {
+    const jwks = (await (await fetch(es.jwksUri)).json()) as JSONWebKeySet;
+    expect(jwks.keys.every((key) => key.d === undefined)).toBe(true);
+    return jwtVerify(token, createLocalJWKSet(jwks), {
+      issuer: es.issuer,
+      audience: es.audience,
+      algorithms: ["ES256"],
+      typ: "at+jwt",
+    });
+  }
+
+  it("signs with ES256 when asked and rotates in two steps: published, then signing, then the old key retired", async () => {
+    const oldKid = es.currentKid();
+    const first = await es.token("anam-system");
+    expect(decodeProtectedHeader(first)).toMatchObject({ alg: "ES256", kid: oldKid });
+    await expect(verify(first)).resolves.toMatchObject({ payload: { agency: "ANAM", role: "SYSTEM" } });
+
+    const nextKid = await es.publishNextKey();
+    expect(es.publishedKids()).toEqual([oldKid, nextKid]);
+    expect(decodeProtectedHeader(await es.token("anam-system")).kid).toBe(oldKid);
+
+    expect(await es.rotate()).toBe(nextKid);
+    expect(es.publishedKids()).toEqual([nextKid, oldKid]);
+    const rotated = await es.token("anam-system");
+    expect(decodeProtectedHeader(rotated).kid).toBe(nextKid);
+    await expect(verify(rotated)).resolves.toBeDefined();
+    await expect(verify(first)).resolves.toBeDefined();
+
+    await es.retireOldKeys();
+    expect(es.publishedKids()).toEqual([nextKid]);
+    await expect(verify(first)).rejects.toMatchObject({ code: "ERR_JWKS_NO_MATCHING_KEY" });
+    await expect(verify(rotated)).resolves.toBeDefined();
+  });
 });

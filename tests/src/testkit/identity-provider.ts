@@ -72,15 +72,23 @@ export interface IdentityProvider {
   algorithm: ProviderAlgorithm;
   /** The `kid` the provider signs with now. */
   currentKid(): string;
-  /** Every `kid` published in the JWKS, the signing one first. */
+  /** Every `kid` published in the JWKS, in its order: the signing one first, a next one last. */
   publishedKids(): string[];
   /** A client-credentials access token for the client, over HTTP; throws TokenRequestError if refused. */
   token(clientId: string, options?: TokenOptions): Promise<string>;
   /**
-   * Signs with a new key (new `kid`) from now on and keeps publishing the previous ones, so tokens
-   * already issued stay verifiable. Same port and issuer; returns the new `kid`.
+   * Signs with a new key (new `kid`) from now on, the one `publishNextKey` published if there is
+   * one, and keeps publishing the previous ones, so tokens already issued stay verifiable. Same
+   * port and issuer; returns the new `kid`.
    */
   rotate(): Promise<string>;
+  /**
+   * The first step of oidc-provider's recommended rotation: a new key published at the end of the
+   * JWKS, not yet signing, so that verifiers can know it before `rotate()` makes it the signing key.
+   */
+  publishNextKey(): Promise<string>;
+  /** Stops publishing every key but the signing one (and a next one): their tokens stop verifying. */
+  retireOldKeys(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -252,11 +260,14 @@ export async function startIdentityProvider(options: IdentityProviderOptions): P
     });
   };
 
-  // Signing key first, older keys after it: oidc-provider signs with the first key of the algorithm.
+  // Signing key first, older keys after it, a next one last: oidc-provider signs with the first key
+  // of the algorithm.
   const keys: (JWK & { kid: string })[] = [];
+  let nextKey: (JWK & { kid: string }) | undefined;
+  const published = () => (nextKey ? [...keys, nextKey] : keys);
   const build = (): Provider => {
     const configuration: Configuration = {
-      jwks: { keys: keys.map((key) => ({ ...key })) },
+      jwks: { keys: published().map((key) => ({ ...key })) },
       adapter,
       features: {
         clientCredentials: { enabled: true },
@@ -343,15 +354,25 @@ export async function startIdentityProvider(options: IdentityProviderOptions): P
     audience,
     algorithm,
     currentKid: () => keys[0]?.kid ?? "",
-    publishedKids: () => keys.map((key) => key.kid),
+    publishedKids: () => published().map((key) => key.kid),
     token,
+    // A provider's keys are fixed when it is built: a new one takes over the same listening socket,
+    // so the issuer, its port and what it stored stay the same and no request meets a closed port.
     async rotate() {
-      // A provider's keys are fixed when it is built: a new one takes over the same listening socket,
-      // so the issuer, its port and what it stored stay the same and no request meets a closed port.
-      const next = await newSigningJwk(algorithm);
-      keys.unshift(next);
+      const signing = nextKey ?? (await newSigningJwk(algorithm));
+      nextKey = undefined;
+      keys.unshift(signing);
       handle = build().callback();
-      return next.kid;
+      return signing.kid;
+    },
+    async publishNextKey() {
+      nextKey = await newSigningJwk(algorithm);
+      handle = build().callback();
+      return nextKey.kid;
+    },
+    async retireOldKeys() {
+      keys.splice(1);
+      handle = build().callback();
     },
     stop,
   };
