@@ -27,10 +27,23 @@ import {
   MIGRATIONS_DIR as REGISTRY_MIGRATIONS_DIR,
   type SocialRegistryApp,
 } from "@spx/social-registry/app";
+import { createRemoteJWKSet } from "jose";
 
 export const SUPERGRAPH = fileURLToPath(new URL("../../../schema/supergraph.graphql", import.meta.url));
 export const ISSUER = "urn:spx:test-issuer";
 export const AUDIENCE = "spx-gateway";
+
+/** A caller-token issuer the gateway reaches over HTTP, as in production. */
+export interface RemoteIdentity {
+  issuer: string;
+  jwksUri: string;
+  audience: string;
+  algorithms: string[];
+  /** jose's pause between JWKS refetches on an unknown `kid` (its default: 30 s). */
+  jwksCooldownMs?: number;
+  /** A register's token for the graph, under its service identity (`sub` names the register). */
+  serviceToken(identity: Caller): Promise<string>;
+}
 
 export interface RunningSystem {
   gatewayUrl: string;
@@ -60,8 +73,9 @@ export interface RunningSystem {
   /** Requests each service made to the graph, by service identity. */
   graphCalls: Record<string, number>;
   /**
-   * A caller's token from the test identity provider. Unless the caller names a purpose (or
-   * `withoutPurpose` is set), it carries the first purpose the caller's grant allows.
+   * A caller's token from the local test issuer (refused when `identity` names another issuer).
+   * Unless the caller names a purpose (or `withoutPurpose` is set), it carries the first purpose
+   * the caller's grant allows.
    */
   token(caller: Caller, options?: { ttlSeconds?: number; now?: number; withoutPurpose?: boolean }): Promise<string>;
   query<Data = Record<string, unknown>>(
@@ -104,6 +118,11 @@ export async function startSystem(options: {
    * test can freeze; directly otherwise. What it returns is closed with the system.
    */
   populationDatabase?: (url: string) => Promise<Database>;
+  /**
+   * Trust this issuer (e.g. the test OpenID provider) through its JWKS instead of the local test
+   * issuer; the registers then ask the graph with the tokens `serviceToken` gives them.
+   */
+  identity?: RemoteIdentity;
 }): Promise<RunningSystem> {
   const logger = options.logger ?? createLogger("test", "silent");
   const cleanup: (() => Promise<void>)[] = [];
@@ -148,10 +167,13 @@ export async function startSystem(options: {
     let gatewayUrl = "";
     const graphCalls: Record<string, number> = {};
     // Each register asks the graph under its own identity, as in production.
+    const remote = options.identity;
     const serviceGraph = (identity: Caller) => {
       const client = createGraphClient({
         url: () => `${gatewayUrl}/graphql`,
-        token: serviceTokenSource(async () => issuerKey, identity, { issuer: ISSUER, audience: AUDIENCE }),
+        token: remote
+          ? () => remote.serviceToken(identity)
+          : serviceTokenSource(async () => issuerKey, identity, { issuer: ISSUER, audience: AUDIENCE }),
       });
       // Counted, so that tests can prove that cross-register checks are batched.
       return {
@@ -228,7 +250,17 @@ export async function startSystem(options: {
     const accessLog = options.accessLog === false ? undefined : new AccessLogStore(accessLogDb.database.sql);
     const supergraph = loadSupergraph(SUPERGRAPH);
     const authenticate: Authenticate = createAuthenticator(
-      { keys: localKeySet([issuerKey]), issuer: ISSUER, audience: AUDIENCE, algorithms: ["EdDSA"] },
+      remote
+        ? {
+            keys: createRemoteJWKSet(
+              new URL(remote.jwksUri),
+              remote.jwksCooldownMs === undefined ? {} : { cooldownDuration: remote.jwksCooldownMs },
+            ),
+            issuer: remote.issuer,
+            audience: remote.audience,
+            algorithms: remote.algorithms,
+          }
+        : { keys: localKeySet([issuerKey]), issuer: ISSUER, audience: AUDIENCE, algorithms: ["EdDSA"] },
       () => {},
     );
     const subgraphUrls = {
