@@ -1,5 +1,13 @@
 import { Redis } from "ioredis";
-import { MemoryReplayGuard, RedisReplayGuard, ReplayGuardUnavailableError } from "../replay-guard.js";
+import { EnvError } from "../env.js";
+import { createLogger } from "../logger.js";
+import {
+  createReplayGuard,
+  MemoryReplayGuard,
+  RedisReplayGuard,
+  ReplayGuardUnavailableError,
+} from "../replay-guard.js";
+import { subgraphEnv } from "../service.js";
 
 const REDIS_URL = "redis://127.0.0.1:6379";
 
@@ -107,5 +115,30 @@ describe("replay guard in Redis", () => {
     }
     // Logged once, not once per request.
     expect(lines).toHaveLength(1);
+  });
+});
+
+describe("a subgraph's REDIS_URL", () => {
+  it("is read once with the other settings: a redis:// URL, empty meaning unset, anything else refused", () => {
+    expect(subgraphEnv("POPULATION", 4001, { REDIS_URL: "redis://127.0.0.1:6379/2" }).redisUrl).toBe(
+      "redis://127.0.0.1:6379/2",
+    );
+    expect(subgraphEnv("POPULATION", 4001, { REDIS_URL: "" }).redisUrl).toBeUndefined();
+    expect(() => subgraphEnv("POPULATION", 4001, { REDIS_URL: "http://127.0.0.1:6379" })).toThrow(EnvError);
+  });
+
+  it("chooses the guard: shared through Redis when set, this process's memory otherwise", async () => {
+    const logger = createLogger("population", "silent");
+    const memory = await createReplayGuard({ subgraph: "population", logger });
+    expect(memory).toBeInstanceOf(MemoryReplayGuard);
+    const shared = await createReplayGuard({ subgraph: "population", redisUrl: REDIS_URL, logger });
+    try {
+      expect(shared).toBeInstanceOf(RedisReplayGuard);
+      const id = `env-${process.pid}-${Date.now()}`;
+      expect(await shared.check(id, Date.now() + 15_000)).toBe("first");
+      expect(await shared.check(id, Date.now() + 15_000)).toBe("replayed");
+    } finally {
+      await shared.close();
+    }
   });
 });
