@@ -48,6 +48,8 @@ const schema = z.object({
         .filter(Boolean),
     ),
   GATEWAY_SIGNING_KEY: z.string().optional(),
+  GATEWAY_NEXT_SIGNING_KEY: z.preprocess((value) => (value === "" ? undefined : value), z.string().optional()),
+  GATEWAY_NEXT_SIGNING_KEY_FILE: z.preprocess((value) => (value === "" ? undefined : value), z.string().optional()),
   POPULATION_URL: optionalUrl,
   SOCIAL_REGISTRY_URL: optionalUrl,
   HEALTH_INSURANCE_URL: optionalUrl,
@@ -120,6 +122,12 @@ export interface GatewayEnv {
   audience: string;
   algorithms: string[];
   signingKey: string | undefined;
+  /**
+   * The key that signs next (a private JWK, GATEWAY_NEXT_SIGNING_KEY, or a file holding one,
+   * GATEWAY_NEXT_SIGNING_KEY_FILE): only its public part is published, beside the current key, so
+   * that subgraphs know it before it signs. Never used to sign.
+   */
+  nextSigningKey: { json: string } | { file: string } | undefined;
   /** Subgraph URL overrides by subgraph name; the supergraph's own URLs apply otherwise. */
   subgraphUrls: Record<string, string>;
   /**
@@ -175,6 +183,10 @@ export function loadEnv(source?: Record<string, string | undefined>): GatewayEnv
         path: ["DATABASE_QUERY_TIMEOUT_MS"],
         message: "must be longer than DATABASE_STATEMENT_TIMEOUT_MS",
       })
+      .refine((env) => !(env.GATEWAY_NEXT_SIGNING_KEY && env.GATEWAY_NEXT_SIGNING_KEY_FILE), {
+        path: ["GATEWAY_NEXT_SIGNING_KEY_FILE"],
+        message: "set GATEWAY_NEXT_SIGNING_KEY or GATEWAY_NEXT_SIGNING_KEY_FILE, not both",
+      })
       // Every process must hash a subject alike, or they would not share its limits.
       .refine((env) => !(env.REDIS_URL && !env.RATE_LIMIT_KEY), {
         path: ["RATE_LIMIT_KEY"],
@@ -206,6 +218,11 @@ export function loadEnv(source?: Record<string, string | undefined>): GatewayEnv
     audience: raw.JWT_AUDIENCE,
     algorithms: raw.JWT_ALGORITHMS,
     signingKey: raw.GATEWAY_SIGNING_KEY,
+    nextSigningKey: raw.GATEWAY_NEXT_SIGNING_KEY
+      ? { json: raw.GATEWAY_NEXT_SIGNING_KEY }
+      : raw.GATEWAY_NEXT_SIGNING_KEY_FILE
+        ? { file: raw.GATEWAY_NEXT_SIGNING_KEY_FILE }
+        : undefined,
     subgraphUrls,
     authentication: raw.GATEWAY_AUTHENTICATION === "on",
     authorization: raw.GATEWAY_AUTHORIZATION,

@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import { importSigningKey, loadOrCreateSigningKey, localKeySet, type SigningKey } from "@spx/runtime/keys";
 import { devKeyFiles } from "@spx/runtime/service";
 import { createRemoteJWKSet, type JSONWebKeySet, type JWK, type JWTVerifyGetKey } from "jose";
@@ -9,6 +10,37 @@ export async function gatewaySigningKey(env: GatewayEnv): Promise<SigningKey> {
     return importSigningKey(JSON.parse(env.signingKey) as JWK);
   }
   return loadOrCreateSigningKey(devKeyFiles(env.dataDir).gateway);
+}
+
+/**
+ * The public part of the key that will sign next, to publish beside the current one; none unless
+ * configured. It is imported (so a key that could not sign is refused at start, not at rotation)
+ * and must differ from the current key: subgraphs pick a key by `kid`.
+ */
+export async function nextSigningPublicKeys(
+  env: Pick<GatewayEnv, "nextSigningKey">,
+  current: SigningKey,
+): Promise<JWK[]> {
+  const source = env.nextSigningKey;
+  if (!source) {
+    return [];
+  }
+  const text = "json" in source ? source.json : readFileSync(source.file, "utf8");
+  let next: SigningKey;
+  try {
+    const jwk = JSON.parse(text) as JWK;
+    if (jwk.kty !== "OKP" || jwk.crv !== "Ed25519" || typeof jwk.d !== "string") {
+      throw new Error("not a private Ed25519 JWK");
+    }
+    next = await importSigningKey(jwk);
+  } catch {
+    // The message never quotes the key: it is a secret.
+    throw new Error("GATEWAY_NEXT_SIGNING_KEY[_FILE]: not a private Ed25519 JWK");
+  }
+  if (next.kid === current.kid) {
+    throw new Error("GATEWAY_NEXT_SIGNING_KEY[_FILE]: the same key (kid) as the current signing key");
+  }
+  return [next.publicJwk];
 }
 
 /** Keys that sign callers' tokens: the identity provider's JWKS, or the local development issuer. */

@@ -9,7 +9,7 @@ import { RateLimits } from "./edge/rate-limits.js";
 import { connectRedis } from "./edge/redis.js";
 import { loadEnv } from "./env.js";
 import { createGateway } from "./gateway.js";
-import { attestationPublicKeys, callerKeys, gatewaySigningKey } from "./keys.js";
+import { attestationPublicKeys, callerKeys, gatewaySigningKey, nextSigningPublicKeys } from "./keys.js";
 import { loadSupergraph } from "./supergraph.js";
 
 const env = loadEnv();
@@ -45,6 +45,7 @@ const redis = env.redisUrl ? connectRedis(env.redisUrl, logger) : undefined;
 if (!redis) {
   logger.info("REDIS_URL is not set: rate limits are kept by this process alone");
 }
+const signingKey = await gatewaySigningKey(env);
 const { server, handler } = await createGateway({
   supergraphSdl: supergraph.sdl,
   subgraphs: supergraph.subgraphs,
@@ -54,12 +55,13 @@ const { server, handler } = await createGateway({
         logger.info({ reason }, "rejected caller token"),
       )
     : "off",
-  signingKey: await gatewaySigningKey(env),
+  signingKey,
   logger,
   production: env.production,
   authorization: env.authorization,
   accessLog: accessLogDb ? new AccessLogStore(accessLogDb.sql) : undefined,
-  publishedKeys: await attestationPublicKeys(env),
+  // The next signing key first, beside the current one: what subgraphs must know before a rotation.
+  publishedKeys: [...(await nextSigningPublicKeys(env, signingKey)), ...(await attestationPublicKeys(env))],
   resilience: env.resilience,
   rateLimits: new RateLimits({ redis, hashKey: env.rateLimitKey, logger }),
   edge: env.edge,

@@ -10,6 +10,7 @@ const app = await createDirectAidApp({
   databaseUrl: env.databaseUrl,
   dataDir: env.dataDir,
   gatewayKeys: await gatewayKeySource(env),
+  redisUrl: env.redisUrl,
   unauthenticated: env.unauthenticated,
   statisticsMaxAgeSeconds: env.statisticsMaxAgeSeconds,
   databaseTimeouts: env.databaseTimeouts,

@@ -10,6 +10,7 @@ const app = await createHealthInsuranceApp({
   databaseUrl: env.databaseUrl,
   dataDir: env.dataDir,
   gatewayKeys: await gatewayKeySource(env),
+  redisUrl: env.redisUrl,
   unauthenticated: env.unauthenticated,
   statisticsMaxAgeSeconds: env.statisticsMaxAgeSeconds,
   databaseTimeouts: env.databaseTimeouts,

@@ -1,4 +1,4 @@
-import { createHash, KeyObject, sign, verify } from "node:crypto";
+import { createHash, KeyObject, randomBytes, sign, verify } from "node:crypto";
 import { type CompactJWSHeaderParameters, type CryptoKey, errors, type JWTVerifyGetKey } from "jose";
 import { type Caller, callerFromClaims } from "./caller.js";
 import { SIGNING_ALGORITHM, type SigningKey } from "./keys.js";
@@ -6,12 +6,29 @@ import { SIGNING_ALGORITHM, type SigningKey } from "./keys.js";
 /** Issuer and type of the tokens the gateway mints for subgraphs; nothing else may use them. */
 export const INTERNAL_ISSUER = "spx-gateway";
 const INTERNAL_TYPE = "spx-internal+jwt";
-/** Long enough for one subgraph call, short enough that a leaked token is soon useless. */
-const INTERNAL_TOKEN_SECONDS = 60;
+/**
+ * Long enough for one subgraph call (the gateway signs just before sending), short enough that a
+ * captured token is soon useless; within it, each token is accepted once (`jti`, replay-guard.ts).
+ */
+export const INTERNAL_TOKEN_SECONDS = 10;
+/** Clock skew allowed between the gateway and a subgraph, on `exp`, `nbf` and the token's age. */
+export const CLOCK_TOLERANCE_SECONDS = 5;
+/** The longest a token is acceptable for after it was issued: what a replay guard must remember. */
+export const INTERNAL_TOKEN_MAX_AGE_SECONDS = INTERNAL_TOKEN_SECONDS + CLOCK_TOLERANCE_SECONDS;
+/** 16 random bytes, base64url: 128 bits, never repeated by chance. */
+const JTI_BYTES = 16;
+const JTI_PATTERN = /^[A-Za-z0-9_-]{16,64}$/;
 
 export interface InternalClaims {
   caller: Caller;
   requestId: string;
+}
+
+/** What a verified token tells beside its claims: its id and until when it could be presented. */
+export interface VerifiedInternalToken extends InternalClaims {
+  jti: string;
+  /** Epoch milliseconds after which the token is refused anyway (its `exp` plus the clock tolerance). */
+  acceptableUntilMs: number;
 }
 
 /** What a token is bound to: the GraphQL document it was minted to carry, and its variables. */
@@ -87,6 +104,7 @@ export async function signInternalToken(
     sub,
     iat: now,
     exp: now + INTERNAL_TOKEN_SECONDS,
+    jti: randomBytes(JTI_BYTES).toString("base64url"),
   })}`;
   return `${input}.${sign(null, Buffer.from(input), keyObjectOf(key.privateKey)).toString("base64url")}`;
 }
@@ -98,7 +116,6 @@ export class InvalidTokenError extends Error {
   }
 }
 
-const CLOCK_TOLERANCE_SECONDS = 30;
 const ED25519_SIGNATURE_BYTES = 64;
 
 /** The checks jose's jwtVerify would make with this module's options, on a decoded token. */
@@ -120,8 +137,20 @@ function checkClaims(header: Record<string, unknown>, payload: Record<string, un
   if (!(aud === audience || (Array.isArray(aud) && aud.includes(audience)))) {
     throw new InvalidTokenError("ERR_JWT_CLAIM_VALIDATION_FAILED");
   }
-  if (typeof exp !== "number" || exp <= now - CLOCK_TOLERANCE_SECONDS) {
+  if (typeof payload.jti !== "string" || !JTI_PATTERN.test(payload.jti)) {
+    throw new InvalidTokenError("ERR_JWT_CLAIM_VALIDATION_FAILED");
+  }
+  // Checked here, not trusted from the signer: a token minted for longer, or long ago, is refused.
+  if (
+    typeof exp !== "number" ||
+    exp <= now - CLOCK_TOLERANCE_SECONDS ||
+    iat <= now - INTERNAL_TOKEN_MAX_AGE_SECONDS ||
+    exp - iat > INTERNAL_TOKEN_SECONDS
+  ) {
     throw new InvalidTokenError("ERR_JWT_EXPIRED");
+  }
+  if (iat > now + CLOCK_TOLERANCE_SECONDS) {
+    throw new InvalidTokenError("ERR_JWT_CLAIM_VALIDATION_FAILED");
   }
   if (nbf !== undefined && (typeof nbf !== "number" || nbf > now + CLOCK_TOLERANCE_SECONDS)) {
     throw new InvalidTokenError("ERR_JWT_CLAIM_VALIDATION_FAILED");
@@ -137,7 +166,7 @@ export async function verifyInternalToken(
   keys: JWTVerifyGetKey,
   audience: string,
   request: BoundRequest | undefined,
-): Promise<InternalClaims> {
+): Promise<VerifiedInternalToken> {
   try {
     const parts = token.split(".");
     if (parts.length !== 3) {
@@ -172,6 +201,8 @@ export async function verifyInternalToken(
     return {
       caller: callerFromClaims(payload),
       requestId: typeof payload.rid === "string" ? payload.rid : "unknown",
+      jti: payload.jti as string,
+      acceptableUntilMs: ((payload.exp as number) + CLOCK_TOLERANCE_SECONDS) * 1000,
     };
   } catch (error) {
     if (error instanceof InvalidTokenError) {

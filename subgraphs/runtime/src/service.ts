@@ -36,6 +36,13 @@ export function subgraphEnv(prefix: string, defaultPort: number, source?: Record
         DATA_DIR: z.string().default("./.data"),
         LOG_LEVEL: logLevel,
         GATEWAY_JWKS_URL: optionalUrl,
+        REDIS_URL: z.preprocess(
+          (value) => (value === "" ? undefined : value),
+          z
+            .string()
+            .regex(/^rediss?:\/\//, "must be a redis:// or rediss:// URL")
+            .optional(),
+        ),
         DEMO_SEED: z.enum(["true", "false"]).default("true"),
         GATEWAY_URL: z.string().url().default("http://127.0.0.1:4000/graphql"),
         JWT_ISSUER: z.string().min(1).default(DEV_ISSUER),
@@ -62,6 +69,8 @@ export function subgraphEnv(prefix: string, defaultPort: number, source?: Record
     dataDir: path.resolve(raw.DATA_DIR as string),
     logLevel: raw.LOG_LEVEL as string,
     gatewayJwksUrl: raw.GATEWAY_JWKS_URL as string | undefined,
+    /** Redis shared by the subgraph's replicas, so that each gateway token is accepted once by all. */
+    redisUrl: raw.REDIS_URL as string | undefined,
     demoSeed: raw.DEMO_SEED === "true",
     /** The graph, for subgraphs that ask other registers, under the service's own token. */
     gatewayUrl: raw.GATEWAY_URL as string,

@@ -4,6 +4,7 @@ import type { UnauthenticatedMode } from "./access-bench.js";
 import type { Database } from "./database.js";
 import type { DatabaseTimeouts } from "./database-timeouts.js";
 import type { Logger } from "./logger.js";
+import { createReplayGuard, type ReplayGuard } from "./replay-guard.js";
 import { prepareDatabase } from "./service.js";
 import { createSubgraphHttp, type RequestContext } from "./subgraph-server.js";
 
@@ -28,6 +29,10 @@ export interface SubgraphAppOptions {
   statisticsMaxAgeSeconds?: number | undefined;
   /** How long the register waits for its PostgreSQL (DATABASE_*_TIMEOUT_MS). */
   databaseTimeouts?: DatabaseTimeouts | undefined;
+  /** Redis shared by the subgraph's replicas, so that a gateway token is accepted once by all (REDIS_URL). */
+  redisUrl?: string | undefined;
+  /** A guard made by the caller (tests: two replicas on one Redis); otherwise one from `redisUrl`. */
+  replayGuard?: ReplayGuard | undefined;
 }
 
 /**
@@ -60,7 +65,13 @@ export async function createSubgraphApp<
       log: options.logger,
       timeouts: options.databaseTimeouts,
     }));
+  // A guard given by the caller is the caller's to close.
+  let ownGuard: ReplayGuard | undefined;
   try {
+    ownGuard = options.replayGuard
+      ? undefined
+      : await createReplayGuard({ subgraph: options.name, redisUrl: options.redisUrl, logger: options.logger });
+    const replayGuard = options.replayGuard ?? ownGuard;
     const { prisma, extendContext, seed } = await options.setup(database);
     if (options.demoSeed && seed) {
       await seed();
@@ -75,6 +86,7 @@ export async function createSubgraphApp<
       ready: () => database.sql.query("SELECT 1"),
       statements: database.statements,
       statisticsMaxAgeSeconds: options.statisticsMaxAgeSeconds,
+      replayGuard,
     });
     await server.start();
     return {
@@ -84,12 +96,14 @@ export async function createSubgraphApp<
       async close() {
         await server.stop();
         await prisma.$disconnect();
+        await ownGuard?.close();
         if (!options.database) {
           await database.close();
         }
       },
     };
   } catch (error) {
+    await ownGuard?.close();
     if (!options.database) {
       await database.close();
     }

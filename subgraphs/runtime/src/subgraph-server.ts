@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import type { IncomingMessage } from "node:http";
 import { ApolloServer, type ApolloServerPlugin, type GraphQLRequestContextWillSendResponse } from "@apollo/server";
 import {
@@ -16,7 +17,9 @@ import { graphqlHttpHandler, sendJson } from "./http-server.js";
 import { type BoundRequest, bearerToken, InvalidTokenError, verifyInternalToken } from "./internal-token.js";
 import type { Logger } from "./logger.js";
 import { noApolloReporting } from "./no-reporting.js";
+import { MemoryReplayGuard, type ReplayGuard } from "./replay-guard.js";
 import type { StatementCounter } from "./statement-counter.js";
+import { rejectionReasonOf, TokenRejections } from "./token-rejections.js";
 
 /** What every subgraph resolver knows about the request. */
 export interface RequestContext {
@@ -48,6 +51,8 @@ export interface SubgraphHttpOptions<Context extends RequestContext> {
   statements?: StatementCounter;
   /** How long a statistics answer is reused (default 0: only while it is being computed). */
   statisticsMaxAgeSeconds?: number | undefined;
+  /** Where the ids of tokens already used are kept (default: this process's memory). */
+  replayGuard?: ReplayGuard | undefined;
 }
 
 /** Logs one line per operation: request id, operation, outcome. Never variables or results. */
@@ -124,6 +129,8 @@ export function createSubgraphHttp<Context extends RequestContext>(options: Subg
   const { name, schema, gatewayKeys, logger, extendContext, ready, statements } = options;
   const unauthenticated = options.unauthenticated ?? "refuse";
   const aggregates = new AggregateCache(options.statisticsMaxAgeSeconds ?? 0);
+  const replayGuard = options.replayGuard ?? new MemoryReplayGuard({ logger });
+  const rejections = new TokenRejections();
   if (unauthenticated === "bench") {
     logger.warn(
       { unauthenticated },
@@ -165,12 +172,29 @@ export function createSubgraphHttp<Context extends RequestContext>(options: Subg
     }
     const token = bearerToken(req.headers.authorization);
     if (!token) {
+      rejections.add("missing");
       throw new UnauthenticatedError("This service only answers the gateway");
     }
     try {
       // The token must have been minted for this very document: a captured token opens nothing else.
       const claims = await verifyInternalToken(token, gatewayKeys, name, boundRequest(body));
       const id = claims.requestId === "unknown" ? requestId : claims.requestId;
+      // Checked last, so that only tokens the gateway signed take room in the guard.
+      const checked = replayGuard.check(claims.jti, claims.acceptableUntilMs);
+      const verdict = typeof checked === "string" ? checked : await checked;
+      if (verdict === "replayed") {
+        rejections.add("replayed");
+        // A security event; the token's id is hashed, and nothing about the caller is told.
+        logger.warn(
+          {
+            subgraph: name,
+            requestId: id,
+            jti: createHash("sha256").update(claims.jti).digest("base64url").slice(0, 12),
+          },
+          "replayed gateway token refused",
+        );
+        throw new UnauthenticatedError("This service only answers the gateway");
+      }
       // The gateway checked the purpose already; a register checks it again on what it is told.
       statedPurpose(claims.caller);
       return extendContext({
@@ -183,6 +207,7 @@ export function createSubgraphHttp<Context extends RequestContext>(options: Subg
       });
     } catch (error) {
       if (error instanceof InvalidTokenError) {
+        rejections.add(rejectionReasonOf(error.reason));
         logger.warn({ requestId, reason: error.reason }, "rejected token");
         throw new UnauthenticatedError("This service only answers the gateway");
       }
@@ -196,7 +221,7 @@ export function createSubgraphHttp<Context extends RequestContext>(options: Subg
       "/healthz": (_req, res) => sendJson(res, 200, { status: "ok" }),
       // Prometheus text format; counts only, nothing about anyone.
       "/metrics": (_req, res) => {
-        const text = `# TYPE spx_sql_statements_total counter\nspx_sql_statements_total ${statements?.count ?? 0}\n`;
+        const text = `# TYPE spx_sql_statements_total counter\nspx_sql_statements_total ${statements?.count ?? 0}\n${rejections.metrics()}`;
         res.writeHead(200, { "content-type": "text/plain; version=0.0.4", "content-length": Buffer.byteLength(text) });
         res.end(text);
       },
@@ -210,5 +235,5 @@ export function createSubgraphHttp<Context extends RequestContext>(options: Subg
       },
     },
   });
-  return { server, handler };
+  return { server, handler, rejections };
 }

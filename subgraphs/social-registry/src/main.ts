@@ -15,6 +15,7 @@ const app = await createSocialRegistryApp({
   databaseUrl: env.databaseUrl,
   dataDir: env.dataDir,
   gatewayKeys: await gatewayKeySource(env),
+  redisUrl: env.redisUrl,
   unauthenticated: env.unauthenticated,
   statisticsMaxAgeSeconds: env.statisticsMaxAgeSeconds,
   databaseTimeouts: env.databaseTimeouts,

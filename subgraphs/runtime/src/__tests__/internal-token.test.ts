@@ -20,6 +20,8 @@ describe("gateway-to-subgraph tokens", () => {
     await expect(verifyInternalToken(token, localKeySet([key]), "population", { query: QUERY })).resolves.toEqual({
       caller,
       requestId: "req-1",
+      jti: expect.stringMatching(/^[A-Za-z0-9_-]{22}$/),
+      acceptableUntilMs: expect.any(Number),
     });
   });
 
@@ -75,6 +77,59 @@ describe("gateway-to-subgraph tokens", () => {
     );
   });
 
+  it("live 10 s, each with its own random id", async () => {
+    const { key } = await generateSigningKey();
+    const before = Date.now();
+    const tokens = await Promise.all(
+      Array.from({ length: 50 }, () =>
+        signInternalToken(key, "population", { caller, requestId: "r", request: { query: QUERY } }),
+      ),
+    );
+    const payloads = tokens.map((token) => JSON.parse(Buffer.from(token.split(".")[1] ?? "", "base64url").toString()));
+    expect(new Set(payloads.map((payload) => payload.jti)).size).toBe(50);
+    for (const payload of payloads) {
+      expect(payload.jti).toMatch(/^[A-Za-z0-9_-]{22}$/);
+      expect(payload.exp - payload.iat).toBe(10);
+    }
+    const verified = await verifyInternalToken(tokens[0] ?? "", localKeySet([key]), "population", { query: QUERY });
+    // Remembered for as long as it could be presented: exp plus the 5 s clock tolerance.
+    expect(verified.acceptableUntilMs).toBe((payloads[0].exp + 5) * 1000);
+    expect(verified.acceptableUntilMs - before).toBeLessThanOrEqual(16_000);
+  });
+
+  const signed = (key: Awaited<ReturnType<typeof generateSigningKey>>["key"], claims: Record<string, unknown>) => {
+    const now = Math.floor(Date.now() / 1000);
+    return new SignJWT({ agency: "ANR", role: "SYSTEM", rid: "r", jti: "an-id-of-sixteen-chars", ...claims })
+      .setProtectedHeader({ alg: "EdDSA", kid: key.kid, typ: "spx-internal+jwt" })
+      .setIssuer("spx-gateway")
+      .setAudience("population")
+      .setSubject("s")
+      .setIssuedAt(typeof claims.iat === "number" ? claims.iat : now)
+      .setExpirationTime(typeof claims.exp === "number" ? claims.exp : now + 10)
+      .sign(key.privateKey);
+  };
+
+  it("are accepted within 5 s of clock skew and refused past it, or older than 10 s + 5 s, or without an id", async () => {
+    const { key } = await generateSigningKey();
+    const { documentHash } = await import("../internal-token.js");
+    const qh = documentHash({ query: QUERY });
+    const keys = localKeySet([key]);
+    const now = Math.floor(Date.now() / 1000);
+    const verify = (claims: Record<string, unknown>) =>
+      signed(key, { qh, ...claims }).then((token) => verifyInternalToken(token, keys, "population", { query: QUERY }));
+    // Expired 3 s ago: within the tolerance (the gateway's clock may run ahead).
+    await expect(verify({ iat: now - 13, exp: now - 3 })).resolves.toMatchObject({ requestId: "r" });
+    // Issued 3 s in the future: within the tolerance too.
+    await expect(verify({ iat: now + 3, exp: now + 13 })).resolves.toMatchObject({ requestId: "r" });
+    await expect(verify({ iat: now - 16, exp: now - 6 })).rejects.toThrow(new InvalidTokenError("ERR_JWT_EXPIRED"));
+    await expect(verify({ iat: now + 7, exp: now + 17 })).rejects.toThrow(InvalidTokenError);
+    // Signed by the gateway's key for longer than 10 s: refused, whatever its exp says.
+    await expect(verify({ iat: now, exp: now + 60 })).rejects.toThrow(new InvalidTokenError("ERR_JWT_EXPIRED"));
+    await expect(verify({ iat: now - 16, exp: now + 60 })).rejects.toThrow(new InvalidTokenError("ERR_JWT_EXPIRED"));
+    await expect(verify({ jti: undefined })).rejects.toThrow(InvalidTokenError);
+    await expect(verify({ jti: "short" })).rejects.toThrow(InvalidTokenError);
+  });
+
   it("are refused when typed as something else (a caller's own JWT)", async () => {
     const { key } = await generateSigningKey();
     const userToken = await new SignJWT({ role: "SYSTEM", agency: "ANR" })
@@ -103,7 +158,8 @@ describe("gateway-to-subgraph tokens as JWS", () => {
     });
     expect(protectedHeader).toMatchObject({ alg: "EdDSA", kid: key.kid });
     expect(payload).toMatchObject({ sub: "worker-17", agency: "ANSS", region: "06", rid: "r" });
-    expect((payload.exp ?? 0) - (payload.iat ?? 0)).toBe(60);
+    expect((payload.exp ?? 0) - (payload.iat ?? 0)).toBe(10);
+    expect(payload.jti).toMatch(/^[A-Za-z0-9_-]{22}$/);
 
     const { documentHash } = await import("../internal-token.js");
     const fromJose = await new SignJWT({
@@ -113,17 +169,20 @@ describe("gateway-to-subgraph tokens as JWS", () => {
       purpose: "CASE_MANAGEMENT",
       rid: "j",
       qh: documentHash({ query: QUERY }),
+      jti: "a-jose-minted-token-id",
     })
       .setProtectedHeader({ alg: "EdDSA", kid: key.kid, typ: "spx-internal+jwt" })
       .setIssuer("spx-gateway")
       .setAudience("population")
       .setSubject("worker-17")
       .setIssuedAt()
-      .setExpirationTime("1m")
+      .setExpirationTime("10s")
       .sign(key.privateKey);
     await expect(verifyInternalToken(fromJose, localKeySet([key]), "population", { query: QUERY })).resolves.toEqual({
       caller,
       requestId: "j",
+      jti: "a-jose-minted-token-id",
+      acceptableUntilMs: expect.any(Number),
     });
   });
 

@@ -1,0 +1,75 @@
+import { GraphQLObjectType, GraphQLSchema, GraphQLString } from "graphql";
+import { Redis } from "ioredis";
+import { postGraphQL } from "../graphql-client.js";
+import { listen } from "../http-server.js";
+import { signInternalToken } from "../internal-token.js";
+import { generateSigningKey, localKeySet } from "../keys.js";
+import { createLogger } from "../logger.js";
+import { MemoryReplayGuard, RedisReplayGuard, type ReplayGuard } from "../replay-guard.js";
+import { createSubgraphHttp } from "../subgraph-server.js";
+
+const QUERY = "{ ok }";
+const caller = { sub: "t", agency: "ANR", role: "SYSTEM", purpose: "REGISTRATION" } as const;
+const schema = new GraphQLSchema({
+  query: new GraphQLObjectType({ name: "Query", fields: { ok: { type: GraphQLString, resolve: () => "yes" } } }),
+});
+
+async function subgraph(replayGuard: ReplayGuard) {
+  const { key } = await generateSigningKey();
+  const { server, handler } = createSubgraphHttp({
+    name: "population",
+    schema,
+    gatewayKeys: localKeySet([key]),
+    logger: createLogger("population", "silent"),
+    extendContext: (base) => base,
+    ready: async () => true,
+    replayGuard,
+  });
+  await server.start();
+  const running = await listen(handler, 0);
+  return {
+    call: async () => {
+      const token = await signInternalToken(key, "population", { caller, requestId: "r", request: { query: QUERY } });
+      return postGraphQL(`${running.url}/graphql`, { query: QUERY }, { authorization: `Bearer ${token}` });
+    },
+    async stop() {
+      await running.close();
+      await server.stop();
+    },
+  };
+}
+
+describe("a subgraph whose replay guard cannot decide", () => {
+  it("answers 503 REPLAY_GUARD_UNAVAILABLE when Redis is down", async () => {
+    const redis = new Redis("redis://127.0.0.1:1", {
+      enableOfflineQueue: false,
+      maxRetriesPerRequest: 0,
+      lazyConnect: true,
+      disconnectTimeout: 10,
+      retryStrategy: () => null,
+    });
+    redis.on("error", () => {});
+    const running = await subgraph(new RedisReplayGuard({ redis, subgraph: "population" }));
+    try {
+      const refused = await running.call();
+      expect(refused.status).toBe(503);
+      expect(refused.body.errors?.[0]?.extensions?.code).toBe("REPLAY_GUARD_UNAVAILABLE");
+      expect(refused.body.data ?? null).toBeNull();
+    } finally {
+      await running.stop();
+      redis.disconnect();
+    }
+  });
+
+  it("answers 503 REPLAY_GUARD_UNAVAILABLE when full, rather than forget a live token", async () => {
+    const running = await subgraph(new MemoryReplayGuard({ maxEntries: 1 }));
+    try {
+      expect((await running.call()).body.data).toEqual({ ok: "yes" });
+      const refused = await running.call();
+      expect(refused.status).toBe(503);
+      expect(refused.body.errors?.[0]?.extensions?.code).toBe("REPLAY_GUARD_UNAVAILABLE");
+    } finally {
+      await running.stop();
+    }
+  });
+});
