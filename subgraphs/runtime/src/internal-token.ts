@@ -1,6 +1,7 @@
 import { createHash, KeyObject, sign, verify } from "node:crypto";
 import { type CompactJWSHeaderParameters, type CryptoKey, errors, type JWTVerifyGetKey } from "jose";
-import { type Caller, callerFromClaims } from "./caller.js";
+import { listedCaller } from "./access-catalogue.js";
+import type { Caller } from "./caller.js";
 import { SIGNING_ALGORITHM, type SigningKey } from "./keys.js";
 
 /** Issuer and type of the tokens the gateway mints for subgraphs; nothing else may use them. */
@@ -170,7 +171,7 @@ export async function verifyInternalToken(
       throw new InvalidTokenError("document");
     }
     return {
-      caller: callerFromClaims(payload),
+      caller: listedCaller(payload),
       requestId: typeof payload.rid === "string" ? payload.rid : "unknown",
     };
   } catch (error) {
