@@ -1,6 +1,6 @@
-import { importSigningKey, loadOrCreateSigningKey, localKeySet, type SigningKey } from "@spx/runtime/keys";
+import { importSigningKey, loadOrCreateSigningKey, type SigningKey } from "@spx/runtime/keys";
 import { devKeyFiles } from "@spx/runtime/service";
-import { createRemoteJWKSet, type JSONWebKeySet, type JWK, type JWTVerifyGetKey } from "jose";
+import type { JSONWebKeySet, JWK } from "jose";
 import type { GatewayEnv } from "./env.js";
 
 /** The gateway's signing key: GATEWAY_SIGNING_KEY (a private JWK) in production, a dev key otherwise. */
@@ -9,14 +9,6 @@ export async function gatewaySigningKey(env: GatewayEnv): Promise<SigningKey> {
     return importSigningKey(JSON.parse(env.signingKey) as JWK);
   }
   return loadOrCreateSigningKey(devKeyFiles(env.dataDir).gateway);
-}
-
-/** Keys that sign callers' tokens: the identity provider's JWKS, or the local development issuer. */
-export async function callerKeys(env: GatewayEnv): Promise<{ keys: JWTVerifyGetKey; development: boolean }> {
-  if (env.jwksUrl) {
-    return { keys: createRemoteJWKSet(new URL(env.jwksUrl)), development: false };
-  }
-  return { keys: localKeySet([await devIssuerKey(env)]), development: true };
 }
 
 export function devIssuerKey(env: GatewayEnv): Promise<SigningKey> {

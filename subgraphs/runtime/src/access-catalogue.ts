@@ -122,6 +122,7 @@ const lifetime = z.number().int().min(60).max(86_400);
 /** Caller tokens' longest lifetime (`exp - iat`): a default, and per role. */
 const identitySchema = z
   .object({
+    $comment: z.string().optional(),
     maxTokenLifetimeSeconds: z
       .object({ default: lifetime })
       .catchall(lifetime)
