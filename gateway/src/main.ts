@@ -10,13 +10,13 @@ import { RateLimits } from "./edge/rate-limits.js";
 import { connectRedis } from "./edge/redis.js";
 import { loadEnv } from "./env.js";
 import { createGateway } from "./gateway.js";
-import { trustedIssuers } from "./identity/trusted-issuers.js";
+import { refuseToStart, trustedIssuers } from "./identity/trusted-issuers.js";
 import { attestationPublicKeys, gatewaySigningKey } from "./keys.js";
 import { loadSupergraph } from "./supergraph.js";
 
 const env = loadEnv();
 const logger = createLogger("gateway", env.logLevel);
-const { issuers, development } = await trustedIssuers(env, catalogue());
+const { issuers, development } = await trustedIssuers(env, catalogue()).catch(refuseToStart);
 if (development) {
   logger.warn(
     "Neither GATEWAY_ISSUERS_FILE nor JWKS_URL is set: accepting tokens from the local development issuer only",

@@ -218,6 +218,12 @@ describe("issuers file", () => {
     expect(national).toMatchObject({ tokenType: "at+jwt", claims: { role: { claim: "role" } } });
   });
 
+  it("refuses an issuer trusted twice", () => {
+    expect(() => parseIssuers(JSON.stringify({ issuers: [entry, entry] }), catalogue())).toThrow(
+      expect.objectContaining({ issues: ["GATEWAY_ISSUERS_FILE: issuers.1.issuer: is trusted twice"] }),
+    );
+  });
+
   it("refuses a defective file with one line per problem", () => {
     const bad = {
       issuers: [

@@ -1,4 +1,5 @@
 import type { Catalogue } from "@spx/runtime/access-catalogue";
+import { EnvError } from "@spx/runtime/env";
 import { localKeySet } from "@spx/runtime/keys";
 import { createRemoteJWKSet, type JWTVerifyGetKey } from "jose";
 import type { GatewayEnv } from "../env.js";
@@ -48,4 +49,16 @@ export async function trustedIssuers(
     return { issuers: [{ ...single, keys: createRemoteJWKSet(new URL(env.jwksUrl)) }], development: false };
   }
   return { issuers: [{ ...single, keys: localKeySet([await devIssuerKey(env)]) }], development: true };
+}
+
+/**
+ * Ends a start-up the issuers' configuration does not allow: one line per problem on stderr, no
+ * stack trace, exit code 1. Anything else is not a configuration problem and is thrown on.
+ */
+export function refuseToStart(error: unknown): never {
+  if (error instanceof EnvError) {
+    process.stderr.write(`The gateway does not start:\n${error.issues.map((issue) => `  ${issue}\n`).join("")}`);
+    process.exit(1);
+  }
+  throw error;
 }
