@@ -1,4 +1,4 @@
-import { type Access, accessOf, type Catalogue, grantKey } from "@spx/runtime/access-catalogue";
+import { type Access, accessOf, type Catalogue, CatalogueIndex, grantKey } from "@spx/runtime/access-catalogue";
 import { POLICIES, SCOPES } from "@spx/runtime/access-vocabulary";
 import {
   buildSchema,
@@ -83,6 +83,9 @@ export function readable(supergraph: SupergraphAccess, access: Access, coordinat
 
 const escapeCell = (text: string) => text.replaceAll("|", "\\|");
 
+const durationText = (seconds: number) =>
+  seconds % 3600 === 0 ? `${seconds / 3600} h` : seconds % 60 === 0 ? `${seconds / 60} min` : `${seconds} s`;
+
 /** `schema/access-policy.md`: for every agency and role, which fields it can read, and why. */
 export function accessPolicyMarkdown(supergraph: SupergraphAccess, catalogue: Catalogue): string {
   const grants = grantAccess(catalogue);
@@ -94,14 +97,25 @@ export function accessPolicyMarkdown(supergraph: SupergraphAccess, catalogue: Ca
     "Do not edit: CI fails when this file differs from what they produce. The gateway and every",
     "subgraph enforce exactly this; `tests/src/access-matrix.test.ts` checks every cell through the gateway.",
     "",
+    "## Agencies",
+    "",
+    "Onboarding an agency is an entry in `agencies` and its grants, then `npm run compose`: no code change.",
+    "A token naming an agency not listed here is refused.",
+    "",
+    "| Code | Name | Kind |",
+    "| --- | --- | --- |",
+    ...catalogue.agencies.map((agency) => `| ${agency.code} | ${escapeCell(agency.name)} | ${agency.kind} |`),
+    "",
     "## Grants",
     "",
-    "| Agency / role | Rows | Scopes | Legal basis | Purpose | Purposes a request may state |",
-    "| --- | --- | --- | --- | --- | --- |",
+    "| Agency / role | Rows | Scopes | Legal basis | Purpose | Purposes a request may state | Longest token |",
+    "| --- | --- | --- | --- | --- | --- | --- |",
   ];
+  const index = new CatalogueIndex(catalogue);
   for (const grant of catalogue.grants) {
+    const lifetime = index.maxTokenLifetimeSeconds({ agency: grant.agency ?? undefined, role: grant.role });
     lines.push(
-      `| ${grantKey(grant.agency, grant.role)} | ${grant.policies.join(", ") || "none"} | ${grant.scopes.join(", ") || "none"} | ${escapeCell(grant.legalBasis)} | ${escapeCell(grant.purpose)} | ${grant.purposes.join(", ")} |`,
+      `| ${grantKey(grant.agency, grant.role)} | ${grant.policies.join(", ") || "none"} | ${grant.scopes.join(", ") || "none"} | ${escapeCell(grant.legalBasis)} | ${escapeCell(grant.purpose)} | ${grant.purposes.join(", ")} | ${durationText(lifetime)} |`,
     );
   }
   lines.push(

@@ -10,6 +10,7 @@ import {
 import { logLevel, optionalUrl, parseEnv, port } from "@spx/runtime/env";
 import { z } from "zod";
 import { DEFAULT_RESILIENCE, type ResilienceSettings } from "./edge/resilience-settings.js";
+import { ISSUER_ALGORITHMS } from "./identity/issuers-file.js";
 
 const DEFAULT_SUPERGRAPH = fileURLToPath(new URL("../../schema/supergraph.graphql", import.meta.url));
 
@@ -46,7 +47,9 @@ const schema = z.object({
         .split(",")
         .map((alg) => alg.trim())
         .filter(Boolean),
-    ),
+    )
+    .pipe(z.array(z.enum(ISSUER_ALGORITHMS)).min(1)),
+  GATEWAY_ISSUERS_FILE: z.preprocess((value) => (value === "" ? undefined : value), z.string().optional()),
   GATEWAY_SIGNING_KEY: z.string().optional(),
   GATEWAY_NEXT_SIGNING_KEY: z.preprocess((value) => (value === "" ? undefined : value), z.string().optional()),
   GATEWAY_NEXT_SIGNING_KEY_FILE: z.preprocess((value) => (value === "" ? undefined : value), z.string().optional()),
@@ -117,6 +120,8 @@ export interface GatewayEnv {
   dataDir: string;
   logLevel: string;
   supergraphPath: string;
+  /** The trusted issuers and their claims mapping (`identity/issuers-file.ts`); the single-issuer settings otherwise. */
+  issuersFile: string | undefined;
   jwksUrl: string | undefined;
   issuer: string;
   audience: string;
@@ -175,6 +180,11 @@ export function loadEnv(source?: Record<string, string | undefined>): GatewayEnv
         path: ["GATEWAY_EDGE"],
         message: "off is for benchmarks and is refused in production",
       })
+      // Two sources of trust would leave one of them silently ignored.
+      .refine((env) => !(env.GATEWAY_ISSUERS_FILE && env.JWKS_URL), {
+        path: ["GATEWAY_ISSUERS_FILE"],
+        message: "set either GATEWAY_ISSUERS_FILE or JWKS_URL (one issuer), not both",
+      })
       .refine(deadlineOutlastsCalls, {
         path: ["GATEWAY_REQUEST_TIMEOUT_MS"],
         message: "must be longer than SUBGRAPH_TIMEOUT_MS and every <SUBGRAPH>_TIMEOUT_MS",
@@ -213,6 +223,7 @@ export function loadEnv(source?: Record<string, string | undefined>): GatewayEnv
     dataDir: path.resolve(raw.DATA_DIR),
     logLevel: raw.LOG_LEVEL,
     supergraphPath: raw.SUPERGRAPH_PATH,
+    issuersFile: raw.GATEWAY_ISSUERS_FILE,
     jwksUrl: raw.JWKS_URL,
     issuer: raw.JWT_ISSUER,
     audience: raw.JWT_AUDIENCE,

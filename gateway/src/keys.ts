@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
-import { importSigningKey, loadOrCreateSigningKey, localKeySet, type SigningKey } from "@spx/runtime/keys";
+import { importSigningKey, loadOrCreateSigningKey, type SigningKey } from "@spx/runtime/keys";
 import { devKeyFiles } from "@spx/runtime/service";
-import { createRemoteJWKSet, type JSONWebKeySet, type JWK, type JWTVerifyGetKey } from "jose";
+import type { JSONWebKeySet, JWK } from "jose";
 import type { GatewayEnv } from "./env.js";
 
 /** The gateway's signing key: GATEWAY_SIGNING_KEY (a private JWK) in production, a dev key otherwise. */
@@ -41,14 +41,6 @@ export async function nextSigningPublicKeys(
     throw new Error("GATEWAY_NEXT_SIGNING_KEY[_FILE]: the same key (kid) as the current signing key");
   }
   return [next.publicJwk];
-}
-
-/** Keys that sign callers' tokens: the identity provider's JWKS, or the local development issuer. */
-export async function callerKeys(env: GatewayEnv): Promise<{ keys: JWTVerifyGetKey; development: boolean }> {
-  if (env.jwksUrl) {
-    return { keys: createRemoteJWKSet(new URL(env.jwksUrl)), development: false };
-  }
-  return { keys: localKeySet([await devIssuerKey(env)]), development: true };
 }
 
 export function devIssuerKey(env: GatewayEnv): Promise<SigningKey> {

@@ -1,3 +1,4 @@
+import { catalogue } from "@spx/runtime/access-catalogue";
 import { openDatabase } from "@spx/runtime/database";
 import { listen } from "@spx/runtime/http-server";
 import { createLogger } from "@spx/runtime/logger";
@@ -9,14 +10,19 @@ import { RateLimits } from "./edge/rate-limits.js";
 import { connectRedis } from "./edge/redis.js";
 import { loadEnv } from "./env.js";
 import { createGateway } from "./gateway.js";
-import { attestationPublicKeys, callerKeys, gatewaySigningKey, nextSigningPublicKeys } from "./keys.js";
+import { refuseToStart, trustedIssuers } from "./identity/trusted-issuers.js";
+import { attestationPublicKeys, gatewaySigningKey, nextSigningPublicKeys } from "./keys.js";
 import { loadSupergraph } from "./supergraph.js";
 
 const env = loadEnv();
 const logger = createLogger("gateway", env.logLevel);
-const { keys, development } = await callerKeys(env);
+const { issuers, development } = await trustedIssuers(env, catalogue()).catch(refuseToStart);
 if (development) {
-  logger.warn("JWKS_URL is not set: accepting tokens from the local development issuer only");
+  logger.warn(
+    "Neither GATEWAY_ISSUERS_FILE nor JWKS_URL is set: accepting tokens from the local development issuer only",
+  );
+} else {
+  logger.info({ issuers: issuers.map((trusted) => trusted.issuer) }, "trusted issuers");
 }
 if (!env.authentication) {
   logger.warn(
@@ -51,9 +57,7 @@ const { server, handler } = await createGateway({
   subgraphs: supergraph.subgraphs,
   subgraphUrls: env.subgraphUrls,
   authenticate: env.authentication
-    ? createAuthenticator({ keys, issuer: env.issuer, audience: env.audience, algorithms: env.algorithms }, (reason) =>
-        logger.info({ reason }, "rejected caller token"),
-      )
+    ? createAuthenticator({ issuers }, (reason) => logger.info({ reason }, "rejected caller token"))
     : "off",
   signingKey,
   logger,

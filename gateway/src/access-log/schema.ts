@@ -2,10 +2,9 @@ import SchemaBuilder from "@pothos/core";
 import DirectivePlugin from "@pothos/plugin-directives";
 import FederationPlugin from "@pothos/plugin-federation";
 import ScopeAuthPlugin from "@pothos/plugin-scope-auth";
-import { catalogue } from "@spx/runtime/access-catalogue";
+import { catalogue, committedCatalogue } from "@spx/runtime/access-catalogue";
 import { type AccessAuthScopes, accessAuthScopes, needs } from "@spx/runtime/access-rules";
 import type { Policy, Scope } from "@spx/runtime/access-vocabulary";
-import { AGENCIES, type Agency } from "@spx/runtime/caller";
 import { DomainError, ForbiddenError } from "@spx/runtime/errors";
 import { DateTimeScalar } from "@spx/runtime/scalars";
 import type { GatewayContext } from "../context.js";
@@ -75,7 +74,10 @@ const DataAccess = builder.objectRef<ChainedEntry>("DataAccess").implement({
   fields: (t) => ({
     at: t.field({ type: "DateTime", ...SELF, resolve: (e) => e.at }),
     agency: t.string({ ...SELF, resolve: (e) => e.agency }),
-    agencyName: t.string({ ...SELF, resolve: (e) => (e.agency ? (AGENCIES[e.agency as Agency] ?? e.agency) : null) }),
+    agencyName: t.string({
+      ...SELF,
+      resolve: (e) => (e.agency ? (committedCatalogue().agency(e.agency)?.name ?? e.agency) : null),
+    }),
     role: t.string({ ...SELF, resolve: (e) => e.role }),
     purpose: t.string({ ...SELF, resolve: (e) => e.purpose }),
     purposeDescription: t.string({ ...SELF, resolve: (e) => catalogue().purposes[e.purpose] ?? null }),

@@ -1,5 +1,5 @@
 import { parseArgs } from "node:util";
-import { accessOf } from "@spx/runtime/access-catalogue";
+import { accessOf, committedCatalogue } from "@spx/runtime/access-catalogue";
 import { callerSchema } from "@spx/runtime/caller";
 import { mintToken } from "@spx/runtime/caller-token";
 import { loadEnv } from "../env.js";
@@ -10,7 +10,8 @@ import { devIssuerKey } from "../keys.js";
  * `TOKEN=$(npm run -s token -- --agency ANR --role SYSTEM)` works.
  */
 const usage = `Usage: npm run -s token -- --role ROLE [--agency AGENCY] [--region 01..12] [--idcs IDCS]
-                            [--purpose PURPOSE] [--sub SUBJECT] [--ttl SECONDS]`;
+                            [--purpose PURPOSE] [--sub SUBJECT] [--ttl SECONDS]
+(--ttl defaults to the longest the catalogue allows the grant: 1 h, 15 min for citizens)`;
 
 try {
   const { values } = parseArgs({
@@ -21,7 +22,7 @@ try {
       idcs: { type: "string" },
       purpose: { type: "string" },
       sub: { type: "string" },
-      ttl: { type: "string", default: "3600" },
+      ttl: { type: "string" },
     },
     strict: true,
   });
@@ -38,9 +39,16 @@ try {
     process.stderr.write(`${problems}\n${usage}\n`);
     process.exit(2);
   }
-  const ttlSeconds = Number(values.ttl);
-  if (!Number.isInteger(ttlSeconds) || ttlSeconds < 1 || ttlSeconds > 86_400) {
-    process.stderr.write(`--ttl must be 1 to 86400 seconds\n${usage}\n`);
+  const listed = committedCatalogue().catalogue.agencies.map((agency) => agency.code);
+  if (parsed.data.agency !== undefined && !listed.includes(parsed.data.agency)) {
+    process.stderr.write(`--agency must be one of the catalogue's: ${listed.join(", ")}\n${usage}\n`);
+    process.exit(2);
+  }
+  // The gateway refuses a token living longer than its grant allows: that is the default, and the most.
+  const maxSeconds = committedCatalogue().maxTokenLifetimeSeconds(parsed.data);
+  const ttlSeconds = values.ttl === undefined ? maxSeconds : Number(values.ttl);
+  if (!Number.isInteger(ttlSeconds) || ttlSeconds < 1 || ttlSeconds > maxSeconds) {
+    process.stderr.write(`--ttl must be 1 to ${maxSeconds} seconds for this grant (default ${maxSeconds})\n${usage}\n`);
     process.exit(2);
   }
   const allowed = [...accessOf(parsed.data).purposes];

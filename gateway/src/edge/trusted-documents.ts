@@ -1,7 +1,8 @@
 import { readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { AGENCIES, type Agency, type Caller } from "@spx/runtime/caller";
+import { committedCatalogue } from "@spx/runtime/access-catalogue";
+import type { Agency, Caller } from "@spx/runtime/caller";
 import { z } from "zod";
 import { type DocumentId, documentIdOf, isBareDocumentId } from "./document-id.js";
 
@@ -15,10 +16,9 @@ export const TRUSTED_DOCUMENTS_DIR = fileURLToPath(new URL("../../../schema/trus
 /** Whose manifest a document is registered in: an agency, or every citizen. */
 export type ManifestOwner = Agency | "CITIZEN";
 
-const OWNERS = new Set<string>([...Object.keys(AGENCIES), "CITIZEN"]);
-
+/** An agency the catalogue lists, or CITIZEN: a manifest named after anything else is refused. */
 export function isManifestOwner(name: string): name is ManifestOwner {
-  return OWNERS.has(name);
+  return name === "CITIZEN" || committedCatalogue().agency(name) !== undefined;
 }
 
 const operationSchema = z

@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { z } from "zod";
 import { POLICY_NAMES, type Policy, SCOPE_NAMES, type Scope } from "./access-vocabulary.js";
-import { AGENCIES, type Agency, type Caller, ROLES, type Role } from "./caller.js";
+import { AGENCY_CODE, type Agency, type Caller, callerFromClaims, ROLES, type Role } from "./caller.js";
 import { DomainError } from "./errors.js";
 
 /**
@@ -95,8 +95,49 @@ const edgeOverrideSchema = z
   })
   .strict();
 
+/**
+ * What kind of body an agency is: shown in the generated access policy so that a reviewer sees at
+ * a glance who is being granted what. Deliberately few; a new kind is a code change (reviewed).
+ */
+export const AGENCY_KINDS = [
+  "register-keeper",
+  "social-security",
+  "social-support",
+  "health-insurer",
+  "ministry",
+  "regulator",
+  "payment-institution",
+] as const;
+
+const agencySchema = z
+  .object({
+    code: z.string().regex(AGENCY_CODE, "must be 2 to 32 capitals, digits or _, starting with a capital"),
+    name: z.string().min(1),
+    kind: z.enum(AGENCY_KINDS),
+  })
+  .strict();
+
+const lifetime = z.number().int().min(60).max(86_400);
+
+/** Caller tokens' longest lifetime (`exp - iat`): a default, and per role. */
+const identitySchema = z
+  .object({
+    $comment: z.string().optional(),
+    maxTokenLifetimeSeconds: z
+      .object({ default: lifetime })
+      .catchall(lifetime)
+      .superRefine((limits, ctx) => {
+        for (const key of Object.keys(limits)) {
+          if (key !== "default" && !(ROLES as readonly string[]).includes(key)) {
+            ctx.addIssue({ code: "custom", path: [key], message: `${key} is not a role` });
+          }
+        }
+      }),
+  })
+  .strict();
+
 const grantSchema = z.object({
-  agency: z.enum(Object.keys(AGENCIES) as [Agency, ...Agency[]]).nullable(),
+  agency: z.string().nullable(),
   role: z.enum(ROLES),
   scopes: z.array(z.enum(SCOPE_NAMES)),
   policies: z.array(z.enum(POLICY_NAMES)),
@@ -106,12 +147,16 @@ const grantSchema = z.object({
   purposes: z.array(z.string()).min(1),
   /** Overrides of the catalogue's edge defaults for this grant. */
   edge: edgeOverrideSchema.optional(),
+  /** Overrides the role's longest caller-token lifetime (`identity.maxTokenLifetimeSeconds`). */
+  maxTokenLifetimeSeconds: lifetime.optional(),
 });
 
 const PURPOSE_NAME = /^[A-Z][A-Z0-9_]{1,63}$/;
 
 const catalogueSchema = z
   .object({
+    agencies: z.array(agencySchema).min(1),
+    identity: identitySchema,
     purposes: z.record(z.string().regex(PURPOSE_NAME), z.string().min(1)),
     /** Edge defaults for every grant (`trustedDocuments` here applies outside production only). */
     edge: edgeSchema,
@@ -121,9 +166,23 @@ const catalogueSchema = z
     ),
   })
   .superRefine((catalogue, ctx) => {
+    const codes = new Set<string>();
+    for (const [index, agency] of catalogue.agencies.entries()) {
+      if (codes.has(agency.code)) {
+        ctx.addIssue({ code: "custom", path: ["agencies", index], message: `${agency.code} is listed twice` });
+      }
+      codes.add(agency.code);
+    }
     const seen = new Set<string>();
     for (const [index, grant] of catalogue.grants.entries()) {
       const key = grantKey(grant.agency, grant.role);
+      if (grant.agency !== null && !codes.has(grant.agency)) {
+        ctx.addIssue({
+          code: "custom",
+          path: ["grants", index],
+          message: `${key}: ${grant.agency} is not a listed agency`,
+        });
+      }
       if (seen.has(key)) {
         ctx.addIssue({ code: "custom", path: ["grants", index], message: `${key} is granted twice` });
       }
@@ -173,8 +232,6 @@ export function parseCatalogue(text: string): Catalogue {
   return catalogueSchema.parse(JSON.parse(text));
 }
 
-let loaded: { catalogue: Catalogue; byKey: Map<string, Access> } | undefined;
-
 /** The catalogue's edge defaults with one grant's overrides applied. */
 export function edgePolicyOf(catalogue: Catalogue, grant: Grant | undefined): EdgePolicy {
   const defaults = catalogue.edge;
@@ -203,13 +260,30 @@ export function trustedOnly(access: Pick<Access, "role" | "edge">, production: b
   return catalogue().edge.trustedDocuments === "required";
 }
 
-function load() {
-  if (!loaded) {
-    const catalogue = parseCatalogue(readFileSync(CATALOGUE_PATH, "utf8"));
-    const byKey = new Map<string, Access>();
+/** An agency as the catalogue lists it. */
+export type ListedAgency = Catalogue["agencies"][number];
+
+/** A token's caller whose agency the catalogue does not list: refused like any bad claim. */
+export class UnlistedAgencyError extends Error {
+  constructor() {
+    super("the token names an agency the catalogue does not list");
+  }
+}
+
+/**
+ * One catalogue, read for the questions asked on every request. The committed catalogue is the
+ * one that runs (`committedCatalogue()`); another one is indexed only by tests and tools, so that
+ * onboarding an agency can be shown to need no code change.
+ */
+export class CatalogueIndex {
+  private readonly byKey = new Map<string, Access>();
+  private readonly agencies: ReadonlyMap<string, ListedAgency>;
+
+  constructor(readonly catalogue: Catalogue) {
+    this.agencies = new Map(catalogue.agencies.map((agency) => [agency.code, agency]));
     for (const grant of catalogue.grants) {
       const key = grantKey(grant.agency, grant.role);
-      byKey.set(key, {
+      this.byKey.set(key, {
         key,
         scopes: new Set(grant.scopes),
         policies: new Set(grant.policies),
@@ -218,29 +292,79 @@ function load() {
         edge: edgePolicyOf(catalogue, grant),
       });
     }
-    loaded = { catalogue, byKey };
   }
-  return loaded;
+
+  agency(code: string): ListedAgency | undefined {
+    return this.agencies.get(code);
+  }
+
+  /** Whether the (agency, role) pair is granted anything at all. */
+  isGranted(caller: Pick<Caller, "agency" | "role">): boolean {
+    return this.byKey.has(grantKey(caller.agency, caller.role));
+  }
+
+  /** The caller's access; a pair the catalogue does not name gets none (deny by default). */
+  accessOf(caller: Pick<Caller, "agency" | "role">): Access {
+    const key = grantKey(caller.agency, caller.role);
+    return (
+      this.byKey.get(key) ?? {
+        key,
+        scopes: new Set(),
+        policies: new Set(),
+        purposes: new Set(),
+        role: caller.role,
+        edge: edgePolicyOf(this.catalogue, undefined),
+      }
+    );
+  }
+
+  /** The longest a caller's token may live: its grant's own limit, its role's, or the default. */
+  maxTokenLifetimeSeconds(caller: Pick<Caller, "agency" | "role">): number {
+    const grant = this.catalogue.grants.find(
+      (g) => grantKey(g.agency, g.role) === grantKey(caller.agency, caller.role),
+    );
+    const limits = this.catalogue.identity.maxTokenLifetimeSeconds;
+    return grant?.maxTokenLifetimeSeconds ?? limits[caller.role] ?? limits.default;
+  }
+
+  /**
+   * The caller a token's claims name, its agency checked against this catalogue. Throws (zod's
+   * error, or UnlistedAgencyError) on any bad claim.
+   */
+  callerOf(claims: Record<string, unknown>): Caller {
+    const caller = callerFromClaims(claims);
+    if (caller.agency !== undefined && !this.agencies.has(caller.agency)) {
+      throw new UnlistedAgencyError();
+    }
+    return caller;
+  }
+}
+
+/** Indexes a catalogue's JSON text (validated; throws on any defect). */
+export function indexCatalogue(text: string): CatalogueIndex {
+  return new CatalogueIndex(parseCatalogue(text));
+}
+
+let committed: CatalogueIndex | undefined;
+
+/** The catalogue under `schema/`, read once. */
+export function committedCatalogue(): CatalogueIndex {
+  committed ??= indexCatalogue(readFileSync(CATALOGUE_PATH, "utf8"));
+  return committed;
 }
 
 export function catalogue(): Catalogue {
-  return load().catalogue;
+  return committedCatalogue().catalogue;
 }
 
-/** The caller's access; a pair the catalogue does not name gets none (deny by default). */
+/** The caller's access under the committed catalogue; a pair it does not name gets none. */
 export function accessOf(caller: Pick<Caller, "agency" | "role">): Access {
-  const key = grantKey(caller.agency, caller.role);
-  const { byKey, catalogue } = load();
-  return (
-    byKey.get(key) ?? {
-      key,
-      scopes: new Set(),
-      policies: new Set(),
-      purposes: new Set(),
-      role: caller.role,
-      edge: edgePolicyOf(catalogue, undefined),
-    }
-  );
+  return committedCatalogue().accessOf(caller);
+}
+
+/** A token's caller, its agency checked against the committed catalogue. */
+export function listedCaller(claims: Record<string, unknown>): Caller {
+  return committedCatalogue().callerOf(claims);
 }
 
 /** Whether the held scopes satisfy one of the alternatives (each a set that must all be held). */

@@ -1,4 +1,5 @@
 import { SignJWT } from "jose";
+import { committedCatalogue } from "./access-catalogue.js";
 import type { Caller } from "./caller.js";
 import { SIGNING_ALGORITHM, type SigningKey } from "./keys.js";
 
@@ -9,7 +10,8 @@ export const DEFAULT_AUDIENCE = "spx-gateway";
 /**
  * Mints a caller token the way an identity provider would: for the token CLI, for services'
  * own identity in development, and for tests. Production gateways verify tokens from the real
- * provider's JWKS_URL, and nothing in production holds the provider's keys.
+ * provider's JWKS_URL, and nothing in production holds the provider's keys. Lives as long as the
+ * catalogue lets the caller's grant unless told otherwise.
  */
 export async function mintToken(
   key: SigningKey,
@@ -24,7 +26,7 @@ export async function mintToken(
     .setAudience(options.audience)
     .setSubject(sub)
     .setIssuedAt(issuedAt)
-    .setExpirationTime(issuedAt + (options.ttlSeconds ?? 3600))
+    .setExpirationTime(issuedAt + (options.ttlSeconds ?? committedCatalogue().maxTokenLifetimeSeconds(caller)))
     .sign(key.privateKey);
 }
 

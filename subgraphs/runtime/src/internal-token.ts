@@ -1,6 +1,7 @@
 import { createHash, KeyObject, randomBytes, sign, verify } from "node:crypto";
 import { type CompactJWSHeaderParameters, type CryptoKey, errors, type JWTVerifyGetKey } from "jose";
-import { type Caller, callerFromClaims } from "./caller.js";
+import { listedCaller } from "./access-catalogue.js";
+import type { Caller } from "./caller.js";
 import { SIGNING_ALGORITHM, type SigningKey } from "./keys.js";
 
 /** Issuer and type of the tokens the gateway mints for subgraphs; nothing else may use them. */
@@ -199,7 +200,7 @@ export async function verifyInternalToken(
       throw new InvalidTokenError("document");
     }
     return {
-      caller: callerFromClaims(payload),
+      caller: listedCaller(payload),
       requestId: typeof payload.rid === "string" ? payload.rid : "unknown",
       jti: payload.jti as string,
       acceptableUntilMs: ((payload.exp as number) + CLOCK_TOLERANCE_SECONDS) * 1000,

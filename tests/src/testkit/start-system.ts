@@ -1,10 +1,12 @@
 import { fileURLToPath } from "node:url";
 import { MIGRATIONS_DIR as AID_MIGRATIONS_DIR, createDirectAidApp, type DirectAidApp } from "@spx/direct-aid/app";
 import { ACCESS_LOG_MIGRATIONS, AccessLogStore } from "@spx/gateway/access-log/store";
-import { type Authenticate, createAuthenticator } from "@spx/gateway/authenticate";
+import { type Authenticate, CLOCK_TOLERANCE_SECONDS, createAuthenticator } from "@spx/gateway/authenticate";
 import type { RateLimits } from "@spx/gateway/edge/rate-limits";
 import type { ResilienceSettings } from "@spx/gateway/edge/resilience-settings";
 import { createGateway } from "@spx/gateway/gateway";
+import { IDENTITY_MAPPING } from "@spx/gateway/identity/claims-mapping";
+import type { TrustedIssuer } from "@spx/gateway/identity/trusted-issuers";
 import { loadSupergraph } from "@spx/gateway/supergraph";
 import {
   createHealthInsuranceApp,
@@ -111,6 +113,13 @@ export async function startSystem(options: {
   logger?: Logger;
   /** Where the gateway finds these subgraphs instead (e.g. one run as its own process). */
   subgraphUrls?: Record<string, string>;
+  /**
+   * Identity providers the gateway trusts besides the test issuer (whose tokens `token()` mints),
+   * each with its own keys and claims mapping.
+   */
+  issuers?: TrustedIssuer[];
+  /** Receives each refused caller token's reason, as the gateway logs it. */
+  onTokenRejected?: (reason: string) => void;
   /** The gateway's deadline, subgraph timeouts and circuits; its defaults otherwise. */
   resilience?: ResilienceSettings;
   /**
@@ -249,19 +258,37 @@ export async function startSystem(options: {
     cleanup.push(() => accessLogDb.drop());
     const accessLog = options.accessLog === false ? undefined : new AccessLogStore(accessLogDb.database.sql);
     const supergraph = loadSupergraph(SUPERGRAPH);
+    const testIssuer: TrustedIssuer = {
+      issuer: ISSUER,
+      keys: localKeySet([issuerKey]),
+      audience: AUDIENCE,
+      algorithms: ["EdDSA"],
+      tokenType: null,
+      clockToleranceSeconds: CLOCK_TOLERANCE_SECONDS,
+      claims: IDENTITY_MAPPING,
+    };
     const authenticate: Authenticate = createAuthenticator(
-      remote
-        ? {
-            keys: createRemoteJWKSet(
-              new URL(remote.jwksUri),
-              remote.jwksCooldownMs === undefined ? {} : { cooldownDuration: remote.jwksCooldownMs },
-            ),
-            issuer: remote.issuer,
-            audience: remote.audience,
-            algorithms: remote.algorithms,
-          }
-        : { keys: localKeySet([issuerKey]), issuer: ISSUER, audience: AUDIENCE, algorithms: ["EdDSA"] },
-      () => {},
+      {
+        // With a remote identity provider, only its tokens open the gateway (and the issuers given).
+        issuers: [
+          remote
+            ? {
+                issuer: remote.issuer,
+                keys: createRemoteJWKSet(
+                  new URL(remote.jwksUri),
+                  remote.jwksCooldownMs === undefined ? {} : { cooldownDuration: remote.jwksCooldownMs },
+                ),
+                audience: remote.audience,
+                algorithms: remote.algorithms,
+                tokenType: "at+jwt",
+                clockToleranceSeconds: CLOCK_TOLERANCE_SECONDS,
+                claims: IDENTITY_MAPPING,
+              }
+            : testIssuer,
+          ...(options.issuers ?? []),
+        ],
+      },
+      options.onTokenRejected ?? (() => {}),
     );
     const subgraphUrls = {
       population: `${populationServer.url}/graphql`,

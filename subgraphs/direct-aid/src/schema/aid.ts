@@ -1,4 +1,5 @@
 import { randomUUID } from "node:crypto";
+import { catalogue } from "@spx/runtime/access-catalogue";
 import { assertRowAllowed, needs, rowPolicy } from "@spx/runtime/access-rules";
 import { HISTORY, PARTS } from "@spx/runtime/demand";
 import { DomainError, NotFoundError, ValidationError } from "@spx/runtime/errors";
@@ -14,7 +15,13 @@ import { householdFacts } from "../registers.js";
 
 /** A refused household may appeal within 15 days (government spokesman, domain notes A5). */
 export const APPEAL_DAYS = 15;
-export const INSTITUTIONS = ["BARID_BANK", "CASH_PLUS", "WAFACASH"] as const;
+/**
+ * The institutions that pay direct aid: the catalogue's agencies of kind `payment-institution`.
+ * Onboarding one is a catalogue change; `npm run compose` adds it to the `PaymentInstitution` enum.
+ */
+export const INSTITUTIONS: readonly string[] = catalogue()
+  .agencies.filter((agency) => agency.kind === "payment-institution")
+  .map((agency) => agency.code);
 
 const InstitutionEnum = builder.enumType("PaymentInstitution", { values: INSTITUTIONS });
 const ApplicationStatusEnum = builder.enumType("DirectAidDecision", { values: ["ACCEPTED", "REFUSED"] as const });
@@ -79,7 +86,7 @@ export const PaymentOrder = builder.prismaObject("PaymentOrder", {
     institution: t.field({
       type: InstitutionEnum,
       ...PAYOUT,
-      resolve: (o) => o.institution as (typeof INSTITUTIONS)[number],
+      resolve: (o) => o.institution,
     }),
     status: t.expose("status", { type: OrderStatusEnum, ...PAYOUT }),
     reference: t.exposeString("reference", PAYOUT),
@@ -142,7 +149,7 @@ const DirectAid = builder.prismaObject("Enrolment", {
     institution: t.field({
       type: InstitutionEnum,
       ...ENROLMENT,
-      resolve: (e) => e.institution as (typeof INSTITUTIONS)[number],
+      resolve: (e) => e.institution,
     }),
     children: t.exposeInt("children", { ...ENROLMENT, description: "Children counted (at most six)" }),
     monthlyEntitlement: t.field({

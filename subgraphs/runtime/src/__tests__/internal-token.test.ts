@@ -229,12 +229,25 @@ describe("caller claims", () => {
     [{ sub: "a", role: "CASE_WORKER", agency: "ANSS" }, "region"],
     [{ sub: "a", role: "CITIZEN" }, "idcs"],
     [{ sub: "a", role: "SYSTEM" }, "agency"],
-    [{ sub: "a", role: "SYSTEM", agency: "NSA" }, "agency"],
+    [{ sub: "a", role: "SYSTEM", agency: "nsa" }, "agency"],
     [{ sub: "a", role: "ROOT", agency: "ANR" }, "role"],
     [{ sub: "a", role: "CASE_WORKER", agency: "ANSS", region: "13" }, "region"],
   ])("refuses %j (%s)", (claims, path) => {
     const result = callerSchema.safeParse(claims);
     expect(result.success).toBe(false);
     expect(result.error?.issues.map((i) => i.path[0])).toContain(path);
+  });
+
+  it("refuses a well-formed agency the catalogue does not list, even under the gateway's key", async () => {
+    const { key } = await generateSigningKey();
+    const stranger = { sub: "a", agency: "NSA", role: "SYSTEM" } as const;
+    const token = await signInternalToken(key, "population", {
+      caller: stranger,
+      requestId: "r",
+      request: { query: QUERY },
+    });
+    await expect(verifyInternalToken(token, localKeySet([key]), "population", { query: QUERY })).rejects.toThrow(
+      new InvalidTokenError("claims"),
+    );
   });
 });
