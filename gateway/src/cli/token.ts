@@ -2,6 +2,7 @@ import { parseArgs } from "node:util";
 import { accessOf } from "@spx/runtime/access-catalogue";
 import { callerSchema } from "@spx/runtime/caller";
 import { mintToken } from "@spx/runtime/caller-token";
+import { refuseInProduction } from "@spx/runtime/production";
 import { loadEnv } from "../env.js";
 import { devIssuerKey } from "../keys.js";
 
@@ -13,6 +14,7 @@ const usage = `Usage: npm run -s token -- --role ROLE [--agency AGENCY] [--regio
                             [--purpose PURPOSE] [--sub SUBJECT] [--ttl SECONDS]`;
 
 try {
+  refuseInProduction("The token CLI", "tokens come from the identity provider");
   const { values } = parseArgs({
     options: {
       agency: { type: "string" },
