@@ -122,6 +122,9 @@ function requireProductionSettings(env: RawEnv, ctx: z.RefinementCtx): void {
       "required in production: the access log's PostgreSQL (the embedded database is refused)",
     );
   }
+  if (env.ACCESS_LOG_DATABASE_URL && !/^postgres(ql)?:\/\//.test(env.ACCESS_LOG_DATABASE_URL)) {
+    ctx.addIssue({ code: "custom", path: ["ACCESS_LOG_DATABASE_URL"], message: "must be a postgresql:// URL" });
+  }
   if (!env.ATTESTATION_JWKS) {
     missing("ATTESTATION_JWKS", "required in production: the social register's public attestation keys");
   }
