@@ -46,3 +46,41 @@ describe("development keys", () => {
     }
   }, 60_000);
 });
+
+/** Calls a development-only facility directly, as code that forgot to check would, in production. */
+const DIRECT_CALLS = {
+  "a development key": `const { loadOrCreateSigningKey } = await import("@spx/runtime/keys");
+    await loadOrCreateSigningKey(path.join(dir, "keys", "gateway.jwk"));`,
+  "a development client secret": `const { loadOrCreateSecret } = await import("@spx/runtime/keys");
+    loadOrCreateSecret(path.join(dir, "keys", "client-direct-aid.secret"));`,
+  "the development key files": `const { devKeyFiles } = await import("@spx/runtime/service");
+    devKeyFiles(dir);`,
+  "the embedded database": `const { openDatabase } = await import("@spx/runtime/database");
+    await openDatabase({ name: "population", dataDir: dir });`,
+};
+
+describe("development-only facilities in production", () => {
+  it.each(Object.entries(DIRECT_CALLS))(
+    "refuse to create %s, whoever calls them",
+    async (_what, call) => {
+      const dir = mkdtempSync(path.join(tmpdir(), "spx-prod-direct-"));
+      try {
+        const script = `import path from "node:path"; const dir = process.argv[1];
+        try { ${call} console.log("created"); } catch (error) { console.log(error.name); }`;
+        const output = await new Promise<string>((resolve, reject) => {
+          execFile(
+            process.execPath,
+            ["--input-type=module", "-e", script, dir],
+            { cwd: testsDir, env: { NODE_ENV: "production" } },
+            (error, stdout, stderr) => (error ? reject(new Error(stderr || error.message)) : resolve(stdout.trim())),
+          );
+        });
+        expect(output).toBe("DevelopmentOnlyError");
+        expect(readdirSync(dir)).toEqual([]);
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    },
+    30_000,
+  );
+});
