@@ -72,17 +72,19 @@ const { server, handler } = await createGateway({
   resilience: env.resilience,
   rateLimits: new RateLimits({ redis, hashKey: env.rateLimitKey, logger }),
   edge: env.edge,
-  // The registers' clients get their tokens here in development, as from TOKEN_URL in production.
-  routes: env.production
-    ? {}
-    : {
-        [DEV_TOKEN_PATH]: devTokenEndpoint({
-          issuerKey: once(() => devIssuerKey(env)),
-          issuer: env.issuer,
-          audience: env.audience,
-          dataDir: env.dataDir,
-        }),
-      },
+  // The registers' clients get their tokens here in development, as from TOKEN_URL in production;
+  // only where this gateway trusts the development issuer, so that the tokens it issues are accepted.
+  routes:
+    env.production || !development
+      ? {}
+      : {
+          [DEV_TOKEN_PATH]: devTokenEndpoint({
+            issuerKey: once(() => devIssuerKey(env)),
+            issuer: env.issuer,
+            audience: env.audience,
+            dataDir: env.dataDir,
+          }),
+        },
 });
 const running = await listen(handler, env.port, env.host);
 logger.info({ url: `${running.url}/graphql` }, "gateway listening");
