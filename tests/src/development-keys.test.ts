@@ -11,17 +11,17 @@ const testsDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), ".."
  * ask for the key in the same millisecond, then prints the key id it got.
  */
 const SCRIPT = `
-const [file, at] = process.argv.slice(1);
-const { loadOrCreateSigningKey } = await import("@spx/runtime/keys");
+const [file, at, kind] = process.argv.slice(1);
+const { loadOrCreateSecret, loadOrCreateSigningKey } = await import("@spx/runtime/keys");
 while (Date.now() < Number(at)) {}
-console.log((await loadOrCreateSigningKey(file)).kid);
+console.log(kind === "secret" ? loadOrCreateSecret(file) : (await loadOrCreateSigningKey(file)).kid);
 `;
 
-function keyIdOf(file: string, at: number): Promise<string> {
+function keyIdOf(file: string, at: number, kind: "key" | "secret" = "key"): Promise<string> {
   return new Promise((resolve, reject) => {
     execFile(
       process.execPath,
-      ["--input-type=module", "-e", SCRIPT, file, String(at)],
+      ["--input-type=module", "-e", SCRIPT, file, String(at), kind],
       { cwd: testsDir },
       (error, stdout, stderr) => (error ? reject(new Error(stderr || error.message)) : resolve(stdout.trim())),
     );
@@ -41,6 +41,20 @@ describe("development keys", () => {
         // Nothing half-written is left behind for the next start to trip on.
         expect(readdirSync(path.dirname(file))).toEqual(["gateway.jwk"]);
       }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 60_000);
+
+  it("are one secret per development client, whichever of the gateway and the register asks first", async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), "spx-dev-secrets-"));
+    try {
+      const file = path.join(dir, "keys", "client-direct-aid.secret");
+      const at = Date.now() + 1500;
+      const secrets = await Promise.all(Array.from({ length: 12 }, () => keyIdOf(file, at, "secret")));
+      expect(new Set(secrets).size).toBe(1);
+      expect(secrets[0]).toMatch(/^[A-Za-z0-9_-]{43}$/);
+      expect(readdirSync(path.dirname(file))).toEqual(["client-direct-aid.secret"]);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
