@@ -29,6 +29,8 @@ const SUBGRAPH_TIMEOUT_SETTINGS = {
 
 const { breaker } = DEFAULT_RESILIENCE;
 
+const optionalText = z.preprocess((v) => (v === "" ? undefined : v), z.string().min(1).optional());
+
 const schema = z.object({
   NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
   GATEWAY_PORT: port(4000),
@@ -37,8 +39,9 @@ const schema = z.object({
   LOG_LEVEL: logLevel,
   SUPERGRAPH_PATH: z.string().default(DEFAULT_SUPERGRAPH),
   JWKS_URL: optionalUrl,
-  JWT_ISSUER: z.string().min(1).default(DEV_ISSUER),
-  JWT_AUDIENCE: z.string().min(1).default(DEFAULT_AUDIENCE),
+  // Unset is told apart from the development defaults: production must name its issuer and audience.
+  JWT_ISSUER: optionalText,
+  JWT_AUDIENCE: optionalText,
   JWT_ALGORITHMS: z
     .string()
     .default("EdDSA")
@@ -49,10 +52,12 @@ const schema = z.object({
         .filter(Boolean),
     )
     .pipe(z.array(z.enum(ISSUER_ALGORITHMS)).min(1)),
-  GATEWAY_ISSUERS_FILE: z.preprocess((value) => (value === "" ? undefined : value), z.string().optional()),
-  GATEWAY_SIGNING_KEY: z.string().optional(),
-  GATEWAY_NEXT_SIGNING_KEY: z.preprocess((value) => (value === "" ? undefined : value), z.string().optional()),
-  GATEWAY_NEXT_SIGNING_KEY_FILE: z.preprocess((value) => (value === "" ? undefined : value), z.string().optional()),
+  GATEWAY_ISSUERS_FILE: optionalText,
+  GATEWAY_SIGNING_KEY: optionalText,
+  GATEWAY_SIGNING_KEY_FILE: optionalText,
+  GATEWAY_NEXT_SIGNING_KEY: optionalText,
+  GATEWAY_NEXT_SIGNING_KEY_FILE: optionalText,
+  SINGLE_PROCESS: z.enum(["true", "false"]).default("false"),
   POPULATION_URL: optionalUrl,
   SOCIAL_REGISTRY_URL: optionalUrl,
   HEALTH_INSURANCE_URL: optionalUrl,
@@ -85,6 +90,52 @@ const schema = z.object({
 });
 
 type RawEnv = z.infer<typeof schema>;
+
+/**
+ * What production must be given: every setting that has a development default (a key generated
+ * under DATA_DIR, the embedded database, the local issuer, memory) is named when it is missing.
+ */
+function requireProductionSettings(env: RawEnv, ctx: z.RefinementCtx): void {
+  if (env.NODE_ENV !== "production") {
+    return;
+  }
+  const missing = (setting: string, message: string) => ctx.addIssue({ code: "custom", path: [setting], message });
+  if (!env.GATEWAY_ISSUERS_FILE && !(env.JWKS_URL && env.JWT_ISSUER && env.JWT_AUDIENCE)) {
+    if (env.JWKS_URL) {
+      for (const setting of ["JWT_ISSUER", "JWT_AUDIENCE"] as const) {
+        if (!env[setting]) {
+          missing(setting, "required in production with JWKS_URL: the development default is not trusted");
+        }
+      }
+    } else {
+      missing(
+        "GATEWAY_ISSUERS_FILE",
+        "required in production (or JWKS_URL with JWT_ISSUER and JWT_AUDIENCE): the issuers whose tokens are trusted",
+      );
+    }
+  }
+  if (!env.GATEWAY_SIGNING_KEY && !env.GATEWAY_SIGNING_KEY_FILE) {
+    missing(
+      "GATEWAY_SIGNING_KEY_FILE",
+      "required in production (or GATEWAY_SIGNING_KEY): the gateway's private JWK, never generated",
+    );
+  }
+  if (env.GATEWAY_ACCESS_LOG === "on" && !env.ACCESS_LOG_DATABASE_URL) {
+    missing(
+      "ACCESS_LOG_DATABASE_URL",
+      "required in production: the access log's PostgreSQL (the embedded database is refused)",
+    );
+  }
+  if (env.ACCESS_LOG_DATABASE_URL && !/^postgres(ql)?:\/\//.test(env.ACCESS_LOG_DATABASE_URL)) {
+    ctx.addIssue({ code: "custom", path: ["ACCESS_LOG_DATABASE_URL"], message: "must be a postgresql:// URL" });
+  }
+  if (!env.ATTESTATION_JWKS) {
+    missing("ATTESTATION_JWKS", "required in production: the social register's public attestation keys");
+  }
+  if (!env.REDIS_URL && env.SINGLE_PROCESS !== "true") {
+    missing("REDIS_URL", "required in production unless SINGLE_PROCESS=true: state shared by every gateway process");
+  }
+}
 
 function resilienceOf(raw: RawEnv): ResilienceSettings {
   const subgraphTimeoutsMs: Record<string, number> = {};
@@ -126,6 +177,7 @@ export interface GatewayEnv {
   issuer: string;
   audience: string;
   algorithms: string[];
+  /** GATEWAY_SIGNING_KEY: a private JWK as JSON. */
   signingKey: string | undefined;
   /**
    * The key that signs next (a private JWK, GATEWAY_NEXT_SIGNING_KEY, or a file holding one,
@@ -133,6 +185,10 @@ export interface GatewayEnv {
    * that subgraphs know it before it signs. Never used to sign.
    */
   nextSigningKey: { json: string } | { file: string } | undefined;
+  /** GATEWAY_SIGNING_KEY_FILE: a file holding one (preferred: the key stays out of the environment). */
+  signingKeyFile: string | undefined;
+  /** The operator states that this gateway runs as one process (SINGLE_PROCESS=true). */
+  singleProcess: boolean;
   /** Subgraph URL overrides by subgraph name; the supergraph's own URLs apply otherwise. */
   subgraphUrls: Record<string, string>;
   /**
@@ -185,6 +241,7 @@ export function loadEnv(source?: Record<string, string | undefined>): GatewayEnv
         path: ["GATEWAY_ISSUERS_FILE"],
         message: "set either GATEWAY_ISSUERS_FILE or JWKS_URL (one issuer), not both",
       })
+      .superRefine(requireProductionSettings)
       .refine(deadlineOutlastsCalls, {
         path: ["GATEWAY_REQUEST_TIMEOUT_MS"],
         message: "must be longer than SUBGRAPH_TIMEOUT_MS and every <SUBGRAPH>_TIMEOUT_MS",
@@ -225,8 +282,8 @@ export function loadEnv(source?: Record<string, string | undefined>): GatewayEnv
     supergraphPath: raw.SUPERGRAPH_PATH,
     issuersFile: raw.GATEWAY_ISSUERS_FILE,
     jwksUrl: raw.JWKS_URL,
-    issuer: raw.JWT_ISSUER,
-    audience: raw.JWT_AUDIENCE,
+    issuer: raw.JWT_ISSUER ?? DEV_ISSUER,
+    audience: raw.JWT_AUDIENCE ?? DEFAULT_AUDIENCE,
     algorithms: raw.JWT_ALGORITHMS,
     signingKey: raw.GATEWAY_SIGNING_KEY,
     nextSigningKey: raw.GATEWAY_NEXT_SIGNING_KEY
@@ -234,6 +291,8 @@ export function loadEnv(source?: Record<string, string | undefined>): GatewayEnv
       : raw.GATEWAY_NEXT_SIGNING_KEY_FILE
         ? { file: raw.GATEWAY_NEXT_SIGNING_KEY_FILE }
         : undefined,
+    signingKeyFile: raw.GATEWAY_SIGNING_KEY_FILE,
+    singleProcess: raw.SINGLE_PROCESS === "true",
     subgraphUrls,
     authentication: raw.GATEWAY_AUTHENTICATION === "on",
     authorization: raw.GATEWAY_AUTHORIZATION,

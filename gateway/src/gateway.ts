@@ -4,7 +4,7 @@ import { ApolloServer } from "@apollo/server";
 import { accessOf, catalogue, statedPurpose } from "@spx/runtime/access-catalogue";
 import { AccessTrail } from "@spx/runtime/access-trail";
 import { maskError } from "@spx/runtime/errors";
-import { graphqlHttpHandler, sendJson } from "@spx/runtime/http-server";
+import { graphqlHttpHandler, type RouteHandler, sendJson } from "@spx/runtime/http-server";
 import type { SigningKey } from "@spx/runtime/keys";
 import { jwksOf } from "@spx/runtime/keys";
 import type { Logger } from "@spx/runtime/logger";
@@ -82,6 +82,8 @@ export interface GatewayOptions {
    * what they cost side by side (refused in production by the environment's validation).
    */
   edge?: boolean;
+  /** Further plain routes by path, e.g. the development token endpoint (development only). */
+  routes?: Record<string, RouteHandler>;
 }
 
 /**
@@ -283,6 +285,7 @@ export async function createGateway(options: GatewayOptions) {
       },
       "/.well-known/jwks.json": (_req, res) =>
         sendJson(res, 200, { keys: [...jwksOf([signingKey]).keys, ...(options.publishedKeys ?? [])] }),
+      ...options.routes,
     },
   });
   /** What the gateway's caches hold, for tests of their bounds. */

@@ -4,8 +4,14 @@ import { devKeyFiles } from "@spx/runtime/service";
 import type { JSONWebKeySet, JWK } from "jose";
 import type { GatewayEnv } from "./env.js";
 
-/** The gateway's signing key: GATEWAY_SIGNING_KEY (a private JWK) in production, a dev key otherwise. */
+/**
+ * The gateway's signing key: GATEWAY_SIGNING_KEY_FILE or GATEWAY_SIGNING_KEY (a private JWK), a
+ * development key under DATA_DIR otherwise (refused in production, where it is never generated).
+ */
 export async function gatewaySigningKey(env: GatewayEnv): Promise<SigningKey> {
+  if (env.signingKeyFile) {
+    return importSigningKey(JSON.parse(readFileSync(env.signingKeyFile, "utf8")) as JWK);
+  }
   if (env.signingKey) {
     return importSigningKey(JSON.parse(env.signingKey) as JWK);
   }

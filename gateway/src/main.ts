@@ -1,20 +1,29 @@
 import { catalogue } from "@spx/runtime/access-catalogue";
 import { openDatabase } from "@spx/runtime/database";
+import { readEnvOrExit } from "@spx/runtime/env";
 import { listen } from "@spx/runtime/http-server";
 import { createLogger } from "@spx/runtime/logger";
 import { applyMigrations } from "@spx/runtime/migrations";
 import { stopOnSignals } from "@spx/runtime/service";
 import { ACCESS_LOG_MIGRATIONS, AccessLogStore } from "./access-log/store.js";
 import { createAuthenticator } from "./authenticate.js";
+import { DEV_TOKEN_PATH, devTokenEndpoint } from "./dev-token-endpoint.js";
 import { RateLimits } from "./edge/rate-limits.js";
 import { connectRedis } from "./edge/redis.js";
 import { loadEnv } from "./env.js";
 import { createGateway } from "./gateway.js";
 import { refuseToStart, trustedIssuers } from "./identity/trusted-issuers.js";
-import { attestationPublicKeys, gatewaySigningKey, nextSigningPublicKeys } from "./keys.js";
+import { attestationPublicKeys, devIssuerKey, gatewaySigningKey, nextSigningPublicKeys } from "./keys.js";
 import { loadSupergraph } from "./supergraph.js";
 
-const env = loadEnv();
+const env = readEnvOrExit(loadEnv);
+const once = <T>(load: () => Promise<T>) => {
+  let loaded: Promise<T> | undefined;
+  return () => {
+    loaded ??= load();
+    return loaded;
+  };
+};
 const logger = createLogger("gateway", env.logLevel);
 const { issuers, development } = await trustedIssuers(env, catalogue()).catch(refuseToStart);
 if (development) {
@@ -69,6 +78,19 @@ const { server, handler } = await createGateway({
   resilience: env.resilience,
   rateLimits: new RateLimits({ redis, hashKey: env.rateLimitKey, logger }),
   edge: env.edge,
+  // The registers' clients get their tokens here in development, as from TOKEN_URL in production;
+  // only where this gateway trusts the development issuer, so that the tokens it issues are accepted.
+  routes:
+    env.production || !development
+      ? {}
+      : {
+          [DEV_TOKEN_PATH]: devTokenEndpoint({
+            issuerKey: once(() => devIssuerKey(env)),
+            issuer: env.issuer,
+            audience: env.audience,
+            dataDir: env.dataDir,
+          }),
+        },
 });
 const running = await listen(handler, env.port, env.host);
 logger.info({ url: `${running.url}/graphql` }, "gateway listening");

@@ -2,6 +2,7 @@ import { parseArgs } from "node:util";
 import { accessOf, committedCatalogue } from "@spx/runtime/access-catalogue";
 import { callerSchema } from "@spx/runtime/caller";
 import { mintToken } from "@spx/runtime/caller-token";
+import { refuseInProduction } from "@spx/runtime/production";
 import { loadEnv } from "../env.js";
 import { devIssuerKey } from "../keys.js";
 
@@ -14,6 +15,7 @@ const usage = `Usage: npm run -s token -- --role ROLE [--agency AGENCY] [--regio
 (--ttl defaults to the longest the catalogue allows the grant: 1 h, 15 min for citizens)`;
 
 try {
+  refuseInProduction("The token CLI", "tokens come from the identity provider");
   const { values } = parseArgs({
     options: {
       agency: { type: "string" },

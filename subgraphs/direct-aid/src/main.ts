@@ -1,10 +1,11 @@
+import { readEnvOrExit } from "@spx/runtime/env";
 import { listen } from "@spx/runtime/http-server";
 import { createLogger } from "@spx/runtime/logger";
 import { gatewayKeySource, serviceGraphClient, stopOnSignals } from "@spx/runtime/service";
 import { createDirectAidApp, SUBGRAPH_NAME } from "./app.js";
 import { loadEnv } from "./env.js";
 
-const env = loadEnv();
+const env = readEnvOrExit(loadEnv);
 const logger = createLogger(SUBGRAPH_NAME, env.logLevel);
 const app = await createDirectAidApp({
   databaseUrl: env.databaseUrl,
@@ -14,14 +15,8 @@ const app = await createDirectAidApp({
   unauthenticated: env.unauthenticated,
   statisticsMaxAgeSeconds: env.statisticsMaxAgeSeconds,
   databaseTimeouts: env.databaseTimeouts,
-  // The register's own identity towards the graph (ANSS runs direct aid): a SERVICE, a register
-  // asking other registers, granted by the catalogue what src/registers.ts reads.
-  graph: serviceGraphClient(env, {
-    sub: "service:direct-aid",
-    agency: "ANSS",
-    role: "SERVICE",
-    purpose: "ASD_ELIGIBILITY",
-  }),
+  // The register's own identity towards the graph: its client at the identity provider.
+  graph: serviceGraphClient(env, logger),
   logger,
   demoSeed: env.demoSeed,
 });

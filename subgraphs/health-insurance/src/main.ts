@@ -1,10 +1,11 @@
+import { readEnvOrExit } from "@spx/runtime/env";
 import { listen } from "@spx/runtime/http-server";
 import { createLogger } from "@spx/runtime/logger";
 import { gatewayKeySource, serviceGraphClient, stopOnSignals } from "@spx/runtime/service";
 import { createHealthInsuranceApp, SUBGRAPH_NAME } from "./app.js";
 import { loadEnv } from "./env.js";
 
-const env = loadEnv();
+const env = readEnvOrExit(loadEnv);
 const logger = createLogger(SUBGRAPH_NAME, env.logLevel);
 const app = await createHealthInsuranceApp({
   databaseUrl: env.databaseUrl,
@@ -14,14 +15,8 @@ const app = await createHealthInsuranceApp({
   unauthenticated: env.unauthenticated,
   statisticsMaxAgeSeconds: env.statisticsMaxAgeSeconds,
   databaseTimeouts: env.databaseTimeouts,
-  // The register's own identity towards the graph (CNSS manages AMO): a register asking other
-  // registers, granted exactly what `registers.ts` asks.
-  graph: serviceGraphClient(env, {
-    sub: "service:health-insurance",
-    agency: "CNSS",
-    role: "SERVICE",
-    purpose: "AMO_ENROLMENT",
-  }),
+  // The register's own identity towards the graph: its client at the identity provider.
+  graph: serviceGraphClient(env, logger),
   logger,
   demoSeed: env.demoSeed,
 });

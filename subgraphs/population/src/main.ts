@@ -1,10 +1,11 @@
+import { readEnvOrExit } from "@spx/runtime/env";
 import { listen } from "@spx/runtime/http-server";
 import { createLogger } from "@spx/runtime/logger";
 import { gatewayKeySource, stopOnSignals } from "@spx/runtime/service";
 import { createPopulationApp, SUBGRAPH_NAME } from "./app.js";
 import { loadEnv } from "./env.js";
 
-const env = loadEnv();
+const env = readEnvOrExit(loadEnv);
 const logger = createLogger(SUBGRAPH_NAME, env.logLevel);
 const app = await createPopulationApp({
   databaseUrl: env.databaseUrl,

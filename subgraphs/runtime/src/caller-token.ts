@@ -8,10 +8,10 @@ export const DEV_ISSUER = "urn:spx:dev-issuer";
 export const DEFAULT_AUDIENCE = "spx-gateway";
 
 /**
- * Mints a caller token the way an identity provider would: for the token CLI, for services'
- * own identity in development, and for tests. Production gateways verify tokens from the real
- * provider's JWKS_URL, and nothing in production holds the provider's keys. Lives as long as the
- * catalogue lets the caller's grant unless told otherwise.
+ * Mints a caller token the way an identity provider would: for the token CLI, for the development
+ * token endpoint that gives the registers their own identity, and for tests. Production gateways
+ * verify tokens from the real provider's keys, and nothing in production holds them. Lives as long
+ * as the catalogue lets the caller's grant unless told otherwise.
  */
 export async function mintToken(
   key: SigningKey,
@@ -30,7 +30,10 @@ export async function mintToken(
     .sign(key.privateKey);
 }
 
-/** A service's own token, minted again shortly before it expires. */
+/**
+ * A service's own token, minted again shortly before it expires: test wiring only (the in-process
+ * system holds the issuer key); running registers ask a token endpoint (`client-credentials.ts`).
+ */
 export function serviceTokenSource(
   key: () => Promise<SigningKey>,
   caller: Caller,

@@ -6,6 +6,7 @@ import type { SqlDriverAdapterFactory } from "@prisma/driver-adapter-utils";
 import pg from "pg";
 import { PrismaPGlite } from "pglite-prisma-adapter";
 import { type DatabaseTimeouts, DEFAULT_DATABASE_TIMEOUTS } from "./database-timeouts.js";
+import { refuseInProduction } from "./production.js";
 import { countStatements, type StatementCounter } from "./statement-counter.js";
 
 /** Plain SQL access, used by the migration runner, the seeders and the tests. */
@@ -121,6 +122,7 @@ function openPostgres(url: string, poolSize: number, timeouts: DatabaseTimeouts)
 }
 
 async function openPglite(options: OpenDatabaseOptions): Promise<Database> {
+  refuseInProduction(`The embedded database (${options.name})`, "set its PostgreSQL URL");
   const dir = options.inMemory ? undefined : path.resolve(options.dataDir, options.name);
   const releaseLock = dir ? lockDataDir(dir) : () => {};
   try {

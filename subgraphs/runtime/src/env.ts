@@ -30,3 +30,19 @@ export function parseEnv<T extends z.ZodType>(
   }
   return result.data;
 }
+
+/**
+ * Reads the environment at start-up, or exits with every problem on a line of its own and no stack
+ * trace: before anything is created, so that a misconfigured service leaves nothing behind.
+ */
+export function readEnvOrExit<T>(load: () => T): T {
+  try {
+    return load();
+  } catch (error) {
+    if (!(error instanceof EnvError)) {
+      throw error;
+    }
+    process.stderr.write(`${error.message}\n`);
+    process.exit(2);
+  }
+}

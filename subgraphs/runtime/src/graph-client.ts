@@ -36,7 +36,8 @@ function documentIdOf(document: string): string {
 export function createGraphClient(options: {
   /** The gateway's GraphQL URL; a function because tests learn it after start-up. */
   url: () => string;
-  token: () => Promise<string>;
+  /** The service's token; `refresh`, when given, is asked once after the gateway answers 401. */
+  token: (() => Promise<string>) & { refresh?: () => Promise<string> };
   requestId?: () => string | undefined;
   timeoutMs?: number;
 }): GraphClient {
@@ -49,19 +50,25 @@ export function createGraphClient(options: {
         documentId = documentIdOf(document);
         ids.set(document, documentId);
       }
-      let response: Awaited<ReturnType<typeof postGraphQL<Data>>>;
-      try {
-        response = await postGraphQL<Data>(
-          options.url(),
-          { documentId, ...(variables ? { variables } : {}) },
-          {
-            authorization: `Bearer ${await options.token()}`,
-            ...(requestId ? { "x-request-id": requestId } : {}),
-          },
-          options.timeoutMs ?? DEFAULT_GRAPH_TIMEOUT_MS,
-        );
-      } catch (error) {
-        throw new GraphUnavailableError((error as Error).message);
+      const post = async (token: string) => {
+        try {
+          return await postGraphQL<Data>(
+            options.url(),
+            { documentId, ...(variables ? { variables } : {}) },
+            {
+              authorization: `Bearer ${token}`,
+              ...(requestId ? { "x-request-id": requestId } : {}),
+            },
+            options.timeoutMs ?? DEFAULT_GRAPH_TIMEOUT_MS,
+          );
+        } catch (error) {
+          throw new GraphUnavailableError((error as Error).message);
+        }
+      };
+      let response = await post(await options.token());
+      // The gateway refused the token (revoked, or a key rotated early): one new token, one retry.
+      if (response.status === 401 && options.token.refresh) {
+        response = await post(await options.token.refresh());
       }
       if (response.body.errors?.length || !response.body.data) {
         const codes = response.body.errors?.map((e) => e.extensions?.code ?? "UNKNOWN").join(", ");

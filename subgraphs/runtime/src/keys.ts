@@ -1,4 +1,4 @@
-import { randomUUID } from "node:crypto";
+import { randomBytes, randomUUID } from "node:crypto";
 import { linkSync, mkdirSync, readFileSync, unlinkSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import {
@@ -12,6 +12,7 @@ import {
   type JWK,
   type JWTVerifyGetKey,
 } from "jose";
+import { refuseInProduction } from "./production.js";
 
 /** Every key in this system is Ed25519: one algorithm, pinned on both sides. */
 export const SIGNING_ALGORITHM = "EdDSA";
@@ -47,36 +48,61 @@ export async function importSigningKey(privateJwk: JWK): Promise<SigningKey> {
  * key is already there (an exclusive create alone let a reader see the winner's empty file).
  */
 export async function loadOrCreateSigningKey(file: string): Promise<SigningKey> {
-  mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
+  refuseInProduction(`The development key ${path.basename(file)}`, "configure the key explicitly");
   const existing = readKeyFile(file);
   if (existing) {
     return importSigningKey(existing);
   }
   const { key, privateJwk } = await generateSigningKey();
+  return writeOnce(file, JSON.stringify(privateJwk)) ? key : importSigningKey(readKeyFile(file) as JWK);
+}
+
+/**
+ * A development secret under DATA_DIR (e.g. a development client's), created by whichever process
+ * needs it first, in the same race-safe way as the development keys.
+ */
+export function loadOrCreateSecret(file: string): string {
+  refuseInProduction(`The development secret ${path.basename(file)}`, "configure the secret explicitly");
+  const existing = readTextFile(file);
+  if (existing) {
+    return existing;
+  }
+  const secret = randomBytes(32).toString("base64url");
+  return writeOnce(file, secret) ? secret : (readTextFile(file) as string);
+}
+
+/** Writes `contents` to `file` unless it exists; false when another process's file won. */
+function writeOnce(file: string, contents: string): boolean {
+  mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
   const draft = `${file}.${process.pid}.${randomUUID()}.tmp`;
-  writeFileSync(draft, JSON.stringify(privateJwk), { mode: 0o600, flag: "wx" });
+  writeFileSync(draft, contents, { mode: 0o600, flag: "wx" });
   try {
     linkSync(draft, file);
-    return key;
+    return true;
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== "EEXIST") {
       throw error;
     }
-    return importSigningKey(readKeyFile(file) as JWK);
+    return false;
   } finally {
     unlinkSync(draft);
   }
 }
 
-function readKeyFile(file: string): JWK | undefined {
+function readTextFile(file: string): string | undefined {
   try {
-    return JSON.parse(readFileSync(file, "utf8")) as JWK;
+    return readFileSync(file, "utf8");
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === "ENOENT") {
       return undefined;
     }
     throw error;
   }
+}
+
+function readKeyFile(file: string): JWK | undefined {
+  const text = readTextFile(file);
+  return text === undefined ? undefined : (JSON.parse(text) as JWK);
 }
 
 export function jwksOf(keys: SigningKey[]): JSONWebKeySet {

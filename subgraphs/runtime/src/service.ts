@@ -2,8 +2,7 @@ import path from "node:path";
 import { createRemoteJWKSet, type JWTVerifyGetKey } from "jose";
 import { z } from "zod";
 import { UNAUTHENTICATED_MODES, type UnauthenticatedMode } from "./access-bench.js";
-import type { Caller } from "./caller.js";
-import { DEFAULT_AUDIENCE, DEV_ISSUER, serviceTokenSource } from "./caller-token.js";
+import { type ClientAuthentication, clientCredentialsTokenSource, readClientKeyFile } from "./client-credentials.js";
 import { type Database, openDatabase } from "./database.js";
 import {
   type DatabaseTimeouts,
@@ -11,27 +10,58 @@ import {
   databaseTimeoutsOf,
   timeoutsAreOrdered,
 } from "./database-timeouts.js";
+import { devClientSecret, isDevClient } from "./dev-clients.js";
+import { devKeyFiles } from "./dev-keys.js";
 import { logLevel, optionalUrl, parseEnv, port } from "./env.js";
 import { createGraphClient, DEFAULT_GRAPH_TIMEOUT_MS, type GraphClient } from "./graph-client.js";
 import { loadOrCreateSigningKey, localKeySet } from "./keys.js";
 import type { Logger } from "./logger.js";
 import { applyMigrations } from "./migrations.js";
 
-/** Where development keys live under DATA_DIR; the gateway and the subgraphs agree on it. */
-export const devKeyFiles = (dataDir: string) => ({
-  issuer: path.join(dataDir, "keys", "dev-issuer.jwk"),
-  gateway: path.join(dataDir, "keys", "gateway.jwk"),
-  attestation: path.join(dataDir, "keys", "attestation.jwk"),
-});
+export { devKeyFiles } from "./dev-keys.js";
 
-/** The settings every subgraph reads, named after its prefix (e.g. POPULATION_PORT), read once. */
-export function subgraphEnv(prefix: string, defaultPort: number, source?: Record<string, string | undefined>) {
+const DEFAULT_GATEWAY_URL = "http://127.0.0.1:4000/graphql";
+
+/** The development token endpoint beside the gateway's GraphQL URL. */
+export const devTokenUrlOf = (gatewayUrl: string): string =>
+  new URL(`${new URL(gatewayUrl).pathname.replace(/\/graphql\/?$/, "")}/dev-issuer/token`, gatewayUrl).toString();
+
+/** A register's own client at the identity provider, for asking the graph. */
+export interface ServiceClientSettings {
+  tokenUrl: string;
+  clientId: string;
+  /** The client secret (client_secret_basic); in development the one under DATA_DIR when unset. */
+  secret: string | undefined;
+  /** A private JWK file (private_key_jwt); preferred over a secret. */
+  keyFile: string | undefined;
+  assertionAudience: string | undefined;
+  scope: string | undefined;
+  resource: string | undefined;
+}
+
+const optionalText = z.preprocess((value) => (value === "" ? undefined : value), z.string().min(1).optional());
+
+/**
+ * The settings every subgraph reads, named after its prefix (e.g. POPULATION_PORT), read once.
+ * `asksGraph`: the register asks other registers through the gateway, under its own client.
+ * In production every setting with a development default must be given, each missing one named.
+ */
+export function subgraphEnv(
+  prefix: string,
+  defaultPort: number,
+  source?: Record<string, string | undefined>,
+  options: { asksGraph?: boolean } = {},
+) {
+  const databaseSetting = `${prefix}_DATABASE_URL`;
+  const clientIdSetting = `${prefix}_CLIENT_ID`;
+  const clientSecretSetting = `${prefix}_CLIENT_SECRET`;
+  const clientKeySetting = `${prefix}_CLIENT_KEY_FILE`;
   const raw = parseEnv(
     z
       .object({
         NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
         [`${prefix}_PORT`]: port(defaultPort),
-        [`${prefix}_DATABASE_URL`]: optionalUrl,
+        [databaseSetting]: optionalUrl,
         HOST: z.string().default("127.0.0.1"),
         DATA_DIR: z.string().default("./.data"),
         LOG_LEVEL: logLevel,
@@ -44,9 +74,15 @@ export function subgraphEnv(prefix: string, defaultPort: number, source?: Record
             .optional(),
         ),
         DEMO_SEED: z.enum(["true", "false"]).default("true"),
-        GATEWAY_URL: z.string().url().default("http://127.0.0.1:4000/graphql"),
-        JWT_ISSUER: z.string().min(1).default(DEV_ISSUER),
-        JWT_AUDIENCE: z.string().min(1).default(DEFAULT_AUDIENCE),
+        GATEWAY_URL: optionalUrl,
+        TOKEN_URL: optionalUrl,
+        TOKEN_ASSERTION_AUDIENCE: optionalText,
+        TOKEN_SCOPE: optionalText,
+        TOKEN_RESOURCE: optionalText,
+        [clientIdSetting]: optionalText,
+        [clientSecretSetting]: optionalText,
+        [clientKeySetting]: optionalText,
+        SINGLE_PROCESS: z.enum(["true", "false"]).default("false"),
         SUBGRAPH_UNAUTHENTICATED: z.enum(UNAUTHENTICATED_MODES).default("refuse"),
         STATISTICS_MAX_AGE_SECONDS: z.coerce.number().int().min(0).max(86_400).default(60),
         GRAPH_TIMEOUT_MS: z.coerce.number().int().min(1).max(600_000).default(DEFAULT_GRAPH_TIMEOUT_MS),
@@ -59,12 +95,62 @@ export function subgraphEnv(prefix: string, defaultPort: number, source?: Record
       .refine((env) => !(env.NODE_ENV === "production" && env.SUBGRAPH_UNAUTHENTICATED === "bench"), {
         path: ["SUBGRAPH_UNAUTHENTICATED"],
         message: "bench is for benchmarks and is refused in production",
+      })
+      .superRefine((parsed, ctx) => {
+        if (parsed.NODE_ENV !== "production") {
+          return;
+        }
+        const env = parsed as Record<string, unknown>;
+        const missing = (setting: string, message: string) =>
+          ctx.addIssue({ code: "custom", path: [setting], message });
+        if (!env[databaseSetting]) {
+          missing(
+            databaseSetting,
+            "required in production: the register's PostgreSQL (the embedded database is refused)",
+          );
+        }
+        if (!env.GATEWAY_JWKS_URL) {
+          missing("GATEWAY_JWKS_URL", "required in production: the gateway's JWKS, which signs the tokens it sends");
+        }
+        if (!env.REDIS_URL && env.SINGLE_PROCESS !== "true") {
+          missing("REDIS_URL", "required in production unless SINGLE_PROCESS=true: state shared by every replica");
+        }
+        if (!options.asksGraph) {
+          return;
+        }
+        if (!env.GATEWAY_URL) {
+          missing("GATEWAY_URL", "required in production: the gateway's GraphQL URL this register asks");
+        }
+        if (!env.TOKEN_URL) {
+          missing("TOKEN_URL", "required in production: the identity provider's token endpoint");
+        }
+        if (!env[clientIdSetting]) {
+          missing(clientIdSetting, "required in production: this register's client id at the identity provider");
+        }
+        if (!env[clientSecretSetting] && !env[clientKeySetting]) {
+          missing(
+            clientKeySetting,
+            `required in production (or ${clientSecretSetting}): this register's client credentials`,
+          );
+        }
       }),
     source,
   );
+  const read = (setting: string) => (raw as Record<string, unknown>)[setting] as string | undefined;
+  const gatewayUrl = (raw.GATEWAY_URL as string | undefined) ?? DEFAULT_GATEWAY_URL;
+  const client: ServiceClientSettings = {
+    tokenUrl: (raw.TOKEN_URL as string | undefined) ?? devTokenUrlOf(gatewayUrl),
+    clientId: read(clientIdSetting) ?? prefix.toLowerCase().replaceAll("_", "-"),
+    secret: read(clientSecretSetting),
+    keyFile: read(clientKeySetting),
+    assertionAudience: raw.TOKEN_ASSERTION_AUDIENCE as string | undefined,
+    scope: raw.TOKEN_SCOPE as string | undefined,
+    resource: raw.TOKEN_RESOURCE as string | undefined,
+  };
   return {
+    production: raw.NODE_ENV === "production",
     port: (raw as Record<string, unknown>)[`${prefix}_PORT`] as number,
-    databaseUrl: (raw as Record<string, unknown>)[`${prefix}_DATABASE_URL`] as string | undefined,
+    databaseUrl: read(databaseSetting),
     host: raw.HOST as string,
     dataDir: path.resolve(raw.DATA_DIR as string),
     logLevel: raw.LOG_LEVEL as string,
@@ -73,9 +159,11 @@ export function subgraphEnv(prefix: string, defaultPort: number, source?: Record
     redisUrl: raw.REDIS_URL as string | undefined,
     demoSeed: raw.DEMO_SEED === "true",
     /** The graph, for subgraphs that ask other registers, under the service's own token. */
-    gatewayUrl: raw.GATEWAY_URL as string,
-    issuer: raw.JWT_ISSUER as string,
-    audience: raw.JWT_AUDIENCE as string,
+    gatewayUrl,
+    /** The register's client for its own token (TOKEN_URL, <PREFIX>_CLIENT_*). */
+    client,
+    /** The operator states that this register runs as one process (memory will do for shared state). */
+    singleProcess: raw.SINGLE_PROCESS === "true",
     /** What a request without an authorization header gets; `bench` only for benchmarks. */
     unauthenticated: raw.SUBGRAPH_UNAUTHENTICATED as UnauthenticatedMode,
     /** How long a statistics answer is reused by this process. */
@@ -143,19 +231,38 @@ export function stopOnSignals(log: Logger, stop: () => Promise<void>): void {
 
 /**
  * The graph as a service sees it: through the gateway, with a token for the service's own
- * identity. In development the token is minted by the local issuer under DATA_DIR; in production
- * it comes from the identity provider.
+ * identity from the identity provider's token endpoint (client credentials). In development that
+ * endpoint is the gateway's /dev-issuer/token and the secret the one under DATA_DIR: one code path.
  */
 export function serviceGraphClient(
-  env: { gatewayUrl: string; dataDir: string; issuer: string; audience: string; graphTimeoutMs?: number },
-  identity: Caller,
+  env: { gatewayUrl: string; dataDir: string; client: ServiceClientSettings; graphTimeoutMs?: number },
+  logger?: Logger,
 ): GraphClient {
   return createGraphClient({
     url: () => env.gatewayUrl,
     timeoutMs: env.graphTimeoutMs,
-    token: serviceTokenSource(() => loadOrCreateSigningKey(devKeyFiles(env.dataDir).issuer), identity, {
-      issuer: env.issuer,
-      audience: env.audience,
+    token: clientCredentialsTokenSource({
+      tokenUrl: env.client.tokenUrl,
+      client: clientAuthenticationOf(env),
+      assertionAudience: env.client.assertionAudience,
+      scope: env.client.scope,
+      resource: env.client.resource,
+      logger,
     }),
   });
+}
+
+function clientAuthenticationOf(env: { dataDir: string; client: ServiceClientSettings }): ClientAuthentication {
+  const { clientId, keyFile, secret } = env.client;
+  if (keyFile) {
+    return { method: "private_key_jwt", clientId, privateJwk: readClientKeyFile(keyFile) };
+  }
+  if (secret) {
+    return { method: "client_secret_basic", clientId, secret: () => secret };
+  }
+  if (!isDevClient(clientId)) {
+    throw new Error(`${clientId} is no development client: set its client secret or key file`);
+  }
+  // Read when first asked, so that whichever of the gateway and the register starts first creates it.
+  return { method: "client_secret_basic", clientId, secret: () => devClientSecret(env.dataDir, clientId) };
 }

@@ -26,10 +26,16 @@ const privateJwkJson = z.preprocess(
     .optional(),
 );
 
-const registrySchema = z.object({
-  ATTESTATION_SIGNING_KEY: privateJwkJson,
-  ATTESTATION_TTL_SECONDS: z.preprocess(unsetIfEmpty, z.coerce.number().int().min(60).max(604_800).optional()),
-});
+const registrySchema = z
+  .object({
+    NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
+    ATTESTATION_SIGNING_KEY: privateJwkJson,
+    ATTESTATION_TTL_SECONDS: z.preprocess(unsetIfEmpty, z.coerce.number().int().min(60).max(604_800).optional()),
+  })
+  .refine((env) => !(env.NODE_ENV === "production" && !env.ATTESTATION_SIGNING_KEY), {
+    path: ["ATTESTATION_SIGNING_KEY"],
+    message: "required in production: the private JWK that signs eligibility attestations",
+  });
 
 /**
  * Read once at start-up: SOCIAL_REGISTRY_PORT, SOCIAL_REGISTRY_DATABASE_URL, GATEWAY_URL, … and the
@@ -48,7 +54,7 @@ export function loadEnv() {
       return undefined;
     }
   };
-  const common = collect(() => subgraphEnv("SOCIAL_REGISTRY", 4002));
+  const common = collect(() => subgraphEnv("SOCIAL_REGISTRY", 4002, undefined, { asksGraph: true }));
   const own = collect(() => parseEnv(registrySchema));
   if (!common || !own) {
     throw new EnvError(issues);

@@ -1,3 +1,4 @@
+import { readEnvOrExit } from "@spx/runtime/env";
 import { listen } from "@spx/runtime/http-server";
 import { importSigningKey, loadOrCreateSigningKey } from "@spx/runtime/keys";
 import { createLogger } from "@spx/runtime/logger";
@@ -5,7 +6,7 @@ import { devKeyFiles, gatewayKeySource, serviceGraphClient, stopOnSignals } from
 import { createSocialRegistryApp, SUBGRAPH_NAME } from "./app.js";
 import { loadEnv } from "./env.js";
 
-const env = loadEnv();
+const env = readEnvOrExit(loadEnv);
 const logger = createLogger(SUBGRAPH_NAME, env.logLevel);
 // Attestations are signed with ATTESTATION_SIGNING_KEY in production, the development key otherwise.
 const attestationKey = env.attestationSigningKey
@@ -19,13 +20,8 @@ const app = await createSocialRegistryApp({
   unauthenticated: env.unauthenticated,
   statisticsMaxAgeSeconds: env.statisticsMaxAgeSeconds,
   databaseTimeouts: env.databaseTimeouts,
-  // The register's own identity towards the graph (ANR runs the RSU).
-  graph: serviceGraphClient(env, {
-    sub: "service:social-registry",
-    agency: "ANR",
-    role: "SERVICE",
-    purpose: "IDENTITY_CHECK",
-  }),
+  // The register's own identity towards the graph: its client at the identity provider.
+  graph: serviceGraphClient(env, logger),
   attestationKey,
   attestationTtlSeconds: env.attestationTtlSeconds,
   logger,

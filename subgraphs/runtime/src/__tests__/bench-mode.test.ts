@@ -135,9 +135,16 @@ describe("SUBGRAPH_UNAUTHENTICATED", () => {
 
   it("is bench only outside production: a production subgraph refuses to start with it", () => {
     expect(subgraphEnv("POPULATION", 4001, { SUBGRAPH_UNAUTHENTICATED: "bench" }).unauthenticated).toBe("bench");
-    expect(
-      subgraphEnv("POPULATION", 4001, { NODE_ENV: "production", SUBGRAPH_UNAUTHENTICATED: "refuse" }).unauthenticated,
-    ).toBe("refuse");
+    // Everything production requires of a register, so that only the setting under test differs.
+    const settings = {
+      NODE_ENV: "production",
+      POPULATION_DATABASE_URL: "postgresql://spx@db.example/population",
+      GATEWAY_JWKS_URL: "https://gateway.example/.well-known/jwks.json",
+      SINGLE_PROCESS: "true",
+    };
+    expect(subgraphEnv("POPULATION", 4001, { ...settings, SUBGRAPH_UNAUTHENTICATED: "refuse" }).unauthenticated).toBe(
+      "refuse",
+    );
     const production = () =>
       subgraphEnv("POPULATION", 4001, { NODE_ENV: "production", SUBGRAPH_UNAUTHENTICATED: "bench" });
     expect(production).toThrow(EnvError);

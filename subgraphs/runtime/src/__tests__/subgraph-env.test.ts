@@ -1,0 +1,50 @@
+import { EnvError } from "../env.js";
+import { subgraphEnv } from "../service.js";
+
+const PRODUCTION = {
+  NODE_ENV: "production",
+  DIRECT_AID_DATABASE_URL: "postgresql://spx@db.example/direct_aid",
+  GATEWAY_JWKS_URL: "https://gateway.example/.well-known/jwks.json",
+  REDIS_URL: "redis://redis.example:6379",
+  GATEWAY_URL: "https://gateway.example/graphql",
+  TOKEN_URL: "https://idp.example/oauth2/token",
+  DIRECT_AID_CLIENT_ID: "spx-direct-aid",
+  DIRECT_AID_CLIENT_KEY_FILE: "/etc/spx/direct-aid.jwk",
+};
+const asking = { asksGraph: true };
+
+describe("a register's client settings", () => {
+  it("in development: the gateway's development token endpoint, the register's name as client id", () => {
+    const env = subgraphEnv("DIRECT_AID", 4004, { GATEWAY_URL: "http://127.0.0.1:5000/graphql" }, asking);
+    expect(env.client).toMatchObject({
+      tokenUrl: "http://127.0.0.1:5000/dev-issuer/token",
+      clientId: "direct-aid",
+      secret: undefined,
+      keyFile: undefined,
+    });
+    expect(subgraphEnv("HEALTH_INSURANCE", 4003, {}, asking).client.tokenUrl).toBe(
+      "http://127.0.0.1:4000/dev-issuer/token",
+    );
+  });
+
+  it("in production: what is given, a key file in place of a secret", () => {
+    const env = subgraphEnv("DIRECT_AID", 4004, PRODUCTION, asking);
+    expect(env.client).toMatchObject({
+      tokenUrl: "https://idp.example/oauth2/token",
+      clientId: "spx-direct-aid",
+      keyFile: "/etc/spx/direct-aid.jwk",
+    });
+    expect(env.production).toBe(true);
+  });
+
+  it("SINGLE_PROCESS=true stands in for REDIS_URL in production, and nothing else does", () => {
+    const { REDIS_URL: _redis, ...withoutRedis } = PRODUCTION;
+    expect(() => subgraphEnv("DIRECT_AID", 4004, withoutRedis, asking)).toThrow(/REDIS_URL: required in production/);
+    expect(() => subgraphEnv("DIRECT_AID", 4004, { ...withoutRedis, SINGLE_PROCESS: "false" }, asking)).toThrow(
+      EnvError,
+    );
+    expect(subgraphEnv("DIRECT_AID", 4004, { ...withoutRedis, SINGLE_PROCESS: "true" }, asking).singleProcess).toBe(
+      true,
+    );
+  });
+});

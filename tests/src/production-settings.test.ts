@@ -1,0 +1,252 @@
+import { spawn } from "node:child_process";
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { generateSigningKey } from "@spx/runtime/keys";
+import { createTestDatabase, type TestDatabase } from "@spx/runtime/test-database";
+
+const ROOT = fileURLToPath(new URL("../../", import.meta.url));
+
+interface Exit {
+  code: number | null;
+  output: string;
+  /** What DATA_DIR holds afterwards: production must leave it untouched. */
+  dataDirEntries: string[];
+}
+
+/** Runs a service's built `dist/main.js` as an operator would, with only `env`, on a fresh DATA_DIR. */
+function run(script: string, env: Record<string, string>, args: string[] = []): Promise<Exit> {
+  const dataDir = mkdtempSync(path.join(tmpdir(), "spx-prod-"));
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [path.join(ROOT, script), ...args], {
+      cwd: ROOT,
+      env: { NODE_ENV: "production", DATA_DIR: dataDir, LOG_LEVEL: "warn", ...env },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let output = "";
+    child.stdout.on("data", (chunk: Buffer) => {
+      output += chunk.toString();
+    });
+    child.stderr.on("data", (chunk: Buffer) => {
+      output += chunk.toString();
+    });
+    const timer = setTimeout(() => {
+      child.kill("SIGKILL");
+      reject(new Error(`${script} did not exit within 30 s: ${output}`));
+    }, 30_000);
+    child.once("exit", (code) => {
+      clearTimeout(timer);
+      const dataDirEntries = readdirSync(dataDir, { recursive: true }).map(String);
+      rmSync(dataDir, { recursive: true, force: true });
+      resolve({ code, output, dataDirEntries });
+    });
+  });
+}
+
+const without = (env: Record<string, string>, ...names: string[]) =>
+  Object.fromEntries(Object.entries(env).filter(([name]) => !names.includes(name)));
+
+/** Every production setting of the gateway, present: each case takes one away. */
+const GATEWAY = {
+  GATEWAY_PORT: "0",
+  GATEWAY_ISSUERS_FILE: "/etc/spx/issuers.json",
+  GATEWAY_SIGNING_KEY_FILE: "/etc/spx/gateway.jwk",
+  ACCESS_LOG_DATABASE_URL: "postgresql://spx@db.example/access_log",
+  ATTESTATION_JWKS: '{"keys":[]}',
+  REDIS_URL: "redis://redis.example:6379",
+  RATE_LIMIT_KEY: "k".repeat(32),
+};
+
+/** Every production setting of a register that asks the graph (direct aid). */
+const DIRECT_AID = {
+  DIRECT_AID_PORT: "0",
+  DIRECT_AID_DATABASE_URL: "postgresql://spx@db.example/direct_aid",
+  GATEWAY_JWKS_URL: "https://gateway.example/.well-known/jwks.json",
+  REDIS_URL: "redis://redis.example:6379",
+  GATEWAY_URL: "https://gateway.example/graphql",
+  TOKEN_URL: "https://idp.example/token",
+  DIRECT_AID_CLIENT_ID: "direct-aid",
+  DIRECT_AID_CLIENT_SECRET: "s3cret-from-the-vault",
+};
+
+const GATEWAY_MAIN = "gateway/dist/main.js";
+const DIRECT_AID_MAIN = "subgraphs/direct-aid/dist/main.js";
+
+/** Refused, naming exactly the settings taken away. */
+function expectRefused(exit: Exit, ...settings: string[]) {
+  expect(exit.code).not.toBe(0);
+  for (const setting of settings) {
+    expect(exit.output).toMatch(new RegExp(`^\\s*${setting}: required in production`, "m"));
+  }
+  expect(exit.output.match(/required in production/g)).toHaveLength(settings.length);
+  // Refused before anything was made: no development key, no embedded database.
+  expect(exit.dataDirEntries).toEqual([]);
+}
+
+describe("production refuses to start without its settings", () => {
+  it("lists every missing setting of the gateway at once, on a line each, and creates nothing", async () => {
+    const exit = await run(GATEWAY_MAIN, {});
+    expect(exit.code).toBe(2);
+    for (const setting of [
+      "GATEWAY_ISSUERS_FILE",
+      "GATEWAY_SIGNING_KEY_FILE",
+      "ACCESS_LOG_DATABASE_URL",
+      "ATTESTATION_JWKS",
+      "REDIS_URL",
+    ]) {
+      expect(exit.output).toMatch(new RegExp(`^\\s*${setting}: required in production`, "m"));
+    }
+    expect(exit.output).not.toMatch(/\n\s+at /);
+    expect(exit.dataDirEntries).toEqual([]);
+  });
+
+  it.each([
+    ["the trusted issuers", ["GATEWAY_ISSUERS_FILE"], "GATEWAY_ISSUERS_FILE"],
+    ["the signing key", ["GATEWAY_SIGNING_KEY_FILE"], "GATEWAY_SIGNING_KEY_FILE"],
+    ["the access log's PostgreSQL", ["ACCESS_LOG_DATABASE_URL"], "ACCESS_LOG_DATABASE_URL"],
+    ["the attestation keys", ["ATTESTATION_JWKS"], "ATTESTATION_JWKS"],
+    ["Redis", ["REDIS_URL", "RATE_LIMIT_KEY"], "REDIS_URL"],
+  ])("gateway without %s", async (_what, missing, setting) => {
+    expectRefused(await run(GATEWAY_MAIN, without(GATEWAY, ...missing)), setting);
+  });
+
+  it("gateway: JWKS_URL alone does not count, the development issuer and audience are not trusted", async () => {
+    const exit = await run(GATEWAY_MAIN, {
+      ...without(GATEWAY, "GATEWAY_ISSUERS_FILE"),
+      JWKS_URL: "https://idp.example/jwks",
+    });
+    expectRefused(exit, "JWT_ISSUER", "JWT_AUDIENCE");
+  });
+
+  it("gateway: the access log's database must be PostgreSQL", async () => {
+    const exit = await run(GATEWAY_MAIN, { ...GATEWAY, ACCESS_LOG_DATABASE_URL: "file:///var/lib/spx/access-log" });
+    expect(exit.code).toBe(2);
+    expect(exit.output).toMatch(/^\s*ACCESS_LOG_DATABASE_URL: must be a postgresql:\/\/ URL/m);
+  });
+
+  it("lists every missing setting of a register at once, and creates nothing", async () => {
+    const exit = await run(DIRECT_AID_MAIN, {});
+    expect(exit.code).toBe(2);
+    for (const setting of [
+      "DIRECT_AID_DATABASE_URL",
+      "GATEWAY_JWKS_URL",
+      "REDIS_URL",
+      "GATEWAY_URL",
+      "TOKEN_URL",
+      "DIRECT_AID_CLIENT_ID",
+      "DIRECT_AID_CLIENT_KEY_FILE",
+    ]) {
+      expect(exit.output).toMatch(new RegExp(`^\\s*${setting}: required in production`, "m"));
+    }
+    expect(exit.dataDirEntries).toEqual([]);
+  });
+
+  it.each([
+    ["its database", ["DIRECT_AID_DATABASE_URL"], "DIRECT_AID_DATABASE_URL"],
+    ["the gateway's JWKS", ["GATEWAY_JWKS_URL"], "GATEWAY_JWKS_URL"],
+    ["Redis", ["REDIS_URL"], "REDIS_URL"],
+    ["the gateway's URL", ["GATEWAY_URL"], "GATEWAY_URL"],
+    ["the token endpoint", ["TOKEN_URL"], "TOKEN_URL"],
+    ["its client id", ["DIRECT_AID_CLIENT_ID"], "DIRECT_AID_CLIENT_ID"],
+    ["its client credentials", ["DIRECT_AID_CLIENT_SECRET"], "DIRECT_AID_CLIENT_KEY_FILE"],
+  ])("register without %s", async (_what, missing, setting) => {
+    expectRefused(await run(DIRECT_AID_MAIN, without(DIRECT_AID, ...missing)), setting);
+  });
+
+  it("the social register without its attestation key", async () => {
+    const exit = await run("subgraphs/social-registry/dist/main.js", {
+      SOCIAL_REGISTRY_PORT: "0",
+      SOCIAL_REGISTRY_DATABASE_URL: "postgresql://spx@db.example/social_registry",
+      GATEWAY_JWKS_URL: "https://gateway.example/.well-known/jwks.json",
+      SINGLE_PROCESS: "true",
+      GATEWAY_URL: "https://gateway.example/graphql",
+      TOKEN_URL: "https://idp.example/token",
+      SOCIAL_REGISTRY_CLIENT_ID: "social-registry",
+      SOCIAL_REGISTRY_CLIENT_KEY_FILE: "/etc/spx/social-registry-client.jwk",
+    });
+    expectRefused(exit, "ATTESTATION_SIGNING_KEY");
+  });
+
+  it("a register that asks no other register needs no client", async () => {
+    const exit = await run("subgraphs/population/dist/main.js", {});
+    expect(exit.output).toMatch(/^\s*POPULATION_DATABASE_URL: required in production/m);
+    expect(exit.output).not.toMatch(/TOKEN_URL|CLIENT_ID|GATEWAY_URL:/);
+    expect(exit.dataDirEntries).toEqual([]);
+  });
+
+  it("the token CLI refuses and creates no key", async () => {
+    const exit = await run("gateway/dist/cli/token.js", {}, ["--agency", "ANR", "--role", "SYSTEM"]);
+    expect(exit.code).toBe(2);
+    expect(exit.output).toMatch(/token CLI is for development only and is refused with NODE_ENV=production/);
+    expect(exit.output).not.toMatch(/^eyJ/m);
+    expect(exit.dataDirEntries).toEqual([]);
+  });
+});
+
+describe("a gateway given every production setting", () => {
+  let database: TestDatabase;
+  let dir: string;
+  beforeAll(async () => {
+    database = await createTestDatabase("prod_gateway");
+    dir = mkdtempSync(path.join(tmpdir(), "spx-prod-keys-"));
+    writeFileSync(path.join(dir, "gateway.jwk"), JSON.stringify((await generateSigningKey()).privateJwk));
+  });
+  afterAll(async () => {
+    await database?.drop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("starts, serves no development token endpoint, and leaves DATA_DIR empty", async () => {
+    if (!database.url) {
+      return; // production refuses the embedded database: this case needs PostgreSQL
+    }
+    const dataDir = mkdtempSync(path.join(tmpdir(), "spx-prod-"));
+    const child = spawn(process.execPath, [path.join(ROOT, GATEWAY_MAIN)], {
+      cwd: ROOT,
+      env: {
+        NODE_ENV: "production",
+        DATA_DIR: dataDir,
+        LOG_LEVEL: "info",
+        GATEWAY_PORT: "0",
+        JWKS_URL: "https://idp.example/jwks",
+        JWT_ISSUER: "https://idp.example",
+        JWT_AUDIENCE: "spx-gateway",
+        GATEWAY_SIGNING_KEY_FILE: path.join(dir, "gateway.jwk"),
+        ACCESS_LOG_DATABASE_URL: database.url,
+        ATTESTATION_JWKS: '{"keys":[]}',
+        SINGLE_PROCESS: "true",
+      },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    const exited = new Promise((resolve) => child.once("exit", resolve));
+    try {
+      const url = await new Promise<string>((resolve, reject) => {
+        let output = "";
+        const timer = setTimeout(() => reject(new Error(`gateway did not start: ${output}`)), 60_000);
+        const onData = (chunk: Buffer) => {
+          output += chunk.toString();
+          const found = /"url":"(http:\/\/[^"]+)\/graphql".*gateway listening/.exec(output);
+          if (found?.[1]) {
+            clearTimeout(timer);
+            resolve(found[1]);
+          }
+        };
+        child.stdout.on("data", onData);
+        child.stderr.on("data", onData);
+        child.once("exit", (code) => reject(new Error(`gateway exited (${code}): ${output}`)));
+      });
+      const response = await fetch(`${url}/dev-issuer/token`, {
+        method: "POST",
+        headers: { "content-type": "application/x-www-form-urlencoded" },
+        body: "grant_type=client_credentials&client_id=direct-aid&client_secret=x",
+      });
+      expect(response.status).toBe(404);
+      expect(readdirSync(dataDir)).toEqual([]);
+    } finally {
+      child.kill("SIGTERM");
+      await exited;
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  }, 90_000);
+});
