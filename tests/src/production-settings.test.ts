@@ -154,6 +154,13 @@ describe("production refuses to start without its settings", () => {
     expectRefused(await run(DIRECT_AID_MAIN, without(DIRECT_AID, ...missing)), setting);
   });
 
+  it("a register asked for demo data: refused, production databases hold real people only", async () => {
+    const exit = await run(DIRECT_AID_MAIN, { ...DIRECT_AID, DEMO_SEED: "true" });
+    expect(exit.code).toBe(2);
+    expect(exit.output).toMatch(/^\s*DEMO_SEED: demo data is for development: refused in production/m);
+    expect(exit.dataDirEntries).toEqual([]);
+  });
+
   it("the social register without its attestation key", async () => {
     const exit = await run("subgraphs/social-registry/dist/main.js", {
       SOCIAL_REGISTRY_PORT: "0",

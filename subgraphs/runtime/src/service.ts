@@ -73,7 +73,8 @@ export function subgraphEnv(
             .regex(/^rediss?:\/\//, "must be a redis:// or rediss:// URL")
             .optional(),
         ),
-        DEMO_SEED: z.enum(["true", "false"]).default("true"),
+        // Unset: demo data in development, none in production (where asking for it is refused).
+        DEMO_SEED: z.enum(["true", "false"]).optional(),
         GATEWAY_URL: optionalUrl,
         TOKEN_URL: optionalUrl,
         TOKEN_ASSERTION_AUDIENCE: optionalText,
@@ -108,6 +109,9 @@ export function subgraphEnv(
             databaseSetting,
             "required in production: the register's PostgreSQL (the embedded database is refused)",
           );
+        }
+        if (env.DEMO_SEED === "true") {
+          missing("DEMO_SEED", "demo data is for development: refused in production");
         }
         if (!env.GATEWAY_JWKS_URL) {
           missing("GATEWAY_JWKS_URL", "required in production: the gateway's JWKS, which signs the tokens it sends");
@@ -157,7 +161,7 @@ export function subgraphEnv(
     gatewayJwksUrl: raw.GATEWAY_JWKS_URL as string | undefined,
     /** Redis shared by the subgraph's replicas, so that each gateway token is accepted once by all. */
     redisUrl: raw.REDIS_URL as string | undefined,
-    demoSeed: raw.DEMO_SEED === "true",
+    demoSeed: raw.DEMO_SEED === undefined ? raw.NODE_ENV !== "production" : raw.DEMO_SEED === "true",
     /** The graph, for subgraphs that ask other registers, under the service's own token. */
     gatewayUrl,
     /** The register's client for its own token (TOKEN_URL, <PREFIX>_CLIENT_*). */
