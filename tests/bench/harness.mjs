@@ -87,9 +87,9 @@ for (const signal of ["SIGINT", "SIGTERM"]) {
 }
 
 /** Spawns `command args` (node by default) with `env` over this process's environment. */
-function start(args, env, command = process.execPath) {
+function start(args, env, command = process.execPath, cwd = root) {
   const child = spawn(command, args, {
-    cwd: root,
+    cwd,
     env: { ...process.env, ...env },
     stdio: ["ignore", "ignore", "inherit"],
   });
@@ -149,14 +149,16 @@ export async function withSystem(
     subgraphNodeArgs = [],
     peers,
     peerNames = [],
+    systemRoot = root,
+    databasePrefix = "spx_bench",
   },
   body,
 ) {
-  const subgraphs = JSON.parse(readFileSync(path.join(root, "schema/subgraphs.json"), "utf8"))
+  const subgraphs = JSON.parse(readFileSync(path.join(systemRoot, "schema/subgraphs.json"), "utf8"))
     .filter((subgraph) => !subgraph.local)
     .map((subgraph) => ({
       ...subgraph,
-      databaseUrl: databases?.[subgraph.name] ?? databaseUrl(`spx_bench_${subgraph.name.replace("-", "_")}`),
+      databaseUrl: databases?.[subgraph.name] ?? databaseUrl(`${databasePrefix}_${subgraph.name.replace("-", "_")}`),
     }));
   const dataDir = mkdtempSync(path.join(tmpdir(), "spx-bench-"));
   const processes = [];
@@ -175,14 +177,19 @@ export async function withSystem(
       const port = basePort + 10 + i;
       urls[`${subgraph.envPrefix}_URL`] = `http://127.0.0.1:${port}/graphql`;
       subgraphUrls[subgraph.name] = `http://127.0.0.1:${port}/graphql`;
-      const child = start([...subgraphNodeArgs, path.join(root, subgraph.directory, "dist/main.js")], {
-        ...common,
-        [`${subgraph.envPrefix}_PORT`]: String(port),
-        [`${subgraph.envPrefix}_DATABASE_URL`]: subgraph.databaseUrl,
-        GATEWAY_URL: Object.values(targets)[0],
-        DEMO_SEED: databases ? "false" : "true",
-        ...subgraphEnv,
-      });
+      const child = start(
+        [...subgraphNodeArgs, path.join(systemRoot, subgraph.directory, "dist/main.js")],
+        {
+          ...common,
+          [`${subgraph.envPrefix}_PORT`]: String(port),
+          [`${subgraph.envPrefix}_DATABASE_URL`]: subgraph.databaseUrl,
+          GATEWAY_URL: Object.values(targets)[0],
+          DEMO_SEED: databases ? "false" : "true",
+          ...subgraphEnv,
+        },
+        process.execPath,
+        systemRoot,
+      );
       processes.push({
         name: subgraph.name,
         kind: "subgraph",
@@ -192,12 +199,17 @@ export async function withSystem(
       });
     });
     Object.entries(gateways).forEach(([name, { nodeArgs, ...env }], i) => {
-      const child = start([...(nodeArgs ?? []), path.join(root, "gateway/dist/main.js")], {
-        ...common,
-        ...urls,
-        ...env,
-        GATEWAY_PORT: String(basePort + i),
-      });
+      const child = start(
+        [...(nodeArgs ?? []), path.join(systemRoot, "gateway/dist/main.js")],
+        {
+          ...common,
+          ...urls,
+          ...env,
+          GATEWAY_PORT: String(basePort + i),
+        },
+        process.execPath,
+        systemRoot,
+      );
       processes.push({
         name,
         kind: "gateway",
@@ -218,7 +230,7 @@ export async function withSystem(
     await Promise.all(processes.map(({ child, readyz }) => ready(child, readyz)));
     // Without --ttl the CLI mints the longest the catalogue allows the grant (1 h; 15 min for citizens).
     const mint = (...args) =>
-      execFileSync(process.execPath, [path.join(root, "gateway/dist/cli/token.js"), ...args], {
+      execFileSync(process.execPath, [path.join(systemRoot, "gateway/dist/cli/token.js"), ...args], {
         env: { ...process.env, ...common },
         encoding: "utf8",
       }).trim();

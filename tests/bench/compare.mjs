@@ -1,0 +1,202 @@
+// This commit against an earlier one, as deployed (authentication, authorization, the access log
+// and the edge on): the whole system of each (four registers and a gateway, each on its own fresh
+// databases with demo data on PostgreSQL) runs side by side, and rounds alternate between the two
+// on the README's cross-programme query (person-360) and on CNSS's batch of 100 persons
+// (agency-batch), so that a shared machine's drift hits both alike. What an issue's changes cost
+// ("within 2% of today's full") is read here, where both run at once, not from two runs hours apart.
+//
+//   npm run bench:compare -- --base <commit> [--duration 8 --connections 10 --rounds 10]
+//
+// The base is checked out in a temporary worktree and installed (npm ci) and built there.
+// A benchmark, not a test: it prints a table and writes it to tests/bench/results/.
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { parseArgs } from "node:util";
+import {
+  caseWorkerOf,
+  databaseUrl,
+  demoSubject,
+  expectAnswer,
+  figures,
+  load,
+  machine,
+  PERSON_360,
+  percent,
+  queryDatabase,
+  root,
+  today,
+  watchCpu,
+  withSystem,
+  writeResults,
+} from "./harness.mjs";
+
+const { values } = parseArgs({
+  options: {
+    base: { type: "string" },
+    duration: { type: "string", default: "8" },
+    connections: { type: "string", default: "10" },
+    rounds: { type: "string", default: "10" },
+  },
+});
+if (!values.base) {
+  console.error("Usage: npm run bench:compare -- --base <commit> [--duration 8 --connections 10 --rounds 10]");
+  process.exit(2);
+}
+const [duration, connections, rounds] = [values.duration, values.connections, values.rounds].map(Number);
+const git = (...args) => execFileSync("git", args, { cwd: root, encoding: "utf8" }).trim();
+const baseCommit = git("rev-parse", "--short", values.base);
+const headCommit = git("rev-parse", "--short", "HEAD");
+const dirty = git("status", "--porcelain", "--untracked-files=no") !== "";
+
+const AGENCY_BATCH = `query AgencyBatch($idcs: [ID!]!) { people(idcs: $idcs) { idcs healthCoverage { regime role status } } }`;
+const work = mkdtempSync(path.join(tmpdir(), "spx-bench-base-"));
+const baseRoot = path.join(work, "base");
+
+/** The scenarios of one system, with its own tokens (each system has its own development issuer). */
+async function scenariosOf({ subgraphs, officials }) {
+  const subject = await demoSubject(subgraphs);
+  const population = subgraphs.find((s) => s.name === "population").databaseUrl;
+  const batch = (await queryDatabase(population, "SELECT idcs FROM person ORDER BY idcs LIMIT 100")).map((r) => r.idcs);
+  return [
+    {
+      name: "person-360: ANSS case workers of the region",
+      body: JSON.stringify({ query: PERSON_360, variables: { idcs: subject.principal_idcs } }),
+      ...(await caseWorkerOf(subject, officials)),
+    },
+    {
+      name: "agency-batch: CNSS system, 100 persons a request",
+      body: JSON.stringify({ query: AGENCY_BATCH, variables: { idcs: batch } }),
+      token: await officials(1, { sub: "bench:cnss", agency: "CNSS", role: "SYSTEM", purpose: "AMO_ENROLMENT" }),
+      check: (answer) => !answer.errors && answer.data?.people?.length === batch.length,
+    },
+  ];
+}
+
+const median = (values) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
+};
+
+try {
+  console.error(`Installing and building ${baseCommit} in ${baseRoot} ...`);
+  git("worktree", "add", "--detach", baseRoot, values.base);
+  const quiet = { cwd: baseRoot, stdio: ["ignore", "ignore", "inherit"], env: { ...process.env, CI: "true" } };
+  execFileSync("npm", ["ci", "--no-audit", "--no-fund", "--loglevel=error"], quiet);
+  execFileSync("npm", ["run", "build", "--", "--output-logs=errors-only"], quiet);
+  const accessLog = (name) => ({ GATEWAY_ACCESS_LOG: "on", ACCESS_LOG_DATABASE_URL: databaseUrl(name) });
+  await withSystem(
+    {
+      basePort: 4800,
+      gateways: { base: accessLog("spx_bench_base_access_log") },
+      extraDatabases: ["spx_bench_base_access_log"],
+      systemRoot: baseRoot,
+      databasePrefix: "spx_bench_base",
+    },
+    (base) =>
+      withSystem(
+        {
+          basePort: 4900,
+          gateways: { head: accessLog("spx_bench_head_access_log") },
+          extraDatabases: ["spx_bench_head_access_log"],
+          databasePrefix: "spx_bench_head",
+        },
+        async (head) => {
+          const systems = { base, head };
+          const scenarios = { base: await scenariosOf(base), head: await scenariosOf(head) };
+          const report = [];
+          const lines = [];
+          for (let s = 0; s < scenarios.head.length; s++) {
+            const name = scenarios.head[s].name;
+            const runs = { base: [], head: [] };
+            const run = async (which, seconds, measured) => {
+              const { token, body } = scenarios[which][s];
+              // Each system's own processes, and PostgreSQL (idle for the other system meanwhile).
+              const cpu = watchCpu(systems[which].processes);
+              const result = await load(systems[which].targets[which], token, body, seconds, connections);
+              const cpuMs = Object.values(cpu.stop(1)).reduce((sum, ms) => sum + (ms ?? Number.NaN), 0);
+              if (measured) {
+                runs[which].push({
+                  rps: result.requests.average,
+                  p50: result.latency.p50,
+                  p99: result.latency.p99,
+                  errors: result.errors + result.non2xx,
+                  requests: result.requests.total,
+                  cpuMs,
+                });
+              }
+            };
+            for (const which of ["base", "head"]) {
+              const { token, body, check } = scenarios[which][s];
+              await expectAnswer(`${name}, ${which}`, systems[which].targets[which], token, body, check);
+            }
+            for (let pass = 0; pass < 2; pass++) {
+              for (const which of ["base", "head"]) {
+                await run(which, 5, false);
+              }
+            }
+            for (let round = 0; round < rounds; round++) {
+              for (const which of round % 2 === 0 ? ["base", "head"] : ["head", "base"]) {
+                await run(which, duration, true);
+              }
+            }
+            const summary = Object.fromEntries(
+              ["base", "head"].map((which) => {
+                const list = runs[which];
+                const requests = list.reduce((sum, r) => sum + r.requests, 0);
+                return [
+                  which,
+                  {
+                    rps: median(list.map((r) => r.rps)),
+                    p50: median(list.map((r) => r.p50)),
+                    p99: median(list.map((r) => r.p99)),
+                    errors: list.reduce((sum, r) => sum + r.errors, 0),
+                    requests,
+                    cpuMsPerRequest: list.reduce((sum, r) => sum + r.cpuMs, 0) / Math.max(requests, 1),
+                  },
+                ];
+              }),
+            );
+            // Each round runs both back to back: the median of the rounds' own ratios.
+            const measuredCost = 100 * median(runs.head.map((r, i) => 1 - r.rps / runs.base[i].rps));
+            // On a machine whose cores are the bottleneck, throughput goes as 1 / CPU per request.
+            const cpuCost = 100 * (1 - summary.base.cpuMsPerRequest / summary.head.cpuMsPerRequest);
+            report.push({ scenario: name, runs, summary, measuredCostPercent: measuredCost, cpuCostPercent: cpuCost });
+            for (const which of ["base", "head"]) {
+              const label =
+                which === "base" ? `base ${baseCommit}` : `head ${headCommit}${dirty ? " (+ changes)" : ""}`;
+              const costs = which === "head" ? [percent(measuredCost), percent(cpuCost)] : ["", ""];
+              lines.push(
+                `| ${name} | ${label} | ${figures(summary[which])} | ${summary[which].cpuMsPerRequest.toFixed(2)} | ${costs.join(" | ")} |`,
+              );
+            }
+          }
+          const table = [
+            `Both systems as deployed (authentication, authorization, access log, edge), demo data on PostgreSQL, ${connections} connections, ${rounds} × ${duration} s per system, alternating; ${machine()}; ${today()}`,
+            "",
+            "| Scenario | System | Requests/s | p50 (ms) | p99 (ms) | Errors | System CPU / request (ms) | Cost (measured) | Cost (from CPU) |",
+            "| --- | --- | --- | --- | --- | --- | --- | --- | --- |",
+            ...lines,
+            "",
+            "Cost (measured): the median over rounds of each round's own ratio of requests/s, head against base. Cost (from CPU): 1 − base's CPU per request / head's, every process of the system and PostgreSQL counted (not the load generator): what the change takes from a machine whose cores are the bottleneck, which a shared machine's drift moves far less than requests/s. A negative cost is a gain.",
+          ].join("\n");
+          writeResults("compare", `This commit against ${baseCommit}`, table, {
+            base: baseCommit,
+            head: headCommit,
+            dirty,
+            connections,
+            duration,
+            rounds,
+            report,
+          });
+        },
+      ),
+  );
+} finally {
+  try {
+    git("worktree", "remove", "--force", baseRoot);
+  } catch {}
+  rmSync(work, { recursive: true, force: true });
+}
