@@ -73,7 +73,8 @@ export function subgraphEnv(
             .regex(/^rediss?:\/\//, "must be a redis:// or rediss:// URL")
             .optional(),
         ),
-        DEMO_SEED: z.enum(["true", "false"]).default("true"),
+        // Unset: seeded in development, never in production.
+        DEMO_SEED: z.preprocess((value) => (value === "" ? undefined : value), z.enum(["true", "false"]).optional()),
         GATEWAY_URL: optionalUrl,
         TOKEN_URL: optionalUrl,
         TOKEN_ASSERTION_AUDIENCE: optionalText,
@@ -91,6 +92,10 @@ export function subgraphEnv(
       .refine(timeoutsAreOrdered, {
         path: ["DATABASE_QUERY_TIMEOUT_MS"],
         message: "must be longer than DATABASE_STATEMENT_TIMEOUT_MS",
+      })
+      .refine((env) => !(env.NODE_ENV === "production" && env.DEMO_SEED === "true"), {
+        path: ["DEMO_SEED"],
+        message: "true is for development and is refused in production: a production register holds real data only",
       })
       .refine((env) => !(env.NODE_ENV === "production" && env.SUBGRAPH_UNAUTHENTICATED === "bench"), {
         path: ["SUBGRAPH_UNAUTHENTICATED"],
@@ -157,7 +162,8 @@ export function subgraphEnv(
     gatewayJwksUrl: raw.GATEWAY_JWKS_URL as string | undefined,
     /** Redis shared by the subgraph's replicas, so that each gateway token is accepted once by all. */
     redisUrl: raw.REDIS_URL as string | undefined,
-    demoSeed: raw.DEMO_SEED === "true",
+    /** Demo data into an empty register: by default outside production, and never in production. */
+    demoSeed: raw.DEMO_SEED === undefined ? raw.NODE_ENV !== "production" : raw.DEMO_SEED === "true",
     /** The graph, for subgraphs that ask other registers, under the service's own token. */
     gatewayUrl,
     /** The register's client for its own token (TOKEN_URL, <PREFIX>_CLIENT_*). */
