@@ -168,6 +168,19 @@ describe("production refuses to start without its settings", () => {
     expectRefused(exit, "ATTESTATION_SIGNING_KEY");
   });
 
+  it("a register refuses to seed demo data", async () => {
+    const exit = await run("subgraphs/population/dist/main.js", {
+      POPULATION_PORT: "0",
+      POPULATION_DATABASE_URL: "postgresql://spx@db.example/population",
+      GATEWAY_JWKS_URL: "https://gateway.example/.well-known/jwks.json",
+      SINGLE_PROCESS: "true",
+      DEMO_SEED: "true",
+    });
+    expect(exit.code).toBe(2);
+    expect(exit.output).toMatch(/^\s*DEMO_SEED: true is for development and is refused in production/m);
+    expect(exit.dataDirEntries).toEqual([]);
+  });
+
   it("a register that asks no other register needs no client", async () => {
     const exit = await run("subgraphs/population/dist/main.js", {});
     expect(exit.output).toMatch(/^\s*POPULATION_DATABASE_URL: required in production/m);
