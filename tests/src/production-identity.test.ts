@@ -46,6 +46,7 @@ const CLIENTS = {
   anr: "anr-civil-registration",
   anrAgent: "anr-agent-safi",
   cnssAgent: "cnss-agent-safi",
+  anssAgent: "anss-agent-safi",
   socialRegistry: "spx-rsu",
   healthInsurance: "spx-amo",
   directAid: "spx-asd",
@@ -56,6 +57,7 @@ const AGENCY_OF_CLIENT: Record<string, string> = {
   [CLIENTS.anr]: "ANR",
   [CLIENTS.anrAgent]: "ANR",
   [CLIENTS.cnssAgent]: "CNSS",
+  [CLIENTS.anssAgent]: "ANSS",
   [CLIENTS.socialRegistry]: "ANR",
   [CLIENTS.healthInsurance]: "CNSS",
   [CLIENTS.directAid]: "ANSS",
@@ -93,6 +95,13 @@ const ENROLL = /* GraphQL */ `
   mutation($id: ID!, $key: String) {
     enrollAmoTadamon(householdId: $id, idempotencyKey: $key) {
       affiliation { id regime payer status covered { idcs role } }
+    }
+  }
+`;
+const APPLY = /* GraphQL */ `
+  mutation($id: ID!, $key: String) {
+    applyForDirectAid(householdId: $id, input: { otherFamilyAllowance: false, paymentInstitution: BARID_BANK }, idempotencyKey: $key) {
+      decision
     }
   }
 `;
@@ -250,6 +259,11 @@ beforeAll(async () => {
       clientId: CLIENTS.cnssAgent,
       clientSecret: randomBytes(24).toString("base64url"),
       claims: claimsOf("field-agent", "amo-enrolment", SAFI.regionCode),
+    },
+    {
+      clientId: CLIENTS.anssAgent,
+      clientSecret: randomBytes(24).toString("base64url"),
+      claims: claimsOf("field-agent", "direct-aid-eligibility", SAFI.regionCode),
     },
     {
       clientId: CLIENTS.socialRegistry,
@@ -447,7 +461,7 @@ describeOnPostgres("the system in production, trusting a real OpenID provider", 
     expect(person?.household?.directAid?.status).toBe("ACTIVE");
   });
 
-  it("runs a register-to-register flow: AMO-Tadamon enrolment asks the social register under health insurance's own provider token", async () => {
+  it("runs register-to-register flows under the registers' own provider tokens: AMO-Tadamon enrolment, a direct-aid application", async () => {
     // Case workers: free text is theirs to send (systems are served registered documents only).
     const registrar = await tokenOf(CLIENTS.anrAgent);
     // Registering a household makes the social register ask the population register, under its own token.
@@ -472,6 +486,16 @@ describeOnPostgres("the system in production, trusting a real OpenID provider", 
     expect(affiliation).toMatchObject({ regime: "AMO_TADAMON", status: "ACTIVE" });
     expect(affiliation?.covered.map((covered) => covered.idcs).sort()).toEqual([head, child].sort());
 
+    // Direct aid asks the social register too, under its client authenticated with a secret.
+    const applied = await query<{ applyForDirectAid: { decision: string } }>(await tokenOf(CLIENTS.anssAgent), APPLY, {
+      id: household,
+      key,
+    });
+    if (applied.body.errors) {
+      throw new Error(`${JSON.stringify(applied.body.errors)}\n${explain()}`);
+    }
+    expect(applied.body.data?.applyForDirectAid.decision).toBe("ACCEPTED");
+
     // The gateway accounted for the registers' own calls, under the identities the provider gave them.
     const sql = databases?.accessLog.database.sql;
     const services = async () =>
@@ -479,7 +503,7 @@ describeOnPostgres("the system in production, trusting a real OpenID provider", 
         "SELECT DISTINCT subject, agency, role, purpose FROM access_log WHERE role = 'SERVICE' ORDER BY subject",
       )) ?? [];
     let rows = await services();
-    for (let attempt = 0; attempt < 50 && rows.length < 2; attempt++) {
+    for (let attempt = 0; attempt < 50 && rows.length < 3; attempt++) {
       await new Promise((resolve) => setTimeout(resolve, 100));
       rows = await services();
     }
@@ -487,6 +511,7 @@ describeOnPostgres("the system in production, trusting a real OpenID provider", 
       expect.arrayContaining([
         { subject: CLIENTS.healthInsurance, agency: "CNSS", role: "SERVICE", purpose: "AMO_ENROLMENT" },
         { subject: CLIENTS.socialRegistry, agency: "ANR", role: "SERVICE", purpose: "IDENTITY_CHECK" },
+        { subject: CLIENTS.directAid, agency: "ANSS", role: "SERVICE", purpose: "ASD_ELIGIBILITY" },
       ]),
     );
   });
