@@ -176,6 +176,8 @@ const urls: Record<string, string> = {};
 let firstVerificationAt = 0;
 /** Signed before the provider rotates its key, presented to the gateway only afterwards. */
 let signedBeforeRotation = "";
+/** The keys the gateway is given: its own, the next one, the social register's attestation key. */
+let publishedKids = { current: "", next: "", attestation: "" };
 
 async function privateJwk(algorithm: "EdDSA" | "ES256") {
   const { privateKey } = await generateKeyPair(algorithm, { extractable: true });
@@ -309,8 +311,12 @@ beforeAll(async () => {
   );
   const gatewayKey = await generateSigningKey();
   const attestationKey = await generateSigningKey();
+  const nextGatewayKey = await generateSigningKey();
+  publishedKids = { current: gatewayKey.key.kid, next: nextGatewayKey.key.kid, attestation: attestationKey.key.kid };
   const gatewayKeyFile = path.join(dir, "gateway.jwk");
   writeFileSync(gatewayKeyFile, JSON.stringify(gatewayKey.privateJwk), { mode: 0o600 });
+  const nextGatewayKeyFile = path.join(dir, "gateway-next.jwk");
+  writeFileSync(nextGatewayKeyFile, JSON.stringify(nextGatewayKey.privateJwk), { mode: 0o600 });
   const clientKeyFile = (name: string, jwk: object) => {
     const file = path.join(dir, `${name}.jwk`);
     writeFileSync(file, JSON.stringify(jwk), { mode: 0o600 });
@@ -401,6 +407,7 @@ beforeAll(async () => {
       GATEWAY_PORT: String(gatewayPort),
       GATEWAY_ISSUERS_FILE: issuersFile,
       GATEWAY_SIGNING_KEY_FILE: gatewayKeyFile,
+      GATEWAY_NEXT_SIGNING_KEY_FILE: nextGatewayKeyFile,
       ACCESS_LOG_DATABASE_URL: databases.accessLog.url ?? "",
       ATTESTATION_JWKS: JSON.stringify({ keys: [attestationKey.key.publicJwk] }),
       RATE_LIMIT_KEY: randomBytes(32).toString("base64url"),
@@ -539,6 +546,18 @@ describeOnPostgres("the system in production, trusting a real OpenID provider", 
         healthCoverage: { regime: "AMO_TADAMON", role: "PRINCIPAL", status: "ACTIVE" },
       }),
     ]);
+  });
+
+  it("publishes its signing key, its next one and the attestation key, public parts only; the registers verify the current one", async () => {
+    const jwks = (await (await fetch(`${gatewayUrl}/.well-known/jwks.json`)).json()) as {
+      keys: Record<string, unknown>[];
+    };
+    expect(jwks.keys.map((key) => key.kid).sort()).toEqual(
+      [publishedKids.current, publishedKids.next, publishedKids.attestation].sort(),
+    );
+    expect(jwks.keys.every((key) => key.d === undefined)).toBe(true);
+    const call = proxy?.captured.at(-1);
+    expect(decodeProtectedHeader(call?.authorization.slice("Bearer ".length) ?? "").kid).toBe(publishedKids.current);
   });
 
   it("has no development facilities: no token endpoint, the development issuer refused, no key created", async () => {
