@@ -154,13 +154,6 @@ describe("production refuses to start without its settings", () => {
     expectRefused(await run(DIRECT_AID_MAIN, without(DIRECT_AID, ...missing)), setting);
   });
 
-  it("a register asked for demo data: refused, production databases hold real people only", async () => {
-    const exit = await run(DIRECT_AID_MAIN, { ...DIRECT_AID, DEMO_SEED: "true" });
-    expect(exit.code).toBe(2);
-    expect(exit.output).toMatch(/^\s*DEMO_SEED: demo data is for development: refused in production/m);
-    expect(exit.dataDirEntries).toEqual([]);
-  });
-
   it("the social register without its attestation key", async () => {
     const exit = await run("subgraphs/social-registry/dist/main.js", {
       SOCIAL_REGISTRY_PORT: "0",
@@ -173,6 +166,19 @@ describe("production refuses to start without its settings", () => {
       SOCIAL_REGISTRY_CLIENT_KEY_FILE: "/etc/spx/social-registry-client.jwk",
     });
     expectRefused(exit, "ATTESTATION_SIGNING_KEY");
+  });
+
+  it("a register refuses to seed demo data", async () => {
+    const exit = await run("subgraphs/population/dist/main.js", {
+      POPULATION_PORT: "0",
+      POPULATION_DATABASE_URL: "postgresql://spx@db.example/population",
+      GATEWAY_JWKS_URL: "https://gateway.example/.well-known/jwks.json",
+      SINGLE_PROCESS: "true",
+      DEMO_SEED: "true",
+    });
+    expect(exit.code).toBe(2);
+    expect(exit.output).toMatch(/^\s*DEMO_SEED: true is for development and is refused in production/m);
+    expect(exit.dataDirEntries).toEqual([]);
   });
 
   it("a register that asks no other register needs no client", async () => {

@@ -73,8 +73,8 @@ export function subgraphEnv(
             .regex(/^rediss?:\/\//, "must be a redis:// or rediss:// URL")
             .optional(),
         ),
-        // Unset: demo data in development, none in production (where asking for it is refused).
-        DEMO_SEED: z.enum(["true", "false"]).optional(),
+        // Unset: seeded in development, never in production.
+        DEMO_SEED: z.preprocess((value) => (value === "" ? undefined : value), z.enum(["true", "false"]).optional()),
         GATEWAY_URL: optionalUrl,
         TOKEN_URL: optionalUrl,
         TOKEN_ASSERTION_AUDIENCE: optionalText,
@@ -93,6 +93,10 @@ export function subgraphEnv(
         path: ["DATABASE_QUERY_TIMEOUT_MS"],
         message: "must be longer than DATABASE_STATEMENT_TIMEOUT_MS",
       })
+      .refine((env) => !(env.NODE_ENV === "production" && env.DEMO_SEED === "true"), {
+        path: ["DEMO_SEED"],
+        message: "true is for development and is refused in production: a production register holds real data only",
+      })
       .refine((env) => !(env.NODE_ENV === "production" && env.SUBGRAPH_UNAUTHENTICATED === "bench"), {
         path: ["SUBGRAPH_UNAUTHENTICATED"],
         message: "bench is for benchmarks and is refused in production",
@@ -109,9 +113,6 @@ export function subgraphEnv(
             databaseSetting,
             "required in production: the register's PostgreSQL (the embedded database is refused)",
           );
-        }
-        if (env.DEMO_SEED === "true") {
-          missing("DEMO_SEED", "demo data is for development: refused in production");
         }
         if (!env.GATEWAY_JWKS_URL) {
           missing("GATEWAY_JWKS_URL", "required in production: the gateway's JWKS, which signs the tokens it sends");
@@ -161,6 +162,7 @@ export function subgraphEnv(
     gatewayJwksUrl: raw.GATEWAY_JWKS_URL as string | undefined,
     /** Redis shared by the subgraph's replicas, so that each gateway token is accepted once by all. */
     redisUrl: raw.REDIS_URL as string | undefined,
+    /** Demo data into an empty register: by default outside production, and never in production. */
     demoSeed: raw.DEMO_SEED === undefined ? raw.NODE_ENV !== "production" : raw.DEMO_SEED === "true",
     /** The graph, for subgraphs that ask other registers, under the service's own token. */
     gatewayUrl,

@@ -1,5 +1,8 @@
 import type { RunningSystem } from "./start-system.js";
 
+/** What the builders need of a system: its gateway, asked with a token. */
+export type GraphQuery = Pick<RunningSystem, "query">;
+
 /*
  * Builders for test data that goes through the graph like real traffic: persons registered in the
  * population register, households in the social register, declarations scored by the model.
@@ -21,7 +24,7 @@ function uniqueLastName(): string {
 export const SAFI = { regionCode: "07", province: "Safi", commune: "Safi", milieu: "URBAN" } as const;
 
 export async function registerPerson(
-  system: RunningSystem,
+  system: GraphQuery,
   token: string,
   person: { firstName: string; birthDate: string; sex?: "MALE" | "FEMALE"; representative?: string },
 ): Promise<string> {
@@ -59,7 +62,7 @@ export async function registerPerson(
 }
 
 export async function registerHousehold(
-  system: RunningSystem,
+  system: GraphQuery,
   token: string,
   headIdcs: string,
   members: { idcs: string; relationship: string }[],
@@ -101,12 +104,7 @@ export function livingConditions(
   };
 }
 
-export async function declare(
-  system: RunningSystem,
-  token: string,
-  householdId: string,
-  input: Record<string, unknown>,
-) {
+export async function declare(system: GraphQuery, token: string, householdId: string, input: Record<string, unknown>) {
   const { body } = await system.query<{
     declareLivingConditions: { household: { socioEconomicIndex: { score: string } } };
   }>(

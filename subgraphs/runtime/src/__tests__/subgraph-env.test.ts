@@ -48,3 +48,15 @@ describe("a register's client settings", () => {
     );
   });
 });
+
+describe("demo data", () => {
+  it("is seeded by default outside production, never by default in production, and refused there when asked", () => {
+    expect(subgraphEnv("DIRECT_AID", 4004, {}, asking).demoSeed).toBe(true);
+    expect(subgraphEnv("DIRECT_AID", 4004, { DEMO_SEED: "false" }, asking).demoSeed).toBe(false);
+    expect(subgraphEnv("DIRECT_AID", 4004, PRODUCTION, asking).demoSeed).toBe(false);
+    expect(subgraphEnv("DIRECT_AID", 4004, { ...PRODUCTION, DEMO_SEED: "false" }, asking).demoSeed).toBe(false);
+    expect(() => subgraphEnv("DIRECT_AID", 4004, { ...PRODUCTION, DEMO_SEED: "true" }, asking)).toThrow(
+      /DEMO_SEED: true is for development and is refused in production/,
+    );
+  });
+});
