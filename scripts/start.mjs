@@ -15,6 +15,12 @@ const READY_TIMEOUT_MS = 120_000;
 
 const children = new Map();
 let stopping = false;
+// A service that refuses its configuration exits 2 with the list of what it lacks (production): the
+// others are left to print theirs too, so that an operator sees everything missing in one go.
+const REFUSED_CONFIGURATION = 2;
+const CONFIGURATION_GRACE_MS = 5_000;
+const refused = [];
+let ready = false;
 
 function run(name, script, extraEnv = {}) {
   const child = spawn(process.execPath, [script], {
@@ -25,7 +31,16 @@ function run(name, script, extraEnv = {}) {
   children.set(name, child);
   child.on("exit", (code, signal) => {
     children.delete(name);
-    if (!stopping) {
+    if (!stopping && !ready && code === REFUSED_CONFIGURATION) {
+      refused.push(name);
+      if (children.size === 0) {
+        console.error(`Refused to start: ${refused.join(", ")} (each listed what it lacks above)`);
+        process.exit(REFUSED_CONFIGURATION);
+      }
+      if (refused.length === 1) {
+        setTimeout(() => stop(REFUSED_CONFIGURATION), CONFIGURATION_GRACE_MS).unref();
+      }
+    } else if (!stopping) {
       console.error(`${name} exited (${signal ?? code}); stopping everything`);
       stop(1);
     } else if (children.size === 0) {
@@ -77,6 +92,7 @@ for (;;) {
   try {
     const response = await fetch(`${base}/readyz`, { signal: AbortSignal.timeout(2000) });
     if (response.ok) {
+      ready = true;
       break;
     }
   } catch {}

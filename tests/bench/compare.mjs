@@ -5,7 +5,7 @@
 // (agency-batch), so that a shared machine's drift hits both alike. What an issue's changes cost
 // ("within 2% of today's full") is read here, where both run at once, not from two runs hours apart.
 //
-//   npm run bench:compare -- --base <commit> [--duration 8 --connections 10 --rounds 10]
+//   npm run bench:compare -- --base <commit> [--duration 8 --connections 10 --rounds 10 --only person-360]
 //
 // The base is checked out in a temporary worktree and installed (npm ci) and built there.
 // A benchmark, not a test: it prints a table and writes it to tests/bench/results/.
@@ -38,6 +38,8 @@ const { values } = parseArgs({
     duration: { type: "string", default: "8" },
     connections: { type: "string", default: "10" },
     rounds: { type: "string", default: "10" },
+    // Only the scenarios whose name starts with this (e.g. person-360).
+    only: { type: "string", default: "" },
   },
 });
 if (!values.base) {
@@ -108,17 +110,23 @@ try {
           const scenarios = { base: await scenariosOf(base), head: await scenariosOf(head) };
           const report = [];
           const lines = [];
+          const breakdown = [];
           for (let s = 0; s < scenarios.head.length; s++) {
             const name = scenarios.head[s].name;
+            if (!name.startsWith(values.only)) {
+              continue;
+            }
             const runs = { base: [], head: [] };
             const run = async (which, seconds, measured) => {
               const { token, body } = scenarios[which][s];
               // Each system's own processes, and PostgreSQL (idle for the other system meanwhile).
               const cpu = watchCpu(systems[which].processes);
               const result = await load(systems[which].targets[which], token, body, seconds, connections);
-              const cpuMs = Object.values(cpu.stop(1)).reduce((sum, ms) => sum + (ms ?? Number.NaN), 0);
+              const byProcess = cpu.stop(1);
+              const cpuMs = Object.values(byProcess).reduce((sum, ms) => sum + (ms ?? Number.NaN), 0);
               if (measured) {
                 runs[which].push({
+                  byProcess,
                   rps: result.requests.average,
                   p50: result.latency.p50,
                   p99: result.latency.p99,
@@ -155,6 +163,13 @@ try {
                     errors: list.reduce((sum, r) => sum + r.errors, 0),
                     requests,
                     cpuMsPerRequest: list.reduce((sum, r) => sum + r.cpuMs, 0) / Math.max(requests, 1),
+                    // Where the CPU went: each process (and PostgreSQL), per request.
+                    cpuMsPerRequestByProcess: Object.fromEntries(
+                      Object.keys(list[0]?.byProcess ?? {}).map((process) => [
+                        process,
+                        list.reduce((sum, r) => sum + (r.byProcess[process] ?? 0), 0) / Math.max(requests, 1),
+                      ]),
+                    ),
                   },
                 ];
               }),
@@ -164,6 +179,11 @@ try {
             // On a machine whose cores are the bottleneck, throughput goes as 1 / CPU per request.
             const cpuCost = 100 * (1 - summary.base.cpuMsPerRequest / summary.head.cpuMsPerRequest);
             report.push({ scenario: name, runs, summary, measuredCostPercent: measuredCost, cpuCostPercent: cpuCost });
+            const where = (which) =>
+              Object.entries(summary[which].cpuMsPerRequestByProcess)
+                .map(([process, ms]) => `${process} ${ms.toFixed(2)}`)
+                .join(", ");
+            breakdown.push(`- ${name}: base ${where("base")}; head ${where("head")}`);
             for (const which of ["base", "head"]) {
               const label =
                 which === "base" ? `base ${baseCommit}` : `head ${headCommit}${dirty ? " (+ changes)" : ""}`;
@@ -179,6 +199,10 @@ try {
             "| Scenario | System | Requests/s | p50 (ms) | p99 (ms) | Errors | System CPU / request (ms) | Cost (measured) | Cost (from CPU) |",
             "| --- | --- | --- | --- | --- | --- | --- | --- | --- |",
             ...lines,
+            "",
+            "CPU per request by process (ms):",
+            "",
+            ...breakdown,
             "",
             "Cost (measured): the median over rounds of each round's own ratio of requests/s, head against base. Cost (from CPU): 1 − base's CPU per request / head's, every process of the system and PostgreSQL counted (not the load generator): what the change takes from a machine whose cores are the bottleneck, which a shared machine's drift moves far less than requests/s. A negative cost is a gain.",
           ].join("\n");
