@@ -27,6 +27,11 @@ export interface ReplayGuard {
    * path allocates no promise; throws ReplayGuardUnavailableError when it cannot decide.
    */
   check(jti: string, acceptableUntilMs: number): ReplayVerdict | Promise<ReplayVerdict>;
+  /**
+   * Resolves when the guard can decide, rejects otherwise: part of the register's `/readyz`, so
+   * that a load balancer sends nothing to a replica that would refuse every request.
+   */
+  ready(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -108,6 +113,9 @@ export class MemoryReplayGuard implements ReplayGuard {
     }
   }
 
+  // Full is a condition of the moment (ids expire within 15 s), not of the replica: still ready.
+  async ready(): Promise<void> {}
+
   async close(): Promise<void> {
     this.seen.clear();
   }
@@ -140,6 +148,11 @@ export class RedisReplayGuard implements ReplayGuard {
       throw new ReplayGuardUnavailableError("unreachable");
     }
     return answer === "OK" ? "first" : "replayed";
+  }
+
+  async ready(): Promise<void> {
+    // PING fails at once when the connection is down (no offline queue): no waiting on a dead Redis.
+    await this.options.redis.ping();
   }
 
   async close(): Promise<void> {

@@ -227,7 +227,7 @@ export function createSubgraphHttp<Context extends RequestContext>(options: Subg
       },
       "/readyz": async (_req, res) => {
         try {
-          await ready();
+          await Promise.all([ready(), replayGuard.ready()]);
           sendJson(res, 200, { status: "ready" });
         } catch {
           sendJson(res, 503, { status: "unavailable" });

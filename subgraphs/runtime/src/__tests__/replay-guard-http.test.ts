@@ -28,6 +28,7 @@ async function subgraph(replayGuard: ReplayGuard) {
   await server.start();
   const running = await listen(handler, 0);
   return {
+    readyz: async () => (await fetch(`${running.url}/readyz`)).status,
     call: async () => {
       const token = await signInternalToken(key, "population", { caller, requestId: "r", request: { query: QUERY } });
       return postGraphQL(`${running.url}/graphql`, { query: QUERY }, { authorization: `Bearer ${token}` });
@@ -55,6 +56,21 @@ describe("a subgraph whose replay guard cannot decide", () => {
       expect(refused.status).toBe(503);
       expect(refused.body.errors?.[0]?.extensions?.code).toBe("REPLAY_GUARD_UNAVAILABLE");
       expect(refused.body.data ?? null).toBeNull();
+      // Not ready either: a load balancer sends nothing to a replica that would refuse everything.
+      expect(await running.readyz()).toBe(503);
+    } finally {
+      await running.stop();
+      redis.disconnect();
+    }
+  });
+
+  it("is ready again, and serves, once Redis answers", async () => {
+    const redis = new Redis("redis://127.0.0.1:6379", { maxRetriesPerRequest: 0 });
+    redis.on("error", () => {});
+    const running = await subgraph(new RedisReplayGuard({ redis, subgraph: `population-${process.pid}` }));
+    try {
+      expect(await running.readyz()).toBe(200);
+      expect((await running.call()).body.data).toEqual({ ok: "yes" });
     } finally {
       await running.stop();
       redis.disconnect();
