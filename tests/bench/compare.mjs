@@ -15,16 +15,13 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import {
-  caseWorkerOf,
   databaseUrl,
-  demoSubject,
+  edgeScenarios,
   expectAnswer,
   figures,
   load,
   machine,
-  PERSON_360,
   percent,
-  queryDatabase,
   root,
   today,
   watchCpu,
@@ -52,29 +49,8 @@ const baseCommit = git("rev-parse", "--short", values.base);
 const headCommit = git("rev-parse", "--short", "HEAD");
 const dirty = git("status", "--porcelain", "--untracked-files=no") !== "";
 
-const AGENCY_BATCH = `query AgencyBatch($idcs: [ID!]!) { people(idcs: $idcs) { idcs healthCoverage { regime role status } } }`;
 const work = mkdtempSync(path.join(tmpdir(), "spx-bench-base-"));
 const baseRoot = path.join(work, "base");
-
-/** The scenarios of one system, with its own tokens (each system has its own development issuer). */
-async function scenariosOf({ subgraphs, officials }) {
-  const subject = await demoSubject(subgraphs);
-  const population = subgraphs.find((s) => s.name === "population").databaseUrl;
-  const batch = (await queryDatabase(population, "SELECT idcs FROM person ORDER BY idcs LIMIT 100")).map((r) => r.idcs);
-  return [
-    {
-      name: "person-360: ANSS case workers of the region",
-      body: JSON.stringify({ query: PERSON_360, variables: { idcs: subject.principal_idcs } }),
-      ...(await caseWorkerOf(subject, officials)),
-    },
-    {
-      name: "agency-batch: CNSS system, 100 persons a request",
-      body: JSON.stringify({ query: AGENCY_BATCH, variables: { idcs: batch } }),
-      token: await officials(1, { sub: "bench:cnss", agency: "CNSS", role: "SYSTEM", purpose: "AMO_ENROLMENT" }),
-      check: (answer) => !answer.errors && answer.data?.people?.length === batch.length,
-    },
-  ];
-}
 
 const median = (values) => {
   const sorted = [...values].sort((a, b) => a - b);
@@ -107,7 +83,7 @@ try {
         },
         async (head) => {
           const systems = { base, head };
-          const scenarios = { base: await scenariosOf(base), head: await scenariosOf(head) };
+          const scenarios = { base: await edgeScenarios(base), head: await edgeScenarios(head) };
           const report = [];
           const lines = [];
           const breakdown = [];

@@ -12,15 +12,12 @@
 import {
   alternate,
   benchOptions,
-  caseWorkerOf,
   databaseUrl,
-  demoSubject,
+  edgeScenarios,
   expectAnswer,
   figures,
   machine,
-  PERSON_360,
   percent,
-  queryDatabase,
   today,
   warmUp,
   withSystem,
@@ -29,7 +26,6 @@ import {
 
 const { duration, connections, rounds } = benchOptions({ duration: 10, connections: 10, rounds: 6 });
 const LABELS = { edge: "on", "no-edge": "off (GATEWAY_EDGE=off)" };
-const AGENCY_BATCH = `query AgencyBatch($idcs: [ID!]!) { people(idcs: $idcs) { idcs healthCoverage { regime role status } } }`;
 const accessLog = { GATEWAY_ACCESS_LOG: "on", ACCESS_LOG_DATABASE_URL: databaseUrl("spx_bench_edge_access_log") };
 
 await withSystem(
@@ -39,25 +35,7 @@ await withSystem(
     extraDatabases: ["spx_bench_edge_access_log"],
   },
   async ({ subgraphs, targets, officials, processes }) => {
-    const subject = await demoSubject(subgraphs);
-    const population = subgraphs.find((s) => s.name === "population").databaseUrl;
-    const batch = (await queryDatabase(population, "SELECT idcs FROM person ORDER BY idcs LIMIT 100")).map(
-      (r) => r.idcs,
-    );
-    const scenarios = [
-      {
-        name: "person-360: ANSS case workers of the region",
-        body: JSON.stringify({ query: PERSON_360, variables: { idcs: subject.principal_idcs } }),
-        ...(await caseWorkerOf(subject, officials)),
-      },
-      {
-        name: "agency-batch: CNSS system, 100 persons a request",
-        body: JSON.stringify({ query: AGENCY_BATCH, variables: { idcs: batch } }),
-        // A system is one subject: its per-subject rate (500/s in the catalogue) is above this load.
-        token: await officials(1, { sub: "bench:cnss", agency: "CNSS", role: "SYSTEM", purpose: "AMO_ENROLMENT" }),
-        check: (answer) => !answer.errors && answer.data?.people?.length === batch.length,
-      },
-    ];
+    const scenarios = await edgeScenarios({ subgraphs, officials });
     const report = [];
     const lines = [];
     for (const scenario of scenarios) {

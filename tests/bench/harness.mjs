@@ -270,6 +270,33 @@ export async function withSystem(
   }
 }
 
+const AGENCY_BATCH = `query AgencyBatch($idcs: [ID!]!) { people(idcs: $idcs) { idcs healthCoverage { regime role status } } }`;
+
+/**
+ * The two scenarios the edge and compare benchmarks measure, with a system's own tokens: the
+ * README's cross-programme query by the region's case workers (person-360), and CNSS's batch of
+ * 100 persons (agency-batch).
+ */
+export async function edgeScenarios({ subgraphs, officials }) {
+  const subject = await demoSubject(subgraphs);
+  const population = subgraphs.find((s) => s.name === "population").databaseUrl;
+  const batch = (await queryDatabase(population, "SELECT idcs FROM person ORDER BY idcs LIMIT 100")).map((r) => r.idcs);
+  return [
+    {
+      name: "person-360: ANSS case workers of the region",
+      body: JSON.stringify({ query: PERSON_360, variables: { idcs: subject.principal_idcs } }),
+      ...(await caseWorkerOf(subject, officials)),
+    },
+    {
+      name: "agency-batch: CNSS system, 100 persons a request",
+      body: JSON.stringify({ query: AGENCY_BATCH, variables: { idcs: batch } }),
+      // A system is one subject: its per-subject rate (500/s in the catalogue) is above this load.
+      token: await officials(1, { sub: "bench:cnss", agency: "CNSS", role: "SYSTEM", purpose: "AMO_ENROLMENT" }),
+      check: (answer) => !answer.errors && answer.data?.people?.length === batch.length,
+    },
+  ];
+}
+
 /** A head of household covered by AMO Tadamon and enrolled in direct aid: { principal_idcs, region_code, ... }. */
 export async function demoSubject(subgraphs) {
   const url = (name) => subgraphs.find((s) => s.name === name).databaseUrl;

@@ -1,59 +1,15 @@
 import { createHash } from "node:crypto";
-import { createServer, type IncomingMessage, type Server } from "node:http";
 import { documentHash } from "@spx/runtime/internal-token";
 import { SignJWT } from "jose";
 import { capturedLogs } from "./testkit/captured-logs.js";
+import { type CapturingProxy, capturingProxy } from "./testkit/capturing-proxy.js";
 import { type RunningSystem, startSystem } from "./testkit/start-system.js";
 
 const QUERY = "{ persons(first: 2) { edges { node { idcs } } } }";
 const anr = { sub: "test:anr-replay", agency: "ANR", role: "SYSTEM", purpose: "REGISTRATION" } as const;
 
-interface Captured {
-  authorization: string;
-  body: string;
-}
-
-/**
- * Stands between the gateway and the population register, as someone on that network would:
- * forwards each call unchanged and keeps a copy of what the gateway sent.
- */
-function capturingProxy(target: () => string): Promise<{ url: string; captured: Captured[]; server: Server }> {
-  const captured: Captured[] = [];
-  const read = async (req: IncomingMessage) => {
-    const chunks: Buffer[] = [];
-    for await (const chunk of req) {
-      chunks.push(chunk as Buffer);
-    }
-    return Buffer.concat(chunks).toString("utf8");
-  };
-  const server = createServer((req, res) => {
-    read(req).then(
-      async (body) => {
-        const authorization = req.headers.authorization ?? "";
-        captured.push({ authorization, body });
-        const forwarded = await fetch(`${target()}${req.url ?? ""}`, {
-          method: req.method ?? "POST",
-          headers: { "content-type": "application/json", authorization },
-          body: req.method === "GET" ? undefined : body,
-        });
-        const text = await forwarded.text();
-        res.writeHead(forwarded.status, { "content-type": "application/json" });
-        res.end(text);
-      },
-      () => res.destroy(),
-    );
-  });
-  return new Promise((resolve) =>
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      const port = typeof address === "object" && address ? address.port : 0;
-      resolve({ url: `http://127.0.0.1:${port}`, captured, server });
-    }),
-  );
-}
-
 let system: RunningSystem;
-let proxy: Awaited<ReturnType<typeof capturingProxy>>;
+let proxy: CapturingProxy;
 const logs = capturedLogs();
 
 beforeAll(async () => {

@@ -1,6 +1,5 @@
 import { randomBytes } from "node:crypto";
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { createServer, type IncomingMessage, type Server } from "node:http";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -9,6 +8,7 @@ import { type PostedGraphQL, postGraphQL } from "@spx/runtime/graphql-client";
 import { generateSigningKey } from "@spx/runtime/keys";
 import { testDatabaseKind } from "@spx/runtime/test-database";
 import { decodeJwt, decodeProtectedHeader, exportJWK, generateKeyPair } from "jose";
+import { type CapturingProxy, capturingProxy } from "./testkit/capturing-proxy.js";
 import { declare, livingConditions, registerHousehold, registerPerson, SAFI } from "./testkit/fixtures.js";
 import { type IdentityProvider, type ProviderClient, startIdentityProvider } from "./testkit/identity-provider.js";
 import {
@@ -124,49 +124,12 @@ interface Person360 {
   } | null;
 }
 
-interface Captured {
-  authorization: string;
-  body: string;
-}
-
-/** Between the gateway and the population register: forwards each call and keeps a copy. */
-async function capturingProxy(target: () => string): Promise<{ url: string; captured: Captured[]; server: Server }> {
-  const captured: Captured[] = [];
-  const read = async (req: IncomingMessage) => {
-    const chunks: Buffer[] = [];
-    for await (const chunk of req) {
-      chunks.push(chunk as Buffer);
-    }
-    return Buffer.concat(chunks).toString("utf8");
-  };
-  const server = createServer((req, res) => {
-    read(req).then(
-      async (body) => {
-        const authorization = req.headers.authorization ?? "";
-        captured.push({ authorization, body });
-        const forwarded = await fetch(`${target()}${req.url ?? ""}`, {
-          method: req.method ?? "POST",
-          headers: { "content-type": "application/json", authorization },
-          body: req.method === "GET" ? undefined : body,
-        });
-        res.writeHead(forwarded.status, { "content-type": "application/json" });
-        res.end(await forwarded.text());
-      },
-      () => res.destroy(),
-    );
-  });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", () => resolve()));
-  const address = server.address();
-  const port = typeof address === "object" && address ? address.port : 0;
-  return { url: `http://127.0.0.1:${port}`, captured, server };
-}
-
 const onPostgres = testDatabaseKind() === "postgres";
 const describeOnPostgres = onPostgres ? describe : describe.skip;
 
 let op: IdentityProvider | undefined;
 let databases: SeededDatabases | undefined;
-let proxy: Awaited<ReturnType<typeof capturingProxy>> | undefined;
+let proxy: CapturingProxy | undefined;
 const processes: ServiceProcess[] = [];
 let dir = "";
 const dataDirs: Record<string, string> = {};
