@@ -1,5 +1,4 @@
-import { type Access, accessOf, type Catalogue, CatalogueIndex, grantKey } from "@spx/runtime/access-catalogue";
-import { POLICIES, SCOPES } from "@spx/runtime/access-vocabulary";
+import { type Access, accessOf, type Catalogue, CatalogueIndex, grantKey, POLICIES, SCOPES } from "@spx/runtime/access";
 import {
   buildSchema,
   type GraphQLField,

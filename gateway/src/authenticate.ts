@@ -1,8 +1,7 @@
 import type { IncomingMessage } from "node:http";
-import { type CatalogueIndex, committedCatalogue, UnlistedAgencyError } from "@spx/runtime/access-catalogue";
-import type { Caller } from "@spx/runtime/caller";
+import { type Caller, type CatalogueIndex, committedCatalogue, UnlistedAgencyError } from "@spx/runtime/access";
 import { DomainError, UnauthenticatedError } from "@spx/runtime/errors";
-import { bearerToken } from "@spx/runtime/internal-token";
+import { bearerToken } from "@spx/runtime/tokens";
 import { decodeJwt, errors, type JWTPayload, type JWTVerifyGetKey, jwtVerify } from "jose";
 import { LRUCache } from "lru-cache";
 import { ZodError } from "zod";

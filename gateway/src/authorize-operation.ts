@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import type { Access } from "@spx/runtime/access-catalogue";
+import type { Access } from "@spx/runtime/access";
 import {
   type DocumentNode,
   type FieldNode,

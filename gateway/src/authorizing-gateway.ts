@@ -4,7 +4,7 @@ import type {
   GatewayGraphQLRequestContext,
   GatewayInterface,
 } from "@apollo/server-gateway-interface";
-import type { Access } from "@spx/runtime/access-catalogue";
+import type { Access } from "@spx/runtime/access";
 import { GraphQLError } from "graphql";
 import { LRUCache } from "lru-cache";
 import { authorizeOperation, EACH, type OperationDecision, PLACEHOLDER, type Refusal } from "./authorize-operation.js";

@@ -1,4 +1,4 @@
-import type { RequestContext } from "@spx/runtime/subgraph-server";
+import type { RequestContext } from "@spx/runtime/server";
 import type { AccessLogStore } from "./access-log/store.js";
 import type { OperationCost } from "./edge/demand-control.js";
 import type { Admission } from "./edge/rate-limits.js";

@@ -1,10 +1,9 @@
 import { timingSafeEqual } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { mintToken } from "@spx/runtime/caller-token";
-import { DEV_CLIENTS, devClientSecret, isDevClient } from "@spx/runtime/dev-clients";
-import type { RouteHandler } from "@spx/runtime/http-server";
-import type { SigningKey } from "@spx/runtime/keys";
-import { refuseInProduction } from "@spx/runtime/production";
+import { DEV_CLIENTS, devClientSecret, isDevClient } from "@spx/runtime/clients";
+import { refuseInProduction } from "@spx/runtime/config";
+import type { RouteHandler } from "@spx/runtime/server";
+import { mintToken, type SigningKey } from "@spx/runtime/tokens";
 
 /** Where the development issuer's token endpoint is served, beside /graphql. */
 export const DEV_TOKEN_PATH = "/dev-issuer/token";

@@ -1,18 +1,18 @@
 import path from "node:path";
-import { fileURLToPath } from "node:url";
-import { DEFAULT_AUDIENCE, DEV_ISSUER } from "@spx/runtime/caller-token";
+import { logLevel, optionalUrl, parseEnv, port } from "@spx/runtime/config";
 import {
   type DatabaseTimeouts,
   databaseTimeoutsEnv,
   databaseTimeoutsOf,
   timeoutsAreOrdered,
-} from "@spx/runtime/database-timeouts";
-import { logLevel, optionalUrl, parseEnv, port } from "@spx/runtime/env";
+} from "@spx/runtime/database";
+import { DEFAULT_AUDIENCE, DEV_ISSUER } from "@spx/runtime/tokens";
+import { SUPERGRAPH_FILE } from "@spx/schema";
 import { z } from "zod";
 import { DEFAULT_RESILIENCE, type ResilienceSettings } from "./edge/resilience-settings.js";
 import { ISSUER_ALGORITHMS } from "./identity/issuers-file.js";
 
-const DEFAULT_SUPERGRAPH = fileURLToPath(new URL("../../schema/supergraph.graphql", import.meta.url));
+const DEFAULT_SUPERGRAPH = SUPERGRAPH_FILE;
 
 const millis = (fallback: number) => z.coerce.number().int().min(1).max(600_000).default(fallback);
 /** Unset (or empty, as shells and .env files write it) means "the general setting applies". */

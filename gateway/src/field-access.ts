@@ -1,4 +1,4 @@
-import { type Access, satisfiesScopes } from "@spx/runtime/access-catalogue";
+import { type Access, satisfiesScopes } from "@spx/runtime/access";
 import {
   type GraphQLCompositeType,
   type GraphQLNamedType,

@@ -1,15 +1,17 @@
 import type { IncomingMessage } from "node:http";
 import { ApolloGateway, type GraphQLDataSource, LocalGraphQLDataSource } from "@apollo/gateway";
 import { ApolloServer } from "@apollo/server";
-import { accessOf, catalogue, statedPurpose } from "@spx/runtime/access-catalogue";
-import { AccessTrail } from "@spx/runtime/access-trail";
+import { AccessTrail, accessOf, catalogue, statedPurpose } from "@spx/runtime/access";
 import { maskError } from "@spx/runtime/errors";
-import { graphqlHttpHandler, type RouteHandler, sendJson } from "@spx/runtime/http-server";
-import type { SigningKey } from "@spx/runtime/keys";
-import { jwksOf } from "@spx/runtime/keys";
-import type { Logger } from "@spx/runtime/logger";
-import { noApolloReporting } from "@spx/runtime/no-reporting";
-import { operationLogPlugin } from "@spx/runtime/subgraph-server";
+import type { Logger } from "@spx/runtime/logging";
+import {
+  graphqlHttpHandler,
+  noApolloReporting,
+  operationLogPlugin,
+  type RouteHandler,
+  sendJson,
+} from "@spx/runtime/server";
+import { jwksOf, type SigningKey } from "@spx/runtime/tokens";
 import type { JWK } from "jose";
 import { AccountingGateway } from "./access-log/accounting-gateway.js";
 import { SUBGRAPH_NAME as ACCESS_LOG, schema as accessLogSchema } from "./access-log/schema.js";

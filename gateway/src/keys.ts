@@ -1,6 +1,5 @@
 import { readFileSync } from "node:fs";
-import { importSigningKey, loadOrCreateSigningKey, type SigningKey } from "@spx/runtime/keys";
-import { devKeyFiles } from "@spx/runtime/service";
+import { devKeyFiles, importSigningKey, loadOrCreateSigningKey, type SigningKey } from "@spx/runtime/tokens";
 import type { JSONWebKeySet, JWK } from "jose";
 import type { GatewayEnv } from "./env.js";
 

@@ -1,10 +1,8 @@
-import { catalogue } from "@spx/runtime/access-catalogue";
-import { openDatabase } from "@spx/runtime/database";
-import { readEnvOrExit } from "@spx/runtime/env";
-import { listen } from "@spx/runtime/http-server";
-import { createLogger } from "@spx/runtime/logger";
-import { applyMigrations } from "@spx/runtime/migrations";
-import { stopOnSignals } from "@spx/runtime/service";
+import { catalogue } from "@spx/runtime/access";
+import { readEnvOrExit } from "@spx/runtime/config";
+import { applyMigrations, openDatabase } from "@spx/runtime/database";
+import { createLogger } from "@spx/runtime/logging";
+import { listen, stopOnSignals } from "@spx/runtime/server";
 import { ACCESS_LOG_MIGRATIONS, AccessLogStore } from "./access-log/store.js";
 import { createAuthenticator } from "./authenticate.js";
 import { DEV_TOKEN_PATH, devTokenEndpoint } from "./dev-token-endpoint.js";

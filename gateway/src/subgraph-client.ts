@@ -1,10 +1,9 @@
 import { AsyncLocalStorage } from "node:async_hooks";
 import { type GraphQLDataSourceProcessOptions, RemoteGraphQLDataSource } from "@apollo/gateway";
 import type { GatewayGraphQLResponse } from "@apollo/server-gateway-interface";
-import { SERVED_PERSONS } from "@spx/runtime/access-trail";
-import { signInternalToken } from "@spx/runtime/internal-token";
-import type { SigningKey } from "@spx/runtime/keys";
-import type { Logger } from "@spx/runtime/logger";
+import { SERVED_PERSONS } from "@spx/runtime/access";
+import type { Logger } from "@spx/runtime/logging";
+import { type SigningKey, signInternalToken } from "@spx/runtime/tokens";
 import { GraphQLError } from "graphql";
 import type CircuitBreaker from "opossum";
 import type { ServedContext } from "./context.js";

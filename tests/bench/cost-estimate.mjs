@@ -1,14 +1,16 @@
 // What demand control adds to a request: microseconds per cost estimate of the benchmark's
 // documents, against the committed supergraph, in one process (no network, no database). A
 // measurement to read, not a test: `npm run build && node tests/bench/cost-estimate.mjs`.
+
 import { readFileSync } from "node:fs";
 import { readCostModel } from "@spx/gateway/edge/cost-model";
 import { estimateCost } from "@spx/gateway/edge/estimate-cost";
 import { readSupergraphPolicy } from "@spx/gateway/supergraph-policy";
+import { SUPERGRAPH_FILE } from "@spx/schema";
 import { buildSchema, parse, validate } from "graphql";
 import { PERSON_360 } from "./harness.mjs";
 
-const sdl = readFileSync(new URL("../../schema/supergraph.graphql", import.meta.url), "utf8");
+const sdl = readFileSync(SUPERGRAPH_FILE, "utf8");
 const schema = buildSchema(readSupergraphPolicy(sdl).executableSdl, { assumeValidSDL: true });
 const model = readCostModel(sdl);
 

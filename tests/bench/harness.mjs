@@ -8,9 +8,7 @@ import { cpus, tmpdir, totalmem } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
-import { DEFAULT_AUDIENCE, DEV_ISSUER, mintToken } from "@spx/runtime/caller-token";
-import { loadOrCreateSigningKey } from "@spx/runtime/keys";
-import { devKeyFiles } from "@spx/runtime/service";
+import { DEFAULT_AUDIENCE, DEV_ISSUER, devKeyFiles, loadOrCreateSigningKey, mintToken } from "@spx/runtime/tokens";
 import autocannon from "autocannon";
 import pg from "pg";
 

@@ -7,7 +7,7 @@ import { parseArgs } from "node:util";
 import { exceededLimit } from "@spx/gateway/edge/operation-limits";
 import { measureOperation } from "@spx/gateway/edge/operation-shape";
 import { ShapeCache } from "@spx/gateway/edge/shape-cache";
-import { catalogue } from "@spx/runtime/access-catalogue";
+import { catalogue } from "@spx/runtime/access";
 import { parse } from "graphql";
 
 const { values } = parseArgs({ options: { calls: { type: "string" } } });

@@ -7,8 +7,8 @@ import { randomBytes } from "node:crypto";
 import { parseArgs } from "node:util";
 import { RateLimits } from "@spx/gateway/edge/rate-limits";
 import { connectRedis } from "@spx/gateway/edge/redis";
-import { accessOf } from "@spx/runtime/access-catalogue";
-import { createLogger } from "@spx/runtime/logger";
+import { accessOf } from "@spx/runtime/access";
+import { createLogger } from "@spx/runtime/logging";
 
 const { values } = parseArgs({
   options: {

@@ -1,8 +1,7 @@
 import { readFileSync } from "node:fs";
-import { fileURLToPath } from "node:url";
 import { supergraphAccess } from "@spx/gateway/access-report";
-import { catalogue, grantKey } from "@spx/runtime/access-catalogue";
-import type { Caller } from "@spx/runtime/caller";
+import { type Caller, catalogue, grantKey } from "@spx/runtime/access";
+import { ACCESS_POLICY_FILE } from "@spx/schema";
 import {
   type GraphQLField,
   type GraphQLObjectType,
@@ -23,7 +22,7 @@ import { type RunningSystem, SUPERGRAPH, startSystem } from "./testkit/start-sys
  * a field of the supergraph missing from it, or from the routes below, fails the test.
  */
 
-const POLICY_MD = fileURLToPath(new URL("../../schema/access-policy.md", import.meta.url));
+const POLICY_MD = ACCESS_POLICY_FILE;
 
 interface Matrix {
   grants: string[];

@@ -1,5 +1,4 @@
-import { signInternalToken } from "@spx/runtime/internal-token";
-import { generateSigningKey } from "@spx/runtime/keys";
+import { generateSigningKey, signInternalToken } from "@spx/runtime/tokens";
 import { SignJWT } from "jose";
 import { AUDIENCE, ISSUER, type RunningSystem, startSystem } from "./testkit/start-system.js";
 
@@ -70,7 +69,7 @@ describe("gateway authentication", () => {
   });
 
   it("answers 401 to a token for another audience or from another issuer", async () => {
-    const { mintToken } = await import("@spx/runtime/caller-token");
+    const { mintToken } = await import("@spx/runtime/tokens");
     const otherAudience = await mintToken(system.issuerKey, anr, { issuer: ISSUER, audience: "someone-else" });
     expectUnauthenticated(await system.query(otherAudience, QUERY));
     const otherIssuer = await mintToken(system.issuerKey, anr, { issuer: "urn:other", audience: AUDIENCE });

@@ -1,12 +1,11 @@
 import { createAuthenticator } from "@spx/gateway/authenticate";
 import { createGateway } from "@spx/gateway/gateway";
 import { loadSupergraph } from "@spx/gateway/supergraph";
-import type { Caller } from "@spx/runtime/caller";
-import { postGraphQL } from "@spx/runtime/graphql-client";
-import { listen, type RunningServer } from "@spx/runtime/http-server";
-import { signInternalToken } from "@spx/runtime/internal-token";
-import { localKeySet } from "@spx/runtime/keys";
-import { createLogger } from "@spx/runtime/logger";
+import type { Caller } from "@spx/runtime/access";
+import { postGraphQL } from "@spx/runtime/clients";
+import { createLogger } from "@spx/runtime/logging";
+import { listen, type RunningServer } from "@spx/runtime/server";
+import { localKeySet, signInternalToken } from "@spx/runtime/tokens";
 import { type ProgrammeSubject, programmeSubject } from "./testkit/fixtures.js";
 import { AUDIENCE, ISSUER, type RunningSystem, SUPERGRAPH, startSystem } from "./testkit/start-system.js";
 

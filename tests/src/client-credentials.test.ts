@@ -5,15 +5,14 @@ import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { DEV_TOKEN_PATH, devTokenEndpoint } from "@spx/gateway/dev-token-endpoint";
-import { DEFAULT_AUDIENCE, DEV_ISSUER } from "@spx/runtime/caller-token";
 import {
   ClientRefusedError,
   clientCredentialsTokenSource,
+  createGraphClient,
+  devClientSecret,
   TokenEndpointUnavailableError,
-} from "@spx/runtime/client-credentials";
-import { devClientSecret } from "@spx/runtime/dev-clients";
-import { createGraphClient } from "@spx/runtime/graph-client";
-import { generateSigningKey, localKeySet, type SigningKey } from "@spx/runtime/keys";
+} from "@spx/runtime/clients";
+import { DEFAULT_AUDIENCE, DEV_ISSUER, generateSigningKey, localKeySet, type SigningKey } from "@spx/runtime/tokens";
 import { exportJWK, generateKeyPair, jwtVerify } from "jose";
 import { capturedLogs } from "./testkit/captured-logs.js";
 

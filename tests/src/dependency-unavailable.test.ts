@@ -1,4 +1,4 @@
-import type { Caller } from "@spx/runtime/caller";
+import type { Caller } from "@spx/runtime/access";
 import { declare, livingConditions, registerHousehold, registerPerson } from "./testkit/fixtures.js";
 import { type RunningSystem, startSystem } from "./testkit/start-system.js";
 

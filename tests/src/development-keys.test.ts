@@ -12,7 +12,7 @@ const testsDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), ".."
  */
 const SCRIPT = `
 const [file, at, kind] = process.argv.slice(1);
-const { loadOrCreateSecret, loadOrCreateSigningKey } = await import("@spx/runtime/keys");
+const { loadOrCreateSecret, loadOrCreateSigningKey } = await import("@spx/runtime/tokens");
 while (Date.now() < Number(at)) {}
 console.log(kind === "secret" ? loadOrCreateSecret(file) : (await loadOrCreateSigningKey(file)).kid);
 `;
@@ -63,11 +63,11 @@ describe("development keys", () => {
 
 /** Calls a development-only facility directly, as code that forgot to check would, in production. */
 const DIRECT_CALLS = {
-  "a development key": `const { loadOrCreateSigningKey } = await import("@spx/runtime/keys");
+  "a development key": `const { loadOrCreateSigningKey } = await import("@spx/runtime/tokens");
     await loadOrCreateSigningKey(path.join(dir, "keys", "gateway.jwk"));`,
-  "a development client secret": `const { loadOrCreateSecret } = await import("@spx/runtime/keys");
+  "a development client secret": `const { loadOrCreateSecret } = await import("@spx/runtime/tokens");
     loadOrCreateSecret(path.join(dir, "keys", "client-direct-aid.secret"));`,
-  "the development key files": `const { devKeyFiles } = await import("@spx/runtime/service");
+  "the development key files": `const { devKeyFiles } = await import("@spx/runtime/subgraph");
     devKeyFiles(dir);`,
   "the embedded database": `const { openDatabase } = await import("@spx/runtime/database");
     await openDatabase({ name: "population", dataDir: dir });`,

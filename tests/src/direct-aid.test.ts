@@ -1,5 +1,5 @@
 import { HOUSEHOLD_BATCH } from "@spx/direct-aid/registers";
-import type { Caller } from "@spx/runtime/caller";
+import type { Caller } from "@spx/runtime/access";
 import { declare, livingConditions, registerHousehold, registerPerson } from "./testkit/fixtures.js";
 import { type RunningSystem, startSystem } from "./testkit/start-system.js";
 

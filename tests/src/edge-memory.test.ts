@@ -1,7 +1,6 @@
 import { setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
-import { catalogue } from "@spx/runtime/access-catalogue";
-import type { Caller } from "@spx/runtime/caller";
+import { type Caller, catalogue } from "@spx/runtime/access";
 import { type RunningSystem, startSystem } from "./testkit/start-system.js";
 
 const anr: Caller = { sub: "test:anr", agency: "ANR", role: "SYSTEM", purpose: "IDENTITY_CHECK" };

@@ -2,13 +2,11 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { createPopulationApp, MIGRATIONS_DIR } from "@spx/population/app";
-import { openDatabase } from "@spx/runtime/database";
-import { postGraphQL } from "@spx/runtime/graphql-client";
-import { listen } from "@spx/runtime/http-server";
-import { signInternalToken } from "@spx/runtime/internal-token";
-import { generateSigningKey, localKeySet } from "@spx/runtime/keys";
-import { createLogger } from "@spx/runtime/logger";
-import { applyMigrations } from "@spx/runtime/migrations";
+import { postGraphQL } from "@spx/runtime/clients";
+import { applyMigrations, openDatabase } from "@spx/runtime/database";
+import { createLogger } from "@spx/runtime/logging";
+import { listen } from "@spx/runtime/server";
+import { generateSigningKey, localKeySet, signInternalToken } from "@spx/runtime/tokens";
 
 // The default a new user gets: no database URL, an embedded PGlite under DATA_DIR.
 describe("embedded database (PGlite under DATA_DIR)", () => {

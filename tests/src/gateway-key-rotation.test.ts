@@ -4,13 +4,17 @@ import { createGateway } from "@spx/gateway/gateway";
 import { nextSigningPublicKeys } from "@spx/gateway/keys";
 import { loadSupergraph } from "@spx/gateway/supergraph";
 import { createPopulationApp, MIGRATIONS_DIR, type PopulationApp } from "@spx/population/app";
-import { mintToken } from "@spx/runtime/caller-token";
-import { postGraphQL } from "@spx/runtime/graphql-client";
-import { signInternalToken } from "@spx/runtime/internal-token";
-import { generateSigningKey, localKeySet, type SigningKey } from "@spx/runtime/keys";
-import { createLogger } from "@spx/runtime/logger";
-import { gatewayKeySource } from "@spx/runtime/service";
-import { createTestDatabase, type TestDatabase } from "@spx/runtime/test-database";
+import { postGraphQL } from "@spx/runtime/clients";
+import { createLogger } from "@spx/runtime/logging";
+import {
+  gatewayKeySource,
+  generateSigningKey,
+  localKeySet,
+  mintToken,
+  type SigningKey,
+  signInternalToken,
+} from "@spx/runtime/tokens";
+import { createTestDatabase, type TestDatabase } from "@spx/testkit/test-database";
 import type { JWK } from "jose";
 import { AUDIENCE, ISSUER, SUPERGRAPH } from "./testkit/start-system.js";
 
@@ -53,7 +57,7 @@ async function startGateway(
     logger,
     publishedKeys: await nextSigningPublicKeys({ nextSigningKey: { json: JSON.stringify(next) } }, current),
   });
-  const { listen } = await import("@spx/runtime/http-server");
+  const { listen } = await import("@spx/runtime/server");
   const server = await listen(gateway.handler, 0);
   return {
     url: server.url,
@@ -109,7 +113,7 @@ describe("rotating the gateway's signing key", () => {
     cleanup.push(() => population.close());
     const { seedDemoIfEmpty } = await import("@spx/population/seed/seed-demo");
     await seedDemoIfEmpty(population.prisma, { persons: 2 });
-    const { listen } = await import("@spx/runtime/http-server");
+    const { listen } = await import("@spx/runtime/server");
     const populationServer = await listen(population.handler, 0);
     cleanup.push(() => populationServer.close());
 

@@ -1,6 +1,5 @@
 import { CLOCK_TOLERANCE_SECONDS } from "@spx/gateway/authenticate";
-import { defaultPurpose } from "@spx/runtime/access-catalogue";
-import type { Caller } from "@spx/runtime/caller";
+import { type Caller, defaultPurpose } from "@spx/runtime/access";
 import {
   createLocalJWKSet,
   decodeJwt,

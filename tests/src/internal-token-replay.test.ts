@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { documentHash } from "@spx/runtime/internal-token";
+import { documentHash } from "@spx/runtime/tokens";
 import { SignJWT } from "jose";
 import { capturedLogs } from "./testkit/captured-logs.js";
 import { type CapturingProxy, capturingProxy } from "./testkit/capturing-proxy.js";

@@ -1,7 +1,7 @@
 import { createReads as aidReads } from "@spx/direct-aid/reads";
 import { createReads as insuranceReads } from "@spx/health-insurance/reads";
 import { createReads as populationReads } from "@spx/population/reads";
-import type { KeyedQuery, KeyedReads } from "@spx/runtime/keyed-reads";
+import type { KeyedQuery, KeyedReads } from "@spx/runtime/database";
 import { createReads as registryReads } from "@spx/social-registry/reads";
 import { type RunningSystem, startSystem } from "./testkit/start-system.js";
 

@@ -4,9 +4,8 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { MIGRATIONS_DIR } from "@spx/population/app";
-import { openDatabase } from "@spx/runtime/database";
-import { applyMigrations } from "@spx/runtime/migrations";
-import { createTestDatabase, testDatabaseKind } from "@spx/runtime/test-database";
+import { applyMigrations, openDatabase } from "@spx/runtime/database";
+import { createTestDatabase, testDatabaseKind } from "@spx/testkit/test-database";
 
 /**
  * Runs `prisma migrate status` until it has given its verdict. Over the PGlite adapter the CLI

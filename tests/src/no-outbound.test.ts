@@ -4,7 +4,7 @@ import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { createTestDatabase, type TestDatabase, testDatabaseKind } from "@spx/runtime/test-database";
+import { createTestDatabase, type TestDatabase, testDatabaseKind } from "@spx/testkit/test-database";
 
 /*
  * Nothing calls out: the gateway and every subgraph run as their own processes, as `npm start` runs

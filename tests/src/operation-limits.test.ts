@@ -1,5 +1,4 @@
-import { catalogue } from "@spx/runtime/access-catalogue";
-import type { Caller } from "@spx/runtime/caller";
+import { type Caller, catalogue } from "@spx/runtime/access";
 import { getIntrospectionQuery, Lexer, Source, TokenKind } from "graphql";
 import { type RunningSystem, startSystem } from "./testkit/start-system.js";
 

@@ -1,4 +1,4 @@
-import type { Caller } from "@spx/runtime/caller";
+import type { Caller } from "@spx/runtime/access";
 import { capturedLogs } from "./testkit/captured-logs.js";
 import { PERSON_360, type ProgrammeSubject, programmeSubject } from "./testkit/fixtures.js";
 import { type RunningSystem, startSystem } from "./testkit/start-system.js";

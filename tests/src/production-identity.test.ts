@@ -2,11 +2,10 @@ import { randomBytes } from "node:crypto";
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
-import { DEFAULT_AUDIENCE, DEV_ISSUER, mintToken } from "@spx/runtime/caller-token";
-import { type PostedGraphQL, postGraphQL } from "@spx/runtime/graphql-client";
-import { generateSigningKey } from "@spx/runtime/keys";
-import { testDatabaseKind } from "@spx/runtime/test-database";
+import { type PostedGraphQL, postGraphQL } from "@spx/runtime/clients";
+import { DEFAULT_AUDIENCE, DEV_ISSUER, generateSigningKey, mintToken } from "@spx/runtime/tokens";
+import { TRUSTED_DOCUMENTS_DIR } from "@spx/schema";
+import { testDatabaseKind } from "@spx/testkit/test-database";
 import { decodeJwt, decodeProtectedHeader, exportJWK, generateKeyPair } from "jose";
 import { type CapturingProxy, capturingProxy } from "./testkit/capturing-proxy.js";
 import { declare, livingConditions, registerHousehold, registerPerson, SAFI } from "./testkit/fixtures.js";
@@ -27,7 +26,7 @@ import {
  */
 
 const REDIS_URL = "redis://127.0.0.1:6379";
-const DOCUMENTS = fileURLToPath(new URL("../../schema/trusted-documents", import.meta.url));
+const DOCUMENTS = TRUSTED_DOCUMENTS_DIR;
 /** The README's demo person: head of a household in AMO-Tadamon and in direct aid, region 02. */
 const DEMO_PERSON = { idcs: "1062609475", region: "02" };
 /** The first persons of the demo seed: enough to hold the demo person and their household. */

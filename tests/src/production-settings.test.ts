@@ -3,8 +3,8 @@ import { mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { generateSigningKey } from "@spx/runtime/keys";
-import { createTestDatabase, type TestDatabase } from "@spx/runtime/test-database";
+import { generateSigningKey } from "@spx/runtime/tokens";
+import { createTestDatabase, type TestDatabase } from "@spx/testkit/test-database";
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 

@@ -6,12 +6,11 @@ import { RateLimits } from "@spx/gateway/edge/rate-limits";
 import { connectRedis } from "@spx/gateway/edge/redis";
 import { createGateway } from "@spx/gateway/gateway";
 import { loadSupergraph } from "@spx/gateway/supergraph";
-import { accessOf } from "@spx/runtime/access-catalogue";
-import type { Caller } from "@spx/runtime/caller";
-import { postGraphQL } from "@spx/runtime/graphql-client";
-import { listen } from "@spx/runtime/http-server";
-import { localKeySet } from "@spx/runtime/keys";
-import { createLogger } from "@spx/runtime/logger";
+import { accessOf, type Caller } from "@spx/runtime/access";
+import { postGraphQL } from "@spx/runtime/clients";
+import { createLogger } from "@spx/runtime/logging";
+import { listen } from "@spx/runtime/server";
+import { localKeySet } from "@spx/runtime/tokens";
 import { capturedLogs } from "./testkit/captured-logs.js";
 import { AUDIENCE, ISSUER, type RunningSystem, SUPERGRAPH, startSystem } from "./testkit/start-system.js";
 

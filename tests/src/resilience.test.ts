@@ -3,11 +3,11 @@ import { DEFAULT_RESILIENCE, type ResilienceSettings } from "@spx/gateway/edge/r
 import { createGateway } from "@spx/gateway/gateway";
 import { loadSupergraph } from "@spx/gateway/supergraph";
 import { MIGRATIONS_DIR as INSURANCE_MIGRATIONS_DIR } from "@spx/health-insurance/app";
-import type { Caller } from "@spx/runtime/caller";
-import { listen, type RunningServer } from "@spx/runtime/http-server";
-import { localKeySet } from "@spx/runtime/keys";
-import { createLogger } from "@spx/runtime/logger";
-import { createTestDatabase, type TestDatabase } from "@spx/runtime/test-database";
+import type { Caller } from "@spx/runtime/access";
+import { createLogger } from "@spx/runtime/logging";
+import { listen, type RunningServer } from "@spx/runtime/server";
+import { localKeySet } from "@spx/runtime/tokens";
+import { createTestDatabase, type TestDatabase } from "@spx/testkit/test-database";
 import { registerPerson } from "./testkit/fixtures.js";
 import { AUDIENCE, ISSUER, type RunningSystem, SUPERGRAPH, startSystem } from "./testkit/start-system.js";
 import { type SubgraphProcess, startSubgraphProcess } from "./testkit/subgraph-process.js";

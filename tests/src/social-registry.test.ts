@@ -1,4 +1,4 @@
-import type { Caller } from "@spx/runtime/caller";
+import type { Caller } from "@spx/runtime/access";
 import { type RunningSystem, startSystem } from "./testkit/start-system.js";
 
 const anr: Caller = { sub: "test:anr", agency: "ANR", role: "SYSTEM" };

@@ -1,10 +1,9 @@
 import { createHash } from "node:crypto";
 import { householdFacts } from "@spx/direct-aid/registers";
 import { householdForTadamon, personFacts } from "@spx/health-insurance/registers";
-import type { Caller } from "@spx/runtime/caller";
-import { serviceTokenSource } from "@spx/runtime/caller-token";
-import { createGraphClient } from "@spx/runtime/graph-client";
-import { postGraphQL } from "@spx/runtime/graphql-client";
+import type { Caller } from "@spx/runtime/access";
+import { createGraphClient, postGraphQL } from "@spx/runtime/clients";
+import { serviceTokenSource } from "@spx/runtime/tokens";
 import { lookUpPersons } from "@spx/social-registry/population-directory";
 import { registerHousehold, registerPerson } from "./testkit/fixtures.js";
 import { AUDIENCE, ISSUER, type RunningSystem, startSystem } from "./testkit/start-system.js";

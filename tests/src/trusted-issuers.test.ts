@@ -2,7 +2,7 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { parseIssuers } from "@spx/gateway/identity/issuers-file";
 import { remoteIssuer } from "@spx/gateway/identity/trusted-issuers";
-import { catalogue } from "@spx/runtime/access-catalogue";
+import { catalogue } from "@spx/runtime/access";
 import { exportJWK, generateKeyPair, type JWTPayload, SignJWT } from "jose";
 import { type RunningSystem, startSystem } from "./testkit/start-system.js";
 

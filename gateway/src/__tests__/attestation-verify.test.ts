@@ -3,8 +3,7 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { ATTESTATION_ISSUER, signAttestation } from "@spx/runtime/attestation";
-import { generateSigningKey, jwksOf, type SigningKey } from "@spx/runtime/keys";
+import { ATTESTATION_ISSUER, generateSigningKey, jwksOf, type SigningKey, signAttestation } from "@spx/runtime/tokens";
 import { verifyAttestationCommand } from "../cli/attestation-verify.js";
 
 let dir: string;

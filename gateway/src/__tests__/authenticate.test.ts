@@ -1,7 +1,6 @@
 import type { IncomingMessage } from "node:http";
-import type { Caller } from "@spx/runtime/caller";
-import { mintToken } from "@spx/runtime/caller-token";
-import { generateSigningKey, localKeySet } from "@spx/runtime/keys";
+import type { Caller } from "@spx/runtime/access";
+import { generateSigningKey, localKeySet, mintToken } from "@spx/runtime/tokens";
 import type { JWTVerifyGetKey } from "jose";
 import { createAuthenticator } from "../authenticate.js";
 

@@ -1,10 +1,9 @@
-import { fileURLToPath } from "node:url";
 import { buildSubgraphSchema } from "@apollo/subgraph";
-import { postGraphQL } from "@spx/runtime/graphql-client";
-import { listen, type RunningServer } from "@spx/runtime/http-server";
-import { generateSigningKey, localKeySet } from "@spx/runtime/keys";
-import { createLogger } from "@spx/runtime/logger";
-import { createSubgraphHttp, type RequestContext } from "@spx/runtime/subgraph-server";
+import { postGraphQL } from "@spx/runtime/clients";
+import { createLogger } from "@spx/runtime/logging";
+import { createSubgraphHttp, listen, type RequestContext, type RunningServer } from "@spx/runtime/server";
+import { generateSigningKey, localKeySet } from "@spx/runtime/tokens";
+import { SUPERGRAPH_FILE } from "@spx/schema";
 import { parse } from "graphql";
 import { loadEnv } from "../env.js";
 import { createGateway } from "../gateway.js";
@@ -12,7 +11,7 @@ import { loadSupergraph } from "../supergraph.js";
 
 // The committed supergraph, with a stand-in for the population register in bench mode: it answers
 // `person` with the name of the caller it served the request as.
-const supergraph = loadSupergraph(fileURLToPath(new URL("../../../schema/supergraph.graphql", import.meta.url)));
+const supergraph = loadSupergraph(SUPERGRAPH_FILE);
 const population = buildSubgraphSchema([
   {
     typeDefs: parse(`

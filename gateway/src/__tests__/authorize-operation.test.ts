@@ -1,5 +1,5 @@
 import type { GatewayGraphQLRequestContext } from "@apollo/server-gateway-interface";
-import { type Access, accessOf } from "@spx/runtime/access-catalogue";
+import { type Access, accessOf } from "@spx/runtime/access";
 import { buildSchema, type DocumentNode, parse, print, validate } from "graphql";
 import { authorizeOperation } from "../authorize-operation.js";
 import { AuthorizingGateway } from "../authorizing-gateway.js";

@@ -1,4 +1,4 @@
-import { catalogue } from "@spx/runtime/access-catalogue";
+import { catalogue } from "@spx/runtime/access";
 import { parse } from "graphql";
 import { bodyCeiling, limitCeilings } from "../edge/ceilings.js";
 import { boundedDocumentStore, documentHeapBytes, HEAP_BYTES_PER_SOURCE_BYTE } from "../edge/document-store.js";

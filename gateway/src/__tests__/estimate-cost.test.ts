@@ -1,4 +1,5 @@
 import { readFileSync } from "node:fs";
+import { SUPERGRAPH_FILE } from "@spx/schema";
 import { buildSchema, isObjectType, parse } from "graphql";
 import { actualCost } from "../edge/actual-cost.js";
 import { readCostModel } from "../edge/cost-model.js";
@@ -8,7 +9,7 @@ import { EstimateMemo } from "../edge/estimate-memo.js";
 import { readSupergraphPolicy } from "../supergraph-policy.js";
 
 // The committed supergraph: the figures below are what the registers declare today.
-const sdl = readFileSync(new URL("../../../schema/supergraph.graphql", import.meta.url), "utf8");
+const sdl = readFileSync(SUPERGRAPH_FILE, "utf8");
 const schema = buildSchema(readSupergraphPolicy(sdl).executableSdl, { assumeValidSDL: true });
 const model = readCostModel(sdl);
 

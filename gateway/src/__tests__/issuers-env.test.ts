@@ -1,9 +1,9 @@
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { catalogue } from "@spx/runtime/access-catalogue";
-import { DEV_ISSUER } from "@spx/runtime/caller-token";
-import { EnvError } from "@spx/runtime/env";
+import { catalogue } from "@spx/runtime/access";
+import { EnvError } from "@spx/runtime/config";
+import { DEV_ISSUER } from "@spx/runtime/tokens";
 import { loadEnv } from "../env.js";
 import { IDENTITY_MAPPING } from "../identity/claims-mapping.js";
 import { trustedIssuers } from "../identity/trusted-issuers.js";

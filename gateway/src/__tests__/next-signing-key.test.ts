@@ -1,8 +1,8 @@
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { EnvError } from "@spx/runtime/env";
-import { generateSigningKey } from "@spx/runtime/keys";
+import { EnvError } from "@spx/runtime/config";
+import { generateSigningKey } from "@spx/runtime/tokens";
 import { loadEnv } from "../env.js";
 import { nextSigningPublicKeys } from "../keys.js";
 

@@ -1,7 +1,6 @@
 import { ApolloServer } from "@apollo/server";
-import { type Access, accessOf, catalogue, grantKey, type OperationLimits } from "@spx/runtime/access-catalogue";
-import { AccessTrail } from "@spx/runtime/access-trail";
-import { createLogger } from "@spx/runtime/logger";
+import { type Access, AccessTrail, accessOf, catalogue, grantKey, type OperationLimits } from "@spx/runtime/access";
+import { createLogger } from "@spx/runtime/logging";
 import { parse } from "graphql";
 import type { ServedContext } from "../context.js";
 import { exceededLimit, operationLimitsPlugin } from "../edge/operation-limits.js";

@@ -1,4 +1,4 @@
-import { accessOf } from "@spx/runtime/access-catalogue";
+import { accessOf } from "@spx/runtime/access";
 import { MemoryRates } from "../edge/memory-rates.js";
 import { MemoryPersonsBudget } from "../edge/persons-budget.js";
 import { rateLimitHeaders } from "../edge/rate-limit-headers.js";

@@ -1,4 +1,4 @@
-import { EnvError } from "@spx/runtime/env";
+import { EnvError } from "@spx/runtime/config";
 import { loadEnv } from "../env.js";
 
 describe("the gateway's timeouts and circuits in the environment", () => {

@@ -1,4 +1,4 @@
-import { accessOf } from "@spx/runtime/access-catalogue";
+import { accessOf } from "@spx/runtime/access";
 import { buildSchema, parse } from "graphql";
 import { servedFields } from "../access-log/served-fields.js";
 import { FieldAccess } from "../field-access.js";

@@ -1,6 +1,6 @@
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import { generateSigningKey } from "@spx/runtime/keys";
+import { generateSigningKey } from "@spx/runtime/tokens";
 import { GraphQLError } from "graphql";
 import type { ServedContext } from "../context.js";
 import { DEFAULT_RESILIENCE } from "../edge/resilience-settings.js";

@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import type { IncomingMessage } from "node:http";
-import { CATALOGUE_PATH, catalogue, indexCatalogue } from "@spx/runtime/access-catalogue";
-import { EnvError } from "@spx/runtime/env";
+import { CATALOGUE_PATH, catalogue, indexCatalogue } from "@spx/runtime/access";
+import { EnvError } from "@spx/runtime/config";
 import { createLocalJWKSet, exportJWK, generateKeyPair, type JWTPayload, SignJWT } from "jose";
 import { createAuthenticator } from "../authenticate.js";
 import { type ClaimsMapping, mapClaims } from "../identity/claims-mapping.js";

@@ -2,11 +2,17 @@ import SchemaBuilder from "@pothos/core";
 import DirectivePlugin from "@pothos/plugin-directives";
 import FederationPlugin from "@pothos/plugin-federation";
 import ScopeAuthPlugin from "@pothos/plugin-scope-auth";
-import { catalogue, committedCatalogue } from "@spx/runtime/access-catalogue";
-import { type AccessAuthScopes, accessAuthScopes, needs } from "@spx/runtime/access-rules";
-import type { Policy, Scope } from "@spx/runtime/access-vocabulary";
+import {
+  type AccessAuthScopes,
+  accessAuthScopes,
+  catalogue,
+  committedCatalogue,
+  needs,
+  type Policy,
+  type Scope,
+} from "@spx/runtime/access";
 import { DomainError, ForbiddenError } from "@spx/runtime/errors";
-import { DateTimeScalar } from "@spx/runtime/scalars";
+import { DateTimeScalar } from "@spx/runtime/schema";
 import type { GatewayContext } from "../context.js";
 import type { ChainedEntry, Page } from "./store.js";
 

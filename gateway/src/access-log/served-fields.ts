@@ -1,5 +1,4 @@
-import type { Access } from "@spx/runtime/access-catalogue";
-import { DATA_KINDS, type Scope } from "@spx/runtime/access-vocabulary";
+import { type Access, DATA_KINDS, type Scope } from "@spx/runtime/access";
 import {
   type DocumentNode,
   type FieldNode,

@@ -1,8 +1,8 @@
 import { readFileSync, realpathSync } from "node:fs";
 import { pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
-import { ATTESTATION_ISSUER, AttestationError, verifyAttestation } from "@spx/runtime/attestation";
-import { parseEnv, port } from "@spx/runtime/env";
+import { parseEnv, port } from "@spx/runtime/config";
+import { ATTESTATION_ISSUER, AttestationError, verifyAttestation } from "@spx/runtime/tokens";
 import { createRemoteJWKSet, decodeProtectedHeader, type JSONWebKeySet, type JWTVerifyGetKey } from "jose";
 import { z } from "zod";
 

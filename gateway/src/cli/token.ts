@@ -1,8 +1,7 @@
 import { parseArgs } from "node:util";
-import { accessOf, committedCatalogue } from "@spx/runtime/access-catalogue";
-import { callerSchema } from "@spx/runtime/caller";
-import { mintToken } from "@spx/runtime/caller-token";
-import { refuseInProduction } from "@spx/runtime/production";
+import { accessOf, callerSchema, committedCatalogue } from "@spx/runtime/access";
+import { refuseInProduction } from "@spx/runtime/config";
+import { mintToken } from "@spx/runtime/tokens";
 import { loadEnv } from "../env.js";
 import { devIssuerKey } from "../keys.js";
 

@@ -1,7 +1,7 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
+import { SUPERGRAPH_FILE } from "@spx/schema";
 import { Kind, parse } from "graphql";
 import { apiSchemaOf, documentProblems } from "../edge/document-check.js";
 import { documentIdOf } from "../edge/document-id.js";
@@ -21,7 +21,7 @@ import {
  * body one operation that validates against the committed supergraph's API schema. Exit 1 on any
  * problem (a CI gate), 2 on a usage error.
  */
-const SUPERGRAPH = fileURLToPath(new URL("../../../schema/supergraph.graphql", import.meta.url));
+const SUPERGRAPH = SUPERGRAPH_FILE;
 const usage = `Usage: npm run documents -- list [OWNER]
        npm run documents -- add OWNER FILE.graphql
        npm run documents -- check

@@ -1,4 +1,4 @@
-import type { Catalogue, OperationLimits } from "@spx/runtime/access-catalogue";
+import type { Catalogue, OperationLimits } from "@spx/runtime/access";
 
 /**
  * Whatever grant a request turns out to have (the caller is known only after authentication),

@@ -1,5 +1,4 @@
-import type { Catalogue } from "@spx/runtime/access-catalogue";
-import { edgePolicyOf, grantKey } from "@spx/runtime/access-catalogue";
+import { type Catalogue, edgePolicyOf, grantKey } from "@spx/runtime/access";
 import {
   type GraphQLField,
   type GraphQLObjectType,

@@ -1,6 +1,6 @@
 import type { ServerResponse } from "node:http";
-import type { Catalogue } from "@spx/runtime/access-catalogue";
-import { sendJson } from "@spx/runtime/http-server";
+import type { Catalogue } from "@spx/runtime/access";
+import { sendJson } from "@spx/runtime/server";
 import { bodyCeiling, limitCeilings } from "./ceilings.js";
 import { boundedDocumentStore } from "./document-store.js";
 import { limitExceededBody } from "./limit-exceeded.js";

@@ -1,4 +1,4 @@
-import type { OperationLimit } from "@spx/runtime/access-catalogue";
+import type { OperationLimit } from "@spx/runtime/access";
 import { GraphQLError } from "graphql";
 
 export const OPERATION_LIMIT_EXCEEDED = "OPERATION_LIMIT_EXCEEDED";

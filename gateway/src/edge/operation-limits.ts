@@ -1,5 +1,5 @@
 import type { ApolloServerPlugin } from "@apollo/server";
-import type { OperationLimit, OperationLimits } from "@spx/runtime/access-catalogue";
+import type { OperationLimit, OperationLimits } from "@spx/runtime/access";
 import type { GraphQLError } from "graphql";
 import type { ServedContext } from "../context.js";
 import { limitExceeded } from "./limit-exceeded.js";

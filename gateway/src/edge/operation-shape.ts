@@ -1,4 +1,4 @@
-import type { OperationLimits } from "@spx/runtime/access-catalogue";
+import type { OperationLimits } from "@spx/runtime/access";
 import {
   type DirectiveNode,
   type DocumentNode,

@@ -1,5 +1,5 @@
 import type { HTTPGraphQLRequest } from "@apollo/server";
-import type { PreparedRequest } from "@spx/runtime/http-server";
+import type { PreparedRequest } from "@spx/runtime/server";
 import { type DocumentId, documentIdOf, normaliseDocumentId } from "./document-id.js";
 import type { TrustedDocument, TrustedDocuments } from "./trusted-documents.js";
 

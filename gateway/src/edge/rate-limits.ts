@@ -1,6 +1,5 @@
-import type { Access } from "@spx/runtime/access-catalogue";
-import type { Caller } from "@spx/runtime/caller";
-import type { Logger } from "@spx/runtime/logger";
+import type { Access, Caller } from "@spx/runtime/access";
+import type { Logger } from "@spx/runtime/logging";
 import type { Redis } from "ioredis";
 import { LRUCache } from "lru-cache";
 import { type KeyedHash, keyedHash } from "./keyed-hash.js";

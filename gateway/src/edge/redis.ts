@@ -1,4 +1,4 @@
-import type { Logger } from "@spx/runtime/logger";
+import type { Logger } from "@spx/runtime/logging";
 import { Redis } from "ioredis";
 
 /**

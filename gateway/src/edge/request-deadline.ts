@@ -1,4 +1,4 @@
-import { ClientDisconnected } from "@spx/runtime/http-server";
+import { ClientDisconnected } from "@spx/runtime/server";
 
 /**
  * The signal a request's subgraph calls run under: it aborts when the client goes away (the HTTP

@@ -1,5 +1,5 @@
 import type { ApolloServerPlugin } from "@apollo/server";
-import { trustedOnly } from "@spx/runtime/access-catalogue";
+import { trustedOnly } from "@spx/runtime/access";
 import { DomainError } from "@spx/runtime/errors";
 import type { ServedContext } from "../context.js";
 import type { DocumentId } from "./document-id.js";

@@ -1,8 +1,7 @@
 import { readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
-import { committedCatalogue } from "@spx/runtime/access-catalogue";
-import type { Agency, Caller } from "@spx/runtime/caller";
+import { type Agency, type Caller, committedCatalogue } from "@spx/runtime/access";
+import { TRUSTED_DOCUMENTS_DIR as SCHEMA_TRUSTED_DOCUMENTS_DIR } from "@spx/schema";
 import { z } from "zod";
 import { type DocumentId, documentIdOf, isBareDocumentId } from "./document-id.js";
 
@@ -11,7 +10,7 @@ import { type DocumentId, documentIdOf, isBareDocumentId } from "./document-id.j
  * agency (and one for citizens) under `schema/trusted-documents/`, reviewed and shipped with the
  * code, read once at start-up and never changed at run time.
  */
-export const TRUSTED_DOCUMENTS_DIR = fileURLToPath(new URL("../../../schema/trusted-documents", import.meta.url));
+export const TRUSTED_DOCUMENTS_DIR = SCHEMA_TRUSTED_DOCUMENTS_DIR;
 
 /** Whose manifest a document is registered in: an agency, or every citizen. */
 export type ManifestOwner = Agency | "CITIZEN";

@@ -1,5 +1,4 @@
-import type { Catalogue } from "@spx/runtime/access-catalogue";
-import { REGION_CODES, ROLES } from "@spx/runtime/caller";
+import { type Catalogue, REGION_CODES, ROLES } from "@spx/runtime/access";
 import { z } from "zod";
 
 /** The claims a caller is made of (`callerSchema`), each filled from what an issuer emits. */

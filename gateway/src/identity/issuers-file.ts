@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
-import type { Catalogue } from "@spx/runtime/access-catalogue";
-import { EnvError } from "@spx/runtime/env";
+import type { Catalogue } from "@spx/runtime/access";
+import { EnvError } from "@spx/runtime/config";
 import { z } from "zod";
 import { claimsMappingSchema, IDENTITY_MAPPING, mappingProblems } from "./claims-mapping.js";
 

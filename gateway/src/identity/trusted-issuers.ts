@@ -1,6 +1,6 @@
-import type { Catalogue } from "@spx/runtime/access-catalogue";
-import { EnvError } from "@spx/runtime/env";
-import { localKeySet } from "@spx/runtime/keys";
+import type { Catalogue } from "@spx/runtime/access";
+import { EnvError } from "@spx/runtime/config";
+import { localKeySet } from "@spx/runtime/tokens";
 import { createRemoteJWKSet, type JWTVerifyGetKey } from "jose";
 import type { GatewayEnv } from "../env.js";
 import { devIssuerKey } from "../keys.js";

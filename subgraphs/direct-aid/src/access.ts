@@ -1,5 +1,4 @@
-import { type AccessContext, listRestriction } from "@spx/runtime/access-rules";
-import type { Policy } from "@spx/runtime/access-vocabulary";
+import { type AccessContext, listRestriction, type Policy } from "@spx/runtime/access";
 import type { Prisma } from "../generated/prisma/index.js";
 
 /** Enrolments and applications are read nationwide, in a case worker's region, or by the head. */

@@ -1,6 +1,6 @@
 import { fileURLToPath } from "node:url";
-import type { GraphClient } from "@spx/runtime/graph-client";
-import { createSubgraphApp, type SubgraphApp, type SubgraphAppOptions } from "@spx/runtime/subgraph-app";
+import type { GraphClient } from "@spx/runtime/clients";
+import { createSubgraphApp, type SubgraphApp, type SubgraphAppOptions } from "@spx/runtime/subgraph";
 import { createContext } from "./context.js";
 import { type AidPrisma, createPrisma } from "./db.js";
 import { SHIPPED_SCHEDULES } from "./domain/entitlement.js";

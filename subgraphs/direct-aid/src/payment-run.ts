@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import type { GraphClient } from "@spx/runtime/graph-client";
+import type { GraphClient } from "@spx/runtime/clients";
 import type { Prisma } from "../generated/prisma/index.js";
 import type { AidPrisma } from "./db.js";
 import { monthlyEntitlement, type ScheduleRules, scheduleFor } from "./domain/entitlement.js";

@@ -1,5 +1,5 @@
-import type { GraphClient } from "@spx/runtime/graph-client";
-import type { RequestContext } from "@spx/runtime/subgraph-server";
+import type { GraphClient } from "@spx/runtime/clients";
+import type { RequestContext } from "@spx/runtime/server";
 import DataLoader from "dataloader";
 import type { Affiliation, Coverage } from "../generated/prisma/index.js";
 import type { InsurancePrisma } from "./db.js";

@@ -1,5 +1,4 @@
-import type { Database } from "@spx/runtime/database";
-import { readsFor } from "@spx/runtime/keyed-reads";
+import { type Database, readsFor } from "@spx/runtime/database";
 import { type Affiliation, type Coverage, Prisma } from "../generated/prisma/index.js";
 import type { InsurancePrisma } from "./db.js";
 

@@ -1,4 +1,4 @@
-import type { GraphClient } from "@spx/runtime/graph-client";
+import type { GraphClient } from "@spx/runtime/clients";
 
 /*
  * What this register asks of the others, through the graph under its own identity: the social

@@ -1,5 +1,5 @@
 import { fileURLToPath } from "node:url";
-import { createSubgraphApp, type SubgraphApp, type SubgraphAppOptions } from "@spx/runtime/subgraph-app";
+import { createSubgraphApp, type SubgraphApp, type SubgraphAppOptions } from "@spx/runtime/subgraph";
 import { createContext } from "./context.js";
 import { createPrisma, type PopulationPrisma } from "./db.js";
 import { createReads } from "./reads.js";

@@ -1,4 +1,4 @@
-import type { RequestContext } from "@spx/runtime/subgraph-server";
+import type { RequestContext } from "@spx/runtime/server";
 import DataLoader from "dataloader";
 import type { Person } from "../generated/prisma/index.js";
 import type { PopulationPrisma } from "./db.js";

@@ -1,7 +1,7 @@
-import { readEnvOrExit } from "@spx/runtime/env";
-import { listen } from "@spx/runtime/http-server";
-import { createLogger } from "@spx/runtime/logger";
-import { gatewayKeySource, stopOnSignals } from "@spx/runtime/service";
+import { readEnvOrExit } from "@spx/runtime/config";
+import { createLogger } from "@spx/runtime/logging";
+import { listen, stopOnSignals } from "@spx/runtime/server";
+import { gatewayKeySource } from "@spx/runtime/tokens";
 import { createPopulationApp, SUBGRAPH_NAME } from "./app.js";
 import { loadEnv } from "./env.js";
 

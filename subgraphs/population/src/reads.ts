@@ -1,5 +1,4 @@
-import type { Database } from "@spx/runtime/database";
-import { readsFor } from "@spx/runtime/keyed-reads";
+import { type Database, readsFor } from "@spx/runtime/database";
 import { type Person, Prisma } from "../generated/prisma/index.js";
 import type { PopulationPrisma } from "./db.js";
 

@@ -1,8 +1,7 @@
 import { fileURLToPath } from "node:url";
-import { ATTESTATION_ISSUER } from "@spx/runtime/attestation";
-import type { GraphClient } from "@spx/runtime/graph-client";
-import type { SigningKey } from "@spx/runtime/keys";
-import { createSubgraphApp, type SubgraphApp, type SubgraphAppOptions } from "@spx/runtime/subgraph-app";
+import type { GraphClient } from "@spx/runtime/clients";
+import { createSubgraphApp, type SubgraphApp, type SubgraphAppOptions } from "@spx/runtime/subgraph";
+import { ATTESTATION_ISSUER, type SigningKey } from "@spx/runtime/tokens";
 import { createContext } from "./context.js";
 import { createPrisma, type RegistryPrisma } from "./db.js";
 import { createReads } from "./reads.js";

@@ -1,6 +1,6 @@
-import type { GraphClient } from "@spx/runtime/graph-client";
-import type { SigningKey } from "@spx/runtime/keys";
-import type { RequestContext } from "@spx/runtime/subgraph-server";
+import type { GraphClient } from "@spx/runtime/clients";
+import type { RequestContext } from "@spx/runtime/server";
+import type { SigningKey } from "@spx/runtime/tokens";
 import DataLoader from "dataloader";
 import type { Declaration, Household, IndexComputation, Membership } from "../generated/prisma/index.js";
 import type { RegistryPrisma } from "./db.js";

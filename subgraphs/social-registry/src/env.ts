@@ -1,5 +1,4 @@
-import { EnvError, parseEnv } from "@spx/runtime/env";
-import { subgraphEnv } from "@spx/runtime/service";
+import { EnvError, parseEnv, subgraphEnv } from "@spx/runtime/config";
 import { z } from "zod";
 
 const unsetIfEmpty = (value: unknown) => (value === "" ? undefined : value);

@@ -1,8 +1,8 @@
-import { readEnvOrExit } from "@spx/runtime/env";
-import { listen } from "@spx/runtime/http-server";
-import { importSigningKey, loadOrCreateSigningKey } from "@spx/runtime/keys";
-import { createLogger } from "@spx/runtime/logger";
-import { devKeyFiles, gatewayKeySource, serviceGraphClient, stopOnSignals } from "@spx/runtime/service";
+import { serviceGraphClient } from "@spx/runtime/clients";
+import { readEnvOrExit } from "@spx/runtime/config";
+import { createLogger } from "@spx/runtime/logging";
+import { listen, stopOnSignals } from "@spx/runtime/server";
+import { devKeyFiles, gatewayKeySource, importSigningKey, loadOrCreateSigningKey } from "@spx/runtime/tokens";
 import { createSocialRegistryApp, SUBGRAPH_NAME } from "./app.js";
 import { loadEnv } from "./env.js";
 

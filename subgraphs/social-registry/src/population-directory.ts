@@ -1,4 +1,4 @@
-import type { GraphClient } from "@spx/runtime/graph-client";
+import type { GraphClient } from "@spx/runtime/clients";
 
 export interface RegisteredPerson {
   idcs: string;

@@ -1,5 +1,5 @@
 import { Writable } from "node:stream";
-import { createLogger, type Logger } from "@spx/runtime/logger";
+import { createLogger, type Logger } from "@spx/runtime/logging";
 
 /** A logger at `debug` whose JSON lines are kept in memory, for tests that read the logs. */
 export function capturedLogs(): { logger: Logger; lines: string[] } {

@@ -5,11 +5,11 @@ import { MIGRATIONS_DIR as AID_MIGRATIONS_DIR, createDirectAidApp } from "@spx/d
 import { ACCESS_LOG_MIGRATIONS } from "@spx/gateway/access-log/store";
 import { createHealthInsuranceApp, MIGRATIONS_DIR as INSURANCE_MIGRATIONS_DIR } from "@spx/health-insurance/app";
 import { createPopulationApp, MIGRATIONS_DIR as POPULATION_MIGRATIONS_DIR } from "@spx/population/app";
-import { createGraphClient } from "@spx/runtime/graph-client";
-import { generateSigningKey, localKeySet } from "@spx/runtime/keys";
-import { createLogger } from "@spx/runtime/logger";
-import { createTestDatabase, type TestDatabase } from "@spx/runtime/test-database";
+import { createGraphClient } from "@spx/runtime/clients";
+import { createLogger } from "@spx/runtime/logging";
+import { generateSigningKey, localKeySet } from "@spx/runtime/tokens";
 import { createSocialRegistryApp, MIGRATIONS_DIR as REGISTRY_MIGRATIONS_DIR } from "@spx/social-registry/app";
+import { createTestDatabase, type TestDatabase } from "@spx/testkit/test-database";
 
 /*
  * The system as an operator runs it: each service its own built `dist/main.js`, NODE_ENV=production,

@@ -1,4 +1,3 @@
-import { fileURLToPath } from "node:url";
 import { MIGRATIONS_DIR as AID_MIGRATIONS_DIR, createDirectAidApp, type DirectAidApp } from "@spx/direct-aid/app";
 import { ACCESS_LOG_MIGRATIONS, AccessLogStore } from "@spx/gateway/access-log/store";
 import { type Authenticate, CLOCK_TOLERANCE_SECONDS, createAuthenticator } from "@spx/gateway/authenticate";
@@ -14,24 +13,22 @@ import {
   MIGRATIONS_DIR as INSURANCE_MIGRATIONS_DIR,
 } from "@spx/health-insurance/app";
 import { createPopulationApp, MIGRATIONS_DIR, type PopulationApp } from "@spx/population/app";
-import { defaultPurpose } from "@spx/runtime/access-catalogue";
-import type { Caller } from "@spx/runtime/caller";
-import { mintToken, serviceTokenSource } from "@spx/runtime/caller-token";
+import { type Caller, defaultPurpose } from "@spx/runtime/access";
+import { createGraphClient, postGraphQL } from "@spx/runtime/clients";
 import type { Database } from "@spx/runtime/database";
-import { createGraphClient } from "@spx/runtime/graph-client";
-import { postGraphQL } from "@spx/runtime/graphql-client";
-import { listen } from "@spx/runtime/http-server";
-import { generateSigningKey, localKeySet, type SigningKey } from "@spx/runtime/keys";
-import { createLogger, type Logger } from "@spx/runtime/logger";
-import { createTestDatabase, type TestDatabase } from "@spx/runtime/test-database";
+import { createLogger, type Logger } from "@spx/runtime/logging";
+import { listen } from "@spx/runtime/server";
+import { generateSigningKey, localKeySet, mintToken, type SigningKey, serviceTokenSource } from "@spx/runtime/tokens";
+import { SUPERGRAPH_FILE } from "@spx/schema";
 import {
   createSocialRegistryApp,
   MIGRATIONS_DIR as REGISTRY_MIGRATIONS_DIR,
   type SocialRegistryApp,
 } from "@spx/social-registry/app";
+import { createTestDatabase, type TestDatabase } from "@spx/testkit/test-database";
 import { createRemoteJWKSet } from "jose";
 
-export const SUPERGRAPH = fileURLToPath(new URL("../../../schema/supergraph.graphql", import.meta.url));
+export const SUPERGRAPH = SUPERGRAPH_FILE;
 export const ISSUER = "urn:spx:test-issuer";
 export const AUDIENCE = "spx-gateway";
 

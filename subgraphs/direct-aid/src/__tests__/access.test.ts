@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import type { Caller } from "@spx/runtime/caller";
+import type { Caller } from "@spx/runtime/access";
 import { currentMonth } from "../domain/entitlement.js";
 import type { AidHouseholdFacts } from "../domain/household-facts.js";
 import { seedDemoIfEmpty } from "../seed/seed-demo.js";

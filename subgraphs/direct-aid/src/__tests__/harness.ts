@@ -1,6 +1,6 @@
-import type { Caller } from "@spx/runtime/caller";
-import type { GraphClient } from "@spx/runtime/graph-client";
-import { startTestSubgraph, type TestSubgraph } from "@spx/runtime/test-subgraph";
+import type { Caller } from "@spx/runtime/access";
+import type { GraphClient } from "@spx/runtime/clients";
+import { startTestSubgraph, type TestSubgraph } from "@spx/testkit/test-subgraph";
 import { createDirectAidApp, type DirectAidApp, MIGRATIONS_DIR, SUBGRAPH_NAME } from "../app.js";
 import type { AidHouseholdFacts } from "../domain/household-facts.js";
 

@@ -1,4 +1,4 @@
-import { ageOn } from "@spx/runtime/dates";
+import { ageOn } from "@spx/runtime/schema";
 import type { ChildFacts } from "./entitlement.js";
 
 /** What the social and population registers say of a household, as this programme needs it. */

@@ -1,9 +1,7 @@
 import { randomUUID } from "node:crypto";
-import { catalogue } from "@spx/runtime/access-catalogue";
-import { assertRowAllowed, needs, rowPolicy } from "@spx/runtime/access-rules";
-import { HISTORY, PARTS } from "@spx/runtime/demand";
+import { assertRowAllowed, catalogue, HISTORY, needs, PARTS, rowPolicy } from "@spx/runtime/access";
+import { idempotencyScope, once } from "@spx/runtime/database";
 import { DomainError, NotFoundError, ValidationError } from "@spx/runtime/errors";
-import { idempotencyScope, once } from "@spx/runtime/idempotency";
 import type { Application, Enrolment, PaymentOrder as PaymentOrderRow } from "../../generated/prisma/index.js";
 import { applicationRows, HOUSEHOLD_ROWS, ORDER_ROWS, orderRows } from "../access.js";
 import { builder } from "../builder.js";

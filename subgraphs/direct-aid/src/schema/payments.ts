@@ -1,7 +1,6 @@
-import { assertRowAllowed, needs, needsNationwide } from "@spx/runtime/access-rules";
-import { STATISTICS } from "@spx/runtime/demand";
+import { assertRowAllowed, needs, needsNationwide, STATISTICS } from "@spx/runtime/access";
+import { idempotencyScope, once } from "@spx/runtime/database";
 import { DomainError, NotFoundError } from "@spx/runtime/errors";
-import { idempotencyScope, once } from "@spx/runtime/idempotency";
 import { orderRows } from "../access.js";
 import { builder } from "../builder.js";
 import { currentMonth, isMonth } from "../domain/entitlement.js";

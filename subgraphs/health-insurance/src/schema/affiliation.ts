@@ -1,11 +1,9 @@
 import { randomUUID } from "node:crypto";
 import { idcsProblem } from "@spx/population/domain/idcs";
-import { assertRowAllowed, needs, needsNationwide, rowPolicy } from "@spx/runtime/access-rules";
-import { ageOn } from "@spx/runtime/dates";
-import { HOUSEHOLD_MEMBERS } from "@spx/runtime/demand";
+import { assertRowAllowed, HOUSEHOLD_MEMBERS, needs, needsNationwide, rowPolicy } from "@spx/runtime/access";
+import { idempotencyScope, isUniqueViolation, once } from "@spx/runtime/database";
 import { NotFoundError, ValidationError } from "@spx/runtime/errors";
-import { idempotencyScope, once } from "@spx/runtime/idempotency";
-import { isUniqueViolation } from "@spx/runtime/unique-violation";
+import { ageOn } from "@spx/runtime/schema";
 import type { Affiliation as AffiliationRow } from "../../generated/prisma/index.js";
 import { builder } from "../builder.js";
 import type { Context } from "../context.js";

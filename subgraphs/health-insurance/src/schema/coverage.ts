@@ -1,5 +1,4 @@
-import { needs, rowPolicy } from "@spx/runtime/access-rules";
-import { HISTORY, STATISTICS } from "@spx/runtime/demand";
+import { HISTORY, needs, rowPolicy, STATISTICS } from "@spx/runtime/access";
 import { builder } from "../builder.js";
 import type { Context, CoverageWithAffiliation } from "../context.js";
 import { effectiveStatus } from "../domain/regimes.js";

@@ -1,4 +1,4 @@
-import type { Caller } from "@spx/runtime/caller";
+import type { Caller } from "@spx/runtime/access";
 import { seedDemoIfEmpty } from "../seed/seed-demo.js";
 import { analyst, type Harness, startPopulation } from "./harness.js";
 

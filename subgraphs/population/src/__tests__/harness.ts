@@ -1,5 +1,5 @@
-import type { Caller } from "@spx/runtime/caller";
-import { startTestSubgraph, type TestSubgraph } from "@spx/runtime/test-subgraph";
+import type { Caller } from "@spx/runtime/access";
+import { startTestSubgraph, type TestSubgraph } from "@spx/testkit/test-subgraph";
 import { createPopulationApp, MIGRATIONS_DIR, type PopulationApp, SUBGRAPH_NAME } from "../app.js";
 
 export const registrar: Caller = { sub: "test:anr", agency: "ANR", role: "SYSTEM" };

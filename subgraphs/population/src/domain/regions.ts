@@ -1,4 +1,4 @@
-import type { RegionCode } from "@spx/runtime/caller";
+import type { RegionCode } from "@spx/runtime/access";
 
 // The 2015 territorial division (12 regions, 75 prefectures and provinces). Populations and urban
 // shares are approximate 2024 census figures, used only to weight the synthetic demo data.

@@ -1,5 +1,5 @@
-import { ageOn } from "@spx/runtime/dates";
 import type { FieldProblem } from "@spx/runtime/errors";
+import { ageOn } from "@spx/runtime/schema";
 import { isValidCin, normalizeCin } from "./cin.js";
 import { isCountryCode, MOROCCO } from "./countries.js";
 import { idcsProblem } from "./idcs.js";

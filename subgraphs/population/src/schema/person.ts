@@ -1,4 +1,4 @@
-import { listRestriction, needs, rowPolicy } from "@spx/runtime/access-rules";
+import { listRestriction, needs, rowPolicy } from "@spx/runtime/access";
 import { DomainError } from "@spx/runtime/errors";
 import type { Prisma } from "../../generated/prisma/index.js";
 import { builder } from "../builder.js";

@@ -1,8 +1,7 @@
-import { assertRowAllowed, needs } from "@spx/runtime/access-rules";
-import { ageOn } from "@spx/runtime/dates";
+import { assertRowAllowed, needs } from "@spx/runtime/access";
+import { idempotencyScope, isUniqueViolation, once } from "@spx/runtime/database";
 import { DomainError, NotFoundError, ValidationError } from "@spx/runtime/errors";
-import { idempotencyScope, once } from "@spx/runtime/idempotency";
-import { isUniqueViolation } from "@spx/runtime/unique-violation";
+import { ageOn } from "@spx/runtime/schema";
 import { builder } from "../builder.js";
 import type { Context } from "../context.js";
 import { randomIdcs } from "../domain/idcs.js";

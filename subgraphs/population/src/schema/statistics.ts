@@ -1,5 +1,4 @@
-import { needs } from "@spx/runtime/access-rules";
-import { STATISTICS } from "@spx/runtime/demand";
+import { needs, STATISTICS } from "@spx/runtime/access";
 import { builder } from "../builder.js";
 import { LifeStatusEnum, MilieuEnum, SexEnum } from "./enums.js";
 

@@ -1,4 +1,4 @@
-import { needs } from "@spx/runtime/access-rules";
+import { needs } from "@spx/runtime/access";
 import { ValidationError } from "@spx/runtime/errors";
 import { builder } from "../builder.js";
 import { normalizeCin } from "../domain/cin.js";

@@ -1,5 +1,5 @@
 import { readFileSync } from "node:fs";
-import { CATALOGUE_PATH, committedCatalogue, indexCatalogue, UnlistedAgencyError } from "../access-catalogue.js";
+import { CATALOGUE_PATH, committedCatalogue, indexCatalogue, UnlistedAgencyError } from "../access/access-catalogue.js";
 
 type CatalogueJson = {
   agencies: { code: string; name: string; kind: string }[];

@@ -1,4 +1,4 @@
-import { AggregateCache } from "../aggregate-cache.js";
+import { AggregateCache } from "../schema/aggregate-cache.js";
 
 /** A computation that counts its runs and finishes when told to. */
 function computation() {

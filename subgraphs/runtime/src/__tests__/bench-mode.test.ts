@@ -1,14 +1,14 @@
 import { GraphQLBoolean, GraphQLObjectType, GraphQLSchema, GraphQLString } from "graphql";
-import { SCOPE_NAMES } from "../access-vocabulary.js";
-import type { Caller } from "../caller.js";
-import { EnvError } from "../env.js";
-import { postGraphQL } from "../graphql-client.js";
-import { listen, type RunningServer } from "../http-server.js";
-import { signInternalToken } from "../internal-token.js";
-import { generateSigningKey, localKeySet, type SigningKey } from "../keys.js";
-import { createLogger } from "../logger.js";
-import { subgraphEnv } from "../service.js";
-import { createSubgraphHttp, type RequestContext } from "../subgraph-server.js";
+import { SCOPE_NAMES } from "../access/access-vocabulary.js";
+import type { Caller } from "../access/caller.js";
+import { postGraphQL } from "../clients/graphql-client.js";
+import { EnvError } from "../config/env.js";
+import { subgraphEnv } from "../config/subgraph-env.js";
+import { createLogger } from "../logging/logger.js";
+import { listen, type RunningServer } from "../server/http-server.js";
+import { createSubgraphHttp, type RequestContext } from "../server/subgraph-server.js";
+import { signInternalToken } from "../tokens/internal-token.js";
+import { generateSigningKey, localKeySet, type SigningKey } from "../tokens/keys.js";
 
 // A subgraph reduced to what bench mode is about: who the request is served as.
 const WhoAmI = new GraphQLObjectType<RequestContext>({

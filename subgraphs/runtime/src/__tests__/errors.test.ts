@@ -1,5 +1,5 @@
 import { GraphQLError } from "graphql";
-import { DomainError, maskError, ValidationError } from "../errors.js";
+import { DomainError, maskError, ValidationError } from "../errors/errors.js";
 
 function format(error: GraphQLError) {
   const reported: unknown[] = [];

@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
-import { createGraphClient } from "../graph-client.js";
+import { createGraphClient } from "../clients/graph-client.js";
 
 const DOCUMENT = "query Check($idcs: [ID!]!) { people(idcs: $idcs) { idcs } }";
 

@@ -1,6 +1,6 @@
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
-import { createGraphClient } from "../graph-client.js";
+import { createGraphClient } from "../clients/graph-client.js";
 
 /*
  * A register deciding from another register's facts must never decide on a partial answer: a

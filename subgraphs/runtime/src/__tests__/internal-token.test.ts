@@ -1,8 +1,7 @@
 import { jwtVerify, SignJWT } from "jose";
-import type { Caller } from "../caller.js";
-import { callerSchema } from "../caller.js";
-import { InvalidTokenError, signInternalToken, verifyInternalToken } from "../internal-token.js";
-import { generateSigningKey, localKeySet } from "../keys.js";
+import { type Caller, callerSchema } from "../access/caller.js";
+import { InvalidTokenError, signInternalToken, verifyInternalToken } from "../tokens/internal-token.js";
+import { generateSigningKey, localKeySet } from "../tokens/keys.js";
 
 const QUERY = '{ person(idcs: "1234567890") { idcs } }';
 const caller: Caller = {
@@ -111,7 +110,7 @@ describe("gateway-to-subgraph tokens", () => {
 
   it("are accepted within 5 s of clock skew and refused past it, or older than 10 s + 5 s, or without an id", async () => {
     const { key } = await generateSigningKey();
-    const { documentHash } = await import("../internal-token.js");
+    const { documentHash } = await import("../tokens/internal-token.js");
     const qh = documentHash({ query: QUERY });
     const keys = localKeySet([key]);
     const now = Math.floor(Date.now() / 1000);
@@ -161,7 +160,7 @@ describe("gateway-to-subgraph tokens as JWS", () => {
     expect((payload.exp ?? 0) - (payload.iat ?? 0)).toBe(10);
     expect(payload.jti).toMatch(/^[A-Za-z0-9_-]{22}$/);
 
-    const { documentHash } = await import("../internal-token.js");
+    const { documentHash } = await import("../tokens/internal-token.js");
     const fromJose = await new SignJWT({
       agency: "ANSS",
       role: "CASE_WORKER",

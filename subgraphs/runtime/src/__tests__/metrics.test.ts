@@ -1,9 +1,9 @@
 import { GraphQLObjectType, GraphQLSchema, GraphQLString } from "graphql";
-import { listen } from "../http-server.js";
-import { generateSigningKey, localKeySet } from "../keys.js";
-import { createLogger } from "../logger.js";
-import type { StatementCounter } from "../statement-counter.js";
-import { createSubgraphHttp } from "../subgraph-server.js";
+import type { StatementCounter } from "../database/statement-counter.js";
+import { createLogger } from "../logging/logger.js";
+import { listen } from "../server/http-server.js";
+import { createSubgraphHttp } from "../server/subgraph-server.js";
+import { generateSigningKey, localKeySet } from "../tokens/keys.js";
 
 // The benchmark divides the statement count a subgraph serves at /metrics by the requests it made.
 test("a subgraph serves its SQL statement count at /metrics, in Prometheus text format", async () => {

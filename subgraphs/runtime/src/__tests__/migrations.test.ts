@@ -1,8 +1,8 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { applyMigrations } from "../migrations.js";
-import { createTestDatabase, type TestDatabase } from "../test-database.js";
+import { createTestDatabase, type TestDatabase } from "@spx/testkit/test-database";
+import { applyMigrations } from "../database/migrations.js";
 
 let dir: string;
 let db: TestDatabase;

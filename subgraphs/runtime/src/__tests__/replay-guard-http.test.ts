@@ -1,12 +1,12 @@
 import { GraphQLObjectType, GraphQLSchema, GraphQLString } from "graphql";
 import { Redis } from "ioredis";
-import { postGraphQL } from "../graphql-client.js";
-import { listen } from "../http-server.js";
-import { signInternalToken } from "../internal-token.js";
-import { generateSigningKey, localKeySet } from "../keys.js";
-import { createLogger } from "../logger.js";
-import { MemoryReplayGuard, RedisReplayGuard, type ReplayGuard } from "../replay-guard.js";
-import { createSubgraphHttp } from "../subgraph-server.js";
+import { postGraphQL } from "../clients/graphql-client.js";
+import { createLogger } from "../logging/logger.js";
+import { listen } from "../server/http-server.js";
+import { createSubgraphHttp } from "../server/subgraph-server.js";
+import { signInternalToken } from "../tokens/internal-token.js";
+import { generateSigningKey, localKeySet } from "../tokens/keys.js";
+import { MemoryReplayGuard, RedisReplayGuard, type ReplayGuard } from "../tokens/replay-guard.js";
 
 const QUERY = "{ ok }";
 const caller = { sub: "t", agency: "ANR", role: "SYSTEM", purpose: "REGISTRATION" } as const;

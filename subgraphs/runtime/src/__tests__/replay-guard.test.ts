@@ -1,13 +1,13 @@
 import { Redis } from "ioredis";
-import { EnvError } from "../env.js";
-import { createLogger } from "../logger.js";
+import { EnvError } from "../config/env.js";
+import { subgraphEnv } from "../config/subgraph-env.js";
+import { createLogger } from "../logging/logger.js";
 import {
   createReplayGuard,
   MemoryReplayGuard,
   RedisReplayGuard,
   ReplayGuardUnavailableError,
-} from "../replay-guard.js";
-import { subgraphEnv } from "../service.js";
+} from "../tokens/replay-guard.js";
 
 const REDIS_URL = "redis://127.0.0.1:6379";
 

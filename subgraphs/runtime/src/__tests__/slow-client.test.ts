@@ -1,5 +1,5 @@
 import { connect } from "node:net";
-import { listen, type RunningServer } from "../http-server.js";
+import { listen, type RunningServer } from "../server/http-server.js";
 
 /*
  * A client that trickles its request (slow loris) must not hold a connection: without a request

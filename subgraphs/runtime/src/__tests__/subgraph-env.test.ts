@@ -1,5 +1,5 @@
-import { EnvError } from "../env.js";
-import { subgraphEnv } from "../service.js";
+import { EnvError } from "../config/env.js";
+import { subgraphEnv } from "../config/subgraph-env.js";
 
 const PRODUCTION = {
   NODE_ENV: "production",

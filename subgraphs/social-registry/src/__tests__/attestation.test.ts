@@ -1,16 +1,18 @@
 import { randomUUID } from "node:crypto";
 import { idcsFromBody } from "@spx/population/domain/idcs";
+import type { Caller } from "@spx/runtime/access";
+import type { GraphClient } from "@spx/runtime/clients";
 import {
   ATTESTATION_ISSUER,
   type AttestationError,
   attestationClaimsSchema,
+  generateSigningKey,
+  jwksOf,
+  type SigningKey,
+  signInternalToken,
   verifyAttestation,
-} from "@spx/runtime/attestation";
-import type { Caller } from "@spx/runtime/caller";
-import type { GraphClient } from "@spx/runtime/graph-client";
-import { signInternalToken } from "@spx/runtime/internal-token";
-import { generateSigningKey, jwksOf, type SigningKey } from "@spx/runtime/keys";
-import { startTestSubgraph, type TestSubgraph } from "@spx/runtime/test-subgraph";
+} from "@spx/runtime/tokens";
+import { startTestSubgraph, type TestSubgraph } from "@spx/testkit/test-subgraph";
 import { decodeJwt, decodeProtectedHeader } from "jose";
 import { createSocialRegistryApp, MIGRATIONS_DIR, type SocialRegistryApp, SUBGRAPH_NAME } from "../app.js";
 import { isEligible, thresholdOn } from "../domain/thresholds.js";

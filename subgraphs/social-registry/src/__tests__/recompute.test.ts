@@ -1,4 +1,4 @@
-import { createTestDatabase, type TestDatabase } from "@spx/runtime/test-database";
+import { createTestDatabase, type TestDatabase } from "@spx/testkit/test-database";
 import { MIGRATIONS_DIR } from "../app.js";
 import { createPrisma, type RegistryPrisma } from "../db.js";
 import { loadShippedModels } from "../domain/models.js";

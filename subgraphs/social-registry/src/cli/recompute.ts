@@ -1,6 +1,6 @@
 import { parseArgs } from "node:util";
-import { createLogger } from "@spx/runtime/logger";
-import { prepareDatabase } from "@spx/runtime/service";
+import { prepareDatabase } from "@spx/runtime/database";
+import { createLogger } from "@spx/runtime/logging";
 import { MIGRATIONS_DIR, SUBGRAPH_NAME } from "../app.js";
 import { createPrisma } from "../db.js";
 import { loadEnv } from "../env.js";

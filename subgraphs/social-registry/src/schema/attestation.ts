@@ -1,7 +1,7 @@
 import { idcsProblem } from "@spx/population/domain/idcs";
-import { needs } from "@spx/runtime/access-rules";
-import { type AttestationProgram, signAttestation } from "@spx/runtime/attestation";
+import { needs } from "@spx/runtime/access";
 import { ValidationError } from "@spx/runtime/errors";
+import { type AttestationProgram, signAttestation } from "@spx/runtime/tokens";
 import { builder } from "../builder.js";
 import { HouseholdNotFoundError } from "../errors.js";
 import { assertHouseholdAllowed, householdPersons } from "./household.js";

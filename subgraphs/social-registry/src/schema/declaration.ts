@@ -1,9 +1,8 @@
 import { randomUUID } from "node:crypto";
-import { needs } from "@spx/runtime/access-rules";
-import { ageOn } from "@spx/runtime/dates";
-import { HISTORY, HOUSEHOLD_MEMBERS, PARTS } from "@spx/runtime/demand";
+import { HISTORY, HOUSEHOLD_MEMBERS, needs, PARTS } from "@spx/runtime/access";
+import { idempotencyScope, once } from "@spx/runtime/database";
 import { DomainError, ValidationError } from "@spx/runtime/errors";
-import { idempotencyScope, once } from "@spx/runtime/idempotency";
+import { ageOn } from "@spx/runtime/schema";
 import { assessDeclaration } from "../assessment.js";
 import { builder } from "../builder.js";
 import { declarationRecord, indexRecord } from "../declaration-records.js";

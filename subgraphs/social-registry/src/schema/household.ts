@@ -1,5 +1,4 @@
-import { assertRowAllowed, needs, type RowFacts, rowAllowed, rowPolicy } from "@spx/runtime/access-rules";
-import { HOUSEHOLD_MEMBERS } from "@spx/runtime/demand";
+import { assertRowAllowed, HOUSEHOLD_MEMBERS, needs, type RowFacts, rowAllowed, rowPolicy } from "@spx/runtime/access";
 import { ForbiddenError, ValidationError } from "@spx/runtime/errors";
 import type { Household as HouseholdRow, Membership } from "../../generated/prisma/index.js";
 import { builder } from "../builder.js";

@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
-import { assertRowAllowed, listRestriction, needs, type RowFacts, rowPolicy } from "@spx/runtime/access-rules";
+import { assertRowAllowed, listRestriction, needs, type RowFacts, rowPolicy } from "@spx/runtime/access";
+import { idempotencyScope, once } from "@spx/runtime/database";
 import { DomainError, ValidationError } from "@spx/runtime/errors";
-import { idempotencyScope, once } from "@spx/runtime/idempotency";
 import type { Prisma, RevisionRequest as RevisionRequestRow } from "../../generated/prisma/index.js";
 import { builder } from "../builder.js";
 import type { Context } from "../context.js";

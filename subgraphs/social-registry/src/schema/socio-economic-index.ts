@@ -1,5 +1,4 @@
-import { needs } from "@spx/runtime/access-rules";
-import { HISTORY, PARTS, PER_PROGRAMME } from "@spx/runtime/demand";
+import { HISTORY, needs, PARTS, PER_PROGRAMME } from "@spx/runtime/access";
 import type { IndexComputation } from "../../generated/prisma/index.js";
 import { builder } from "../builder.js";
 import type { Context } from "../context.js";

@@ -1,0 +1,3 @@
+export * from "./env.js";
+export * from "./production.js";
+export * from "./subgraph-env.js";

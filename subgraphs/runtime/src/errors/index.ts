@@ -1,0 +1,2 @@
+export * from "./error-chain.js";
+export * from "./errors.js";

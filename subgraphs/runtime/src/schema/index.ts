@@ -1,0 +1,3 @@
+export * from "./aggregate-cache.js";
+export * from "./dates.js";
+export * from "./scalars.js";
