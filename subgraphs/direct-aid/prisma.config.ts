@@ -1,18 +1,3 @@
-import path from "node:path";
-import { PGlite } from "@electric-sql/pglite";
-import { PrismaPGlite } from "pglite-prisma-adapter";
-import { defineConfig } from "prisma/config";
+import { offlinePrismaConfig } from "@spx/runtime/prisma-cli";
 
-// The CLI runs offline: the JS schema engine talks to an in-memory PGlite instead of downloading
-// Prisma's native engine. Only `generate` and `migrate diff` are used; the runtime applies migrations itself.
-// The schema names a URL only so that the CLI reads its generators; no command here connects with it.
-process.env.PRISMA_CLI_DATABASE_URL ??= "postgresql://offline.invalid/unused";
-
-export default defineConfig({
-  experimental: { adapter: true },
-  engine: "js",
-  schema: path.join("prisma", "schema.prisma"),
-  async adapter() {
-    return new PrismaPGlite(new PGlite());
-  },
-});
+export default offlinePrismaConfig();

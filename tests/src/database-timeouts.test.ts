@@ -1,10 +1,11 @@
-import { createPopulationApp, MIGRATIONS_DIR, type PopulationApp } from "@spx/population/app";
 import { idcsFromBody } from "@spx/population/domain/idcs";
+import { population as populationSubgraph } from "@spx/population/subgraph";
 import { type Caller, defaultPurpose } from "@spx/runtime/access";
 import { postGraphQL } from "@spx/runtime/clients";
 import { type Database, DEFAULT_DATABASE_TIMEOUTS, openDatabase, transientCondition } from "@spx/runtime/database";
 import { createLogger } from "@spx/runtime/logging";
 import { listen, type RunningServer } from "@spx/runtime/server";
+import { type AppOf, createSubgraph } from "@spx/runtime/subgraph";
 import { generateSigningKey, localKeySet, type SigningKey, signInternalToken } from "@spx/runtime/tokens";
 import { createTestDatabase, type TestDatabase } from "@spx/testkit/test-database";
 import pg from "pg";
@@ -22,13 +23,13 @@ const QUERY = `query($idcs: ID!) { person(idcs: $idcs) { idcs firstName } }`;
 let testDb: TestDatabase;
 let proxy: TcpProxy;
 let database: Database;
-let app: PopulationApp;
+let app: AppOf<typeof populationSubgraph>;
 let server: RunningServer;
 let key: SigningKey;
 let direct: string;
 
 beforeAll(async () => {
-  testDb = await createTestDatabase("db_timeouts", MIGRATIONS_DIR);
+  testDb = await createTestDatabase("db_timeouts", populationSubgraph.migrationsDir);
   if (!testDb.url) {
     throw new Error("this test needs PostgreSQL");
   }
@@ -40,7 +41,7 @@ beforeAll(async () => {
   // The defaults, as every register runs with them.
   database = await openDatabase({ name: "population", url: proxied.toString(), dataDir: "", poolSize: 2 });
   ({ key } = await generateSigningKey());
-  app = await createPopulationApp({
+  app = await createSubgraph(populationSubgraph, {
     database,
     dataDir: "",
     gatewayKeys: localKeySet([key]),

@@ -1,11 +1,12 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { createPopulationApp, MIGRATIONS_DIR } from "@spx/population/app";
+import { population as populationSubgraph } from "@spx/population/subgraph";
 import { postGraphQL } from "@spx/runtime/clients";
 import { applyMigrations, openDatabase } from "@spx/runtime/database";
 import { createLogger } from "@spx/runtime/logging";
 import { listen } from "@spx/runtime/server";
+import { createSubgraph } from "@spx/runtime/subgraph";
 import { generateSigningKey, localKeySet, signInternalToken } from "@spx/runtime/tokens";
 
 // The default a new user gets: no database URL, an embedded PGlite under DATA_DIR.
@@ -16,7 +17,7 @@ describe("embedded database (PGlite under DATA_DIR)", () => {
   it("migrates, seeds the demo population, answers a query, and keeps its data across restarts", async () => {
     const { key } = await generateSigningKey();
     const start = () =>
-      createPopulationApp({
+      createSubgraph(populationSubgraph, {
         dataDir,
         gatewayKeys: localKeySet([key]),
         logger: createLogger("population", "silent"),
@@ -73,8 +74,8 @@ describe("embedded database (PGlite under DATA_DIR)", () => {
   it("applies each migration once and records it in Prisma's bookkeeping", async () => {
     const database = await openDatabase({ name: "migrations-check", dataDir });
     try {
-      expect(await applyMigrations(database.sql, MIGRATIONS_DIR)).toEqual(["20261122000000_init"]);
-      expect(await applyMigrations(database.sql, MIGRATIONS_DIR)).toEqual([]);
+      expect(await applyMigrations(database.sql, populationSubgraph.migrationsDir)).toEqual(["20261122000000_init"]);
+      expect(await applyMigrations(database.sql, populationSubgraph.migrationsDir)).toEqual([]);
       const rows = await database.sql.query<{ migration_name: string; applied_steps_count: number }>(
         `SELECT migration_name, applied_steps_count FROM "_prisma_migrations" WHERE finished_at IS NOT NULL`,
       );

@@ -3,9 +3,10 @@ import { createAuthenticator } from "@spx/gateway/authenticate";
 import { createGateway } from "@spx/gateway/gateway";
 import { nextSigningPublicKeys } from "@spx/gateway/keys";
 import { loadSupergraph } from "@spx/gateway/supergraph";
-import { createPopulationApp, MIGRATIONS_DIR, type PopulationApp } from "@spx/population/app";
+import { population as populationSubgraph } from "@spx/population/subgraph";
 import { postGraphQL } from "@spx/runtime/clients";
 import { createLogger } from "@spx/runtime/logging";
+import { type AppOf, createSubgraph } from "@spx/runtime/subgraph";
 import {
   gatewayKeySource,
   generateSigningKey,
@@ -89,7 +90,7 @@ function jwksFront(current: () => string): Promise<{ url: string; server: Server
 
 describe("rotating the gateway's signing key", () => {
   let db: TestDatabase;
-  let population: PopulationApp;
+  let population: AppOf<typeof populationSubgraph>;
 
   it("is accepted by a subgraph on the gateway's JWKS as soon as the next key signs, without a restart", async () => {
     const { key: issuerKey } = await generateSigningKey();
@@ -99,11 +100,11 @@ describe("rotating the gateway's signing key", () => {
     let deployed = "";
     const front = await jwksFront(() => deployed);
     cleanup.push(() => new Promise((resolve) => front.server.close(() => resolve())));
-    db = await createTestDatabase("rotation", MIGRATIONS_DIR);
+    db = await createTestDatabase("rotation", populationSubgraph.migrationsDir);
     cleanup.push(() => db.drop());
     // As main.ts builds it from GATEWAY_JWKS_URL: jose's remote key set.
     const gatewayKeys = await gatewayKeySource({ gatewayJwksUrl: `${front.url}/.well-known/jwks.json`, dataDir: "" });
-    population = await createPopulationApp({
+    population = await createSubgraph(populationSubgraph, {
       database: db.database,
       dataDir: "",
       gatewayKeys,

@@ -2,9 +2,8 @@ import type { GraphClient } from "@spx/runtime/clients";
 import type { RequestContext } from "@spx/runtime/server";
 import DataLoader from "dataloader";
 import type { Enrolment } from "../generated/prisma/index.js";
-import type { AidPrisma } from "./db.js";
 import type { ScheduleRules } from "./domain/entitlement.js";
-import type { Reads } from "./reads.js";
+import type { AidPrisma, Reads } from "./subgraph.js";
 
 export interface Context extends RequestContext {
   prisma: AidPrisma;

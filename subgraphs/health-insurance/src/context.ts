@@ -2,8 +2,7 @@ import type { GraphClient } from "@spx/runtime/clients";
 import type { RequestContext } from "@spx/runtime/server";
 import DataLoader from "dataloader";
 import type { Affiliation, Coverage } from "../generated/prisma/index.js";
-import type { InsurancePrisma } from "./db.js";
-import type { Reads } from "./reads.js";
+import type { InsurancePrisma, Reads } from "./subgraph.js";
 
 export type CoverageWithAffiliation = Coverage & { affiliation: Affiliation };
 

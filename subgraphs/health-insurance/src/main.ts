@@ -1,29 +1,4 @@
-import { serviceGraphClient } from "@spx/runtime/clients";
-import { readEnvOrExit } from "@spx/runtime/config";
-import { createLogger } from "@spx/runtime/logging";
-import { listen, stopOnSignals } from "@spx/runtime/server";
-import { gatewayKeySource } from "@spx/runtime/tokens";
-import { createHealthInsuranceApp, SUBGRAPH_NAME } from "./app.js";
-import { loadEnv } from "./env.js";
+import { runSubgraph } from "@spx/runtime/subgraph";
+import { healthInsurance } from "./subgraph.js";
 
-const env = readEnvOrExit(loadEnv);
-const logger = createLogger(SUBGRAPH_NAME, env.logLevel);
-const app = await createHealthInsuranceApp({
-  databaseUrl: env.databaseUrl,
-  dataDir: env.dataDir,
-  gatewayKeys: await gatewayKeySource(env),
-  redisUrl: env.redisUrl,
-  unauthenticated: env.unauthenticated,
-  statisticsMaxAgeSeconds: env.statisticsMaxAgeSeconds,
-  databaseTimeouts: env.databaseTimeouts,
-  // The register's own identity towards the graph: its client at the identity provider.
-  graph: serviceGraphClient(env, logger),
-  logger,
-  demoSeed: env.demoSeed,
-});
-const running = await listen(app.handler, env.port, env.host);
-logger.info({ url: `${running.url}/graphql` }, "health-insurance subgraph listening");
-stopOnSignals(logger, async () => {
-  await running.close();
-  await app.close();
-});
+await runSubgraph(healthInsurance);

@@ -1,8 +1,7 @@
 import type { RequestContext } from "@spx/runtime/server";
 import DataLoader from "dataloader";
 import type { Person } from "../generated/prisma/index.js";
-import type { PopulationPrisma } from "./db.js";
-import type { Reads } from "./reads.js";
+import type { PopulationPrisma, Reads } from "./subgraph.js";
 
 export interface Loaders {
   /** Persons by IDCS; one `findMany … IN` per tick, however many references arrive. */

@@ -3,9 +3,8 @@ import type { RequestContext } from "@spx/runtime/server";
 import type { SigningKey } from "@spx/runtime/tokens";
 import DataLoader from "dataloader";
 import type { Declaration, Household, IndexComputation, Membership } from "../generated/prisma/index.js";
-import type { RegistryPrisma } from "./db.js";
-import type { Reads } from "./reads.js";
 import type { RegistryData } from "./registry-data.js";
+import type { Reads, RegistryPrisma } from "./subgraph.js";
 
 export interface Loaders {
   household: DataLoader<string, Household | null>;

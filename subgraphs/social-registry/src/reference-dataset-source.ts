@@ -1,5 +1,5 @@
-import type { RegistryPrisma } from "./db.js";
 import type { AdministrativeRecord, AdministrativeSource, VerifiedItem } from "./domain/verification.js";
+import type { RegistryPrisma } from "./subgraph.js";
 
 /**
  * The administrative source shipped with the register: a REFERENCE DATASET in this register's own

@@ -1,8 +1,8 @@
-import type { RegistryPrisma } from "./db.js";
 import type { IndexModel } from "./domain/index-model.js";
 import { parseIndexModel } from "./domain/index-model.js";
 import { loadShippedModels } from "./domain/models.js";
 import { SHIPPED_THRESHOLDS, type ThresholdRule } from "./domain/thresholds.js";
+import type { RegistryPrisma } from "./subgraph.js";
 
 /**
  * The register's reference data: coefficient sets of the index model and programme thresholds,

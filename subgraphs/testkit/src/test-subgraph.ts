@@ -1,21 +1,10 @@
-import type { IncomingMessage, ServerResponse } from "node:http";
 import { type Caller, defaultPurpose } from "@spx/runtime/access";
 import { postGraphQL } from "@spx/runtime/clients";
-import type { Database } from "@spx/runtime/database";
-import { createLogger, type Logger } from "@spx/runtime/logging";
-import { listen, type RunningServer } from "@spx/runtime/server";
+import { createLogger } from "@spx/runtime/logging";
+import { listen, type RequestContext, type RunningServer } from "@spx/runtime/server";
+import { createSubgraph, type SubgraphApp, type SubgraphDefinition } from "@spx/runtime/subgraph";
 import { generateSigningKey, localKeySet, signInternalToken } from "@spx/runtime/tokens";
-import type { JWTVerifyGetKey } from "jose";
 import { createTestDatabase, type TestDatabase } from "./test-database.js";
-
-/** What every subgraph's app factory takes, as tests give it. */
-export interface TestAppOptions {
-  database: Database;
-  dataDir: string;
-  gatewayKeys: JWTVerifyGetKey;
-  logger: Logger;
-  demoSeed: false;
-}
 
 export interface TestSubgraph<App> {
   app: App;
@@ -36,24 +25,33 @@ export interface TestSubgraph<App> {
  * also when start-up fails half-way.
  */
 export async function startTestSubgraph<
-  App extends { handler: (req: IncomingMessage, res: ServerResponse) => void; close(): Promise<void> },
->(options: {
-  label: string;
-  name: string;
-  migrationsDir: string;
-  defaultCaller: Caller;
-  create(options: TestAppOptions): Promise<App>;
-}): Promise<TestSubgraph<App>> {
-  const db = await createTestDatabase(options.label, options.migrationsDir);
+  Prisma extends { $disconnect(): Promise<void> },
+  Context extends RequestContext,
+  Options,
+  OwnEnv,
+  Exposed,
+>(
+  definition: SubgraphDefinition<Prisma, Context, Options, OwnEnv, Exposed>,
+  options: {
+    label: string;
+    defaultCaller: Caller;
+    /** What `main.ts` would derive from the settings (the graph client, keys). */
+    options: Options;
+  },
+): Promise<TestSubgraph<SubgraphApp<Prisma, Exposed>>> {
+  type App = SubgraphApp<Prisma, Exposed>;
+  const { name } = definition;
+  const db = await createTestDatabase(options.label, definition.migrationsDir);
   const { key } = await generateSigningKey();
   let app: App | undefined;
   let server: RunningServer | undefined;
   try {
-    app = await options.create({
+    app = await createSubgraph(definition, {
+      ...options.options,
       database: db.database,
       dataDir: "",
       gatewayKeys: localKeySet([key]),
-      logger: createLogger(options.name, "silent"),
+      logger: createLogger(name, "silent"),
       demoSeed: false,
     });
     server = await listen(app.handler, 0);
@@ -68,7 +66,7 @@ export async function startTestSubgraph<
     ...running,
     db,
     call: async (query, variables, caller = options.defaultCaller) => {
-      const token = await signInternalToken(key, options.name, {
+      const token = await signInternalToken(key, name, {
         // Every request states a purpose; tests that are not about purposes take the grant's first.
         caller: { ...caller, purpose: caller.purpose ?? defaultPurpose(caller) },
         requestId: "test",

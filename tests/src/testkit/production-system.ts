@@ -1,14 +1,15 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { createServer } from "node:net";
 import { fileURLToPath } from "node:url";
-import { MIGRATIONS_DIR as AID_MIGRATIONS_DIR, createDirectAidApp } from "@spx/direct-aid/app";
+import { directAid as directAidSubgraph } from "@spx/direct-aid/subgraph";
 import { ACCESS_LOG_MIGRATIONS } from "@spx/gateway/access-log/store";
-import { createHealthInsuranceApp, MIGRATIONS_DIR as INSURANCE_MIGRATIONS_DIR } from "@spx/health-insurance/app";
-import { createPopulationApp, MIGRATIONS_DIR as POPULATION_MIGRATIONS_DIR } from "@spx/population/app";
+import { healthInsurance as healthInsuranceSubgraph } from "@spx/health-insurance/subgraph";
+import { population as populationSubgraph } from "@spx/population/subgraph";
 import { createGraphClient } from "@spx/runtime/clients";
 import { createLogger } from "@spx/runtime/logging";
+import { createSubgraph } from "@spx/runtime/subgraph";
 import { generateSigningKey, localKeySet } from "@spx/runtime/tokens";
-import { createSocialRegistryApp, MIGRATIONS_DIR as REGISTRY_MIGRATIONS_DIR } from "@spx/social-registry/app";
+import { socialRegistry as socialRegistrySubgraph } from "@spx/social-registry/subgraph";
 import { createTestDatabase, type TestDatabase } from "@spx/testkit/test-database";
 
 /*
@@ -159,14 +160,14 @@ export async function seedProductionDatabases(label: string, persons: number): P
     });
     const common = { dataDir: "", gatewayKeys, logger, demoSeed: false };
 
-    const population = await create("rnp", POPULATION_MIGRATIONS_DIR);
-    const populationApp = await createPopulationApp({ ...common, database: population.database });
+    const population = await create("rnp", populationSubgraph.migrationsDir);
+    const populationApp = await createSubgraph(populationSubgraph, { ...common, database: population.database });
     const { seedDemoIfEmpty: seedPersons } = await import("@spx/population/seed/seed-demo");
     await seedPersons(populationApp.prisma, { persons });
     await populationApp.close();
 
-    const socialRegistry = await create("rsu", REGISTRY_MIGRATIONS_DIR);
-    const registryApp = await createSocialRegistryApp({
+    const socialRegistry = await create("rsu", socialRegistrySubgraph.migrationsDir);
+    const registryApp = await createSubgraph(socialRegistrySubgraph, {
       ...common,
       database: socialRegistry.database,
       graph,
@@ -176,14 +177,18 @@ export async function seedProductionDatabases(label: string, persons: number): P
     await seedHouseholds(registryApp.prisma, registryApp.data, { persons });
     await registryApp.close();
 
-    const healthInsurance = await create("amo", INSURANCE_MIGRATIONS_DIR);
-    const insuranceApp = await createHealthInsuranceApp({ ...common, database: healthInsurance.database, graph });
+    const healthInsurance = await create("amo", healthInsuranceSubgraph.migrationsDir);
+    const insuranceApp = await createSubgraph(healthInsuranceSubgraph, {
+      ...common,
+      database: healthInsurance.database,
+      graph,
+    });
     const { seedDemoIfEmpty: seedAffiliations } = await import("@spx/health-insurance/seed/seed-demo");
     await seedAffiliations(insuranceApp.prisma, { persons });
     await insuranceApp.close();
 
-    const directAid = await create("asd", AID_MIGRATIONS_DIR);
-    const aidApp = await createDirectAidApp({ ...common, database: directAid.database, graph });
+    const directAid = await create("asd", directAidSubgraph.migrationsDir);
+    const aidApp = await createSubgraph(directAidSubgraph, { ...common, database: directAid.database, graph });
     const { seedDemoIfEmpty: seedEnrolments } = await import("@spx/direct-aid/seed/seed-demo");
     await seedEnrolments(aidApp.prisma, { persons });
     await aidApp.close();

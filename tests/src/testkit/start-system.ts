@@ -1,4 +1,4 @@
-import { MIGRATIONS_DIR as AID_MIGRATIONS_DIR, createDirectAidApp, type DirectAidApp } from "@spx/direct-aid/app";
+import { directAid as directAidSubgraph } from "@spx/direct-aid/subgraph";
 import { ACCESS_LOG_MIGRATIONS, AccessLogStore } from "@spx/gateway/access-log/store";
 import { type Authenticate, CLOCK_TOLERANCE_SECONDS, createAuthenticator } from "@spx/gateway/authenticate";
 import type { RateLimits } from "@spx/gateway/edge/rate-limits";
@@ -7,24 +7,17 @@ import { createGateway } from "@spx/gateway/gateway";
 import { IDENTITY_MAPPING } from "@spx/gateway/identity/claims-mapping";
 import type { TrustedIssuer } from "@spx/gateway/identity/trusted-issuers";
 import { loadSupergraph } from "@spx/gateway/supergraph";
-import {
-  createHealthInsuranceApp,
-  type HealthInsuranceApp,
-  MIGRATIONS_DIR as INSURANCE_MIGRATIONS_DIR,
-} from "@spx/health-insurance/app";
-import { createPopulationApp, MIGRATIONS_DIR, type PopulationApp } from "@spx/population/app";
+import { healthInsurance as healthInsuranceSubgraph } from "@spx/health-insurance/subgraph";
+import { population as populationSubgraph } from "@spx/population/subgraph";
 import { type Caller, defaultPurpose } from "@spx/runtime/access";
 import { createGraphClient, postGraphQL } from "@spx/runtime/clients";
 import type { Database } from "@spx/runtime/database";
 import { createLogger, type Logger } from "@spx/runtime/logging";
 import { listen } from "@spx/runtime/server";
+import { type AppOf, createSubgraph } from "@spx/runtime/subgraph";
 import { generateSigningKey, localKeySet, mintToken, type SigningKey, serviceTokenSource } from "@spx/runtime/tokens";
 import { SUPERGRAPH_FILE } from "@spx/schema";
-import {
-  createSocialRegistryApp,
-  MIGRATIONS_DIR as REGISTRY_MIGRATIONS_DIR,
-  type SocialRegistryApp,
-} from "@spx/social-registry/app";
+import { socialRegistry as socialRegistrySubgraph } from "@spx/social-registry/subgraph";
 import { createTestDatabase, type TestDatabase } from "@spx/testkit/test-database";
 import { createRemoteJWKSet } from "jose";
 
@@ -53,14 +46,14 @@ export interface RunningSystem {
   gatewayKey: SigningKey;
   /** The social register's key for eligibility attestations (published in the gateway's JWKS). */
   attestationKey: SigningKey;
-  population: PopulationApp;
+  population: AppOf<typeof populationSubgraph>;
   populationDb: TestDatabase;
   socialRegistryUrl: string;
-  socialRegistry: SocialRegistryApp;
+  socialRegistry: AppOf<typeof socialRegistrySubgraph>;
   socialRegistryDb: TestDatabase;
-  healthInsurance: HealthInsuranceApp;
+  healthInsurance: AppOf<typeof healthInsuranceSubgraph>;
   healthInsuranceDb: TestDatabase;
-  directAid: DirectAidApp;
+  directAid: AppOf<typeof directAidSubgraph>;
   directAidDb: TestDatabase;
   /** The gateway's access log and its database. */
   accessLog: AccessLogStore | undefined;
@@ -141,7 +134,7 @@ export async function startSystem(options: {
     const { key: issuerKey } = await generateSigningKey();
     const { key: gatewayKey } = await generateSigningKey();
     const { key: attestationKey } = await generateSigningKey();
-    const populationDb = await createTestDatabase(options.label, MIGRATIONS_DIR);
+    const populationDb = await createTestDatabase(options.label, populationSubgraph.migrationsDir);
     cleanup.push(() => populationDb.drop());
     let populationDatabase = populationDb.database;
     if (options.populationDatabase && populationDb.url) {
@@ -149,7 +142,7 @@ export async function startSystem(options: {
       cleanup.push(() => opened.close());
       populationDatabase = opened;
     }
-    const population = await createPopulationApp({
+    const population = await createSubgraph(populationSubgraph, {
       database: populationDatabase,
       dataDir: "",
       gatewayKeys: localKeySet([gatewayKey]),
@@ -189,9 +182,9 @@ export async function startSystem(options: {
         },
       };
     };
-    const socialRegistryDb = await createTestDatabase(`${options.label}_rsu`, REGISTRY_MIGRATIONS_DIR);
+    const socialRegistryDb = await createTestDatabase(`${options.label}_rsu`, socialRegistrySubgraph.migrationsDir);
     cleanup.push(() => socialRegistryDb.drop());
-    const socialRegistry = await createSocialRegistryApp({
+    const socialRegistry = await createSubgraph(socialRegistrySubgraph, {
       database: socialRegistryDb.database,
       dataDir: "",
       gatewayKeys: localKeySet([gatewayKey]),
@@ -212,9 +205,9 @@ export async function startSystem(options: {
     }
     const socialRegistryServer = await listen(socialRegistry.handler, 0);
     cleanup.push(() => socialRegistryServer.close());
-    const healthInsuranceDb = await createTestDatabase(`${options.label}_amo`, INSURANCE_MIGRATIONS_DIR);
+    const healthInsuranceDb = await createTestDatabase(`${options.label}_amo`, healthInsuranceSubgraph.migrationsDir);
     cleanup.push(() => healthInsuranceDb.drop());
-    const healthInsurance = await createHealthInsuranceApp({
+    const healthInsurance = await createSubgraph(healthInsuranceSubgraph, {
       database: healthInsuranceDb.database,
       dataDir: "",
       gatewayKeys: localKeySet([gatewayKey]),
@@ -234,9 +227,9 @@ export async function startSystem(options: {
     }
     const healthInsuranceServer = await listen(healthInsurance.handler, 0);
     cleanup.push(() => healthInsuranceServer.close());
-    const directAidDb = await createTestDatabase(`${options.label}_asd`, AID_MIGRATIONS_DIR);
+    const directAidDb = await createTestDatabase(`${options.label}_asd`, directAidSubgraph.migrationsDir);
     cleanup.push(() => directAidDb.drop());
-    const directAid = await createDirectAidApp({
+    const directAid = await createSubgraph(directAidSubgraph, {
       database: directAidDb.database,
       dataDir: "",
       gatewayKeys: localKeySet([gatewayKey]),

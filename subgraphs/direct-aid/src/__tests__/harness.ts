@@ -1,12 +1,13 @@
 import type { Caller } from "@spx/runtime/access";
 import type { GraphClient } from "@spx/runtime/clients";
+import type { AppOf } from "@spx/runtime/subgraph";
 import { startTestSubgraph, type TestSubgraph } from "@spx/testkit/test-subgraph";
-import { createDirectAidApp, type DirectAidApp, MIGRATIONS_DIR, SUBGRAPH_NAME } from "../app.js";
 import type { AidHouseholdFacts } from "../domain/household-facts.js";
+import { directAid } from "../subgraph.js";
 
 export const anss: Caller = { sub: "test:anss", agency: "ANSS", role: "SYSTEM" };
 
-export interface Harness extends TestSubgraph<DirectAidApp> {
+export interface Harness extends TestSubgraph<AppOf<typeof directAid>> {
   /** What the fake social register answers, by household id. */
   households: Map<string, AidHouseholdFacts>;
 }
@@ -23,12 +24,6 @@ export async function startDirectAid(label: string): Promise<Harness> {
       return { households: ids.map((id) => households.get(id) ?? null) } as unknown as Data;
     },
   };
-  const subgraph = await startTestSubgraph({
-    label,
-    name: SUBGRAPH_NAME,
-    migrationsDir: MIGRATIONS_DIR,
-    defaultCaller: anss,
-    create: (options) => createDirectAidApp({ ...options, graph }),
-  });
+  const subgraph = await startTestSubgraph(directAid, { label, defaultCaller: anss, options: { graph } });
   return { ...subgraph, households };
 }

@@ -4,12 +4,12 @@ import { idempotencyScope, once } from "@spx/runtime/database";
 import { DomainError, NotFoundError, ValidationError } from "@spx/runtime/errors";
 import type { Application, Enrolment, PaymentOrder as PaymentOrderRow } from "../../generated/prisma/index.js";
 import { applicationRows, HOUSEHOLD_ROWS, ORDER_ROWS, orderRows } from "../access.js";
-import { builder } from "../builder.js";
 import type { Context } from "../context.js";
 import { type Component, currentMonth, monthlyEntitlement, scheduleFor } from "../domain/entitlement.js";
 import { childrenOf, exclusions, headOf, isMember } from "../domain/household-facts.js";
 import { AlreadyEnrolledError, UnknownHouseholdError } from "../errors.js";
 import { householdFacts } from "../registers.js";
+import { builder } from "./builder.js";
 
 /** A refused household may appeal within 15 days (government spokesman, domain notes A5). */
 export const APPEAL_DAYS = 15;

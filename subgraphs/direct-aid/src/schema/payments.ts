@@ -2,11 +2,11 @@ import { assertRowAllowed, needs, needsNationwide, STATISTICS } from "@spx/runti
 import { idempotencyScope, once } from "@spx/runtime/database";
 import { DomainError, NotFoundError } from "@spx/runtime/errors";
 import { orderRows } from "../access.js";
-import { builder } from "../builder.js";
 import { currentMonth, isMonth } from "../domain/entitlement.js";
 import { canRecord, type OrderStatus } from "../domain/outcomes.js";
 import { BadTransitionError, MonthInFutureError } from "../errors.js";
 import { runMonthlyPayments } from "../payment-run.js";
+import { builder } from "./builder.js";
 
 const DISBURSE = needs("aid:disburse");
 

@@ -2,10 +2,10 @@ import { SeededRandom } from "@spx/population/seed/random";
 import { isEligible, SHIPPED_THRESHOLDS, type ThresholdRule } from "@spx/social-registry/domain/thresholds";
 import { demoRowId, type ScoredDemoHousehold, scoredDemoHouseholds } from "@spx/social-registry/seed/demo-households";
 import type { Prisma } from "../../generated/prisma/index.js";
-import type { AidPrisma } from "../db.js";
 import { currentMonth, monthlyEntitlement, SHIPPED_SCHEDULES, scheduleFor } from "../domain/entitlement.js";
 import { type AidHouseholdFacts, childrenOf, exclusions, headOf } from "../domain/household-facts.js";
 import { INSTITUTIONS } from "../schema/aid.js";
+import type { AidPrisma } from "../subgraph.js";
 
 const SEED_LOCK = 72707373;
 const DIRECT_AID = SHIPPED_THRESHOLDS.find((t) => t.program === "DIRECT_AID") as ThresholdRule;

@@ -5,12 +5,12 @@ import { idempotencyScope, isUniqueViolation, once } from "@spx/runtime/database
 import { NotFoundError, ValidationError } from "@spx/runtime/errors";
 import { ageOn } from "@spx/runtime/schema";
 import type { Affiliation as AffiliationRow } from "../../generated/prisma/index.js";
-import { builder } from "../builder.js";
 import type { Context } from "../context.js";
 import { dependantKind } from "../domain/dependants.js";
 import { type AffiliationStatus, canMove, effectiveStatus, PAYER, type Regime, rightsFrom } from "../domain/regimes.js";
 import { AlreadyCoveredError, BadTransitionError, NotEligibleError, UnknownHouseholdError } from "../errors.js";
 import { householdForTadamon, personFacts } from "../registers.js";
+import { builder } from "./builder.js";
 
 export const RegimeEnum = builder.enumType("Regime", {
   values: ["AMO_TADAMON", "AMO_SALARIED", "AMO_TNS", "AMO_ACHAMIL"] as const,

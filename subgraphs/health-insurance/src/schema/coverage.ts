@@ -1,8 +1,8 @@
 import { HISTORY, needs, rowPolicy, STATISTICS } from "@spx/runtime/access";
-import { builder } from "../builder.js";
 import type { Context, CoverageWithAffiliation } from "../context.js";
 import { effectiveStatus } from "../domain/regimes.js";
 import { AffiliationStatusEnum, CoverageRoleEnum, PayerEnum, RegimeEnum } from "./affiliation.js";
+import { builder } from "./builder.js";
 
 /** A coverage is read nationwide, in a case worker's region, or by the covered person or their principal. */
 export const COVERAGE_ROWS = ["sameRegion", "self"] as const;

@@ -1,8 +1,7 @@
-import { builder } from "../builder.js";
+import { subgraphSchemaOf } from "@spx/runtime/subgraph";
+import { builder } from "./builder.js";
 import "./affiliation.js";
 import "./coverage.js";
 
 /** The health-insurance subgraph schema (Federation 2). */
-export const schema = builder.toSubGraphSchema({
-  linkUrl: "https://specs.apollo.dev/federation/v2.9",
-});
+export const schema = subgraphSchemaOf(builder);

@@ -2,9 +2,9 @@ import { SeededRandom } from "@spx/population/seed/random";
 import { isEligible, SHIPPED_THRESHOLDS, type ThresholdRule } from "@spx/social-registry/domain/thresholds";
 import { demoRowId, type ScoredDemoHousehold, scoredDemoHouseholds } from "@spx/social-registry/seed/demo-households";
 import type { Prisma } from "../../generated/prisma/index.js";
-import type { InsurancePrisma } from "../db.js";
 import { dependantKind } from "../domain/dependants.js";
 import { PAYER, type Regime, rightsFrom } from "../domain/regimes.js";
+import type { InsurancePrisma } from "../subgraph.js";
 
 const SEED_LOCK = 72707372;
 const TADAMON = SHIPPED_THRESHOLDS.find((t) => t.program === "AMO_TADAMON") as ThresholdRule;

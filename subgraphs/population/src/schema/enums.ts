@@ -1,4 +1,4 @@
-import { builder } from "../builder.js";
+import { builder } from "./builder.js";
 
 export const SexEnum = builder.enumType("Sex", { values: ["MALE", "FEMALE"] as const });
 export const MilieuEnum = builder.enumType("Milieu", { values: ["URBAN", "RURAL"] as const });

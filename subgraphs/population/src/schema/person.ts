@@ -1,9 +1,9 @@
 import { listRestriction, needs, rowPolicy } from "@spx/runtime/access";
 import { DomainError } from "@spx/runtime/errors";
 import type { Prisma } from "../../generated/prisma/index.js";
-import { builder } from "../builder.js";
 import type { Context } from "../context.js";
 import { foldName } from "../domain/name-key.js";
+import { builder } from "./builder.js";
 import { LifeStatusEnum, MilieuEnum, ResidencyStatusEnum, SexEnum } from "./enums.js";
 import { requireIdcs } from "./idcs-arg.js";
 

@@ -2,7 +2,6 @@ import { assertRowAllowed, needs } from "@spx/runtime/access";
 import { idempotencyScope, isUniqueViolation, once } from "@spx/runtime/database";
 import { DomainError, NotFoundError, ValidationError } from "@spx/runtime/errors";
 import { ageOn } from "@spx/runtime/schema";
-import { builder } from "../builder.js";
 import type { Context } from "../context.js";
 import { randomIdcs } from "../domain/idcs.js";
 import {
@@ -13,6 +12,7 @@ import {
   today,
 } from "../domain/registration.js";
 import { DuplicateCinError, PersonDeceasedError, PossibleDuplicateError } from "../errors.js";
+import { builder } from "./builder.js";
 import { MilieuEnum, ResidencyStatusEnum, SexEnum } from "./enums.js";
 import { requireIdcs } from "./idcs-arg.js";
 import { PERSON_ROWS, Person } from "./person.js";

@@ -1,5 +1,5 @@
 import { needs, STATISTICS } from "@spx/runtime/access";
-import { builder } from "../builder.js";
+import { builder } from "./builder.js";
 import { LifeStatusEnum, MilieuEnum, SexEnum } from "./enums.js";
 
 const StatisticDimension = builder.enumType("StatisticDimension", {

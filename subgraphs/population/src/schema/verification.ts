@@ -1,8 +1,8 @@
 import { needs } from "@spx/runtime/access";
 import { ValidationError } from "@spx/runtime/errors";
-import { builder } from "../builder.js";
 import { normalizeCin } from "../domain/cin.js";
 import { foldName } from "../domain/name-key.js";
+import { builder } from "./builder.js";
 import { SexEnum } from "./enums.js";
 import { requireIdcs } from "./idcs-arg.js";
 

@@ -1,4 +1,4 @@
-import type { PopulationPrisma } from "../db.js";
+import type { PopulationPrisma } from "../subgraph.js";
 import { DEMO_PERSONS, DEMO_SEED, generatePersons } from "./demo-population.js";
 
 /** Distinct from the migration lock: seeding waits for migrations, not the other way round. */

@@ -1,1 +1,4 @@
-export * from "./subgraph-app.js";
+export * from "./create-subgraph.js";
+export * from "./define-subgraph.js";
+export * from "./run-subgraph.js";
+export * from "./subgraph-builder.js";

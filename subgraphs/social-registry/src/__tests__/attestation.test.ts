@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import { idcsFromBody } from "@spx/population/domain/idcs";
 import type { Caller } from "@spx/runtime/access";
 import type { GraphClient } from "@spx/runtime/clients";
+import type { AppOf } from "@spx/runtime/subgraph";
 import {
   ATTESTATION_ISSUER,
   type AttestationError,
@@ -14,9 +15,9 @@ import {
 } from "@spx/runtime/tokens";
 import { startTestSubgraph, type TestSubgraph } from "@spx/testkit/test-subgraph";
 import { decodeJwt, decodeProtectedHeader } from "jose";
-import { createSocialRegistryApp, MIGRATIONS_DIR, type SocialRegistryApp, SUBGRAPH_NAME } from "../app.js";
 import { isEligible, thresholdOn } from "../domain/thresholds.js";
 import { seedDemoIfEmpty } from "../seed/seed-demo.js";
+import { socialRegistry } from "../subgraph.js";
 
 const cnss: Caller = { sub: "test:cnss", agency: "CNSS", role: "SYSTEM" };
 const anam: Caller = { sub: "test:anam", agency: "ANAM", role: "SYSTEM" };
@@ -28,7 +29,7 @@ const graph: GraphClient = {
   query: () => Promise.reject(new Error("the social register asked the graph")),
 };
 
-let h: TestSubgraph<SocialRegistryApp>;
+let h: TestSubgraph<AppOf<typeof socialRegistry>>;
 let key: SigningKey;
 
 interface Member {
@@ -43,12 +44,10 @@ let notEligible: Member;
 
 beforeAll(async () => {
   key = (await generateSigningKey()).key;
-  h = await startTestSubgraph({
+  h = await startTestSubgraph(socialRegistry, {
     label: "attestation",
-    name: SUBGRAPH_NAME,
-    migrationsDir: MIGRATIONS_DIR,
     defaultCaller: cnss,
-    create: (options) => createSocialRegistryApp({ ...options, graph, attestationKey: key }),
+    options: { graph, attestationKey: key },
   });
   await seedDemoIfEmpty(h.app.prisma, h.app.data, { persons: 200 });
   const rule = thresholdOn(h.app.data.thresholds, "AMO_TADAMON", new Date());
@@ -232,7 +231,7 @@ describe("eligibilityAttestation", () => {
       code: "WRONG_ISSUER",
     });
     // A gateway token signed by the same kind of key is not an attestation.
-    const token = await signInternalToken(key, SUBGRAPH_NAME, {
+    const token = await signInternalToken(key, socialRegistry.name, {
       caller: { sub: "test", role: "CITIZEN", idcs: notEligible.idcs },
       requestId: "test",
       request: { query: "{ __typename }" },

@@ -1,18 +1,18 @@
 import { createTestDatabase, type TestDatabase } from "@spx/testkit/test-database";
-import { MIGRATIONS_DIR } from "../app.js";
-import { createPrisma, type RegistryPrisma } from "../db.js";
+import { PrismaClient } from "../../generated/prisma/index.js";
 import { loadShippedModels } from "../domain/models.js";
 import { recomputeIndices } from "../recompute.js";
 import { installShippedReferenceData, loadRegistryData, type RegistryData } from "../registry-data.js";
 import { seedDemoIfEmpty } from "../seed/seed-demo.js";
+import { type RegistryPrisma, socialRegistry } from "../subgraph.js";
 
 let db: TestDatabase;
 let prisma: RegistryPrisma;
 let data: RegistryData;
 
 beforeAll(async () => {
-  db = await createTestDatabase("recompute", MIGRATIONS_DIR);
-  prisma = createPrisma(db.database);
+  db = await createTestDatabase("recompute", socialRegistry.migrationsDir);
+  prisma = new PrismaClient({ adapter: db.database.adapter });
   await installShippedReferenceData(prisma);
   data = await loadRegistryData(prisma);
   await seedDemoIfEmpty(prisma, data, { persons: 200 });

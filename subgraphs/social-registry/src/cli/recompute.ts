@@ -1,11 +1,11 @@
 import { parseArgs } from "node:util";
 import { prepareDatabase } from "@spx/runtime/database";
 import { createLogger } from "@spx/runtime/logging";
-import { MIGRATIONS_DIR, SUBGRAPH_NAME } from "../app.js";
-import { createPrisma } from "../db.js";
-import { loadEnv } from "../env.js";
+import { subgraphSettings } from "@spx/runtime/subgraph";
+import { PrismaClient } from "../../generated/prisma/index.js";
 import { recomputeIndices } from "../recompute.js";
 import { installShippedReferenceData, loadRegistryData } from "../registry-data.js";
+import { socialRegistry } from "../subgraph.js";
 
 /*
  * `npm run -w @spx/social-registry recompute [-- --all]`: after a new model version takes effect,
@@ -13,16 +13,16 @@ import { installShippedReferenceData, loadRegistryData } from "../registry-data.
  * first (an embedded database has one user at a time).
  */
 const { values } = parseArgs({ options: { all: { type: "boolean", default: false } } });
-const env = loadEnv();
-const logger = createLogger(SUBGRAPH_NAME, env.logLevel);
+const env = subgraphSettings(socialRegistry);
+const logger = createLogger(socialRegistry.name, env.logLevel);
 const database = await prepareDatabase({
-  name: SUBGRAPH_NAME,
+  name: socialRegistry.name,
   url: env.databaseUrl,
   dataDir: env.dataDir,
-  migrationsDir: MIGRATIONS_DIR,
+  migrationsDir: socialRegistry.migrationsDir,
   log: logger,
 });
-const prisma = createPrisma(database);
+const prisma = new PrismaClient({ adapter: database.adapter });
 try {
   await installShippedReferenceData(prisma);
   const data = await loadRegistryData(prisma);

@@ -4,15 +4,14 @@ import { idempotencyScope, once } from "@spx/runtime/database";
 import { DomainError, ValidationError } from "@spx/runtime/errors";
 import { ageOn } from "@spx/runtime/schema";
 import { assessDeclaration } from "../assessment.js";
-import { builder } from "../builder.js";
 import { declarationRecord, indexRecord } from "../declaration-records.js";
 import { checkDeclaration, type DeclarationInput } from "../domain/declaration-rules.js";
 import { DURABLE_GOODS } from "../domain/household-facts.js";
-
 import type { ItemVerification } from "../domain/verification.js";
 import { DeceasedPersonError } from "../errors.js";
 import { lookUpPersons } from "../population-directory.js";
 import { ReferenceDatasetSource } from "../reference-dataset-source.js";
+import { builder } from "./builder.js";
 import { assertHouseholdAllowed, Household, requireHousehold } from "./household.js";
 
 const HousingTypeEnum = builder.enumType("HousingType", {

@@ -1,10 +1,10 @@
 import { assertRowAllowed, HOUSEHOLD_MEMBERS, needs, type RowFacts, rowAllowed, rowPolicy } from "@spx/runtime/access";
 import { ForbiddenError, ValidationError } from "@spx/runtime/errors";
 import type { Household as HouseholdRow, Membership } from "../../generated/prisma/index.js";
-import { builder } from "../builder.js";
 import type { Context } from "../context.js";
 import { RELATIONSHIPS } from "../domain/household-rules.js";
 import { HouseholdNotFoundError } from "../errors.js";
+import { builder } from "./builder.js";
 
 export const RelationshipEnum = builder.enumType("Relationship", { values: RELATIONSHIPS });
 export const MilieuEnum = builder.enumType("Milieu", { values: ["URBAN", "RURAL"] as const });

@@ -1,4 +1,5 @@
-import { builder } from "../builder.js";
+import { subgraphSchemaOf } from "@spx/runtime/subgraph";
+import { builder } from "./builder.js";
 import "./household.js";
 import "./membership.js";
 import "./declaration.js";
@@ -8,6 +9,4 @@ import "./revision.js";
 import "./statistics.js";
 
 /** The social register's subgraph schema (Federation 2). */
-export const schema = builder.toSubGraphSchema({
-  linkUrl: "https://specs.apollo.dev/federation/v2.9",
-});
+export const schema = subgraphSchemaOf(builder);

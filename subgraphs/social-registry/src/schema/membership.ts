@@ -5,11 +5,11 @@ import { assertRowAllowed, needs } from "@spx/runtime/access";
 import { idempotencyScope, isUniqueViolation, once } from "@spx/runtime/database";
 import { DomainError, NotFoundError, ValidationError } from "@spx/runtime/errors";
 import { ageOn } from "@spx/runtime/schema";
-import { builder } from "../builder.js";
 import type { Context } from "../context.js";
 import { checkHouseholdInput, type MemberInput } from "../domain/household-rules.js";
 import { AlreadyInHouseholdError, DeceasedPersonError, MinorHeadError, UnknownPersonError } from "../errors.js";
 import { lookUpPersons, type RegisteredPerson } from "../population-directory.js";
+import { builder } from "./builder.js";
 import {
   assertHouseholdAllowed,
   HOUSEHOLD_ROWS,

@@ -3,8 +3,8 @@ import { assertRowAllowed, listRestriction, needs, type RowFacts, rowPolicy } fr
 import { idempotencyScope, once } from "@spx/runtime/database";
 import { DomainError, ValidationError } from "@spx/runtime/errors";
 import type { Prisma, RevisionRequest as RevisionRequestRow } from "../../generated/prisma/index.js";
-import { builder } from "../builder.js";
 import type { Context } from "../context.js";
+import { builder } from "./builder.js";
 import {
   assertHouseholdAllowed,
   HOUSEHOLD_ROWS,

@@ -1,7 +1,7 @@
 import { needs, STATISTICS } from "@spx/runtime/access";
 import { ValidationError } from "@spx/runtime/errors";
-import { builder } from "../builder.js";
 import { thresholdOn } from "../domain/thresholds.js";
+import { builder } from "./builder.js";
 import { MilieuEnum } from "./household.js";
 
 const Dimension = builder.enumType("HouseholdStatisticDimension", { values: ["REGION", "MILIEU"] as const });

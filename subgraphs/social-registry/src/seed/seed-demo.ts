@@ -1,6 +1,6 @@
 import { assessDeclaration } from "../assessment.js";
-import type { RegistryPrisma } from "../db.js";
 import type { RegistryData } from "../registry-data.js";
+import type { RegistryPrisma } from "../subgraph.js";
 import { type DemoHousehold, generateDemoHouseholds } from "./demo-households.js";
 import { type RegistryRows, registryRows } from "./registry-rows.js";
 

@@ -1,4 +1,3 @@
-import type { GraphQLSchema } from "graphql";
 import type { JWTVerifyGetKey } from "jose";
 import type { UnauthenticatedMode } from "../access/access-bench.js";
 import type { Database } from "../database/database.js";
@@ -7,13 +6,20 @@ import { prepareDatabase } from "../database/prepare-database.js";
 import type { Logger } from "../logging/logger.js";
 import { createSubgraphHttp, type RequestContext } from "../server/subgraph-server.js";
 import { createReplayGuard, type ReplayGuard } from "../tokens/replay-guard.js";
+import type { SubgraphDefinition } from "./define-subgraph.js";
 
-export interface SubgraphApp<Prisma> {
+export type SubgraphApp<Prisma, Exposed = Record<never, never>> = Exposed & {
   handler: ReturnType<typeof createSubgraphHttp>["handler"];
   prisma: Prisma;
   database: Database;
   close(): Promise<void>;
-}
+};
+
+/** The app a declaration makes. */
+export type AppOf<D> =
+  D extends SubgraphDefinition<infer Prisma, infer _Context, infer _Options, infer _OwnEnv, infer Exposed>
+    ? SubgraphApp<Prisma, Exposed>
+    : never;
 
 export interface SubgraphAppOptions {
   databaseUrl?: string | undefined;
@@ -40,28 +46,24 @@ export interface SubgraphAppOptions {
  * (Prisma client, reference data, demo data), serve its schema behind the gateway's tokens, and
  * close everything it opened.
  */
-export async function createSubgraphApp<
+export async function createSubgraph<
   Prisma extends { $disconnect(): Promise<void> },
   Context extends RequestContext,
+  Options,
+  OwnEnv,
+  Exposed,
 >(
-  options: SubgraphAppOptions & {
-    name: string;
-    migrationsDir: string;
-    schema: GraphQLSchema;
-    setup(database: Database): Promise<{
-      prisma: Prisma;
-      extendContext: (base: RequestContext) => Context;
-      seed?: () => Promise<void>;
-    }>;
-  },
-): Promise<SubgraphApp<Prisma>> {
+  definition: SubgraphDefinition<Prisma, Context, Options, OwnEnv, Exposed>,
+  options: SubgraphAppOptions & Options,
+): Promise<SubgraphApp<Prisma, Exposed>> {
+  const { name, migrationsDir, schema } = definition;
   const database =
     options.database ??
     (await prepareDatabase({
-      name: options.name,
+      name,
       url: options.databaseUrl,
       dataDir: options.dataDir,
-      migrationsDir: options.migrationsDir,
+      migrationsDir,
       log: options.logger,
       timeouts: options.databaseTimeouts,
     }));
@@ -70,19 +72,26 @@ export async function createSubgraphApp<
   try {
     ownGuard = options.replayGuard
       ? undefined
-      : await createReplayGuard({ subgraph: options.name, redisUrl: options.redisUrl, logger: options.logger });
+      : await createReplayGuard({ subgraph: name, redisUrl: options.redisUrl, logger: options.logger });
     const replayGuard = options.replayGuard ?? ownGuard;
-    const { prisma, extendContext, seed } = await options.setup(database);
+    const { prisma, context, seed, exposed } = await definition.setup({
+      database,
+      logger: options.logger,
+      options,
+    });
     if (options.demoSeed && seed) {
-      await seed();
+      const seeded = await seed();
+      if (seeded && Object.values(seeded).some((count) => count > 0)) {
+        options.logger.info(seeded, "demo data seeded");
+      }
     }
     const { server, handler } = createSubgraphHttp({
-      name: options.name,
-      schema: options.schema,
+      name,
+      schema,
       gatewayKeys: options.gatewayKeys,
       unauthenticated: options.unauthenticated ?? "refuse",
       logger: options.logger,
-      extendContext,
+      extendContext: context,
       ready: () => database.sql.query("SELECT 1"),
       statements: database.statements,
       statisticsMaxAgeSeconds: options.statisticsMaxAgeSeconds,
@@ -90,6 +99,7 @@ export async function createSubgraphApp<
     });
     await server.start();
     return {
+      ...(exposed as Exposed),
       handler,
       prisma,
       database,

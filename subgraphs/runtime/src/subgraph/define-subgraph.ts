@@ -1,0 +1,75 @@
+import type { GraphQLSchema } from "graphql";
+import type { z } from "zod";
+import type { subgraphEnv } from "../config/subgraph-env.js";
+import type { Database } from "../database/database.js";
+import type { Logger } from "../logging/logger.js";
+import type { RequestContext } from "../server/subgraph-server.js";
+
+/** Every subgraph's settings (`<PREFIX>_PORT`, `<PREFIX>_DATABASE_URL`, DATA_DIR, …), read once. */
+export type SubgraphSettings = ReturnType<typeof subgraphEnv>;
+
+/** What a register's `setup` is handed: its migrated database, its logger, and its own options. */
+export interface SetupInput<Options> {
+  database: Database;
+  logger: Logger;
+  options: Options;
+}
+
+/** What a register is, once set up: its Prisma client, its per-request context, its demo data. */
+export interface SubgraphSetup<Prisma, Context extends RequestContext, Exposed> {
+  prisma: Prisma;
+  /** A new context, with new loaders, for every request. */
+  context: (base: RequestContext) => Context;
+  /** Fills an empty register with demo data; returns what it wrote, for the start-up log. */
+  seed?: () => Promise<Record<string, number> | undefined>;
+  /** What the app exposes beyond its database and Prisma client (tests read the registry's data). */
+  exposed?: Exposed;
+}
+
+/**
+ * A register, declared once: `main.ts` serves it (`runSubgraph`) and the test kit starts it
+ * (`startTestSubgraph`) from this same declaration, so tests cannot drift from production wiring.
+ */
+export interface SubgraphDefinition<
+  Prisma extends { $disconnect(): Promise<void> } = { $disconnect(): Promise<void> },
+  Context extends RequestContext = RequestContext,
+  Options = Record<never, never>,
+  OwnEnv = Record<never, never>,
+  Exposed = Record<never, never>,
+> {
+  /** The subgraph's name: its audience in gateway tokens, its log name, its embedded database. */
+  name: string;
+  /** Its settings' prefix: POPULATION gives POPULATION_PORT, POPULATION_DATABASE_URL, … */
+  envPrefix: string;
+  defaultPort: number;
+  /** The register asks other registers through the gateway, under its own client (TOKEN_URL, …). */
+  asksGraph?: boolean;
+  /** Its SQL migrations, applied at start-up to PostgreSQL and PGlite alike. */
+  migrationsDir: string;
+  schema: GraphQLSchema;
+  /** Settings of its own beyond every subgraph's, checked with them so that all problems show at once. */
+  env?: z.ZodType<OwnEnv>;
+  /** What `main.ts` derives from the settings for `setup` (keys, the graph client); tests give these directly. */
+  options?: (settings: SubgraphSettings & OwnEnv, logger: Logger) => Promise<Options>;
+  /** Prisma client, reference data, loaders: what the register needs before it serves. */
+  setup(input: SetupInput<Options>): Promise<SubgraphSetup<Prisma, Context, Exposed>>;
+}
+
+/** Declares a register; only gives the declaration its types. */
+export function defineSubgraph<
+  Prisma extends { $disconnect(): Promise<void> },
+  Context extends RequestContext,
+  Options = Record<never, never>,
+  OwnEnv = Record<never, never>,
+  Exposed = Record<never, never>,
+>(
+  definition: SubgraphDefinition<Prisma, Context, Options, OwnEnv, Exposed>,
+): SubgraphDefinition<Prisma, Context, Options, OwnEnv, Exposed> {
+  return definition;
+}
+
+/** The options a declaration's `setup` takes. */
+export type OptionsOf<D> =
+  D extends SubgraphDefinition<infer _Prisma, infer _Context, infer Options, infer _OwnEnv, infer _Exposed>
+    ? Options
+    : never;
