@@ -1,6 +1,5 @@
 import { GraphQLBoolean, GraphQLObjectType, GraphQLSchema, GraphQLString } from "graphql";
 import { SCOPE_NAMES } from "../access-vocabulary.js";
-import type { Caller } from "../caller.js";
 import { EnvError } from "../env.js";
 import { postGraphQL } from "../graphql-client.js";
 import { listen, type RunningServer } from "../http-server.js";
@@ -9,6 +8,7 @@ import { generateSigningKey, localKeySet, type SigningKey } from "../keys.js";
 import { createLogger } from "../logger.js";
 import { subgraphEnv } from "../service.js";
 import { createSubgraphHttp, type RequestContext } from "../subgraph-server.js";
+import { CASE_WORKER } from "./case-worker.js";
 
 // A subgraph reduced to what bench mode is about: who the request is served as.
 const WhoAmI = new GraphQLObjectType<RequestContext>({
@@ -31,14 +31,6 @@ const schema = new GraphQLSchema({
   }),
 });
 const QUERY = "{ whoami { sub purpose grant everyScope nationwide } }";
-
-const caseWorker: Caller = {
-  sub: "worker-17",
-  agency: "ANSS",
-  role: "CASE_WORKER",
-  region: "06",
-  purpose: "CASE_MANAGEMENT",
-};
 
 async function startSubgraph(unauthenticated: "refuse" | "bench" | undefined) {
   const { key } = await generateSigningKey();
@@ -96,7 +88,7 @@ describe("tokenless requests to a subgraph", () => {
     const { url, key } = await start("bench");
     const { key: forger } = await generateSigningKey();
     const sign = (signer: SigningKey, query: string) =>
-      signInternalToken(signer, "population", { caller: caseWorker, requestId: "r", request: { query } });
+      signInternalToken(signer, "population", { caller: CASE_WORKER, requestId: "r", request: { query } });
     for (const authorization of [
       "Bearer not-a-token",
       "Basic YmVuY2g6YmVuY2g=",
