@@ -2,8 +2,9 @@ import { timingSafeEqual } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { DEV_CLIENTS, devClientSecret, isDevClient } from "@spx/runtime/clients";
 import { refuseInProduction } from "@spx/runtime/config";
-import type { RouteHandler } from "@spx/runtime/server";
-import { mintToken, type SigningKey } from "@spx/runtime/tokens";
+import { type RouteHandler, readBody } from "@spx/runtime/server";
+import type { SigningKey } from "@spx/runtime/tokens";
+import { mintToken } from "@spx/runtime/tokens";
 
 /** Where the development issuer's token endpoint is served, beside /graphql. */
 export const DEV_TOKEN_PATH = "/dev-issuer/token";
@@ -23,19 +24,6 @@ function sendOAuth(res: ServerResponse, status: number, body: Record<string, unk
     ...headers,
   });
   res.end(text);
-}
-
-async function readForm(req: IncomingMessage): Promise<URLSearchParams | undefined> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length;
-    if (size > MAX_FORM_BYTES) {
-      return undefined;
-    }
-    chunks.push(chunk as Buffer);
-  }
-  return new URLSearchParams(Buffer.concat(chunks).toString("utf8"));
 }
 
 /** The client's id and secret from HTTP Basic (RFC 6749 §2.3.1) or the form (client_secret_post). */
@@ -88,11 +76,13 @@ export function devTokenEndpoint(options: {
       sendOAuth(res, 400, { error: "invalid_request", error_description: "form-encoded body expected" });
       return;
     }
-    const form = await readForm(req);
-    if (!form) {
-      sendOAuth(res, 400, { error: "invalid_request", error_description: "body too large" });
+    const body = await readBody(req, MAX_FORM_BYTES);
+    if (body === undefined) {
+      // The rest of the body is still on the wire: the connection cannot carry another request.
+      sendOAuth(res, 400, { error: "invalid_request", error_description: "body too large" }, { connection: "close" });
       return;
     }
+    const form = new URLSearchParams(body);
     const credentials = credentialsOf(req, form);
     const valid =
       credentials !== undefined &&

@@ -1,13 +1,8 @@
-import { createAuthenticator } from "@spx/gateway/authenticate";
-import { createGateway } from "@spx/gateway/gateway";
-import { loadSupergraph } from "@spx/gateway/supergraph";
 import type { Caller } from "@spx/runtime/access";
 import { postGraphQL } from "@spx/runtime/clients";
-import { createLogger } from "@spx/runtime/logging";
-import { listen, type RunningServer } from "@spx/runtime/server";
-import { localKeySet, signInternalToken } from "@spx/runtime/tokens";
+import { signInternalToken } from "@spx/runtime/tokens";
 import { type ProgrammeSubject, programmeSubject } from "./testkit/fixtures.js";
-import { AUDIENCE, ISSUER, type RunningSystem, SUPERGRAPH, startSystem } from "./testkit/start-system.js";
+import { type AnotherGateway, type RunningSystem, startAnotherGateway, startSystem } from "./testkit/start-system.js";
 
 interface GraphError {
   message: string;
@@ -308,29 +303,13 @@ describe("attempts to get around the policy", () => {
 });
 
 describe("reject mode", () => {
-  let server: RunningServer | undefined;
-  let stopGateway: (() => Promise<void>) | undefined;
+  let server: AnotherGateway | undefined;
 
   beforeAll(async () => {
-    const supergraph = loadSupergraph(SUPERGRAPH);
-    const gateway = await createGateway({
-      supergraphSdl: supergraph.sdl,
-      subgraphs: supergraph.subgraphs,
-      subgraphUrls: system.subgraphUrls,
-      authenticate: createAuthenticator(
-        { keys: localKeySet([system.issuerKey]), issuer: ISSUER, audience: AUDIENCE, algorithms: ["EdDSA"] },
-        () => {},
-      ),
-      signingKey: system.gatewayKey,
-      logger: createLogger("gateway", "silent"),
-      authorization: "reject",
-    });
-    stopGateway = () => gateway.server.stop();
-    server = await listen(gateway.handler, 0);
+    server = await startAnotherGateway(system, { authorization: "reject" });
   });
   afterAll(async () => {
-    await server?.close();
-    await stopGateway?.();
+    await server?.stop();
   });
 
   it("answers the whole request with FORBIDDEN when any field is refused, naming each", async () => {

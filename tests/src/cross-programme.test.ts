@@ -1,13 +1,7 @@
-import type { Caller } from "@spx/runtime/access";
-import { PERSON_360, programmeSubject } from "./testkit/fixtures.js";
+import { caseWorker } from "./testkit/callers.js";
+import { PERSON_360, type Person360, programmeSubject } from "./testkit/fixtures.js";
 import { type RunningSystem, startSystem } from "./testkit/start-system.js";
 
-const caseWorker = (region: string): Caller => ({
-  sub: "cw",
-  agency: "ANSS",
-  role: "CASE_WORKER",
-  region: region as Caller["region"],
-});
 let system: RunningSystem;
 
 beforeAll(async () => {
@@ -17,25 +11,8 @@ afterAll(async () => {
   await system?.stop();
 });
 
-interface Person360 {
-  person: {
-    idcs: string;
-    residencyStatus: string;
-    address: { regionCode: string };
-    healthCoverage: { regime: string; role: string; payer: string; status: string } | null;
-    household: {
-      id: string;
-      members: { relationship: string; person: { idcs: string } }[];
-      socioEconomicIndex: { score: string } | null;
-      eligibility: { program: string; eligible: boolean }[];
-      eligibilityExplanation: { summary: string } | null;
-      directAid: { status: string; monthlyEntitlement: { amount: string }; payments: { status: string }[] } | null;
-    } | null;
-  };
-}
-
 async function ask(idcs: string, region: string) {
-  const token = await system.token(caseWorker(region));
+  const token = await system.token(caseWorker(region, { sub: "cw" }));
   const { body } = await system.query<Person360>(token, PERSON_360, { idcs });
   expect(body.errors).toBeUndefined();
   return body.data?.person;

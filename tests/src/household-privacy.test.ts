@@ -1,4 +1,4 @@
-import type { Caller } from "@spx/runtime/access";
+import { caseWorker } from "./testkit/callers.js";
 import { type RunningSystem, startSystem } from "./testkit/start-system.js";
 
 /*
@@ -80,13 +80,7 @@ it("a citizen sees themselves among the members, every other member null with FO
 });
 
 it("a case worker of the household's region still sees every member", async () => {
-  const caller: Caller = {
-    sub: "test:cw",
-    agency: "ANR",
-    role: "CASE_WORKER",
-    region: household.region as Caller["region"],
-    purpose: "CASE_MANAGEMENT",
-  };
+  const caller = caseWorker(household.region, { agency: "ANR", purpose: "CASE_MANAGEMENT" });
   const { body } = await system.query<{ person: { household: { members: Member[] } } }>(
     await system.token(caller),
     QUERY,
@@ -98,13 +92,7 @@ it("a case worker of the household's region still sees every member", async () =
 });
 
 it("a case worker sees a member living in another region as null, not as an IDCS beside FORBIDDEN", async () => {
-  const caller: Caller = {
-    sub: "test:cw",
-    agency: "ANR",
-    role: "CASE_WORKER",
-    region: split.region as Caller["region"],
-    purpose: "CASE_MANAGEMENT",
-  };
+  const caller = caseWorker(split.region, { agency: "ANR", purpose: "CASE_MANAGEMENT" });
   const { body } = await system.query<{ person: { household: { members: Member[] } } }>(
     await system.token(caller),
     QUERY,

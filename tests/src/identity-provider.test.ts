@@ -9,7 +9,7 @@ import {
   type JSONWebKeySet,
   jwtVerify,
 } from "jose";
-import { PERSON_360, type ProgrammeSubject, programmeSubject } from "./testkit/fixtures.js";
+import { PERSON_360, type Person360, type ProgrammeSubject, programmeSubject } from "./testkit/fixtures.js";
 import {
   type IdentityProvider,
   type ProviderClient,
@@ -102,14 +102,6 @@ afterAll(async () => {
   await system?.stop();
   await op?.stop();
 });
-
-interface Person360 {
-  person: {
-    idcs: string;
-    healthCoverage: { regime: string } | null;
-    household: { id: string; directAid: { status: string } | null } | null;
-  } | null;
-}
 
 function expectUnauthenticated(result: Awaited<ReturnType<RunningSystem["query"]>>) {
   expect(result.status).toBe(401);

@@ -1,4 +1,5 @@
 import type { Caller } from "@spx/runtime/access";
+import { caseWorker } from "./testkit/callers.js";
 import { capturedLogs } from "./testkit/captured-logs.js";
 import { PERSON_360, type ProgrammeSubject, programmeSubject } from "./testkit/fixtures.js";
 import { type RunningSystem, startSystem } from "./testkit/start-system.js";
@@ -30,13 +31,7 @@ afterAll(async () => {
 const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 
 it("an end-to-end run leaves no CIN, name, telephone or IDCS of the persons it touched in the logs", async () => {
-  const caseWorker: Caller = {
-    sub: "anss:cw",
-    agency: "ANSS",
-    role: "CASE_WORKER",
-    region: subject.region as Caller["region"],
-    purpose: "CASE_MANAGEMENT",
-  };
+  const worker = caseWorker(subject.region, { sub: "anss:cw", purpose: "CASE_MANAGEMENT" });
   const [order] = await system.directAidDb.database.sql.query<{ month: string; institution: string }>(
     "SELECT month, institution FROM payment_order ORDER BY month DESC LIMIT 1",
   );
@@ -45,8 +40,8 @@ it("an end-to-end run leaves no CIN, name, telephone or IDCS of the persons it t
     [subject.region],
   );
   const runs: [Caller, string, Record<string, unknown>?][] = [
-    [caseWorker, PERSON_360, { idcs: subject.idcs }],
-    [caseWorker, "{ persons(first: 20) { edges { node { idcs cin firstName lastName phone address { commune } } } } }"],
+    [worker, PERSON_360, { idcs: subject.idcs }],
+    [worker, "{ persons(first: 20) { edges { node { idcs cin firstName lastName phone address { commune } } } } }"],
     [
       { sub: "cnss", agency: "CNSS", role: "SYSTEM", purpose: "AMO_ENROLMENT" },
       "query($i: ID!) { person(idcs: $i) { firstName healthCoverage { regime } } eligibilityAttestation(idcs: $i, program: AMO_TADAMON) { jws } }",
@@ -63,7 +58,7 @@ it("an end-to-end run leaves no CIN, name, telephone or IDCS of the persons it t
       { i: known?.idcs, c: { cin: known?.cin, lastName: known?.last_name } },
     ],
     // Bad input carrying personal data must not be echoed into the logs either.
-    [caseWorker, "query($i: ID!) { person(idcs: $i) { firstName } }", { i: `${known?.cin}` }],
+    [worker, "query($i: ID!) { person(idcs: $i) { firstName } }", { i: `${known?.cin}` }],
     [
       { sub: "citizen", role: "CITIZEN", idcs: subject.idcs, purpose: "SELF_SERVICE" },
       PERSON_360,

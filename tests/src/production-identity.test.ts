@@ -5,10 +5,18 @@ import path from "node:path";
 import { type PostedGraphQL, postGraphQL } from "@spx/runtime/clients";
 import { DEFAULT_AUDIENCE, DEV_ISSUER, generateSigningKey, mintToken } from "@spx/runtime/tokens";
 import { TRUSTED_DOCUMENTS_DIR } from "@spx/schema";
-import { testDatabaseKind } from "@spx/testkit/test-database";
+import { type TestDatabase, testDatabaseKind } from "@spx/testkit/test-database";
 import { decodeJwt, decodeProtectedHeader, exportJWK, generateKeyPair } from "jose";
 import { type CapturingProxy, capturingProxy } from "./testkit/capturing-proxy.js";
-import { declare, livingConditions, registerHousehold, registerPerson, SAFI } from "./testkit/fixtures.js";
+import {
+  declare,
+  livingConditions,
+  PERSON_360,
+  type Person360,
+  registerHousehold,
+  registerPerson,
+  SAFI,
+} from "./testkit/fixtures.js";
 import { type IdentityProvider, type ProviderClient, startIdentityProvider } from "./testkit/identity-provider.js";
 import {
   freePort,
@@ -74,22 +82,6 @@ const claimsOf = (group: keyof typeof ROLE_OF_GROUP, mission: keyof typeof PURPO
   spx: { mission, ...(region ? { office_region: region } : {}) },
 });
 
-const PERSON_360 = /* GraphQL */ `
-  query Person360($idcs: ID!) {
-    person(idcs: $idcs) {
-      idcs firstName lastName address { regionCode }
-      healthCoverage { regime role payer status }
-      household {
-        id
-        members { relationship person { idcs firstName } }
-        socioEconomicIndex { score modelVersion }
-        eligibility { program eligible threshold }
-        eligibilityExplanation(program: DIRECT_AID) { summary }
-        directAid { status monthlyEntitlement { amount currency components { reason amount } } payments(last: 3) { month amount status } }
-      }
-    }
-  }
-`;
 const ENROLL = /* GraphQL */ `
   mutation($id: ID!, $key: String) {
     enrollAmoTadamon(householdId: $id, idempotencyKey: $key) {
@@ -105,23 +97,6 @@ const APPLY = /* GraphQL */ `
   }
 `;
 const IDENTITY = "query($idcs: ID!) { person(idcs: $idcs) { idcs } }";
-
-interface Person360 {
-  person: {
-    idcs: string;
-    firstName: string;
-    address: { regionCode: string };
-    healthCoverage: { regime: string; status: string } | null;
-    household: {
-      id: string;
-      members: { relationship: string; person: { idcs: string } }[];
-      socioEconomicIndex: { score: string } | null;
-      eligibility: { program: string; eligible: boolean }[];
-      eligibilityExplanation: { summary: string } | null;
-      directAid: { status: string; payments: unknown[] } | null;
-    } | null;
-  } | null;
-}
 
 const onPostgres = testDatabaseKind() === "postgres";
 const describeOnPostgres = onPostgres ? describe : describe.skip;
@@ -301,60 +276,43 @@ beforeAll(async () => {
     DATA_DIR: dataDir(name),
     REDIS_URL,
   });
-  const register = (name: string) => ({
-    ...base(name),
-    GATEWAY_JWKS_URL: `${gatewayUrl}/.well-known/jwks.json`,
-  });
-  const asking = (name: string) => ({
-    ...register(name),
+  // A register's settings carry its name: POPULATION_PORT, SOCIAL_REGISTRY_DATABASE_URL, …
+  const prefixOf = (name: string) => name.toUpperCase().replaceAll("-", "_");
+  const started = (service: ServiceProcess) => processes.push(service);
+  const startRegister = (name: string, database: TestDatabase, env: Record<string, string> = {}) =>
+    startServiceProcess(
+      name,
+      `subgraphs/${name}/dist/main.js`,
+      {
+        ...base(name),
+        GATEWAY_JWKS_URL: `${gatewayUrl}/.well-known/jwks.json`,
+        [`${prefixOf(name)}_PORT`]: "0",
+        [`${prefixOf(name)}_DATABASE_URL`]: database.url ?? "",
+        ...env,
+      },
+      started,
+    );
+  /** A register that asks the graph, under its own client of the provider. */
+  const asking = (name: string, clientId: string) => ({
     GATEWAY_URL: `${gatewayUrl}/graphql`,
     TOKEN_URL: op?.tokenEndpoint ?? "",
+    [`${prefixOf(name)}_CLIENT_ID`]: clientId,
   });
-  const started = (service: ServiceProcess) => processes.push(service);
   const [population, socialRegistry, healthInsurance, directAid] = await Promise.all([
-    startServiceProcess(
-      "population",
-      "subgraphs/population/dist/main.js",
-      { ...register("population"), POPULATION_PORT: "0", POPULATION_DATABASE_URL: databases.population.url ?? "" },
-      started,
-    ),
-    startServiceProcess(
-      "social-registry",
-      "subgraphs/social-registry/dist/main.js",
-      {
-        ...asking("social-registry"),
-        SOCIAL_REGISTRY_PORT: "0",
-        SOCIAL_REGISTRY_DATABASE_URL: databases.socialRegistry.url ?? "",
-        SOCIAL_REGISTRY_CLIENT_ID: CLIENTS.socialRegistry,
-        SOCIAL_REGISTRY_CLIENT_KEY_FILE: clientKeyFile("social-registry", socialRegistryKey),
-        ATTESTATION_SIGNING_KEY: JSON.stringify(attestationKey.privateJwk),
-      },
-      started,
-    ),
-    startServiceProcess(
-      "health-insurance",
-      "subgraphs/health-insurance/dist/main.js",
-      {
-        ...asking("health-insurance"),
-        HEALTH_INSURANCE_PORT: "0",
-        HEALTH_INSURANCE_DATABASE_URL: databases.healthInsurance.url ?? "",
-        HEALTH_INSURANCE_CLIENT_ID: CLIENTS.healthInsurance,
-        HEALTH_INSURANCE_CLIENT_KEY_FILE: clientKeyFile("health-insurance", healthInsuranceKey),
-      },
-      started,
-    ),
-    startServiceProcess(
-      "direct-aid",
-      "subgraphs/direct-aid/dist/main.js",
-      {
-        ...asking("direct-aid"),
-        DIRECT_AID_PORT: "0",
-        DIRECT_AID_DATABASE_URL: databases.directAid.url ?? "",
-        DIRECT_AID_CLIENT_ID: CLIENTS.directAid,
-        DIRECT_AID_CLIENT_SECRET: directAidSecret,
-      },
-      started,
-    ),
+    startRegister("population", databases.population),
+    startRegister("social-registry", databases.socialRegistry, {
+      ...asking("social-registry", CLIENTS.socialRegistry),
+      SOCIAL_REGISTRY_CLIENT_KEY_FILE: clientKeyFile("social-registry", socialRegistryKey),
+      ATTESTATION_SIGNING_KEY: JSON.stringify(attestationKey.privateJwk),
+    }),
+    startRegister("health-insurance", databases.healthInsurance, {
+      ...asking("health-insurance", CLIENTS.healthInsurance),
+      HEALTH_INSURANCE_CLIENT_KEY_FILE: clientKeyFile("health-insurance", healthInsuranceKey),
+    }),
+    startRegister("direct-aid", databases.directAid, {
+      ...asking("direct-aid", CLIENTS.directAid),
+      DIRECT_AID_CLIENT_SECRET: directAidSecret,
+    }),
   ]);
   urls.population = population.url;
   urls["social-registry"] = socialRegistry.url;

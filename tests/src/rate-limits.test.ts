@@ -1,18 +1,15 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { createServer } from "node:net";
-import { createAuthenticator } from "@spx/gateway/authenticate";
 import { RateLimits } from "@spx/gateway/edge/rate-limits";
 import { connectRedis } from "@spx/gateway/edge/redis";
-import { createGateway } from "@spx/gateway/gateway";
-import { loadSupergraph } from "@spx/gateway/supergraph";
-import { accessOf, type Caller } from "@spx/runtime/access";
+import type { Caller } from "@spx/runtime/access";
+import { accessOf } from "@spx/runtime/access";
 import { postGraphQL } from "@spx/runtime/clients";
 import { createLogger } from "@spx/runtime/logging";
-import { listen } from "@spx/runtime/server";
-import { localKeySet } from "@spx/runtime/tokens";
+import { caseWorker } from "./testkit/callers.js";
 import { capturedLogs } from "./testkit/captured-logs.js";
-import { AUDIENCE, ISSUER, type RunningSystem, SUPERGRAPH, startSystem } from "./testkit/start-system.js";
+import { freePort } from "./testkit/production-system.js";
+import { type AnotherGateway, type RunningSystem, startAnotherGateway, startSystem } from "./testkit/start-system.js";
 
 /*
  * The catalogue's rate limits over real HTTP, with the catalogue's own numbers: a citizen's
@@ -24,11 +21,6 @@ const SHARED_REDIS = "redis://127.0.0.1:6379";
 type Redis = ReturnType<typeof connectRedis>;
 const CITIZEN = accessOf({ role: "CITIZEN" }).edge.rateLimits.subject;
 const CASE_WORKER_PERSONS = accessOf({ agency: "ANSS", role: "CASE_WORKER" }).edge.rateLimits.personsPerHour;
-
-interface Gateway {
-  url: string;
-  stop(): Promise<void>;
-}
 
 let system: RunningSystem;
 const cleanup: (() => Promise<void> | void)[] = [];
@@ -42,18 +34,6 @@ let ownRedisPort = 0;
 const down = capturedLogs();
 /** What the gateways on the shared Redis log: a fallback to memory there would void the sharing tests. */
 const sharedLogs = capturedLogs();
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      const port = typeof address === "object" && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 function redis(url: string, logger = createLogger("test", "silent")): Redis {
   const client = connectRedis(url, logger);
@@ -73,7 +53,7 @@ async function until(condition: () => boolean, what = "condition"): Promise<void
 
 const ready = (client: Redis) => until(() => client.status === "ready", "Redis ready");
 
-let sharedReplica: Promise<Gateway> | undefined;
+let sharedReplica: Promise<AnotherGateway> | undefined;
 /** Another gateway sharing the first one's Redis, started once. */
 const replica = () => {
   sharedReplica ??= (async () => {
@@ -85,28 +65,10 @@ const replica = () => {
 };
 
 /** A second gateway over the same registers and access log, as another replica would be. */
-async function startGateway(rateLimits: RateLimits, logger = createLogger("test", "silent")): Promise<Gateway> {
-  const supergraph = loadSupergraph(SUPERGRAPH);
-  const gateway = await createGateway({
-    supergraphSdl: supergraph.sdl,
-    subgraphs: supergraph.subgraphs,
-    subgraphUrls: system.subgraphUrls,
-    authenticate: createAuthenticator(
-      { keys: localKeySet([system.issuerKey]), issuer: ISSUER, audience: AUDIENCE, algorithms: ["EdDSA"] },
-      () => {},
-    ),
-    signingKey: system.gatewayKey,
-    logger,
-    accessLog: system.accessLog,
-    rateLimits,
-  });
-  const server = await listen(gateway.handler, 0);
-  const stop = async () => {
-    await server.close();
-    await gateway.server.stop();
-  };
-  cleanup.push(stop);
-  return { url: server.url, stop };
+async function startGateway(rateLimits: RateLimits, logger = createLogger("test", "silent")): Promise<AnotherGateway> {
+  const gateway = await startAnotherGateway(system, { logger, accessLog: system.accessLog, rateLimits });
+  cleanup.push(gateway.stop);
+  return gateway;
 }
 
 function ask(url: string, token: string, query: string) {
@@ -245,12 +207,7 @@ describe("persons per hour", () => {
     ["in one gateway's memory", () => memoryGateway.url],
   ])("refuses a case worker paging through the population once past the limit (%s)", async (_, urlOf) => {
     const url = urlOf();
-    const worker: Caller = {
-      sub: `rates:cw:${randomBytes(4).toString("hex")}`,
-      agency: "ANSS",
-      role: "CASE_WORKER",
-      region: "06",
-    };
+    const worker = caseWorker("06", { sub: `rates:cw:${randomBytes(4).toString("hex")}` });
     const token = await system.token(worker);
     const seen = new Set<string>();
     let after: string | undefined;
@@ -285,12 +242,7 @@ describe("persons per hour", () => {
 
   it("counts the persons a case worker was served through either of two gateways sharing a Redis", async () => {
     const gateways = [system.gatewayUrl, (await replica()).url];
-    const worker: Caller = {
-      sub: `rates:cw:${randomBytes(4).toString("hex")}`,
-      agency: "ANSS",
-      role: "CASE_WORKER",
-      region: "06",
-    };
+    const worker = caseWorker("06", { sub: `rates:cw:${randomBytes(4).toString("hex")}` });
     const token = await system.token(worker);
     let after: string | undefined;
     for (let i = 0; i < 3; i++) {
@@ -310,7 +262,7 @@ describe("persons per hour", () => {
     }
   });
 
-  let memoryGateway: Gateway;
+  let memoryGateway: AnotherGateway;
   beforeAll(async () => {
     memoryGateway = await startGateway(new RateLimits());
   });

@@ -1,15 +1,16 @@
-import { createAuthenticator } from "@spx/gateway/authenticate";
 import { DEFAULT_RESILIENCE, type ResilienceSettings } from "@spx/gateway/edge/resilience-settings";
-import { createGateway } from "@spx/gateway/gateway";
-import { loadSupergraph } from "@spx/gateway/supergraph";
 import { MIGRATIONS_DIR as INSURANCE_MIGRATIONS_DIR } from "@spx/health-insurance/app";
 import type { Caller } from "@spx/runtime/access";
-import { createLogger } from "@spx/runtime/logging";
-import { listen, type RunningServer } from "@spx/runtime/server";
-import { localKeySet } from "@spx/runtime/tokens";
 import { createTestDatabase, type TestDatabase } from "@spx/testkit/test-database";
 import { registerPerson } from "./testkit/fixtures.js";
-import { AUDIENCE, ISSUER, type RunningSystem, SUPERGRAPH, startSystem } from "./testkit/start-system.js";
+import {
+  type AnotherGateway,
+  AUDIENCE,
+  ISSUER,
+  type RunningSystem,
+  startAnotherGateway,
+  startSystem,
+} from "./testkit/start-system.js";
 import { type SubgraphProcess, startSubgraphProcess } from "./testkit/subgraph-process.js";
 import { startTcpProxy, type TcpProxy } from "./testkit/tcp-proxy.js";
 
@@ -186,33 +187,20 @@ describe("a register that stops answering", () => {
 });
 
 describe("the request deadline", () => {
-  let gateway: Awaited<ReturnType<typeof createGateway>> | undefined;
-  let server: RunningServer | undefined;
+  let gateway: AnotherGateway | undefined;
 
   afterAll(async () => {
-    await server?.close();
-    await gateway?.server.stop();
+    await gateway?.stop();
   });
 
   it("ends a request whose subgraph calls outlast it, with what was served", async () => {
     // A deadline shorter than the subgraph's timeout: only the deadline can end this call early.
-    const supergraph = loadSupergraph(SUPERGRAPH);
-    gateway = await createGateway({
-      supergraphSdl: supergraph.sdl,
-      subgraphs: supergraph.subgraphs,
-      subgraphUrls: system.subgraphUrls,
-      authenticate: createAuthenticator(
-        { keys: localKeySet([system.issuerKey]), issuer: ISSUER, audience: AUDIENCE, algorithms: ["EdDSA"] },
-        () => {},
-      ),
-      signingKey: system.gatewayKey,
-      logger: createLogger("test", "silent"),
+    gateway = await startAnotherGateway(system, {
       resilience: { ...RESILIENCE, requestTimeoutMs: 1_000, subgraphTimeoutMs: 5_000 },
     });
-    server = await listen(gateway.handler, 0);
     insurer?.pause();
     try {
-      const { body, ms } = await ask(server.url);
+      const { body, ms } = await ask(gateway.url);
       expect(ms).toBeGreaterThanOrEqual(900);
       expect(ms).toBeLessThan(2_000);
       expect(body.data?.person?.firstName).toBe("Hafsa");

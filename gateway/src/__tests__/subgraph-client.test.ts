@@ -53,6 +53,22 @@ function operation(signal?: AbortSignal) {
   } as unknown as Parameters<SubgraphClient["process"]>[0];
 }
 
+/** The same root fetch as a mutation: when it fails, whether it was carried out matters. */
+function mutation() {
+  const made = operation();
+  made.request.query = "mutation { enrol { id } }";
+  return made;
+}
+
+/** The extensions of a population register that did not answer, for `reason`. */
+const unavailable = (reason: string, more: Record<string, unknown> = {}) => ({
+  code: "SUBGRAPH_UNAVAILABLE",
+  serviceName: "population",
+  reason,
+  requestId: "t",
+  ...more,
+});
+
 const json =
   (status: number, body: unknown): Answer =>
   (_req, res) => {
@@ -78,27 +94,15 @@ describe("a subgraph call", () => {
         {
           message: "The population register did not answer",
           path: ["person"],
-          extensions: {
-            code: "SUBGRAPH_UNAVAILABLE",
-            serviceName: "population",
-            reason: "UNREACHABLE",
-            requestId: "t",
-          },
+          extensions: unavailable("UNREACHABLE"),
         },
       ],
     });
     // Where the register lives is not told.
     expect(JSON.stringify(response)).not.toContain(String(port));
     // Nothing was sent, so a mutation is plainly not done.
-    const mutation = operation();
-    mutation.request.query = "mutation { enrol { id } }";
-    const refusedWrite = await (await client(`http://127.0.0.1:${port}/graphql`)).process(mutation);
-    expect(refusedWrite.errors?.[0]?.extensions).toEqual({
-      code: "SUBGRAPH_UNAVAILABLE",
-      serviceName: "population",
-      reason: "UNREACHABLE",
-      requestId: "t",
-    });
+    const refusedWrite = await (await client(`http://127.0.0.1:${port}/graphql`)).process(mutation());
+    expect(refusedWrite.errors?.[0]?.extensions).toEqual(unavailable("UNREACHABLE"));
   });
 
   it("times out, and opens the circuit after enough failures; 4xx and typed errors do not count", async () => {
@@ -129,16 +133,8 @@ describe("a subgraph call", () => {
 
   it("says a mutation sent and never answered may have been carried out", async () => {
     answer = () => {};
-    const mutation = operation();
-    mutation.request.query = "mutation { enrol { id } }";
-    const response = await (await client(url, 200)).process(mutation);
-    expect(response.errors?.[0]?.extensions).toEqual({
-      code: "SUBGRAPH_UNAVAILABLE",
-      serviceName: "population",
-      reason: "TIMEOUT",
-      requestId: "t",
-      outcome: "UNKNOWN",
-    });
+    const response = await (await client(url, 200)).process(mutation());
+    expect(response.errors?.[0]?.extensions).toEqual(unavailable("TIMEOUT", { outcome: "UNKNOWN" }));
   });
 
   it("stops at once when the request is cancelled, without counting against the subgraph", async () => {

@@ -173,3 +173,22 @@ export const PERSON_360 = /* GraphQL */ `
     }
   }
 `;
+
+/** PERSON_360's answer, as far as the tests read it. */
+export interface Person360 {
+  person: {
+    idcs: string;
+    firstName: string;
+    residencyStatus: string;
+    address: { regionCode: string };
+    healthCoverage: { regime: string; role: string; payer: string; status: string } | null;
+    household: {
+      id: string;
+      members: { relationship: string; person: { idcs: string } }[];
+      socioEconomicIndex: { score: string } | null;
+      eligibility: { program: string; eligible: boolean }[];
+      eligibilityExplanation: { summary: string } | null;
+      directAid: { status: string; monthlyEntitlement: { amount: string }; payments: { status: string }[] } | null;
+    } | null;
+  } | null;
+}

@@ -3,7 +3,7 @@ import { ACCESS_LOG_MIGRATIONS, AccessLogStore } from "@spx/gateway/access-log/s
 import { type Authenticate, CLOCK_TOLERANCE_SECONDS, createAuthenticator } from "@spx/gateway/authenticate";
 import type { RateLimits } from "@spx/gateway/edge/rate-limits";
 import type { ResilienceSettings } from "@spx/gateway/edge/resilience-settings";
-import { createGateway } from "@spx/gateway/gateway";
+import { createGateway, type GatewayOptions } from "@spx/gateway/gateway";
 import { IDENTITY_MAPPING } from "@spx/gateway/identity/claims-mapping";
 import type { TrustedIssuer } from "@spx/gateway/identity/trusted-issuers";
 import { loadSupergraph } from "@spx/gateway/supergraph";
@@ -347,4 +347,41 @@ export async function startSystem(options: {
     await stop();
     throw error;
   }
+}
+
+export interface AnotherGateway {
+  url: string;
+  /** Closes its server, then stops the gateway. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Another gateway over the system's registers, trusting its test issuer, with settings of its own:
+ * a second replica, another authorization mode, a shorter deadline. Its caller stops it.
+ */
+export async function startAnotherGateway(
+  system: RunningSystem,
+  settings: Omit<Partial<GatewayOptions>, "supergraphSdl" | "subgraphs" | "authenticate" | "signingKey">,
+): Promise<AnotherGateway> {
+  const supergraph = loadSupergraph(SUPERGRAPH);
+  const gateway = await createGateway({
+    supergraphSdl: supergraph.sdl,
+    subgraphs: supergraph.subgraphs,
+    subgraphUrls: system.subgraphUrls,
+    authenticate: createAuthenticator(
+      { keys: localKeySet([system.issuerKey]), issuer: ISSUER, audience: AUDIENCE, algorithms: ["EdDSA"] },
+      () => {},
+    ),
+    signingKey: system.gatewayKey,
+    logger: createLogger("test", "silent"),
+    ...settings,
+  });
+  const server = await listen(gateway.handler, 0);
+  return {
+    url: server.url,
+    stop: async () => {
+      await server.close();
+      await gateway.server.stop();
+    },
+  };
 }

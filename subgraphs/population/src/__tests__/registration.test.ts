@@ -1,4 +1,5 @@
 import { idcsFromBody, idcsProblem } from "../domain/idcs.js";
+import { ADULT } from "./adult.js";
 import { type Harness, startPopulation } from "./harness.js";
 
 const REGISTER = /* GraphQL */ `
@@ -8,22 +9,6 @@ const REGISTER = /* GraphQL */ `
     }
   }
 `;
-
-const adult = {
-  cin: "BE123456",
-  firstName: "Fatima",
-  lastName: "El Idrissi",
-  firstNameAr: "فاطمة",
-  lastNameAr: "الإدريسي",
-  sex: "FEMALE",
-  birthDate: "1985-03-10",
-  birthPlace: "Casablanca",
-  nationality: "MAR",
-  residencyStatus: "CITIZEN",
-  address: { regionCode: "06", province: "Casablanca", commune: "Anfa", milieu: "URBAN" },
-  phone: "0612345678",
-  registrationCentre: "CSC Anfa",
-};
 
 interface Registered {
   registerPerson: { person: { idcs: string; legalRepresentative: { idcs: string } | null } } | null;
@@ -47,7 +32,7 @@ async function countPersons(): Promise<number> {
 
 describe("registerPerson", () => {
   it("registers a person and issues a valid IDCS", async () => {
-    const { status, body } = await h.call<Registered>(REGISTER, { input: { ...adult, cin: freshCin() } });
+    const { status, body } = await h.call<Registered>(REGISTER, { input: { ...ADULT, cin: freshCin() } });
     expect(status).toBe(200);
     expect(body.errors).toBeUndefined();
     const idcs = body.data?.registerPerson?.person.idcs ?? "";
@@ -58,25 +43,25 @@ describe("registerPerson", () => {
 
   it("refuses a second registration of the same CIN with DUPLICATE_CIN", async () => {
     const cin = freshCin();
-    await h.call(REGISTER, { input: { ...adult, firstName: "Amina", cin } });
+    await h.call(REGISTER, { input: { ...ADULT, firstName: "Amina", cin } });
     const before = await countPersons();
-    const { body } = await h.call(REGISTER, { input: { ...adult, firstName: "Khadija", cin: cin.toLowerCase() } });
+    const { body } = await h.call(REGISTER, { input: { ...ADULT, firstName: "Khadija", cin: cin.toLowerCase() } });
     expect(body.errors?.[0]?.extensions?.code).toBe("DUPLICATE_CIN");
     expect(await countPersons()).toBe(before);
   });
 
   it("flags a possible duplicate and registers once the registrar confirms", async () => {
     const first = await h.call<Registered>(REGISTER, {
-      input: { ...adult, firstName: "Zineb", birthDate: "1990-01-01", cin: freshCin() },
+      input: { ...ADULT, firstName: "Zineb", birthDate: "1990-01-01", cin: freshCin() },
     });
     const existing = first.body.data?.registerPerson?.person.idcs;
     const second = await h.call(REGISTER, {
-      input: { ...adult, firstName: "ZINEB", birthDate: "1990-01-01", birthPlace: "casablanca", cin: freshCin() },
+      input: { ...ADULT, firstName: "ZINEB", birthDate: "1990-01-01", birthPlace: "casablanca", cin: freshCin() },
     });
     expect(second.body.errors?.[0]?.extensions).toMatchObject({ code: "POSSIBLE_DUPLICATE", candidates: [existing] });
     const confirmed = await h.call<Registered>(REGISTER, {
       input: {
-        ...adult,
+        ...ADULT,
         firstName: "Zineb",
         birthDate: "1990-01-01",
         cin: freshCin(),
@@ -90,7 +75,7 @@ describe("registerPerson", () => {
   it("reports every validation problem with BAD_USER_INPUT and writes nothing", async () => {
     const before = await countPersons();
     const { status, body } = await h.call(REGISTER, {
-      input: { ...adult, cin: "12", nationality: "XXX", address: { ...adult.address, regionCode: "13" } },
+      input: { ...ADULT, cin: "12", nationality: "XXX", address: { ...ADULT.address, regionCode: "13" } },
     });
     expect(status).toBe(200);
     expect(body.errors?.[0]?.extensions?.code).toBe("BAD_USER_INPUT");
@@ -101,14 +86,14 @@ describe("registerPerson", () => {
   });
 
   it("rejects an impossible date as BAD_USER_INPUT", async () => {
-    const { body } = await h.call(REGISTER, { input: { ...adult, cin: freshCin(), birthDate: "1990-02-30" } });
+    const { body } = await h.call(REGISTER, { input: { ...ADULT, cin: freshCin(), birthDate: "1990-02-30" } });
     expect(body.errors?.[0]?.extensions?.code).toBe("BAD_USER_INPUT");
   });
 
   it("registers a minor with an adult legal representative, and refuses an unknown one", async () => {
-    const parent = await h.call<Registered>(REGISTER, { input: { ...adult, firstName: "Salma", cin: freshCin() } });
+    const parent = await h.call<Registered>(REGISTER, { input: { ...ADULT, firstName: "Salma", cin: freshCin() } });
     const parentIdcs = parent.body.data?.registerPerson?.person.idcs;
-    const minor = { ...adult, cin: null, firstName: "Yasmine", birthDate: "2015-06-01", phone: null };
+    const minor = { ...ADULT, cin: null, firstName: "Yasmine", birthDate: "2015-06-01", phone: null };
     const missing = await h.call(REGISTER, { input: minor });
     expect(missing.body.errors?.[0]?.extensions?.problems).toEqual([
       { field: "legalRepresentativeIdcs", message: "is required for a minor" },
@@ -125,7 +110,7 @@ describe("registerPerson", () => {
   it("refuses callers outside the register's operator with FORBIDDEN", async () => {
     const { body } = await h.call(
       REGISTER,
-      { input: { ...adult, cin: freshCin() } },
+      { input: { ...ADULT, cin: freshCin() } },
       {
         sub: "test:cnss",
         agency: "CNSS",
@@ -138,7 +123,7 @@ describe("registerPerson", () => {
 
 describe("idempotency", () => {
   it("returns the first result for a retry with the same key and creates nothing twice", async () => {
-    const input = { ...adult, firstName: "Hajar", cin: freshCin() };
+    const input = { ...ADULT, firstName: "Hajar", cin: freshCin() };
     const first = await h.call<Registered>(REGISTER, { input, key: "register-hajar-0001" });
     const before = await countPersons();
     const retry = await h.call<Registered>(REGISTER, { input, key: "register-hajar-0001" });
@@ -148,7 +133,7 @@ describe("idempotency", () => {
   });
 
   it("creates one person when retries race each other", async () => {
-    const input = { ...adult, firstName: "Imane", cin: freshCin() };
+    const input = { ...ADULT, firstName: "Imane", cin: freshCin() };
     const before = await countPersons();
     const results = await Promise.all(
       Array.from({ length: 5 }, () => h.call<Registered>(REGISTER, { input, key: "register-imane-0001" })),
@@ -160,9 +145,9 @@ describe("idempotency", () => {
   });
 
   it("refuses a key reused for a different request", async () => {
-    await h.call(REGISTER, { input: { ...adult, firstName: "Nadia", cin: freshCin() }, key: "register-nadia-0001" });
+    await h.call(REGISTER, { input: { ...ADULT, firstName: "Nadia", cin: freshCin() }, key: "register-nadia-0001" });
     const { body } = await h.call(REGISTER, {
-      input: { ...adult, firstName: "Nora", cin: freshCin() },
+      input: { ...ADULT, firstName: "Nora", cin: freshCin() },
       key: "register-nadia-0001",
     });
     expect(body.errors?.[0]?.extensions?.code).toBe("IDEMPOTENCY_KEY_REUSED");
@@ -182,7 +167,7 @@ describe("recordDeath and changeAddress", () => {
   `;
 
   async function registered(firstName: string): Promise<string> {
-    const { body } = await h.call<Registered>(REGISTER, { input: { ...adult, firstName, cin: freshCin() } });
+    const { body } = await h.call<Registered>(REGISTER, { input: { ...ADULT, firstName, cin: freshCin() } });
     return body.data?.registerPerson?.person.idcs ?? "";
   }
 

@@ -1,6 +1,5 @@
 import { GraphQLBoolean, GraphQLObjectType, GraphQLSchema, GraphQLString } from "graphql";
 import { SCOPE_NAMES } from "../access/access-vocabulary.js";
-import type { Caller } from "../access/caller.js";
 import { postGraphQL } from "../clients/graphql-client.js";
 import { EnvError } from "../config/env.js";
 import { subgraphEnv } from "../config/subgraph-env.js";
@@ -9,6 +8,7 @@ import { listen, type RunningServer } from "../server/http-server.js";
 import { createSubgraphHttp, type RequestContext } from "../server/subgraph-server.js";
 import { signInternalToken } from "../tokens/internal-token.js";
 import { generateSigningKey, localKeySet, type SigningKey } from "../tokens/keys.js";
+import { CASE_WORKER } from "./case-worker.js";
 
 // A subgraph reduced to what bench mode is about: who the request is served as.
 const WhoAmI = new GraphQLObjectType<RequestContext>({
@@ -31,14 +31,6 @@ const schema = new GraphQLSchema({
   }),
 });
 const QUERY = "{ whoami { sub purpose grant everyScope nationwide } }";
-
-const caseWorker: Caller = {
-  sub: "worker-17",
-  agency: "ANSS",
-  role: "CASE_WORKER",
-  region: "06",
-  purpose: "CASE_MANAGEMENT",
-};
 
 async function startSubgraph(unauthenticated: "refuse" | "bench" | undefined) {
   const { key } = await generateSigningKey();
@@ -96,7 +88,7 @@ describe("tokenless requests to a subgraph", () => {
     const { url, key } = await start("bench");
     const { key: forger } = await generateSigningKey();
     const sign = (signer: SigningKey, query: string) =>
-      signInternalToken(signer, "population", { caller: caseWorker, requestId: "r", request: { query } });
+      signInternalToken(signer, "population", { caller: CASE_WORKER, requestId: "r", request: { query } });
     for (const authorization of [
       "Bearer not-a-token",
       "Basic YmVuY2g6YmVuY2g=",

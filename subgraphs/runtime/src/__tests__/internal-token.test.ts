@@ -1,16 +1,10 @@
 import { jwtVerify, SignJWT } from "jose";
-import { type Caller, callerSchema } from "../access/caller.js";
+import { callerSchema } from "../access/caller.js";
 import { InvalidTokenError, signInternalToken, verifyInternalToken } from "../tokens/internal-token.js";
 import { generateSigningKey, localKeySet } from "../tokens/keys.js";
+import { CASE_WORKER as caller } from "./case-worker.js";
 
 const QUERY = '{ person(idcs: "1234567890") { idcs } }';
-const caller: Caller = {
-  sub: "worker-17",
-  agency: "ANSS",
-  role: "CASE_WORKER",
-  region: "06",
-  purpose: "CASE_MANAGEMENT",
-};
 
 describe("gateway-to-subgraph tokens", () => {
   it("carry the caller and the request id to the named subgraph", async () => {

@@ -67,7 +67,7 @@ export function sendJson(res: ServerResponse, status: number, body: unknown): vo
   res.end(text);
 }
 
-async function readBody(req: IncomingMessage, maxBytes: number): Promise<string | undefined> {
+export async function readBody(req: IncomingMessage, maxBytes: number): Promise<string | undefined> {
   const declared = Number(req.headers["content-length"]);
   if (declared > maxBytes) {
     return undefined;

@@ -1,21 +1,11 @@
+import { ADULT } from "../../__tests__/adult.js";
 import { checkRegistration, type RegistrationInput } from "../registration.js";
 
 const day = new Date(Date.UTC(2026, 5, 15));
 
 const adult: RegistrationInput = {
-  cin: "BE123456",
-  firstName: "Fatima",
-  lastName: "El Idrissi",
-  firstNameAr: "فاطمة",
-  lastNameAr: "الإدريسي",
-  sex: "FEMALE",
+  ...ADULT,
   birthDate: new Date(Date.UTC(1985, 2, 10)),
-  birthPlace: "Casablanca",
-  nationality: "MAR",
-  residencyStatus: "CITIZEN",
-  address: { regionCode: "06", province: "Casablanca", commune: "Anfa", milieu: "URBAN" },
-  phone: "0612345678",
-  registrationCentre: "CSC Anfa",
   legalRepresentativeIdcs: null,
 };
 
