@@ -149,6 +149,24 @@ async function dataFor(persons) {
 }
 
 /**
+ * @typedef {object} Declaration A household's latest declaration, the columns a re-declaration sends.
+ * @property {string} household_id
+ * @property {string} housing_type
+ * @property {number} rooms
+ * @property {string} occupancy
+ * @property {boolean} water_connected
+ * @property {boolean} electricity_connected
+ * @property {number} electricity_spending centimes
+ * @property {number} water_spending centimes
+ * @property {number} telephone_spending centimes
+ * @property {number} gas_spending centimes
+ * @property {string[] | null} durable_goods
+ * @property {number} livestock_heads
+ * @property {string} land_hectares
+ * @property {unknown} member_details
+ */
+
+/**
  * What the scenarios draw from: persons of the region, any persons, households to re-declare.
  * @param {Record<string, string>} databases
  */
@@ -173,7 +191,9 @@ async function samples(databases) {
   ]);
   /** @type {(rows: Record<string, unknown>[]) => string[]} */
   const idcsOf = (rows) => rows.map((r) => String(r.idcs));
-  return { members: idcsOf(members), anyone: idcsOf(anyone), declarations };
+  // The declaration table's columns, as pg reads them (DECIMAL as a string).
+  const declared = /** @type {Declaration[]} */ (declarations);
+  return { members: idcsOf(members), anyone: idcsOf(anyone), declarations: declared };
 }
 /** @typedef {Awaited<ReturnType<typeof samples>>} Pool */
 

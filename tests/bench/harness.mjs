@@ -37,9 +37,10 @@ export const PERSON_360 = `query Person360($idcs: ID!) { person(idcs: $idcs) { i
 /** @typedef {(count: number, caller: Caller) => Promise<() => string>} Officials */
 /**
  * @typedef {object} GraphQLAnswer
- * @property {Record<string, any> | null} [data]
+ * @property {{ person?: Person360 | null, people?: unknown[] | null } | null} [data] what the checks look at
  * @property {{ message: string, extensions?: { code?: string } }[]} [errors]
  */
+/** @typedef {{ healthCoverage?: unknown, household?: { directAid?: unknown } | null }} Person360 */
 /** @typedef {(answer: GraphQLAnswer) => unknown} AnswerCheck truthy when the answer is the expected one */
 /** @typedef {{ name: string, kind: "subgraph" | "gateway", pid: number | undefined }} ProcessInfo */
 /**
@@ -123,7 +124,7 @@ async function recreateDatabases(names) {
  * @param {string} url
  * @param {string} text
  * @param {unknown[]} [params]
- * @returns {Promise<Record<string, any>[]>}
+ * @returns {Promise<Record<string, unknown>[]>}
  */
 export async function queryDatabase(url, text, params = []) {
   const client = new pg.Client({ connectionString: url });
