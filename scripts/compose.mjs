@@ -11,13 +11,18 @@ import { catalogue } from "@spx/runtime/access";
 import { parse } from "graphql";
 
 const check = process.argv.includes("--check");
+/** @param {string} file */
 const here = (file) => new URL(`../schema/${file}`, import.meta.url);
+/** @type {{ name: string, module: string, url?: string }[]} */
 const subgraphs = JSON.parse(readFileSync(here("./subgraphs.json"), "utf8"));
 
+/** @type {Map<string, string>} */
 const outputs = new Map();
+/** @type {Parameters<typeof composeServices>[0]} */
 const services = [];
 for (const { name, module, url } of subgraphs) {
-  const { schema } = await import(module);
+  // Each subgraph's package exports its executable schema as `schema` (see subgraphs.json).
+  const { schema } = /** @type {{ schema: import("graphql").GraphQLSchema }} */ (await import(module));
   const sdl = printSubgraphSchema(schema);
   outputs.set(`${name}.graphql`, sdl);
   services.push({ name, url, typeDefs: parse(sdl) });

@@ -6,6 +6,20 @@ import { readdirSync, readFileSync } from "node:fs";
 
 const CITIZEN_IDCS = "1062609475";
 
+/**
+ * @typedef {object} Body The parts of a GraphQL answer checked here.
+ * @property {{ person?: { firstName?: string | null, healthCoverage?: unknown } | null } | null} [data]
+ * @property {{ extensions?: { code?: string, serviceName?: string }, path?: (string | number)[] }[]} [errors]
+ */
+/** @typedef {{ status: number, body: Body | null, ms: number }} Answer */
+
+/**
+ * POSTs `query` with `token` and times the answer.
+ * @param {string} base
+ * @param {string} token
+ * @param {string} query
+ * @returns {Promise<Answer>}
+ */
 async function post(base, token, query) {
   const started = performance.now();
   const response = await fetch(`${base}/graphql`, {
@@ -13,10 +27,16 @@ async function post(base, token, query) {
     headers: { "content-type": "application/json", authorization: `Bearer ${token}` },
     body: JSON.stringify({ query }),
   });
-  const body = await response.json().catch(() => null);
+  const body = /** @type {Body | null} */ (await response.json().catch(() => null));
   return { status: response.status, body, ms: performance.now() - started };
 }
 
+/**
+ * @param {string} name
+ * @param {Answer} answer
+ * @param {number} status
+ * @param {string} code
+ */
 function expectRefused(name, answer, status, code) {
   const got = answer.body?.errors?.[0]?.extensions?.code;
   if (answer.status !== status || got !== code || answer.body?.data) {
@@ -24,7 +44,10 @@ function expectRefused(name, answer, status, code) {
   }
 }
 
-/** `levels` named fragments, each spreading the next twice: ~1 KB, 2^levels fields once expanded. */
+/**
+ * `levels` named fragments, each spreading the next twice: ~1 KB, 2^levels fields once expanded.
+ * @param {number} levels
+ */
 function fragmentDoubler(levels) {
   const fragments = Array.from({ length: levels }, (_, i) =>
     i === levels - 1
@@ -34,6 +57,10 @@ function fragmentDoubler(levels) {
   return `query { ...F0 } ${fragments.join(" ")}`;
 }
 
+/**
+ * The citizen's person, `levels` households deep.
+ * @param {number} levels
+ */
 function nestedHouseholds(levels) {
   let inner = "idcs";
   for (let i = 0; i < levels; i++) {
@@ -42,8 +69,13 @@ function nestedHouseholds(levels) {
   return `{ person(idcs: "${CITIZEN_IDCS}") { ${inner} } }`;
 }
 
-/** The pid of the process whose command line runs `script`, among `root`'s descendants. */
+/**
+ * The pid of the process whose command line runs `script`, among `root`'s descendants.
+ * @param {number} root
+ * @param {string} script
+ */
 function descendantRunning(root, script) {
+  /** @type {Map<number, number>} */
   const parents = new Map();
   for (const pid of readdirSync("/proc").filter((name) => /^\d+$/.test(name))) {
     try {
@@ -51,6 +83,7 @@ function descendantRunning(root, script) {
       parents.set(Number(pid), Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]));
     } catch {}
   }
+  /** @param {number} pid */
   const isDescendant = (pid) => {
     for (let p = parents.get(pid); p; p = parents.get(p)) {
       if (p === root) {
@@ -69,6 +102,10 @@ function descendantRunning(root, script) {
   return undefined;
 }
 
+/**
+ * Runs the checks against the gateway at `base`; returns what they found, one clause each.
+ * @param {{ base: string, citizenToken: string, rootPid: number }} options rootPid: `npm start`'s
+ */
 export async function edgeSmoke({ base, citizenToken, rootPid }) {
   const lines = [];
   // The fragment doubler at 30 levels: refused fast while /healthz keeps answering.
@@ -86,7 +123,7 @@ export async function edgeSmoke({ base, citizenToken, rootPid }) {
     fastest = Math.min(fastest, answer.ms);
     health.push(await healthz);
   }
-  const medianHealth = [...health].sort((a, b) => a - b)[1];
+  const medianHealth = [...health].sort((a, b) => a - b)[1] ?? Number.NaN;
   if (fastest >= 100 || medianHealth >= 50) {
     throw new Error(
       `fragment doubler refused in ${fastest.toFixed(0)} ms, /healthz meanwhile ${medianHealth.toFixed(0)} ms`,

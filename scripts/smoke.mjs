@@ -9,6 +9,7 @@ import { edgeSmoke } from "./edge-smoke.mjs";
 
 const dataDir = mkdtempSync(path.join(tmpdir(), "spx-smoke-"));
 const port = 4000 + Math.floor(Math.random() * 1000) * 10;
+/** @type {NodeJS.ProcessEnv} */
 const env = {
   ...process.env,
   DATA_DIR: dataDir,
@@ -27,12 +28,23 @@ for (const name of Object.keys(env)) {
 const base = `http://127.0.0.1:${port}`;
 const started = Date.now();
 const child = spawn("npm", ["start"], { env, stdio: ["ignore", "pipe", "inherit"], detached: true });
+const rootPid = child.pid;
+if (rootPid === undefined) {
+  rmSync(dataDir, { recursive: true, force: true });
+  console.error("smoke: npm start could not be started");
+  process.exit(1);
+}
 let output = "";
 child.stdout.on("data", (chunk) => {
   output += chunk;
 });
 
+/**
+ * Resident memory of `rootPid` and all its descendants, in MB.
+ * @param {number} rootPid
+ */
 function treeRssMb(rootPid) {
+  /** @type {Map<number, number>} */
   const children = new Map();
   for (const pid of readdirSync("/proc").filter((name) => /^\d+$/.test(name))) {
     try {
@@ -42,6 +54,7 @@ function treeRssMb(rootPid) {
     } catch {}
   }
   let total = 0;
+  /** @param {number} pid */
   const visit = (pid) => {
     try {
       const status = readFileSync(`/proc/${pid}/status`, "utf8");
@@ -57,6 +70,7 @@ function treeRssMb(rootPid) {
   return Math.round(total / 1024);
 }
 
+/** @type {unknown} */
 let failure = null;
 try {
   for (;;) {
@@ -92,7 +106,7 @@ try {
       query: "{ persons(first: 3) { edges { node { idcs firstName lastName address { regionCode } } } } }",
     }),
   });
-  const body = await response.json();
+  const body = /** @type {{ data?: { persons?: { edges?: unknown[] } } } | null} */ (await response.json());
   const people = body?.data?.persons?.edges ?? [];
   if (response.status !== 200 || people.length !== 3) {
     throw new Error(`unexpected answer ${response.status}: ${JSON.stringify(body).slice(0, 300)}`);
@@ -110,15 +124,15 @@ try {
     ["run", "-s", "token", "--", "--role", "CITIZEN", "--idcs", "1062609475", "--purpose", "SELF_SERVICE"],
     { env, encoding: "utf8" },
   ).trim();
-  console.log(`smoke: edge: ${await edgeSmoke({ base, citizenToken, rootPid: child.pid })}`);
+  console.log(`smoke: edge: ${await edgeSmoke({ base, citizenToken, rootPid })}`);
   console.log(
-    `smoke: ready in ${readySeconds} s (first start), 3 persons served, RSS of all processes ${treeRssMb(child.pid)} MB`,
+    `smoke: ready in ${readySeconds} s (first start), 3 persons served, RSS of all processes ${treeRssMb(rootPid)} MB`,
   );
 } catch (error) {
   failure = error;
 } finally {
   try {
-    process.kill(-child.pid, "SIGINT");
+    process.kill(-rootPid, "SIGINT");
   } catch {}
   const stopped = await Promise.race([
     new Promise((resolve) => child.once("exit", () => resolve(true))),
@@ -126,13 +140,13 @@ try {
   ]);
   if (!stopped) {
     try {
-      process.kill(-child.pid, "SIGKILL");
+      process.kill(-rootPid, "SIGKILL");
     } catch {}
     failure ??= new Error("processes still running 20 s after Ctrl-C");
   }
   rmSync(dataDir, { recursive: true, force: true });
 }
 if (failure) {
-  console.error(`smoke: ${failure.message}`);
+  console.error(`smoke: ${failure instanceof Error ? failure.message : String(failure)}`);
   process.exit(1);
 }

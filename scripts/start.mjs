@@ -7,21 +7,31 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 
 const root = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
+/** @type {{ name: string, directory: string, envPrefix: string, port: number, local?: boolean }[]} */
 const subgraphs = JSON.parse(readFileSync(path.join(root, "schema", "subgraphs.json"), "utf8"));
+/** @type {NodeJS.ProcessEnv} */
 const env = { ...process.env, DATA_DIR: path.resolve(root, process.env.DATA_DIR ?? ".data") };
 const host = env.HOST ?? "127.0.0.1";
 const gatewayPort = Number(env.GATEWAY_PORT ?? 4000);
 const READY_TIMEOUT_MS = 120_000;
 
+/** @type {Map<string, import("node:child_process").ChildProcess>} */
 const children = new Map();
 let stopping = false;
 // A service that refuses its configuration exits 2 with the list of what it lacks (production): the
 // others are left to print theirs too, so that an operator sees everything missing in one go.
 const REFUSED_CONFIGURATION = 2;
 const CONFIGURATION_GRACE_MS = 5_000;
+/** @type {string[]} */
 const refused = [];
 let ready = false;
 
+/**
+ * Starts `script` as service `name`; its exit stops everything (see above for a refused configuration).
+ * @param {string} name
+ * @param {string} script
+ * @param {Record<string, string>} [extraEnv]
+ */
 function run(name, script, extraEnv = {}) {
   const child = spawn(process.execPath, [script], {
     cwd: root,
@@ -49,6 +59,7 @@ function run(name, script, extraEnv = {}) {
   });
 }
 
+/** @param {number} code */
 function stop(code) {
   if (stopping) {
     return;
@@ -76,6 +87,7 @@ const started = Date.now();
 const base = `http://${host.includes(":") ? `[${host}]` : host}:${gatewayPort}`;
 // Subgraphs that need facts from other registers ask the graph, through the gateway.
 env.GATEWAY_URL ??= `${base}/graphql`;
+/** @type {Record<string, string>} */
 const urls = {};
 // The access log is served by the gateway itself.
 for (const subgraph of subgraphs.filter((s) => !s.local)) {

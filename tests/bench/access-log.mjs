@@ -17,7 +17,8 @@ import {
   caseWorkerOf,
   databaseUrl,
   demoSubject,
-  expectAnswer,
+  entry,
+  expectAnswers,
   figures,
   machine,
   PERSON_360,
@@ -38,13 +39,17 @@ const {
 const ACCESS_LOG_DATABASE_URL = databaseUrl("spx_bench_access_log");
 const P50_TARGET = 15;
 
-/** Entries in the log, and the transactions that wrote them (rows written together share xmin). */
+/**
+ * Entries in the log, and the transactions that wrote them (rows written together share xmin).
+ * @returns {Promise<{ entries: number, transactions: number }>}
+ */
 async function written() {
   const [row] = await queryDatabase(
     ACCESS_LOG_DATABASE_URL,
     "SELECT count(*)::int AS entries, count(DISTINCT xmin::text)::int AS transactions FROM access_log",
   );
-  return row;
+  // count(*) always answers one row, of the two integers named above.
+  return { entries: Number(row?.entries), transactions: Number(row?.transactions) };
 }
 
 const outcome = await withSystem(
@@ -60,9 +65,7 @@ const outcome = await withSystem(
     const subject = await demoSubject(subgraphs);
     const body = JSON.stringify({ query: PERSON_360, variables: { idcs: subject.principal_idcs } });
     const { token, check } = await caseWorkerOf(subject, officials);
-    for (const [mode, url] of Object.entries(targets)) {
-      await expectAnswer(`access log ${mode}`, url, token, body, check);
-    }
+    await expectAnswers("access log", targets, token, body, check);
     await warmUp({ targets, token, body, connections: Math.max(...concurrencies) });
     const afterWarmUp = await written();
     if (!(afterWarmUp.entries > 0)) {
@@ -76,20 +79,19 @@ const outcome = await withSystem(
       const after = await written();
       const entries = after.entries - before.entries;
       const transactions = after.transactions - before.transactions;
+      const [on, off] = [entry(summary, "on"), entry(summary, "off")];
       report.push({
         connections,
         results,
         summary,
-        p50OverheadPercent: (summary.on.p50 / summary.off.p50 - 1) * 100,
-        throughputCostPercent: (1 - summary.on.rps / summary.off.rps) * 100,
+        p50OverheadPercent: (on.p50 / off.p50 - 1) * 100,
+        throughputCostPercent: (1 - on.rps / off.rps) * 100,
         // Requests autocannon saw answered by "on"; entries may exceed them by the requests in
         // flight when a round ended (answered after autocannon stopped counting).
-        log: { requests: summary.on.requests, entries, transactions, entriesPerTransaction: entries / transactions },
+        log: { requests: on.requests, entries, transactions, entriesPerTransaction: entries / transactions },
       });
     }
-    for (const [mode, url] of Object.entries(targets)) {
-      await expectAnswer(`access log ${mode}, after the load`, url, token, body, check);
-    }
+    await expectAnswers("access log after the load", targets, token, body, check);
 
     // The gateways are stopped first, so that everything they accepted is written.
     await stop();
@@ -115,6 +117,9 @@ for (const { connections, summary, p50OverheadPercent, throughputCostPercent, lo
   );
 }
 const latency = report.find((r) => r.connections === 1) ?? report[0];
+if (!latency) {
+  throw new Error("--connections listed no concurrency");
+}
 const met = latency.p50OverheadPercent < P50_TARGET;
 const table = [
   `Cross-programme query (4 subgraphs, demo data on PostgreSQL), ANSS case worker of the region (CASE_MANAGEMENT), authorization on (filter), ${rounds} × ${duration} s per gateway and concurrency, alternating; ${machine()}; ${today()}`,

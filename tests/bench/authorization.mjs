@@ -8,22 +8,22 @@
 //
 // A benchmark, not a test: it prints a table and writes it to tests/bench/results/.
 import {
-  alternate,
   benchOptions,
   caseWorkerOf,
   demoSubject,
-  expectAnswer,
+  entry,
   figures,
   machine,
+  measureScenario,
   PERSON_360,
   percent,
   today,
-  warmUp,
   withSystem,
   writeResults,
 } from "./harness.mjs";
 
 const { duration, connections, rounds } = benchOptions({ duration: 15, connections: 10, rounds: 3 });
+/** @type {Record<string, string>} */
 const LABELS = { filter: "on (filter)", off: "off" };
 
 await withSystem(
@@ -47,6 +47,7 @@ await withSystem(
         name: "CNSS system: address, members, index, explanation and aid refused",
         // A system is one subject: its per-subject rate (500/s in the catalogue) is above this load.
         token: await officials(1, { sub: "bench:cnss", agency: "CNSS", role: "SYSTEM", purpose: "AMO_ENROLMENT" }),
+        /** @param {import("./harness.mjs").GraphQLAnswer} answer */
         check: (answer) =>
           answer.data?.person?.healthCoverage && answer.errors?.every((e) => e.extensions?.code === "FORBIDDEN"),
       },
@@ -54,19 +55,18 @@ await withSystem(
     const report = [];
     const lines = [];
     for (const scenario of scenarios) {
-      for (const [mode, url] of Object.entries(targets)) {
-        await expectAnswer(`${scenario.name}, ${mode}`, url, scenario.token, body, scenario.check);
-      }
-      await warmUp({ targets, token: scenario.token, body, connections });
-      const { results, summary } = await alternate({
+      const { name, token, check } = scenario;
+      const { results, summary } = await measureScenario({
+        label: name,
         targets,
-        token: scenario.token,
+        token,
         body,
+        check,
         rounds,
         duration,
         connections,
       });
-      const overhead = (1 - summary.filter.rps / summary.off.rps) * 100;
+      const overhead = (1 - entry(summary, "filter").rps / entry(summary, "off").rps) * 100;
       report.push({ scenario: scenario.name, results, summary, overheadPercent: overhead });
       for (const mode of ["filter", "off"]) {
         lines.push(

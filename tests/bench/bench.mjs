@@ -29,8 +29,10 @@ import {
   bearer,
   CASE_WORKERS,
   databaseUrl,
+  entry,
   machine,
   measure,
+  medianOf,
   PERSON_360,
   quantile,
   queryDatabase,
@@ -65,7 +67,29 @@ const REGION = "06"; // Casablanca-Settat, the most populous: the case workers' 
 const SERVER = process.env.BENCH_DATABASE_URL ?? "postgresql://postgres@127.0.0.1:5432/postgres";
 const PEERS = ["apollo-gateway", "hive-gateway", "hive-gateway-rust", "ceiling"];
 
-/** The ceiling (tests/bench/peers/ceiling.mjs): the scenarios' fetches, with nothing in between. */
+/** @typedef {import("./harness.mjs").Token} Token */
+/**
+ * @typedef {object} TargetFigures One gateway on one scenario: medians of rounds, or one round.
+ * @property {number} rps
+ * @property {number} p50
+ * @property {number} p95
+ * @property {number} p99
+ * @property {number} errors
+ * @property {number} requests
+ * @property {number} gatewayPeakMiB
+ * @property {number} subgraphPeakMiB
+ * @property {Record<"gateway" | "subgraphs" | "postgres", number | null>} cpuMsPerRequest
+ * @property {number | null} statementsPerRequest
+ */
+/** @typedef {{ what: string, targets: Record<string, TargetFigures & { rounds: TargetFigures[] }> }} ScenarioResult */
+/** @typedef {{ persons: number, p50: number, p99: number, errors: number, statementsPerRequest: Record<string, number | null> }} Batch */
+/** @typedef {{ persons: number, p50: number, p95: number, p99: number, requests: number, errors: number }} ScalePoint */
+
+/**
+ * The ceiling (tests/bench/peers/ceiling.mjs): the scenarios' fetches, with nothing in between.
+ * @param {Pick<import("./harness.mjs").PeerOptions, "subgraphUrls" | "ports">} options
+ * @returns {import("./harness.mjs").PeerSpec}
+ */
 function ceiling({ subgraphUrls, ports }) {
   return {
     name: "ceiling",
@@ -83,15 +107,28 @@ function ceiling({ subgraphUrls, ports }) {
   };
 }
 
-/** Milliseconds as reported: one decimal; CPU milliseconds: two. */
-const ms = (n) => (Number.isFinite(n) ? n.toFixed(1) : "n/a");
-const cpu = (n) => (Number.isFinite(n) ? n.toFixed(2) : "n/a");
+/**
+ * Milliseconds as reported: one decimal.
+ * @param {number | null | undefined} n
+ */
+const ms = (n) => (typeof n === "number" && Number.isFinite(n) ? n.toFixed(1) : "n/a");
+/**
+ * CPU milliseconds: two decimals.
+ * @param {number | null | undefined} n
+ */
+const cpu = (n) => (typeof n === "number" && Number.isFinite(n) ? n.toFixed(2) : "n/a");
 
+/** @param {number} n */
 const label = (n) => (n >= 1_000_000 ? `${n / 1_000_000}m` : n >= 1000 ? `${n / 1000}k` : String(n));
 
-/** The generated databases for `persons`, generated now unless already there for today. */
+/**
+ * The generated databases for `persons`, generated now unless already there for today.
+ * @param {number} persons
+ * @returns {Promise<Record<string, string>>}
+ */
 async function dataFor(persons) {
   const prefix = `spx_national_${label(persons)}`;
+  /** @param {string} name */
   const url = (name) => generatedDatabaseUrl(SERVER, prefix, name);
   const marker = await generatedData(url("direct-aid"));
   const fresh =
@@ -104,25 +141,47 @@ async function dataFor(persons) {
     const result = await generate({ persons, prefix, server: SERVER, log: process.stderr });
     console.log(`  ${result.persons} persons, ${result.households} households in ${result.seconds.toFixed(0)} s`);
   } else {
-    console.log(`using ${prefix}_* (${Number(marker.persons).toLocaleString("en")} persons, generated today)`);
+    console.log(`using ${prefix}_* (${Number(marker?.persons).toLocaleString("en")} persons, generated today)`);
   }
   return Object.fromEntries(
     ["population", "social-registry", "health-insurance", "direct-aid"].map((n) => [n, url(n)]),
   );
 }
 
-/** What the scenarios draw from: persons of the region, any persons, households to re-declare. */
+/**
+ * @typedef {object} Declaration A household's latest declaration, the columns a re-declaration sends.
+ * @property {string} household_id
+ * @property {string} housing_type
+ * @property {number} rooms
+ * @property {string} occupancy
+ * @property {boolean} water_connected
+ * @property {boolean} electricity_connected
+ * @property {number} electricity_spending centimes
+ * @property {number} water_spending centimes
+ * @property {number} telephone_spending centimes
+ * @property {number} gas_spending centimes
+ * @property {string[] | null} durable_goods
+ * @property {number} livestock_heads
+ * @property {string} land_hectares
+ * @property {unknown} member_details
+ */
+
+/**
+ * What the scenarios draw from: persons of the region, any persons, households to re-declare.
+ * @param {Record<string, string>} databases
+ */
 async function samples(databases) {
+  const registry = entry(databases, "social-registry");
   const [members, anyone, declarations] = await Promise.all([
     queryDatabase(
-      databases["social-registry"],
+      registry,
       `SELECT m.person_idcs AS idcs FROM membership m JOIN household h ON h.id = m.household_id
         WHERE h.region_code = $1 ORDER BY random() LIMIT 5000`,
       [REGION],
     ),
-    queryDatabase(databases.population, "SELECT idcs FROM person ORDER BY random() LIMIT 20000"),
+    queryDatabase(entry(databases, "population"), "SELECT idcs FROM person ORDER BY random() LIMIT 20000"),
     queryDatabase(
-      databases["social-registry"],
+      registry,
       `SELECT DISTINCT ON (d.household_id) d.* FROM declaration d JOIN household h ON h.id = d.household_id
         WHERE h.region_code = $1 AND d.household_id IN (
           SELECT id FROM household WHERE region_code = $1 ORDER BY random() LIMIT 2000)
@@ -130,10 +189,28 @@ async function samples(databases) {
       [REGION],
     ),
   ]);
-  return { members: members.map((r) => r.idcs), anyone: anyone.map((r) => r.idcs), declarations };
+  /** @type {(rows: Record<string, unknown>[]) => string[]} */
+  const idcsOf = (rows) => rows.map((r) => String(r.idcs));
+  // The declaration table's columns, as pg reads them (DECIMAL as a string).
+  const declared = /** @type {Declaration[]} */ (declarations);
+  return { members: idcsOf(members), anyone: idcsOf(anyone), declarations: declared };
 }
+/** @typedef {Awaited<ReturnType<typeof samples>>} Pool */
 
-const pick = (items) => items[Math.floor(Math.random() * items.length)];
+/**
+ * One of `items` at random.
+ * @template T
+ * @param {T[]} items
+ * @returns {T}
+ */
+const pick = (items) => {
+  const item = items[Math.floor(Math.random() * items.length)];
+  if (item === undefined) {
+    throw new Error("no sample to draw from: is the generated data empty?");
+  }
+  return item;
+};
+/** @param {number} centimes */
 const dirhams = (centimes) => `${Math.trunc(centimes / 100)}.${String(centimes % 100).padStart(2, "0")}`;
 
 const AGENCY_BATCH = `query AgencyBatch($idcs: [ID!]!) { people(idcs: $idcs) { idcs healthCoverage { regime role status } } }`;
@@ -148,6 +225,7 @@ const DECLARE = `mutation Declare($householdId: ID!, $input: LivingConditionsInp
  * Who asks, for `full`: many officials of each grant (as a region's case workers or a ministry's
  * analysts would), each within the catalogue's per-official rate and persons per hour over the whole
  * run; a system is one subject, whose rate (500/s) is above what the bench drives.
+ * @param {import("./harness.mjs").Officials} officials
  */
 async function callers(officials) {
   const [caseWorkers, cnss, analysts, registrars] = await Promise.all([
@@ -171,11 +249,25 @@ async function callers(officials) {
   return { caseWorkers, cnss, analysts, registrars };
 }
 
-/** The four scenarios: who asks (for `full`), what, and a fresh body per request. */
+/**
+ * @typedef {object} Scenario
+ * @property {string} name
+ * @property {string} what
+ * @property {Token} token
+ * @property {() => string} nextBody
+ */
+
+/**
+ * The four scenarios: who asks (for `full`), what, and a fresh body per request.
+ * @param {Pool} pool
+ * @param {Awaited<ReturnType<typeof callers>>} tokens
+ */
 function scenarios(pool, tokens) {
   let next = 0;
+  /** @param {number} n */
   const batchOf = (n) => Array.from({ length: n }, () => pick(pool.anyone));
-  return [
+  /** @type {Scenario[]} */
+  const all = [
     {
       name: "person-360",
       what: "cross-programme view of a random person of the region (4 subgraphs), ANSS case worker",
@@ -187,7 +279,6 @@ function scenarios(pool, tokens) {
       what: "CNSS system checking the coverage of 100 random persons in one request",
       token: tokens.cnss,
       nextBody: () => JSON.stringify({ query: AGENCY_BATCH, variables: { idcs: batchOf(100) } }),
-      batchOf,
     },
     {
       name: "dashboard",
@@ -204,6 +295,9 @@ function scenarios(pool, tokens) {
         // of one household at once would race for the same version (a conflict, by design).
         next = (next + 1) % pool.declarations.length;
         const d = pool.declarations[next];
+        if (!d) {
+          throw new Error("no household of the region to re-declare in the generated data");
+        }
         const input = {
           housingType: d.housing_type,
           rooms: d.rooms,
@@ -224,9 +318,22 @@ function scenarios(pool, tokens) {
       },
     },
   ];
+  /** @param {string} name */
+  const named = (name) => {
+    const scenario = all.find((s) => s.name === name);
+    if (!scenario) {
+      throw new Error(`no scenario ${name}`);
+    }
+    return scenario;
+  };
+  return { all, named, batchOf };
 }
 
-/** SQL statements each subgraph has run so far (its /metrics counter). */
+/**
+ * SQL statements each subgraph has run so far (its /metrics counter).
+ * @param {Record<string, string>} subgraphUrls
+ * @returns {Promise<Record<string, number | null>>}
+ */
 async function statementCounts(subgraphUrls) {
   const entries = await Promise.all(
     Object.entries(subgraphUrls).map(async ([name, url]) => {
@@ -247,28 +354,42 @@ async function statementCounts(subgraphUrls) {
  * (autocannon stops counting, the servers keep working: at a million persons a statistics query
  * runs for seconds, and the next scenario would find the connection pools taken), at most two
  * minutes.
+ * @param {Record<string, string>} databases
  */
 async function settle(databases) {
   const names = Object.values(databases).map((url) => new URL(url).pathname.slice(1));
   for (let waited = 0; waited < 120; waited++) {
-    const [{ active }] = await queryDatabase(
-      databases.population,
+    const [row] = await queryDatabase(
+      entry(databases, "population"),
       "SELECT count(*)::int AS active FROM pg_stat_activity WHERE datname = ANY($1) AND state = 'active' AND pid <> pg_backend_pid()",
       [names],
     );
-    if (active === 0) {
+    if (row?.active === 0) {
       return;
     }
     await new Promise((resolve) => setTimeout(resolve, 1000));
   }
 }
 
+/**
+ * @param {Record<string, number | null>} after
+ * @param {Record<string, number | null>} before
+ * @returns {Record<string, number | null>}
+ */
 const difference = (after, before) =>
   Object.fromEntries(
-    Object.entries(after).map(([name, n]) => [name, n === null || before[name] === null ? null : n - before[name]]),
+    Object.entries(after).map(([name, n]) => {
+      const was = before[name];
+      return [name, n === null || was === null || was === undefined ? null : n - was];
+    }),
   );
 
-/** One POST; throws unless the answer has data and no errors. */
+/**
+ * One POST; throws unless the answer has data and no errors.
+ * @param {string} url
+ * @param {Token | undefined} token
+ * @param {string} body
+ */
 async function once(url, token, body) {
   const response = await fetch(url, {
     method: "POST",
@@ -282,16 +403,26 @@ async function once(url, token, body) {
   return answer;
 }
 
-/** Figures that may be unknown (null): unknown if any part is. */
-const sumOrNull = (xs) => (xs.some((x) => x === null) ? null : xs.reduce((a, b) => a + b, 0));
+/**
+ * Figures that may be unknown (null or missing): unknown if any part is.
+ * @param {(number | null | undefined)[]} xs
+ */
+const sumOrNull = (xs) => {
+  const known = xs.filter((x) => typeof x === "number");
+  return known.length < xs.length ? null : known.reduce((a, b) => a + b, 0);
+};
+/**
+ * @param {number | null} total
+ * @param {number} requests
+ */
 const perRequest = (total, requests) => (total === null ? null : total / Math.max(requests, 1));
 
-const median = (xs) => {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = Math.floor(s.length / 2);
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+const median = medianOf;
+/** @param {(number | null)[]} xs */
+const medianOrNull = (xs) => {
+  const known = xs.filter((x) => x !== null);
+  return known.length < xs.length ? null : median(known);
 };
-const medianOrNull = (xs) => (xs.some((x) => x === null) ? null : median(xs));
 
 const GATEWAYS = {
   full: { GATEWAY_ACCESS_LOG: "on", ACCESS_LOG_DATABASE_URL: databaseUrl("spx_bench_access_log") },
@@ -316,6 +447,9 @@ const sideBySide = await withSystem(
     subgraphEnv: { SUBGRAPH_UNAUTHENTICATED: "bench" },
     peers: async ({ ports, ...options }) => {
       const { ceiling: ceilingPort, ...peerPorts } = ports;
+      if (ceilingPort === undefined) {
+        throw new Error("no port for the ceiling");
+      }
       return [
         ...(await preparePeers({ ...options, ports: peerPorts })),
         ceiling({ ...options, ports: { ceiling: ceilingPort } }),
@@ -326,12 +460,14 @@ const sideBySide = await withSystem(
   async ({ targets, officials, processes, subgraphUrls }) => {
     const pool = await samples(databases);
     const tokens = await callers(officials);
+    /** @type {Record<string, ScenarioResult>} */
     const results = {};
-    for (const scenario of scenarios(pool, tokens)) {
+    for (const scenario of scenarios(pool, tokens).all) {
+      /** @param {string} target */
       const tokenOf = (target) => (AUTHENTICATED.has(target) ? scenario.token : undefined);
       await settle(databases);
-      for (const target of Object.keys(targets)) {
-        await once(targets[target], tokenOf(target), scenario.nextBody());
+      for (const [target, url] of Object.entries(targets)) {
+        await once(url, tokenOf(target), scenario.nextBody());
       }
       // Warm-up: every gateway, in turn, until its paths are compiled and its pools are full.
       for (const [target, url] of Object.entries(targets)) {
@@ -343,17 +479,21 @@ const sideBySide = await withSystem(
           connections: CONNECTIONS,
         });
       }
+      /** @type {Record<string, TargetFigures[]>} */
       const runs = Object.fromEntries(Object.keys(targets).map((t) => [t, []]));
       for (let round = 0; round < ROUNDS; round++) {
         const order = round % 2 === 0 ? Object.keys(targets) : Object.keys(targets).reverse();
         for (const target of order) {
           const subgraphProcesses = processes.filter((p) => p.kind === "subgraph");
           const gatewayProcess = processes.find((p) => p.name === target);
+          if (!gatewayProcess) {
+            throw new Error(`no process for ${target}`);
+          }
           const memory = watchMemory([...subgraphProcesses, gatewayProcess]);
           const before = await statementCounts(subgraphUrls);
           const cpuWatch = watchCpu([...subgraphProcesses, gatewayProcess]);
           const run = await measure({
-            url: targets[target],
+            url: entry(targets, target),
             token: tokenOf(target),
             nextBody: scenario.nextBody,
             seconds: DURATION,
@@ -362,14 +502,14 @@ const sideBySide = await withSystem(
           const cpuMs = cpuWatch.stop(run.requests);
           const statements = difference(await statementCounts(subgraphUrls), before);
           const peaks = memory.stop();
-          runs[target].push({
+          entry(runs, target).push({
             ...run,
-            gatewayPeakMiB: peaks[target],
-            subgraphPeakMiB: Math.max(...subgraphProcesses.map((p) => peaks[p.name])),
+            gatewayPeakMiB: peaks[target] ?? 0,
+            subgraphPeakMiB: Math.max(...subgraphProcesses.map((p) => peaks[p.name] ?? 0)),
             cpuMsPerRequest: {
-              gateway: cpuMs[target],
+              gateway: cpuMs[target] ?? null,
               subgraphs: sumOrNull(subgraphProcesses.map((p) => cpuMs[p.name])),
-              postgres: cpuMs.postgres,
+              postgres: cpuMs.postgres ?? null,
             },
             statementsPerRequest: perRequest(sumOrNull(Object.values(statements)), run.requests),
           });
@@ -392,12 +532,11 @@ const sideBySide = await withSystem(
               requests: rs.reduce((a, r) => a + r.requests, 0),
               gatewayPeakMiB: Math.max(...rs.map((r) => r.gatewayPeakMiB)),
               subgraphPeakMiB: Math.max(...rs.map((r) => r.subgraphPeakMiB)),
-              cpuMsPerRequest: Object.fromEntries(
-                ["gateway", "subgraphs", "postgres"].map((part) => [
-                  part,
-                  medianOrNull(rs.map((r) => r.cpuMsPerRequest[part])),
-                ]),
-              ),
+              cpuMsPerRequest: {
+                gateway: medianOrNull(rs.map((r) => r.cpuMsPerRequest.gateway)),
+                subgraphs: medianOrNull(rs.map((r) => r.cpuMsPerRequest.subgraphs)),
+                postgres: medianOrNull(rs.map((r) => r.cpuMsPerRequest.postgres)),
+              },
               statementsPerRequest: medianOrNull(rs.map((r) => r.statementsPerRequest)),
               rounds: rs,
             },
@@ -408,19 +547,22 @@ const sideBySide = await withSystem(
 
     // agency-batch at 1 to 1,000 persons per request, through `full`: p50 with one client, and
     // the SQL statements each subgraph ran per request.
-    const batchScenario = scenarios(pool, tokens).find((s) => s.name === "agency-batch");
+    const { named, batchOf } = scenarios(pool, tokens);
+    const batchScenario = named("agency-batch");
+    const full = entry(targets, "full");
+    /** @type {Batch[]} */
     const batches = [];
     for (const size of BATCHES) {
-      const nextBody = () => JSON.stringify({ query: AGENCY_BATCH, variables: { idcs: batchScenario.batchOf(size) } });
-      await once(targets.full, batchScenario.token, nextBody());
+      const nextBody = () => JSON.stringify({ query: AGENCY_BATCH, variables: { idcs: batchOf(size) } });
+      await once(full, batchScenario.token, nextBody());
       const before = await statementCounts(subgraphUrls);
       const requests = 20;
       for (let i = 0; i < requests; i++) {
-        await once(targets.full, batchScenario.token, nextBody());
+        await once(full, batchScenario.token, nextBody());
       }
       const statements = difference(await statementCounts(subgraphUrls), before);
       const run = await measure({
-        url: targets.full,
+        url: full,
         token: batchScenario.token,
         nextBody,
         seconds: quick ? 3 : 8,
@@ -449,17 +591,36 @@ const sideBySide = await withSystem(
 // profiler slows the process it samples, so it never serves the measured runs.
 const TURNS = 3;
 const profileDir = mkdtempSync(path.join(tmpdir(), "spx-bench-profile-"));
+/** @type {{ size: number, databases: Record<string, string> }[]} */
 const sizes = [];
 for (const size of SIZES) {
   sizes.push({ size, databases: size === PERSONS ? databases : await dataFor(size) });
 }
 
-/** Starts each size's system, one inside the other, and runs `body` with all of them up. */
+/**
+ * @typedef {object} SizedSystem One data size's system.
+ * @property {number} size
+ * @property {boolean} profiled whether it runs the profiled copy of `full` too
+ * @property {(url: string, seconds: number, connections: number, latencies?: number[]) => ReturnType<typeof measure>} run
+ *   person-360 against `url`
+ * @property {Record<string, string>} targets
+ * @property {(name: string) => Promise<unknown>} stopOne
+ */
+
+/**
+ * Starts each size's system, one inside the other, and runs `body` with all of them up.
+ * @template T
+ * @param {typeof sizes} remaining
+ * @param {SizedSystem[]} running
+ * @param {(systems: SizedSystem[]) => Promise<T>} body
+ * @returns {Promise<T>}
+ */
 async function withSizes(remaining, running, body) {
-  if (remaining.length === 0) {
+  const [first, ...rest] = remaining;
+  if (!first) {
     return body(running);
   }
-  const [{ size, databases: dbs }, ...rest] = remaining;
+  const { size, databases: dbs } = first;
   const profiled = size === PERSONS;
   const accessLog = `spx_bench_access_log_${label(size)}`;
   const full = { ...GATEWAYS.full, ACCESS_LOG_DATABASE_URL: databaseUrl(accessLog) };
@@ -475,7 +636,8 @@ async function withSizes(remaining, running, body) {
     },
     async ({ targets, officials, stopOne }) => {
       const pool = await samples(dbs);
-      const scenario = scenarios(pool, await callers(officials)).find((s) => s.name === "person-360");
+      const scenario = scenarios(pool, await callers(officials)).named("person-360");
+      /** @type {SizedSystem["run"]} */
       const run = (url, seconds, connections, latencies) =>
         measure({ url, token: scenario.token, nextBody: scenario.nextBody, seconds, connections, latencies });
       return withSizes(rest, [...running, { size, profiled, run, targets, stopOne }], body);
@@ -487,33 +649,33 @@ const scaling = await withSizes(sizes, [], async (systems) => {
   // Steady state, as in the side-by-side runs: compiled paths, full pools, warm caches (a fresh
   // gateway's first seconds run 30-50% slower).
   for (const { run, targets } of systems) {
-    await run(targets.full, quick ? 10 : 20, CONNECTIONS);
-    await run(targets.full, quick ? 3 : 5, 1);
+    await run(entry(targets, "full"), quick ? 10 : 20, CONNECTIONS);
+    await run(entry(targets, "full"), quick ? 3 : 5, 1);
   }
-  const latencies = systems.map(() => []);
-  const errors = systems.map(() => 0);
+  // Each size's latencies over all its turns, and its errors.
+  const tallies = systems.map((system) => ({ system, latencies: /** @type {number[]} */ ([]), errors: 0 }));
   for (let turn = 0; turn < TURNS; turn++) {
-    const order = systems.map((_, i) => i);
-    for (const i of turn % 2 === 0 ? order : order.reverse()) {
-      const { run, targets } = systems[i];
-      errors[i] += (await run(targets.full, DURATION / TURNS, 1, latencies[i])).errors;
+    for (const tally of turn % 2 === 0 ? tallies : [...tallies].reverse()) {
+      const { run, targets } = tally.system;
+      tally.errors += (await run(entry(targets, "full"), DURATION / TURNS, 1, tally.latencies)).errors;
     }
   }
   const main = systems.find((system) => system.profiled);
   if (main) {
-    await main.run(main.targets.profiled, DURATION, CONNECTIONS);
+    await main.run(entry(main.targets, "profiled"), DURATION, CONNECTIONS);
     // The profile is written when the profiled gateway exits: stop it now, while the others run.
     await main.stopOne("profiled");
   }
-  return systems.map(({ size }, i) => {
-    const sorted = latencies[i].sort((a, b) => a - b);
+  return tallies.map(({ system: { size }, latencies, errors }) => {
+    const sorted = latencies.sort((a, b) => a - b);
+    /** @type {ScalePoint} */
     const point = {
       persons: size,
       p50: quantile(sorted, 0.5),
       p95: quantile(sorted, 0.95),
       p99: quantile(sorted, 0.99),
       requests: sorted.length,
-      errors: errors[i],
+      errors,
     };
     console.log(`person-360 at ${label(size)} persons, 1 client: p50 ${point.p50} ms`);
     return point;
@@ -524,22 +686,44 @@ rmSync(profileDir, { recursive: true, force: true });
 
 writeReport({ ...sideBySide, scaling, profile, seconds: (Date.now() - started) / 1000 });
 
-/** Each target of the issue, met or not, with the figures that decide it. */
+/**
+ * @typedef {object} Report
+ * @property {Record<string, ScenarioResult>} results each scenario, side by side
+ * @property {Batch[]} batches agency-batch at each batch size
+ * @property {ScalePoint[]} scaling person-360 at each data size
+ */
+
+/**
+ * Each target of the issue, met or not, with the figures that decide it.
+ * @param {Report} report
+ */
 function targets({ results, batches, scaling }) {
-  const p360 = results["person-360"].targets;
+  /**
+   * @param {string} scenario
+   * @param {string} target
+   */
+  const at = (scenario, target) => entry(entry(results, scenario).targets, target);
+  /** @param {string} target */
+  const p360 = (target) => at("person-360", target);
+  /** @param {unknown} ok */
   const verdict = (ok) => (ok ? "met" : "**NOT met**");
-  const cost = (scenario) => 1 - results[scenario].targets.full.rps / results[scenario].targets.bare.rps;
-  const largest = scaling[scaling.length - 1];
+  /** @param {string} scenario */
+  const cost = (scenario) => 1 - at(scenario, "full").rps / at(scenario, "bare").rps;
+  const [smallest, largest] = [scaling[0], scaling[scaling.length - 1]];
+  const [firstBatch] = batches;
+  if (!smallest || !largest || !firstBatch) {
+    throw new Error("no data size or no batch size was measured");
+  }
   const p50s = scaling.map((s) => s.p50);
   const spread = Math.max(...p50s) / Math.min(...p50s);
   const thousand = batches.find((b) => b.persons === 1000);
-  const statementCounts = Object.keys(batches[0].statementsPerRequest).map((name) =>
+  const statementCounts = Object.keys(firstBatch.statementsPerRequest).map((name) =>
     batches.map((b) => b.statementsPerRequest[name]),
   );
   const constant = statementCounts.every((counts) => counts.every((n) => n !== null && n === counts[0]));
   return [
-    `- person-360, full ≥ 1.5× the throughput of apollo-gateway: ${verdict(p360.full.rps >= 1.5 * p360["apollo-gateway"].rps)} (${(p360.full.rps / p360["apollo-gateway"].rps).toFixed(2)}×)`,
-    `- person-360, full ≥ hive-gateway's throughput with a lower p99: ${verdict(p360.full.rps >= p360["hive-gateway"].rps && p360.full.p99 < p360["hive-gateway"].p99)} (${(p360.full.rps / p360["hive-gateway"].rps).toFixed(2)}×, p99 ${ms(p360.full.p99)} vs ${ms(p360["hive-gateway"].p99)} ms)`,
+    `- person-360, full ≥ 1.5× the throughput of apollo-gateway: ${verdict(p360("full").rps >= 1.5 * p360("apollo-gateway").rps)} (${(p360("full").rps / p360("apollo-gateway").rps).toFixed(2)}×)`,
+    `- person-360, full ≥ hive-gateway's throughput with a lower p99: ${verdict(p360("full").rps >= p360("hive-gateway").rps && p360("full").p99 < p360("hive-gateway").p99)} (${(p360("full").rps / p360("hive-gateway").rps).toFixed(2)}×, p99 ${ms(p360("full").p99)} vs ${ms(p360("hive-gateway").p99)} ms)`,
     `- security and audit cost ≤ 20% of throughput against bare: ${Object.keys(results)
       .map((name) => `${name} ${verdict(cost(name) <= 0.2)} (${(cost(name) * 100).toFixed(1)}%)`)
       .join(", ")}`,
@@ -548,27 +732,46 @@ function targets({ results, batches, scaling }) {
       "agency-batch",
     ]
       .map((name) => {
-        const edgeCost = 1 - results[name].targets.full.rps / results[name].targets["full-no-edge"].rps;
+        const edgeCost = 1 - at(name, "full").rps / at(name, "full-no-edge").rps;
         return `${name} ${verdict(edgeCost < 0.03)} (${(edgeCost * 100).toFixed(1)}%)`;
       })
       .join(", ")}`,
-    `  - where it goes, in CPU per person-360 request against bare: ${["gateway", "subgraphs", "postgres"]
-      .map((part) => {
-        const full = p360.full.cpuMsPerRequest[part];
-        const bare = p360.bare.cpuMsPerRequest[part];
-        const delta = full === null || bare === null ? Number.NaN : full - bare;
-        return `${part === "postgres" ? "PostgreSQL" : part} ${Number.isFinite(delta) ? `${delta >= 0 ? "+" : ""}${delta.toFixed(2)} ms` : "n/a"}`;
-      })
-      .join(", ")}`,
+    `  - where it goes, in CPU per person-360 request against bare: ${
+      /** @type {const} */ (["gateway", "subgraphs", "postgres"])
+        .map((part) => {
+          const full = p360("full").cpuMsPerRequest[part];
+          const bare = p360("bare").cpuMsPerRequest[part];
+          const delta = full === null || bare === null ? Number.NaN : full - bare;
+          return `${part === "postgres" ? "PostgreSQL" : part} ${Number.isFinite(delta) ? `${delta >= 0 ? "+" : ""}${delta.toFixed(2)} ms` : "n/a"}`;
+        })
+        .join(", ")
+    }`,
     `- person-360 with one client, p50 < 25 ms at ${largest.persons.toLocaleString("en")} persons: ${verdict(largest.p50 < 25)} (${ms(largest.p50)} ms)`,
-    `- person-360 p50 flat within 20% from ${scaling[0].persons.toLocaleString("en")} to ${largest.persons.toLocaleString("en")} persons: ${verdict(spread <= 1.2)} (largest / smallest p50 = ${spread.toFixed(2)})`,
+    `- person-360 p50 flat within 20% from ${smallest.persons.toLocaleString("en")} to ${largest.persons.toLocaleString("en")} persons: ${verdict(spread <= 1.2)} (largest / smallest p50 = ${spread.toFixed(2)})`,
     `- agency-batch of 1,000 persons, p50 < 300 ms: ${verdict(thousand && thousand.p50 < 300)} (${ms(thousand?.p50)} ms)`,
     `- agency-batch, SQL statements per subgraph the same from 1 to 1,000 persons: ${verdict(constant)}`,
   ];
 }
 
+/**
+ * Writes the report of the whole run (tests/bench/results/<date>-<machine>.md and .json).
+ * @param {Report & { profile: import("./profile-summary.mjs").ProfileSummary | undefined, seconds: number }} report
+ */
 function writeReport({ results, batches, scaling, profile, seconds }) {
-  const targetsOf = Object.keys(Object.values(results)[0].targets);
+  const targetsOf = Object.keys(Object.values(results)[0]?.targets ?? {});
+  const subgraphNames = Object.keys(batches[0]?.statementsPerRequest ?? {});
+  /**
+   * One table row for each scenario and gateway, in that order.
+   * @param {(scenario: string, target: string, figures: TargetFigures) => string} row
+   */
+  const rowsPerTarget = (row) =>
+    Object.entries(results).flatMap(([name, { targets }]) =>
+      targetsOf.map((target) => row(name, target, entry(targets, target))),
+    );
+  /**
+   * @param {number} a
+   * @param {number} b
+   */
   const ratio = (a, b) => (b > 0 ? `${(a / b).toFixed(2)}×` : "n/a");
   const lines = [
     `${quick ? "Quick run" : "Full run"}: ${PERSONS.toLocaleString("en")} generated persons on PostgreSQL, ${CONNECTIONS} connections, ${ROUNDS} × ${DURATION} s per gateway and scenario (median of rounds), gateways alternating; ${machine()}; ${today()}; ${Math.round(seconds / 60)} min in all.`,
@@ -581,6 +784,7 @@ function writeReport({ results, batches, scaling, profile, seconds }) {
     "| --- | --- | --- | --- | --- | --- | --- |",
   ];
   for (const [name, { targets }] of Object.entries(results)) {
+    /** @param {string} k */
     const t = (k) => targets[k] ?? { rps: 0, p99: Number.NaN };
     lines.push(
       `| ${name} | ${ratio(t("full").rps, t("apollo-gateway").rps)} | ${ratio(t("full").rps, t("hive-gateway").rps)} | ${ratio(t("full").rps, t("full-no-edge").rps)} | ${ratio(t("full").rps, t("bare").rps)} | ${ratio(t("full").rps, t("ceiling").rps)} | ${ms(t("full").p99)} · ${ms(t("apollo-gateway").p99)} · ${ms(t("hive-gateway").p99)} · ${ms(t("ceiling").p99)} |`,
@@ -592,30 +796,22 @@ function writeReport({ results, batches, scaling, profile, seconds }) {
     "",
     "| Scenario | Gateway | Requests/s | p50 (ms) | p95 (ms) | p99 (ms) | Errors | Gateway peak RSS (MiB) | Subgraph peak RSS (MiB) | SQL statements / request |",
     "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
-  );
-  for (const [name, { targets }] of Object.entries(results)) {
-    for (const target of targetsOf) {
-      const m = targets[target];
-      lines.push(
+    ...rowsPerTarget(
+      (name, target, m) =>
         `| ${name} | ${target} | ${m.rps.toFixed(1)} | ${ms(m.p50)} | ${ms(m.p95)} | ${ms(m.p99)} | ${m.errors} | ${m.gatewayPeakMiB.toFixed(0)} | ${m.subgraphPeakMiB.toFixed(0)} | ${m.statementsPerRequest === null ? "n/a" : m.statementsPerRequest.toFixed(1)} |`,
-      );
-    }
-  }
+    ),
+  );
   lines.push(
     "",
     "CPU per request, in milliseconds of user and system time (median of rounds): the gateway (with any workers it forks), the four subgraphs together, and PostgreSQL. On this machine throughput is bounded by the total, so this is where a request's cost goes:",
     "",
     "| Scenario | Gateway | gateway | subgraphs | PostgreSQL | total |",
     "| --- | --- | --- | --- | --- | --- |",
+    ...rowsPerTarget((name, target, { cpuMsPerRequest: { gateway, subgraphs, postgres } }) => {
+      const total = sumOrNull([gateway, subgraphs, postgres]);
+      return `| ${name} | ${target} | ${cpu(gateway)} | ${cpu(subgraphs)} | ${cpu(postgres)} | ${cpu(total)} |`;
+    }),
   );
-  for (const [name, { targets }] of Object.entries(results)) {
-    for (const target of targetsOf) {
-      const { gateway, subgraphs, postgres } = targets[target].cpuMsPerRequest;
-      lines.push(
-        `| ${name} | ${target} | ${cpu(gateway)} | ${cpu(subgraphs)} | ${cpu(postgres)} | ${cpu(sumOrNull([gateway, subgraphs, postgres]))} |`,
-      );
-    }
-  }
   lines.push("", "Scenarios:", "");
   for (const [name, { what }] of Object.entries(results)) {
     lines.push(`- \`${name}\`: ${what}`);
@@ -634,10 +830,8 @@ function writeReport({ results, batches, scaling, profile, seconds }) {
     "",
     `agency-batch through \`full\` at ${PERSONS.toLocaleString("en")} persons, one client; SQL statements per request in each subgraph:`,
     "",
-    `| Persons per request | p50 (ms) | p99 (ms) | Errors | ${Object.keys(batches[0].statementsPerRequest).join(" | ")} |`,
-    `| --- | --- | --- | --- | ${Object.keys(batches[0].statementsPerRequest)
-      .map(() => "---")
-      .join(" | ")} |`,
+    `| Persons per request | p50 (ms) | p99 (ms) | Errors | ${subgraphNames.join(" | ")} |`,
+    `| --- | --- | --- | --- | ${subgraphNames.map(() => "---").join(" | ")} |`,
     ...batches.map(
       (b) =>
         `| ${b.persons} | ${ms(b.p50)} | ${ms(b.p99)} | ${b.errors} | ${Object.values(b.statementsPerRequest)

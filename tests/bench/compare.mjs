@@ -17,10 +17,12 @@ import { parseArgs } from "node:util";
 import {
   databaseUrl,
   edgeScenarios,
+  entry,
   expectAnswer,
   figures,
   load,
   machine,
+  medianOf,
   percent,
   root,
   today,
@@ -44,26 +46,42 @@ if (!values.base) {
   process.exit(2);
 }
 const [duration, connections, rounds] = [values.duration, values.connections, values.rounds].map(Number);
+if (!(duration && connections && rounds)) {
+  console.error("--duration, --connections and --rounds must be positive numbers");
+  process.exit(2);
+}
+const base = values.base;
+/** @param {string[]} args */
 const git = (...args) => execFileSync("git", args, { cwd: root, encoding: "utf8" }).trim();
-const baseCommit = git("rev-parse", "--short", values.base);
+const baseCommit = git("rev-parse", "--short", base);
 const headCommit = git("rev-parse", "--short", "HEAD");
 const dirty = git("status", "--porcelain", "--untracked-files=no") !== "";
 
 const work = mkdtempSync(path.join(tmpdir(), "spx-bench-base-"));
 const baseRoot = path.join(work, "base");
 
-const median = (values) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
-};
+/** The two systems, in the order of even rounds. */
+const SYSTEMS = /** @type {const} */ (["base", "head"]);
+/** @typedef {typeof SYSTEMS[number]} Which */
+/**
+ * @typedef {object} Run One measured run of one system.
+ * @property {Record<string, number | null>} byProcess CPU milliseconds of each process
+ * @property {number} rps
+ * @property {number} p50
+ * @property {number} p99
+ * @property {number} errors
+ * @property {number} requests
+ * @property {number} cpuMs all the system's processes together
+ */
 
 try {
   console.error(`Installing and building ${baseCommit} in ${baseRoot} ...`);
-  git("worktree", "add", "--detach", baseRoot, values.base);
+  git("worktree", "add", "--detach", baseRoot, base);
+  /** @type {import("node:child_process").ExecFileSyncOptions} */
   const quiet = { cwd: baseRoot, stdio: ["ignore", "ignore", "inherit"], env: { ...process.env, CI: "true" } };
   execFileSync("npm", ["ci", "--no-audit", "--no-fund", "--loglevel=error"], quiet);
   execFileSync("npm", ["run", "build", "--", "--output-logs=errors-only"], quiet);
+  /** @param {string} name */
   const accessLog = (name) => ({ GATEWAY_ACCESS_LOG: "on", ACCESS_LOG_DATABASE_URL: databaseUrl(name) });
   await withSystem(
     {
@@ -87,19 +105,39 @@ try {
           const report = [];
           const lines = [];
           const breakdown = [];
+          /**
+           * Scenario `s` of system `which`, and its gateway's URL.
+           * @param {Which} which
+           * @param {number} s
+           */
+          const scenarioOf = (which, s) => {
+            const scenario = scenarios[which][s];
+            if (!scenario) {
+              throw new Error(`${which} has no scenario ${s}: both must list the same`);
+            }
+            return { ...scenario, url: entry(systems[which].targets, which) };
+          };
           for (let s = 0; s < scenarios.head.length; s++) {
-            const name = scenarios.head[s].name;
-            if (!name.startsWith(values.only)) {
+            const { name } = scenarioOf("head", s);
+            if (!name.startsWith(values.only ?? "")) {
               continue;
             }
+            /** @type {Record<Which, Run[]>} */
             const runs = { base: [], head: [] };
+            /**
+             * @param {Which} which
+             * @param {number} seconds
+             * @param {boolean} measured
+             */
             const run = async (which, seconds, measured) => {
-              const { token, body } = scenarios[which][s];
+              const { token, body, url } = scenarioOf(which, s);
               // Each system's own processes, and PostgreSQL (idle for the other system meanwhile).
               const cpu = watchCpu(systems[which].processes);
-              const result = await load(systems[which].targets[which], token, body, seconds, connections);
+              const result = await load(url, token, body, seconds, connections);
               const byProcess = cpu.stop(1);
-              const cpuMs = Object.values(byProcess).reduce((sum, ms) => sum + (ms ?? Number.NaN), 0);
+              const cpuMs = Object.values(byProcess)
+                .map((ms) => ms ?? Number.NaN)
+                .reduce((sum, ms) => sum + ms, 0);
               if (measured) {
                 runs[which].push({
                   byProcess,
@@ -112,55 +150,54 @@ try {
                 });
               }
             };
-            for (const which of ["base", "head"]) {
-              const { token, body, check } = scenarios[which][s];
-              await expectAnswer(`${name}, ${which}`, systems[which].targets[which], token, body, check);
+            for (const which of SYSTEMS) {
+              const { token, body, check, url } = scenarioOf(which, s);
+              await expectAnswer(`${name}, ${which}`, url, token, body, check);
             }
             for (let pass = 0; pass < 2; pass++) {
-              for (const which of ["base", "head"]) {
+              for (const which of SYSTEMS) {
                 await run(which, 5, false);
               }
             }
             for (let round = 0; round < rounds; round++) {
-              for (const which of round % 2 === 0 ? ["base", "head"] : ["head", "base"]) {
+              for (const which of round % 2 === 0 ? SYSTEMS : [...SYSTEMS].reverse()) {
                 await run(which, duration, true);
               }
             }
-            const summary = Object.fromEntries(
-              ["base", "head"].map((which) => {
-                const list = runs[which];
-                const requests = list.reduce((sum, r) => sum + r.requests, 0);
-                return [
-                  which,
-                  {
-                    rps: median(list.map((r) => r.rps)),
-                    p50: median(list.map((r) => r.p50)),
-                    p99: median(list.map((r) => r.p99)),
-                    errors: list.reduce((sum, r) => sum + r.errors, 0),
-                    requests,
-                    cpuMsPerRequest: list.reduce((sum, r) => sum + r.cpuMs, 0) / Math.max(requests, 1),
-                    // Where the CPU went: each process (and PostgreSQL), per request.
-                    cpuMsPerRequestByProcess: Object.fromEntries(
-                      Object.keys(list[0]?.byProcess ?? {}).map((process) => [
-                        process,
-                        list.reduce((sum, r) => sum + (r.byProcess[process] ?? 0), 0) / Math.max(requests, 1),
-                      ]),
-                    ),
-                  },
-                ];
-              }),
-            );
+            /** @param {Which} which */
+            const summaryOf = (which) => {
+              const list = runs[which];
+              const requests = list.reduce((sum, r) => sum + r.requests, 0);
+              return {
+                rps: medianOf(list.map((r) => r.rps)),
+                p50: medianOf(list.map((r) => r.p50)),
+                p99: medianOf(list.map((r) => r.p99)),
+                errors: list.reduce((sum, r) => sum + r.errors, 0),
+                requests,
+                cpuMsPerRequest: list.reduce((sum, r) => sum + r.cpuMs, 0) / Math.max(requests, 1),
+                // Where the CPU went: each process (and PostgreSQL), per request.
+                /** @type {Record<string, number>} */
+                cpuMsPerRequestByProcess: Object.fromEntries(
+                  Object.keys(list[0]?.byProcess ?? {}).map((process) => [
+                    process,
+                    list.reduce((sum, r) => sum + (r.byProcess[process] ?? 0), 0) / Math.max(requests, 1),
+                  ]),
+                ),
+              };
+            };
+            const summary = { base: summaryOf("base"), head: summaryOf("head") };
             // Each round runs both back to back: the median of the rounds' own ratios.
-            const measuredCost = 100 * median(runs.head.map((r, i) => 1 - r.rps / runs.base[i].rps));
+            const measuredCost = 100 * medianOf(runs.head.map((r, i) => 1 - r.rps / (runs.base[i]?.rps ?? Number.NaN)));
             // On a machine whose cores are the bottleneck, throughput goes as 1 / CPU per request.
             const cpuCost = 100 * (1 - summary.base.cpuMsPerRequest / summary.head.cpuMsPerRequest);
             report.push({ scenario: name, runs, summary, measuredCostPercent: measuredCost, cpuCostPercent: cpuCost });
+            /** @param {Which} which */
             const where = (which) =>
               Object.entries(summary[which].cpuMsPerRequestByProcess)
                 .map(([process, ms]) => `${process} ${ms.toFixed(2)}`)
                 .join(", ");
             breakdown.push(`- ${name}: base ${where("base")}; head ${where("head")}`);
-            for (const which of ["base", "head"]) {
+            for (const which of SYSTEMS) {
               const label =
                 which === "base" ? `base ${baseCommit}` : `head ${headCommit}${dirty ? " (+ changes)" : ""}`;
               const costs = which === "head" ? [percent(measuredCost), percent(cpuCost)] : ["", ""];

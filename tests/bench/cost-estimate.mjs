@@ -9,32 +9,24 @@ import { readSupergraphPolicy } from "@spx/gateway/supergraph-policy";
 import { SUPERGRAPH_FILE } from "@spx/schema";
 import { buildSchema, parse, validate } from "graphql";
 import { PERSON_360 } from "./harness.mjs";
+import { microsPerCall } from "./per-call.mjs";
 
 const sdl = readFileSync(SUPERGRAPH_FILE, "utf8");
 const schema = buildSchema(readSupergraphPolicy(sdl).executableSdl, { assumeValidSDL: true });
 const model = readCostModel(sdl);
 
 const AGENCY_BATCH = `query AgencyBatch($idcs: [ID!]!) { people(idcs: $idcs) { idcs healthCoverage { regime role status } } }`;
+/** @type {[string, string, Record<string, unknown>][]} */
 const documents = [
   ["person-360", PERSON_360, { idcs: "1062609475" }],
   ["agency-batch (1,000 IDCS)", AGENCY_BATCH, { idcs: Array.from({ length: 1000 }, () => "1062609475") }],
 ];
 
-/** Median of `rounds` rounds of `n` calls, in microseconds per call. */
-function perCall(fn, n = 20_000, rounds = 7) {
-  for (let i = 0; i < n; i++) {
-    fn();
-  }
-  const samples = [];
-  for (let r = 0; r < rounds; r++) {
-    const started = process.hrtime.bigint();
-    for (let i = 0; i < n; i++) {
-      fn();
-    }
-    samples.push(Number(process.hrtime.bigint() - started) / 1000 / n);
-  }
-  return samples.sort((a, b) => a - b)[Math.floor(rounds / 2)];
-}
+/**
+ * Median of 7 rounds of `calls` calls, in microseconds per call.
+ * @param {() => unknown} fn
+ */
+const perCall = (fn, calls = 20_000) => microsPerCall(fn, { calls, rounds: 7 });
 
 for (const [name, text, variables] of documents) {
   const document = parse(text);

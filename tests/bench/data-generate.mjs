@@ -11,6 +11,7 @@
 import { mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
 import { aidRows, paidMonths } from "@spx/direct-aid/seed/seed-demo";
 import { insuranceRows } from "@spx/health-insurance/seed/seed-demo";
@@ -21,9 +22,14 @@ import { registryRows } from "@spx/social-registry/seed/registry-rows";
 import pg from "pg";
 import { Progress } from "./progress.mjs";
 
-const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), "../..");
+// fileURLToPath, not the URL's pathname: a checkout path with a space or a non-ASCII letter is
+// percent-encoded in the URL.
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 
-/** Which tables each register's generated data fills (parents first), and which it empties. */
+/**
+ * Which tables each register's generated data fills (parents first), and which it empties.
+ * @type {Record<string, { load: string[], empty: string[] }>}
+ */
 const REGISTERS = {
   population: { load: ["person"], empty: ["idempotency_record"] },
   "social-registry": {
@@ -40,13 +46,22 @@ const MARKER = "spx_generated_data";
 
 export class RefusedError extends Error {}
 
-/** The database of `subgraph` for `prefix` on `server`. */
+/**
+ * The database of `subgraph` for `prefix` on `server`.
+ * @param {string} server
+ * @param {string} prefix
+ * @param {string} subgraph
+ */
 export function generatedDatabaseUrl(server, prefix, subgraph) {
   const url = new URL(server);
   url.pathname = `/${prefix}_${subgraph.replace("-", "_")}`;
   return url.toString();
 }
 
+/**
+ * @param {string} server
+ * @param {string} url
+ */
 async function ensureDatabase(server, url) {
   const name = new URL(url).pathname.slice(1);
   const admin = new pg.Client({ connectionString: server });
@@ -61,8 +76,15 @@ async function ensureDatabase(server, url) {
   }
 }
 
-/** Runs migrations through a session with the runtime's SqlExecutor shape. */
+/** @typedef {Parameters<typeof applyMigrations>[0]} SqlExecutor */
+
+/**
+ * Runs migrations through a session with the runtime's SqlExecutor shape.
+ * @param {pg.Client} client
+ * @returns {SqlExecutor}
+ */
 function executor(client) {
+  /** @type {SqlExecutor} */
   const sql = {
     exec: async (script) => void (await client.query(script)),
     query: async (text, params = []) => (await client.query(text, params)).rows,
@@ -75,6 +97,8 @@ function executor(client) {
  * Whether a database may be migrated at all: it holds no tables, or only this register's (its
  * `_prisma_migrations` names none but the register's migrations). Another application's schema is
  * left untouched: migrating first and looking after would already have changed it.
+ * @param {pg.Client} client
+ * @param {string} migrationsDir
  */
 async function ownSchema(client, migrationsDir) {
   const { rows: tables } = await client.query(
@@ -91,7 +115,12 @@ async function ownSchema(client, migrationsDir) {
   return applied.every((m) => ours.has(m.name));
 }
 
-/** What a database holds: null when empty, the marker's row when generated, "foreign" otherwise. */
+/**
+ * What a database holds: null when empty, the marker's row when generated, "foreign" otherwise.
+ * @param {pg.Client} client
+ * @param {string[]} tables
+ * @returns {Promise<GeneratedData | "foreign" | null>}
+ */
 async function contents(client, tables) {
   const { rows: marker } = await client.query("SELECT to_regclass($1) IS NOT NULL AS present", [MARKER]);
   const generated = marker[0]?.present ? (await client.query(`SELECT * FROM ${MARKER}`)).rows[0] : undefined;
@@ -107,19 +136,40 @@ async function contents(client, tables) {
 /**
  * Generates `persons` persons (with their households and programme records) from `seed` and loads
  * them into the registers' databases. Returns row counts and timings.
+ * @param {object} options
+ * @param {number} options.persons
+ * @param {number} [options.seed]
+ * @param {string} [options.prefix]
+ * @param {string} options.server the PostgreSQL server's URL
+ * @param {Date} [options.day]
+ * @param {import("./progress.mjs").Progress["out"]} [options.log] where progress is drawn (none without)
  */
 export async function generate({ persons, seed = DEMO_SEED, prefix = "spx_national", server, day = new Date(), log }) {
   // Everything is dated from the start of the day, so that a run later the same day gives the
   // very same rows.
   const today = new Date(Date.UTC(day.getUTCFullYear(), day.getUTCMonth(), day.getUTCDate()));
-  const subgraphs = JSON.parse(readFileSync(path.join(root, "schema/subgraphs.json"), "utf8")).filter((s) => !s.local);
-  const registers = subgraphs.map((subgraph) => ({
-    ...subgraph,
-    ...REGISTERS[subgraph.name],
-    url: generatedDatabaseUrl(server, prefix, subgraph.name),
-  }));
+  /** @type {{ name: string, directory: string, local?: boolean }[]} */
+  const listed = JSON.parse(readFileSync(path.join(root, "schema/subgraphs.json"), "utf8"));
+  const registers = listed
+    .filter((s) => !s.local)
+    .map((subgraph) => {
+      const tables = REGISTERS[subgraph.name];
+      if (!tables) {
+        throw new Error(`data:generate knows no tables of ${subgraph.name}`);
+      }
+      return { ...subgraph, ...tables, url: generatedDatabaseUrl(server, prefix, subgraph.name) };
+    });
   const started = Date.now();
+  /** @type {Map<string, pg.Client>} */
   const clients = new Map();
+  /** @param {string} name */
+  const clientOf = (name) => {
+    const client = clients.get(name);
+    if (!client) {
+      throw new Error(`no connection to ${name}'s database`);
+    }
+    return client;
+  };
   const scratch = mkdtempSync(path.join(tmpdir(), "spx-generate-"));
   try {
     for (const register of registers) {
@@ -140,11 +190,25 @@ export async function generate({ persons, seed = DEMO_SEED, prefix = "spx_nation
     }
 
     // 1. Generate every table's rows into COPY files, in one pass over the families.
+    /** @type {Map<string, CopyFileWriter>} */
     const writers = new Map();
+    /** @param {string} table */
+    const writerOf = (table) => {
+      const writer = writers.get(table);
+      if (!writer) {
+        throw new Error(`no COPY file for ${table}`);
+      }
+      return writer;
+    };
     for (const register of registers) {
-      const client = clients.get(register.name);
+      const client = clientOf(register.name);
       // One query at a time per connection: first rows of several tables arrive together.
+      /** @type {Promise<unknown>} */
       let lookups = Promise.resolve();
+      /**
+       * @param {string} table
+       * @param {string[]} keys
+       */
       const columnsOf = (table, keys) => {
         const columns = lookups.then(() => tableColumns(client, table, keys));
         lookups = columns.then(() => {});
@@ -156,9 +220,15 @@ export async function generate({ persons, seed = DEMO_SEED, prefix = "spx_nation
     }
     // Most writes return nothing to wait for (see CopyFileWriter.write); the rest are awaited once
     // per household.
+    /** @type {Promise<void>[]} */
     const waits = [];
+    /**
+     * @param {string} table
+     * @param {object} row
+     */
     const write = (table, row) => {
-      const wait = writers.get(table).write(row);
+      // Every generated row is a plain record of the table's columns.
+      const wait = writerOf(table).write(/** @type {Record<string, unknown>} */ (row));
       if (wait) {
         waits.push(wait);
       }
@@ -213,10 +283,10 @@ export async function generate({ persons, seed = DEMO_SEED, prefix = "spx_nation
     const generatedAt = new Date();
     await Promise.all(
       registers.map((register) => {
-        const client = clients.get(register.name);
+        const client = clientOf(register.name);
         return loadCopyFiles(
           client,
-          register.load.map((table) => writers.get(table).copyFile),
+          register.load.map((table) => writerOf(table).copyFile),
           {
             truncate: [...register.load, ...register.empty],
             onProgress: (bytes) => {
@@ -254,7 +324,13 @@ export async function generate({ persons, seed = DEMO_SEED, prefix = "spx_nation
   }
 }
 
-/** The marker a generated database carries: { seed, persons, households, as_of }, or undefined. */
+/** @typedef {{ seed: string, persons: number, households: number, as_of: Date, generated_at: Date }} GeneratedData */
+
+/**
+ * The marker a generated database carries: { seed, persons, households, as_of }, or undefined.
+ * @param {string} url
+ * @returns {Promise<GeneratedData | undefined>}
+ */
 export async function generatedData(url) {
   const client = new pg.Client({ connectionString: url });
   try {
@@ -268,7 +344,7 @@ export async function generatedData(url) {
   }
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) {
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
   const { values } = parseArgs({
     options: {
       persons: { type: "string", default: "100000" },
@@ -297,7 +373,11 @@ if (import.meta.url === `file://${process.argv[1]}`) {
         .join(", ")}`,
     );
   } catch (error) {
-    if (error?.code === "ECONNREFUSED" || error?.errors?.some?.((e) => e.code === "ECONNREFUSED")) {
+    // A refused connection, or (with several addresses for localhost) an AggregateError of them.
+    const refused = /** @param {unknown} e */ (e) =>
+      /** @type {{ code?: unknown } | undefined} */ (e)?.code === "ECONNREFUSED" ||
+      (e instanceof AggregateError && e.errors.some(refused));
+    if (refused(error)) {
       const { hostname, port } = new URL(server);
       console.error(
         `data:generate loads PostgreSQL, and nothing answers at ${hostname}:${port || 5432} (set BENCH_DATABASE_URL)`,

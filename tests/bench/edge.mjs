@@ -10,16 +10,16 @@
 //
 // A benchmark, not a test: it prints a table and writes it to tests/bench/results/.
 import {
-  alternate,
   benchOptions,
   databaseUrl,
   edgeScenarios,
-  expectAnswer,
+  entry,
   figures,
   machine,
+  measureScenario,
+  medianOf,
   percent,
   today,
-  warmUp,
   withSystem,
   writeResults,
 } from "./harness.mjs";
@@ -39,14 +39,12 @@ await withSystem(
     const report = [];
     const lines = [];
     for (const scenario of scenarios) {
-      for (const [mode, url] of Object.entries(targets)) {
-        await expectAnswer(`${scenario.name}, ${mode}`, url, scenario.token, scenario.body, scenario.check);
-      }
-      await warmUp({ targets, token: scenario.token, body: scenario.body, connections });
-      const { results, summary } = await alternate({
+      const { results, summary } = await measureScenario({
+        label: scenario.name,
         targets,
         token: scenario.token,
         body: scenario.body,
+        check: scenario.check,
         rounds,
         duration,
         connections,
@@ -54,18 +52,24 @@ await withSystem(
       });
       // CPU per request of one process, or of the whole system (every service and PostgreSQL),
       // over the runs of one gateway; null off Linux.
+      /**
+       * @param {string} mode
+       * @param {string[]} names
+       */
       const cpuPerRequest = (mode, names) => {
         let ms = 0;
-        for (const run of results[mode]) {
+        for (const run of entry(results, mode)) {
           for (const name of names) {
-            if (run.cpuMs?.[name] === null || run.cpuMs?.[name] === undefined) {
+            const used = run.cpuMs?.[name];
+            if (used === null || used === undefined) {
               return null;
             }
-            ms += run.cpuMs[name];
+            ms += used;
           }
         }
-        return ms / Math.max(summary[mode].requests, 1);
+        return ms / Math.max(entry(summary, mode).requests, 1);
       };
+      /** @param {string} mode */
       const perRequest = (mode) => cpuPerRequest(mode, [mode]);
       const gatewayCpu = { edge: perRequest("edge"), "no-edge": perRequest("no-edge") };
       const systemNames = [...processes.map((p) => p.name), "postgres"];
@@ -89,9 +93,9 @@ await withSystem(
           : (1 - systemCpu["no-edge"] / systemCpu.edge) * 100;
       // Each round runs both gateways back to back (in alternating order): the median of the
       // rounds' own ratios cancels the drift of a shared machine better than a ratio of medians.
-      const ratios = results.edge.map((run, i) => 1 - run.rps / results["no-edge"][i].rps).sort((a, b) => a - b);
-      const middle = Math.floor(ratios.length / 2);
-      const overhead = 100 * (ratios.length % 2 === 1 ? ratios[middle] : (ratios[middle - 1] + ratios[middle]) / 2);
+      const withoutEdge = entry(results, "no-edge");
+      const overhead =
+        100 * medianOf(entry(results, "edge").map((run, i) => 1 - run.rps / (withoutEdge[i]?.rps ?? Number.NaN)));
       report.push({
         scenario: scenario.name,
         results,
@@ -103,7 +107,8 @@ await withSystem(
         registersCpuRatio: controlRatio,
         correctedCostPercent: correctedCost,
       });
-      for (const mode of ["edge", "no-edge"]) {
+      for (const mode of /** @type {const} */ (["edge", "no-edge"])) {
+        /** @param {number | null} value */
         const ms = (value) => (value === null ? "n/a" : value.toFixed(2));
         const costs =
           mode === "edge"

@@ -9,6 +9,7 @@ import { measureOperation } from "@spx/gateway/edge/operation-shape";
 import { ShapeCache } from "@spx/gateway/edge/shape-cache";
 import { catalogue } from "@spx/runtime/access";
 import { parse } from "graphql";
+import { microsPerCall } from "./per-call.mjs";
 
 const { values } = parseArgs({ options: { calls: { type: "string" } } });
 const calls = Number(values.calls ?? 20_000);
@@ -17,15 +18,12 @@ const QUERY = `{ person(idcs: "1062609475") { firstName lastName address { regio
 const document = parse(QUERY);
 const limits = catalogue().edge.limits;
 
+/**
+ * @param {string} label
+ * @param {() => unknown} run
+ */
 function perCall(label, run) {
-  for (let i = 0; i < 1000; i++) {
-    run(i);
-  }
-  const started = process.hrtime.bigint();
-  for (let i = 0; i < calls; i++) {
-    run(i);
-  }
-  const micros = Number(process.hrtime.bigint() - started) / 1000 / calls;
+  const micros = microsPerCall(run, { calls, warmUp: 1000 });
   console.log(`${label}: ${micros.toFixed(2)} µs per call (${calls} calls)`);
 }
 

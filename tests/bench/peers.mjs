@@ -11,11 +11,18 @@ import { readSupergraphPolicy } from "@spx/gateway/supergraph-policy";
 import { parse } from "graphql";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
+/** @param {string} file */
 const schemaFile = (file) => path.join(root, "schema", file);
 
 /** The peers preparePeers knows, in the order it returns them. */
 export const PEERS = ["apollo-gateway", "hive-gateway", "hive-gateway-rust"];
 
+/** @typedef {{ name: string, url?: string, local?: boolean }} Service a subgraph of schema/subgraphs.json */
+
+/**
+ * The supergraph of `services`, each from its committed schema/<name>.graphql.
+ * @param {Service[]} services
+ */
 function compose(services) {
   const result = composeServices(
     services.map(({ name, url }) => ({
@@ -37,7 +44,9 @@ function compose(services) {
  * committed subgraph SDL again rather than by editing text; composing all of it must give back
  * schema/supergraph.graphql exactly, or the peers would serve another graph than ours.
  */
+/** @param {Record<string, string>} subgraphUrls */
 function peerSupergraph(subgraphUrls) {
+  /** @type {Service[]} */
   const subgraphs = JSON.parse(readFileSync(schemaFile("subgraphs.json"), "utf8"));
   if (compose(subgraphs) !== readFileSync(schemaFile("supergraph.graphql"), "utf8")) {
     throw new Error("schema/*.graphql do not compose into schema/supergraph.graphql: run `npm run compose`");
@@ -50,20 +59,35 @@ function peerSupergraph(subgraphUrls) {
   return compose(remote.map(({ name }) => ({ name, url: subgraphUrls[name] })));
 }
 
-/** An installed package's command-line script, as its package.json `bin` names it. */
+/**
+ * An installed package's command-line script, as its package.json `bin` names it.
+ * @param {string} name
+ * @param {string} command
+ */
 function packageBin(name, command) {
   let dir = path.dirname(fileURLToPath(import.meta.resolve(name)));
-  while (!readPackage(dir, name)) {
+  let json = readPackage(dir, name);
+  while (!json) {
     const parent = path.dirname(dir);
     if (parent === dir) {
       throw new Error(`${name}: package.json not found`);
     }
     dir = parent;
+    json = readPackage(dir, name);
   }
-  const { bin } = readPackage(dir, name);
-  return path.join(dir, typeof bin === "string" ? bin : bin[command]);
+  const script = typeof json.bin === "string" ? json.bin : json.bin?.[command];
+  if (!script) {
+    throw new Error(`${name}: no command ${command} in its package.json`);
+  }
+  return path.join(dir, script);
 }
 
+/**
+ * The package.json in `dir` if it is package `name`'s.
+ * @param {string} dir
+ * @param {string} name
+ * @returns {{ name: string, bin?: string | Record<string, string> } | undefined}
+ */
 function readPackage(dir, name) {
   try {
     const json = JSON.parse(readFileSync(path.join(dir, "package.json"), "utf8"));
@@ -80,6 +104,8 @@ function readPackage(dir, name) {
  * the variables to add to the runner's environment, `url` is the GraphQL endpoint (POST) and
  * `readyUrl` answers a plain GET with 2xx once the peer serves. All listen on 127.0.0.1.
  * `subgraphUrls` maps each subgraph name of schema/subgraphs.json to the URL of its /graphql.
+ * @param {import("./harness.mjs").PeerOptions} options
+ * @returns {Promise<import("./harness.mjs").PeerSpec[]>}
  */
 export async function preparePeers({ dir, subgraphUrls, ports }) {
   const unknown = Object.keys(ports ?? {}).filter((name) => !PEERS.includes(name));
@@ -98,7 +124,9 @@ export async function preparePeers({ dir, subgraphUrls, ports }) {
 
   const hive = packageBin("@graphql-hive/gateway", "hive-gateway");
   // Hive Gateway loads the SECURITY features and, unconfigured, does not enforce them.
+  /** @param {number} port */
   const hiveArgs = (port) => [hive, "supergraph", full, "--port", String(port), "--host", "127.0.0.1"];
+  /** @type {Record<string, (port: number) => Omit<import("./harness.mjs").PeerSpec, "name">>} */
   const describe = {
     "apollo-gateway": (port) => ({
       command: process.execPath,
@@ -122,5 +150,9 @@ export async function preparePeers({ dir, subgraphUrls, ports }) {
       readyUrl: `http://127.0.0.1:${port}/readiness`,
     }),
   };
-  return PEERS.filter((name) => ports[name] !== undefined).map((name) => ({ name, ...describe[name](ports[name]) }));
+  return PEERS.flatMap((name) => {
+    const port = ports[name];
+    const spec = describe[name];
+    return port === undefined || !spec ? [] : [{ name, ...spec(port) }];
+  });
 }

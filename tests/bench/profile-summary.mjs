@@ -3,13 +3,25 @@
 import { readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 
-/** "@apollo/gateway", "gateway (this project)", "node:internal/http", "(garbage collector)". */
+/**
+ * @typedef {object} CpuProfile The parts of a V8 .cpuprofile read here.
+ * @property {{ id: number, callFrame: { functionName: string, url: string } }[]} nodes
+ * @property {number[]} samples the node of each sample
+ * @property {number[]} timeDeltas microseconds before each sample
+ */
+/** @typedef {{ busyMs: number, areas: [string, number][], functions: [string, number][] }} ProfileSummary */
+
+/**
+ * "@apollo/gateway", "gateway (this project)", "node:internal/http", "(garbage collector)".
+ * @param {string} url
+ * @param {string} name
+ */
 function areaOf(url, name) {
   if (!url) {
     return name.startsWith("(") ? name : "(native)";
   }
   const module = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(url);
-  if (module) {
+  if (module?.[1]) {
     return module[1];
   }
   const project = /\/(gateway|subgraphs\/[^/]+|tests)\/dist\//.exec(url) ?? /\/(gateway|subgraphs\/[^/]+)\//.exec(url);
@@ -19,7 +31,11 @@ function areaOf(url, name) {
   return url.startsWith("node:") ? url.split("/").slice(0, 2).join("/") : url;
 }
 
-/** Summarises the newest .cpuprofile in `dir`: { busyMs, areas: [[area, ms]], functions: [[fn, ms]] }. */
+/**
+ * Summarises the newest .cpuprofile in `dir`: { busyMs, areas: [[area, ms]], functions: [[fn, ms]] }.
+ * @param {string} dir
+ * @returns {ProfileSummary | undefined}
+ */
 export function summariseProfile(dir, top = 12) {
   const file = readdirSync(dir)
     .filter((f) => f.endsWith(".cpuprofile"))
@@ -28,13 +44,20 @@ export function summariseProfile(dir, top = 12) {
   if (!file) {
     return undefined;
   }
+  /** @type {CpuProfile} */
   const profile = JSON.parse(readFileSync(path.join(dir, file), "utf8"));
   const nodes = new Map(profile.nodes.map((n) => [n.id, n]));
+  /** @type {Map<string, number>} */
   const areas = new Map();
+  /** @type {Map<string, number>} */
   const functions = new Map();
   let busy = 0;
   profile.samples.forEach((id, i) => {
-    const { callFrame } = nodes.get(id);
+    const node = nodes.get(id);
+    if (!node) {
+      return;
+    }
+    const { callFrame } = node;
     const name = callFrame.functionName || "(anonymous)";
     if (name === "(idle)" || name === "(program)") {
       return;
@@ -46,6 +69,10 @@ export function summariseProfile(dir, top = 12) {
     const where = callFrame.url ? `${area}: ${name}` : name;
     functions.set(where, (functions.get(where) ?? 0) + micros);
   });
+  /**
+   * @param {Map<string, number>} map
+   * @returns {[string, number][]}
+   */
   const ranked = (map) =>
     [...map]
       .sort((a, b) => b[1] - a[1])
@@ -54,8 +81,12 @@ export function summariseProfile(dir, top = 12) {
   return { busyMs: busy / 1000, areas: ranked(areas), functions: ranked(functions) };
 }
 
-/** Markdown lines for a summary: share of busy time by package, then the hottest functions. */
+/**
+ * Markdown lines for a summary: share of busy time by package, then the hottest functions.
+ * @param {ProfileSummary} summary
+ */
 export function profileLines(summary) {
+  /** @param {number} ms */
   const share = (ms) => `${((100 * ms) / summary.busyMs).toFixed(1)}%`;
   return [
     `Busy time ${(summary.busyMs / 1000).toFixed(1)} s. By package (self time):`,

@@ -3,6 +3,7 @@
 
 const WIDTH = 30;
 
+/** @param {number} seconds */
 function duration(seconds) {
   if (!Number.isFinite(seconds)) {
     return "?";
@@ -11,11 +12,21 @@ function duration(seconds) {
   return s >= 60 ? `${Math.floor(s / 60)} min ${String(s % 60).padStart(2, "0")} s` : `${s} s`;
 }
 
+/**
+ * @param {number} n
+ * @param {string} unit "bytes", or what is counted ("persons")
+ */
 function amount(n, unit) {
   return unit === "bytes" ? `${(n / 2 ** 20).toFixed(0)} MiB` : `${n.toLocaleString("en")} ${unit}`;
 }
 
 export class Progress {
+  /**
+   * @param {string} label
+   * @param {number} total
+   * @param {string} unit "bytes", or what is counted ("persons")
+   * @param {(NodeJS.WritableStream & { isTTY?: boolean }) | undefined} [out] nothing is drawn without one
+   */
   constructor(label, total, unit, out = process.stderr) {
     this.label = label;
     this.total = total;
@@ -26,6 +37,7 @@ export class Progress {
     this.tty = Boolean(out?.isTTY);
   }
 
+  /** @param {number} done */
   update(done) {
     const now = Date.now();
     if (now - this.drawn < (this.tty ? 200 : 5000)) {
@@ -35,10 +47,15 @@ export class Progress {
     this.draw(done, false);
   }
 
+  /** @param {number} done */
   done(done) {
     this.draw(done, true);
   }
 
+  /**
+   * @param {number} done
+   * @param {boolean} final
+   */
   draw(done, final) {
     if (!this.out) {
       return;

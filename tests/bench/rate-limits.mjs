@@ -20,6 +20,7 @@ const REQUESTS = Number(values.requests);
 const SUBJECTS = 1000;
 const caseWorker = accessOf({ agency: "ANSS", role: "CASE_WORKER" });
 // The check costs the same whatever the numbers: limits no run can reach keep every request admitted.
+/** @type {import("@spx/runtime/access").Access} */
 const unreachable = {
   ...caseWorker,
   edge: {
@@ -31,8 +32,14 @@ const unreachable = {
     },
   },
 };
+/** @param {number} i */
 const persons = (i) => Array.from({ length: 5 }, (_, k) => String(1_000_000_000 + ((i * 5 + k) % 200_000)));
 
+/**
+ * @param {RateLimits} limits
+ * @param {import("@spx/runtime/access").Access} access
+ * @param {RunOptions} options
+ */
 async function run(limits, access, { inFlight, served, subjects = SUBJECTS }) {
   let next = 0;
   let refused = 0;
@@ -45,7 +52,7 @@ async function run(limits, access, { inFlight, served, subjects = SUBJECTS }) {
         await limits.served(caller, access, persons(i));
       }
     } catch (error) {
-      if (error?.extensions?.code !== "RATE_LIMITED") {
+      if (/** @type {{ extensions?: { code?: unknown } }} */ (error)?.extensions?.code !== "RATE_LIMITED") {
         throw error;
       }
       refused++;
@@ -72,18 +79,21 @@ const stores = {
   memory: () => new RateLimits(),
   redis: () => new RateLimits({ redis, prefix: `bench:rates:${randomBytes(4).toString("hex")}`, logger }),
 };
+/** @typedef {{ inFlight: number, served: boolean, subjects?: number }} RunOptions */
+/** @type {[string, import("@spx/runtime/access").Access, RunOptions][]} */
+const checks = [
+  ["admit, 1 in flight", unreachable, { inFlight: 1, served: false }],
+  ["admit + served (5 persons), 1 in flight", unreachable, { inFlight: 1, served: true }],
+  ["admit + served (5 persons), 10 in flight", unreachable, { inFlight: 10, served: true }],
+  [
+    "one citizen hammering (catalogue limits: nearly all refused), 10 in flight",
+    accessOf({ role: "CITIZEN" }),
+    { inFlight: 10, served: false, subjects: 1 },
+  ],
+];
 const lines = [];
 for (const [store, make] of Object.entries(stores)) {
-  for (const [label, access, options] of [
-    ["admit, 1 in flight", unreachable, { inFlight: 1, served: false }],
-    ["admit + served (5 persons), 1 in flight", unreachable, { inFlight: 1, served: true }],
-    ["admit + served (5 persons), 10 in flight", unreachable, { inFlight: 10, served: true }],
-    [
-      "one citizen hammering (catalogue limits: nearly all refused), 10 in flight",
-      accessOf({ role: "CITIZEN" }),
-      { inFlight: 10, served: false, subjects: 1 },
-    ],
-  ]) {
+  for (const [label, access, options] of checks) {
     await run(make(), access, { ...options }); // warm-up
     const r = await run(make(), access, options);
     lines.push(`| ${store} | ${label} | ${r.usPerRequest.toFixed(1)} | ${r.perSecond} | ${r.refused} |`);

@@ -7,22 +7,19 @@ import { documentIdOf } from "../../gateway/dist/edge/document-id.js";
 import { PersistedRequests } from "../../gateway/dist/edge/persisted-request.js";
 import { TrustedDocuments } from "../../gateway/dist/edge/trusted-documents.js";
 import { PERSON_360 } from "./harness.mjs";
+import { microsPerCall } from "./per-call.mjs";
 
 const documents = TrustedDocuments.load();
 const requests = new PersistedRequests(documents, true);
 const id = documentIdOf(PERSON_360);
 const headers = new HeaderMap([["content-type", "application/json"]]);
 const N = 200_000;
+/**
+ * @param {string} label
+ * @param {(i: number) => unknown} make
+ */
 function time(label, make) {
-  for (let i = 0; i < 20_000; i++) {
-    make(i);
-  }
-  const start = process.hrtime.bigint();
-  for (let i = 0; i < N; i++) {
-    make(i);
-  }
-  const ns = Number(process.hrtime.bigint() - start) / N;
-  console.log(`${label}: ${(ns / 1000).toFixed(2)} µs per request`);
+  console.log(`${label}: ${microsPerCall(make, { calls: N, warmUp: 20_000 }).toFixed(2)} µs per request`);
 }
 time("by documentId (resolve + rewrite)", (i) =>
   requests.prepare({

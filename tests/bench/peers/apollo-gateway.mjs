@@ -18,14 +18,18 @@ if (!PORT || !SUPERGRAPH_PATH) {
 // sees the request; startStandaloneServer starts Apollo Server before it listens, so an answer
 // means ready. It builds its HTTP server with http.createServer, wrapped for that one call only.
 const createServer = http.createServer;
-http.createServer = (handler) =>
-  createServer((req, res) => {
-    if (req.url === "/readyz") {
-      res.writeHead(200, { "content-type": "text/plain" }).end("ready");
-      return;
-    }
-    handler(req, res);
-  });
+// The cast: startStandaloneServer passes its request listener alone, the one overload served here.
+http.createServer = /** @type {typeof http.createServer} */ (
+  /** @param {http.RequestListener} handler */
+  (handler) =>
+    createServer((req, res) => {
+      if (req.url === "/readyz") {
+        res.writeHead(200, { "content-type": "text/plain" }).end("ready");
+        return;
+      }
+      handler(req, res);
+    })
+);
 let url;
 try {
   const gateway = new ApolloGateway({ supergraphSdl: readFileSync(SUPERGRAPH_PATH, "utf8") });

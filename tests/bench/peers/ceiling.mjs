@@ -7,6 +7,7 @@
 //   PORT=4900 POPULATION_URL=... SOCIAL_REGISTRY_URL=... HEALTH_INSURANCE_URL=... DIRECT_AID_URL=... node ceiling.mjs
 import { createServer } from "node:http";
 
+/** @param {string} name */
 const env = (name) => {
   const value = process.env[name];
   if (!value) {
@@ -21,38 +22,75 @@ const urls = {
   directAid: env("DIRECT_AID_URL"),
 };
 
+/**
+ * The data of one subgraph answer; throws on any error. What the data holds is what `query`
+ * selects: each caller names it.
+ * @param {string} url
+ * @param {string} query
+ * @param {Record<string, unknown>} [variables]
+ * @returns {Promise<unknown>}
+ */
 async function fetchGraphQL(url, query, variables) {
   const response = await fetch(url, {
     method: "POST",
     headers: { "content-type": "application/json" },
     body: JSON.stringify({ query, variables }),
   });
-  const answer = await response.json();
+  const answer = /** @type {{ data?: unknown, errors?: unknown[] }} */ (await response.json());
   if (answer.errors) {
     throw new Error(JSON.stringify(answer.errors).slice(0, 300));
   }
   return answer.data;
 }
 
+/**
+ * The `_entities` of `representations`, each with `selection` (null for one the subgraph lacks).
+ * @template T what `selection` selects
+ * @param {string} url
+ * @param {string} selection
+ * @param {{ __typename: string, idcs?: string, id?: string }[]} representations
+ * @returns {Promise<(T | null | undefined)[]>}
+ */
 const entities = (url, selection, representations) =>
   fetchGraphQL(url, `query($r: [_Any!]!) { _entities(representations: $r) { ${selection} } }`, {
     r: representations,
-  }).then((data) => data._entities);
+  }).then((data) => /** @type {{ _entities: T[] }} */ (data)._entities);
+
+/**
+ * @typedef {object} RegistryHousehold The household as the social registry answers Person360.
+ * @property {string} id
+ * @property {{ relationship: string, person: { idcs?: string, firstName?: string | null } }[]} members
+ *   as asked (idcs), then as answered (firstName)
+ * @property {unknown} [directAid]
+ */
+/** @typedef {{ healthCoverage: unknown }} Coverage */
+
+/**
+ * The benchmark operations, by name: each runs the fetches a query planner would.
+ * @type {Record<string, (variables: Record<string, unknown>) => Promise<unknown>>}
+ */
 
 const PLANS = {
-  async Person360({ idcs }) {
-    const { person } = await fetchGraphQL(
-      urls.population,
-      "query($idcs: ID!) { person(idcs: $idcs) { idcs firstName lastName address { regionCode } } }",
-      { idcs },
+  async Person360(variables) {
+    const idcs = String(variables.idcs);
+    const { person } = /** @type {{ person: Record<string, unknown> | null }} */ (
+      await fetchGraphQL(
+        urls.population,
+        "query($idcs: ID!) { person(idcs: $idcs) { idcs firstName lastName address { regionCode } } }",
+        { idcs },
+      )
     );
     if (!person) {
       return { person: null };
     }
     const me = [{ __typename: "Person", idcs }];
     const [[coverage], [registry]] = await Promise.all([
-      entities(urls.healthInsurance, "... on Person { healthCoverage { regime role payer status } }", me),
-      entities(
+      /** @type {typeof entities<Coverage>} */ (entities)(
+        urls.healthInsurance,
+        "... on Person { healthCoverage { regime role payer status } }",
+        me,
+      ),
+      /** @type {typeof entities<{ household: RegistryHousehold | null }>} */ (entities)(
         urls.socialRegistry,
         `... on Person { household { id members { relationship person { idcs } } socioEconomicIndex { score modelVersion }
           eligibility { program eligible threshold } eligibilityExplanation(program: DIRECT_AID) { summary } } }`,
@@ -62,13 +100,13 @@ const PLANS = {
     const household = registry?.household;
     if (household) {
       const [[aid], names] = await Promise.all([
-        entities(
+        /** @type {typeof entities<{ directAid: unknown }>} */ (entities)(
           urls.directAid,
           `... on Household { directAid { status monthlyEntitlement { amount currency components { reason amount } }
             payments(last: 3) { month amount status } } }`,
           [{ __typename: "Household", id: household.id }],
         ),
-        entities(
+        /** @type {typeof entities<{ firstName: string | null }>} */ (entities)(
           urls.population,
           "... on Person { firstName }",
           household.members.map((m) => ({ __typename: "Person", idcs: m.person.idcs })),
@@ -84,11 +122,13 @@ const PLANS = {
   },
 
   async AgencyBatch({ idcs }) {
-    const { people } = await fetchGraphQL(urls.population, "query($idcs: [ID!]!) { people(idcs: $idcs) { idcs } }", {
-      idcs,
-    });
-    const known = people.filter(Boolean);
-    const coverage = await entities(
+    const { people } = /** @type {{ people: ({ idcs: string } | null)[] }} */ (
+      await fetchGraphQL(urls.population, "query($idcs: [ID!]!) { people(idcs: $idcs) { idcs } }", {
+        idcs,
+      })
+    );
+    const known = people.filter((p) => p !== null);
+    const coverage = await /** @type {typeof entities<Coverage>} */ (entities)(
       urls.healthInsurance,
       "... on Person { healthCoverage { regime role status } }",
       known.map((p) => ({ __typename: "Person", idcs: p.idcs })),
@@ -109,7 +149,7 @@ const PLANS = {
         "{ coverageStatistics(by: [REGION, REGIME]) { region regime beneficiaries } }",
       ),
     ]);
-    return { ...population, ...households, ...coverage };
+    return Object.assign({}, population, households, coverage);
   },
 
   Declare(variables) {
@@ -123,6 +163,11 @@ const PLANS = {
   },
 };
 
+/**
+ * @param {import("node:http").ServerResponse} res
+ * @param {number} status
+ * @param {unknown} body
+ */
 function send(res, status, body) {
   const text = JSON.stringify(body);
   res.writeHead(status, { "content-type": "application/json", "content-length": Buffer.byteLength(text) });
@@ -134,20 +179,21 @@ createServer(async (req, res) => {
     send(res, 200, { status: "ready" });
     return;
   }
+  /** @type {Buffer[]} */
   const chunks = [];
   for await (const chunk of req) {
     chunks.push(chunk);
   }
   try {
     const { query, variables = {} } = JSON.parse(Buffer.concat(chunks).toString("utf8"));
-    const name = /^\s*(?:query|mutation)\s+(\w+)/.exec(query)?.[1];
-    const plan = PLANS[name];
+    const name = /^\s*(?:query|mutation)\s+(\w+)/.exec(String(query))?.[1];
+    const plan = name === undefined ? undefined : PLANS[name];
     if (!plan) {
       send(res, 400, { errors: [{ message: `the ceiling knows no operation ${name}` }] });
       return;
     }
     send(res, 200, { data: await plan(variables) });
   } catch (error) {
-    send(res, 200, { errors: [{ message: String(error?.message ?? error) }] });
+    send(res, 200, { errors: [{ message: error instanceof Error ? error.message : String(error) }] });
   }
 }).listen(Number(env("PORT")), "127.0.0.1");
