@@ -22,7 +22,4 @@ const app = await createDirectAidApp({
 });
 const running = await listen(app.handler, env.port, env.host);
 logger.info({ url: `${running.url}/graphql` }, "direct-aid subgraph listening");
-stopOnSignals(logger, async () => {
-  await running.close();
-  await app.close();
-});
+stopOnSignals(logger, { server: running, graceSeconds: env.shutdownGraceSeconds, close: () => app.close() });

@@ -20,7 +20,4 @@ const app = await createPopulationApp({
 });
 const running = await listen(app.handler, env.port, env.host);
 logger.info({ url: `${running.url}/graphql` }, "population subgraph listening");
-stopOnSignals(logger, async () => {
-  await running.close();
-  await app.close();
-});
+stopOnSignals(logger, { server: running, graceSeconds: env.shutdownGraceSeconds, close: () => app.close() });

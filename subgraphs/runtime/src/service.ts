@@ -12,8 +12,9 @@ import {
 } from "./database-timeouts.js";
 import { devClientSecret, isDevClient } from "./dev-clients.js";
 import { devKeyFiles } from "./dev-keys.js";
-import { logLevel, optionalUrl, parseEnv, port } from "./env.js";
+import { logLevel, optionalUrl, parseEnv, port, shutdownGraceSeconds } from "./env.js";
 import { createGraphClient, DEFAULT_GRAPH_TIMEOUT_MS, type GraphClient } from "./graph-client.js";
+import type { RunningServer } from "./http-server.js";
 import { loadOrCreateSigningKey, localKeySet } from "./keys.js";
 import type { Logger } from "./logger.js";
 import { applyMigrations } from "./migrations.js";
@@ -87,6 +88,7 @@ export function subgraphEnv(
         SUBGRAPH_UNAUTHENTICATED: z.enum(UNAUTHENTICATED_MODES).default("refuse"),
         STATISTICS_MAX_AGE_SECONDS: z.coerce.number().int().min(0).max(86_400).default(60),
         GRAPH_TIMEOUT_MS: z.coerce.number().int().min(1).max(600_000).default(DEFAULT_GRAPH_TIMEOUT_MS),
+        SHUTDOWN_GRACE_SECONDS: shutdownGraceSeconds,
         ...databaseTimeoutsEnv,
       })
       .refine(timeoutsAreOrdered, {
@@ -177,6 +179,8 @@ export function subgraphEnv(
     databaseTimeouts: databaseTimeoutsOf(raw),
     /** How long the register waits for the graph (through the gateway) before DEPENDENCY_UNAVAILABLE. */
     graphTimeoutMs: raw.GRAPH_TIMEOUT_MS as number,
+    /** How long requests in flight at SIGTERM or SIGINT may take to finish before they are cut. */
+    shutdownGraceSeconds: raw.SHUTDOWN_GRACE_SECONDS as number,
   };
 }
 
@@ -214,22 +218,56 @@ export async function prepareDatabase(options: {
   }
 }
 
-/** Runs `stop` once on SIGINT or SIGTERM, then exits. */
-export function stopOnSignals(log: Logger, stop: () => Promise<void>): void {
+export interface StopOptions {
+  /** The service's HTTP server, drained first. */
+  server: Pick<RunningServer, "drain" | "inFlight">;
+  /** How long requests in flight may take to finish (SHUTDOWN_GRACE_SECONDS). */
+  graceSeconds: number;
+  /** Closes what the service holds once nothing is served any more: Apollo, Prisma, database, Redis. */
+  close: () => Promise<void>;
+}
+
+/** Time after the grace for closing what the service holds, before the process exits regardless. */
+const CLOSE_ALLOWANCE_MS = 1_000;
+
+/**
+ * On SIGTERM or SIGINT: drains the server (readiness 503 at once, requests in flight finish within
+ * the grace, then their connections are cut), closes the service and exits. It never hangs: a call
+ * that outlives its connection, or a database that does not answer, would otherwise keep the
+ * process (and the embedded database's lock) for as long as it waits; so the process exits a
+ * second after the grace whatever is pending. A second signal exits at once.
+ */
+export function stopOnSignals(log: Logger, { server, graceSeconds, close }: StopOptions): void {
   let stopping = false;
   const onSignal = (signal: NodeJS.Signals) => {
     if (stopping) {
-      return;
+      log.warn({ signal }, "second signal: exiting at once");
+      process.exit(1);
     }
     stopping = true;
-    log.info({ signal }, "stopping");
-    stop().then(
-      () => process.exit(0),
-      (error: unknown) => {
-        log.error({ err: error }, "failed to stop cleanly");
+    log.info({ signal, inFlight: server.inFlight, graceSeconds }, "draining");
+    // unref: the timer alone must not keep a process alive that has nothing else left to do.
+    setTimeout(
+      () => {
+        log.error({ afterMs: graceSeconds * 1_000 + CLOSE_ALLOWANCE_MS }, "did not stop in time: exiting");
         process.exit(1);
       },
-    );
+      graceSeconds * 1_000 + CLOSE_ALLOWANCE_MS,
+    ).unref();
+    const started = performance.now();
+    server
+      .drain(graceSeconds * 1_000)
+      .then(async (outcome) => {
+        log.info({ ...outcome, ms: Math.round(performance.now() - started) }, "drained");
+        await close();
+      })
+      .then(
+        () => process.exit(0),
+        (error: unknown) => {
+          log.error({ err: error }, "failed to stop cleanly");
+          process.exit(1);
+        },
+      );
   };
   process.on("SIGINT", onSignal);
   process.on("SIGTERM", onSignal);

@@ -29,7 +29,4 @@ const app = await createSocialRegistryApp({
 });
 const running = await listen(app.handler, env.port, env.host);
 logger.info({ url: `${running.url}/graphql` }, "social-registry subgraph listening");
-stopOnSignals(logger, async () => {
-  await running.close();
-  await app.close();
-});
+stopOnSignals(logger, { server: running, graceSeconds: env.shutdownGraceSeconds, close: () => app.close() });
