@@ -298,10 +298,12 @@ it("a service whose close never ends exits a second after the grace, with status
   expect(await stuck.slow).toMatchObject({ name: "TypeError" });
 });
 
-it("a second signal ends a draining service at once", async () => {
+it("a second Ctrl-C ends a draining service at once, the SIGTERM its supervisor passes on does not", async () => {
   const stuck = await startStuckService(10);
+  stuck.child.kill("SIGINT");
   stuck.child.kill("SIGTERM");
-  await new Promise((resolve) => setTimeout(resolve, 200));
+  await new Promise((resolve) => setTimeout(resolve, 500));
+  expect(stuck.child.exitCode).toBeNull();
   const signalled = performance.now();
   stuck.child.kill("SIGINT");
   const { code, at } = await stuck.exited;

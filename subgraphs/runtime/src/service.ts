@@ -235,16 +235,22 @@ const CLOSE_ALLOWANCE_MS = 1_000;
  * the grace, then their connections are cut), closes the service and exits. It never hangs: a call
  * that outlives its connection, or a database that does not answer, would otherwise keep the
  * process (and the embedded database's lock) for as long as it waits; so the process exits a
- * second after the grace whatever is pending. A second signal exits at once.
+ * second after the grace whatever is pending. A second signal exits at once, but for a SIGTERM
+ * after a SIGINT.
  */
 export function stopOnSignals(log: Logger, { server, graceSeconds, close }: StopOptions): void {
-  let stopping = false;
+  let first: NodeJS.Signals | undefined;
   const onSignal = (signal: NodeJS.Signals) => {
-    if (stopping) {
+    // Ctrl-C reaches every process of the terminal's group, and a supervisor (npm start) then passes
+    // it on as SIGTERM: that one is the same request to stop, not an operator insisting.
+    if (first === "SIGINT" && signal === "SIGTERM") {
+      return;
+    }
+    if (first) {
       log.warn({ signal }, "second signal: exiting at once");
       process.exit(1);
     }
-    stopping = true;
+    first = signal;
     log.info({ signal, inFlight: server.inFlight, graceSeconds }, "draining");
     // unref: the timer alone must not keep a process alive that has nothing else left to do.
     setTimeout(
