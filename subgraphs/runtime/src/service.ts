@@ -235,22 +235,22 @@ const CLOSE_ALLOWANCE_MS = 1_000;
  * the grace, then their connections are cut), closes the service and exits. It never hangs: a call
  * that outlives its connection, or a database that does not answer, would otherwise keep the
  * process (and the embedded database's lock) for as long as it waits; so the process exits a
- * second after the grace whatever is pending. A second signal exits at once, but for a SIGTERM
- * after a SIGINT.
+ * second after the grace whatever is pending. The same signal a second time exits at once.
  */
 export function stopOnSignals(log: Logger, { server, graceSeconds, close }: StopOptions): void {
-  let first: NodeJS.Signals | undefined;
+  const received = new Set<NodeJS.Signals>();
   const onSignal = (signal: NodeJS.Signals) => {
-    // Ctrl-C reaches every process of the terminal's group, and a supervisor (npm start) then passes
-    // it on as SIGTERM: that one is the same request to stop, not an operator insisting.
-    if (first === "SIGINT" && signal === "SIGTERM") {
-      return;
-    }
-    if (first) {
+    // Only the same signal again is an operator insisting: Ctrl-C reaches every process of the
+    // terminal's group and a supervisor (npm start) passes it on as SIGTERM, in either order.
+    if (received.has(signal)) {
       log.warn({ signal }, "second signal: exiting at once");
       process.exit(1);
     }
-    first = signal;
+    const first = received.size === 0;
+    received.add(signal);
+    if (!first) {
+      return;
+    }
     log.info({ signal, inFlight: server.inFlight, graceSeconds }, "draining");
     // unref: the timer alone must not keep a process alive that has nothing else left to do.
     setTimeout(
