@@ -72,12 +72,16 @@ function stop(code) {
   for (const child of children.values()) {
     child.kill("SIGTERM");
   }
-  setTimeout(() => {
-    for (const child of children.values()) {
-      child.kill("SIGKILL");
-    }
-    process.exit(code || 1);
-  }, 10_000).unref();
+  // Each service exits by itself at the latest a second after its drain's grace.
+  setTimeout(
+    () => {
+      for (const child of children.values()) {
+        child.kill("SIGKILL");
+      }
+      process.exit(code || 1);
+    },
+    (Number(env.SHUTDOWN_GRACE_SECONDS || 10) + 3) * 1_000,
+  ).unref();
 }
 
 process.on("SIGINT", () => stop(0));

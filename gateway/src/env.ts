@@ -1,5 +1,5 @@
 import path from "node:path";
-import { logLevel, optionalUrl, parseEnv, port } from "@spx/runtime/config";
+import { logLevel, optionalUrl, parseEnv, port, shutdownGraceSeconds } from "@spx/runtime/config";
 import {
   type DatabaseTimeouts,
   databaseTimeoutsEnv,
@@ -87,6 +87,7 @@ const schema = z.object({
       .optional(),
   ),
   RATE_LIMIT_KEY: z.preprocess((value) => (value === "" ? undefined : value), z.string().min(32).optional()),
+  SHUTDOWN_GRACE_SECONDS: shutdownGraceSeconds,
 });
 
 type RawEnv = z.infer<typeof schema>;
@@ -215,6 +216,8 @@ export interface GatewayEnv {
   redisUrl: string | undefined;
   /** Key of the hashes subjects and persons are stored under in Redis (required with REDIS_URL). */
   rateLimitKey: string | undefined;
+  /** How long requests in flight at SIGTERM or SIGINT may take to finish before they are cut. */
+  shutdownGraceSeconds: number;
 }
 
 export function loadEnv(source?: Record<string, string | undefined>): GatewayEnv {
@@ -304,5 +307,6 @@ export function loadEnv(source?: Record<string, string | undefined>): GatewayEnv
     databaseTimeouts: databaseTimeoutsOf(raw),
     redisUrl: raw.REDIS_URL,
     rateLimitKey: raw.RATE_LIMIT_KEY,
+    shutdownGraceSeconds: raw.SHUTDOWN_GRACE_SECONDS,
   };
 }

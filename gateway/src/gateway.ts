@@ -275,6 +275,7 @@ export async function createGateway(options: GatewayOptions) {
   const handler = graphqlHttpHandler({
     server,
     context,
+    logger,
     prepare: persisted.prepare,
     bodyLimit: limits.bodyLimit,
     screen: limits.screen,

@@ -92,9 +92,12 @@ const { server, handler } = await createGateway({
 });
 const running = await listen(handler, env.port, env.host);
 logger.info({ url: `${running.url}/graphql` }, "gateway listening");
-stopOnSignals(logger, async () => {
-  await running.close();
-  await server.stop();
-  await accessLogDb?.close();
-  redis?.disconnect();
+stopOnSignals(logger, {
+  server: running,
+  graceSeconds: env.shutdownGraceSeconds,
+  close: async () => {
+    await server.stop();
+    await accessLogDb?.close();
+    redis?.disconnect();
+  },
 });

@@ -3,6 +3,15 @@ import { z } from "zod";
 /** A TCP port; 0 asks the OS for a free one (tests). */
 export const port = (fallback: number) => z.coerce.number().int().min(0).max(65535).default(fallback);
 
+/**
+ * SHUTDOWN_GRACE_SECONDS: how long a stopping service lets its requests in flight finish. Empty
+ * means unset, not 0, which would cut every request at the signal.
+ */
+export const shutdownGraceSeconds = z.preprocess(
+  (value) => (value === "" ? undefined : value),
+  z.coerce.number().int().min(0).max(300).default(10),
+);
+
 export const logLevel = z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info");
 
 /** An optional URL where the empty string means "not set", as shells and .env files write it. */

@@ -3,7 +3,7 @@ import { z } from "zod";
 import { UNAUTHENTICATED_MODES, type UnauthenticatedMode } from "../access/access-bench.js";
 import { DEFAULT_GRAPH_TIMEOUT_MS } from "../clients/graph-client.js";
 import { databaseTimeoutsEnv, databaseTimeoutsOf, timeoutsAreOrdered } from "../database/database-timeouts.js";
-import { logLevel, optionalUrl, parseEnv, port } from "./env.js";
+import { logLevel, optionalUrl, parseEnv, port, shutdownGraceSeconds } from "./env.js";
 
 const DEFAULT_GATEWAY_URL = "http://127.0.0.1:4000/graphql";
 
@@ -72,6 +72,7 @@ export function subgraphEnv(
         SUBGRAPH_UNAUTHENTICATED: z.enum(UNAUTHENTICATED_MODES).default("refuse"),
         STATISTICS_MAX_AGE_SECONDS: z.coerce.number().int().min(0).max(86_400).default(60),
         GRAPH_TIMEOUT_MS: z.coerce.number().int().min(1).max(600_000).default(DEFAULT_GRAPH_TIMEOUT_MS),
+        SHUTDOWN_GRACE_SECONDS: shutdownGraceSeconds,
         ...databaseTimeoutsEnv,
       })
       .refine(timeoutsAreOrdered, {
@@ -162,5 +163,7 @@ export function subgraphEnv(
     databaseTimeouts: databaseTimeoutsOf(raw),
     /** How long the register waits for the graph (through the gateway) before DEPENDENCY_UNAVAILABLE. */
     graphTimeoutMs: raw.GRAPH_TIMEOUT_MS as number,
+    /** How long requests in flight at SIGTERM or SIGINT may take to finish before they are cut. */
+    shutdownGraceSeconds: raw.SHUTDOWN_GRACE_SECONDS as number,
   };
 }

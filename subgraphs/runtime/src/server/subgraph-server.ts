@@ -217,6 +217,7 @@ export function createSubgraphHttp<Context extends RequestContext>(options: Subg
   const handler = graphqlHttpHandler({
     server,
     context,
+    logger,
     routes: {
       "/healthz": (_req, res) => sendJson(res, 200, { status: "ok" }),
       // Prometheus text format; counts only, nothing about anyone.

@@ -67,8 +67,5 @@ export async function runSubgraph<
   });
   const running = await listen(app.handler, env.port, env.host);
   logger.info({ url: `${running.url}/graphql` }, `${definition.name} subgraph listening`);
-  stopOnSignals(logger, async () => {
-    await running.close();
-    await app.close();
-  });
+  stopOnSignals(logger, { server: running, graceSeconds: env.shutdownGraceSeconds, close: () => app.close() });
 }
