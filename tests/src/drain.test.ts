@@ -3,8 +3,9 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { createPopulationApp, MIGRATIONS_DIR as POPULATION_MIGRATIONS_DIR } from "@spx/population/app";
+import { population as populationSubgraph } from "@spx/population/subgraph";
 import { createLogger } from "@spx/runtime/logging";
+import { createSubgraph } from "@spx/runtime/subgraph";
 import { generateSigningKey, localKeySet } from "@spx/runtime/tokens";
 import { createTestDatabase, type TestDatabase } from "@spx/testkit/test-database";
 import { type ServiceProcess, startServiceProcess } from "./testkit/production-system.js";
@@ -33,12 +34,12 @@ const dataDir = () => {
 };
 
 beforeAll(async () => {
-  database = await createTestDatabase("drain_rnp", POPULATION_MIGRATIONS_DIR);
+  database = await createTestDatabase("drain_rnp", populationSubgraph.migrationsDir);
   if (!database.url) {
     throw new Error("this test needs PostgreSQL: the register runs as its own process");
   }
   const { key } = await generateSigningKey();
-  const app = await createPopulationApp({
+  const app = await createSubgraph(populationSubgraph, {
     database: database.database,
     dataDir: "",
     gatewayKeys: localKeySet([key]),

@@ -1,8 +1,8 @@
-import { createReads as aidReads } from "@spx/direct-aid/reads";
-import { createReads as insuranceReads } from "@spx/health-insurance/reads";
-import { createReads as populationReads } from "@spx/population/reads";
+import { createReads as aidReads } from "@spx/direct-aid/subgraph";
+import { createReads as insuranceReads } from "@spx/health-insurance/subgraph";
+import { createReads as populationReads } from "@spx/population/subgraph";
 import type { KeyedQuery, KeyedReads } from "@spx/runtime/database";
-import { createReads as registryReads } from "@spx/social-registry/reads";
+import { createReads as registryReads } from "@spx/social-registry/subgraph";
 import { type RunningSystem, startSystem } from "./testkit/start-system.js";
 
 // The loaders read by key without Prisma's query compilation (PostgreSQL); what they read must be

@@ -3,7 +3,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { MIGRATIONS_DIR } from "@spx/population/app";
+import { population } from "@spx/population/subgraph";
 import { applyMigrations, openDatabase } from "@spx/runtime/database";
 import { createTestDatabase, testDatabaseKind } from "@spx/testkit/test-database";
 
@@ -50,14 +50,14 @@ describe("migrations applied at start-up", () => {
     try {
       let adapter: string;
       if (testDatabaseKind() === "postgres") {
-        const db = await createTestDatabase("status", MIGRATIONS_DIR);
+        const db = await createTestDatabase("status", population.migrationsDir);
         cleanups.push(() => db.drop());
         adapter = `new (await import("@prisma/adapter-pg")).PrismaPg({ connectionString: ${JSON.stringify(db.url)} })`;
       } else {
         const dataDir = mkdtempSync(path.join(tmpdir(), "spx-status-"));
         cleanups.push(() => rmSync(dataDir, { recursive: true, force: true }));
         const db = await openDatabase({ name: "population", dataDir });
-        await applyMigrations(db.sql, MIGRATIONS_DIR);
+        await applyMigrations(db.sql, population.migrationsDir);
         await db.close();
         const dir = JSON.stringify(path.join(dataDir, "population"));
         adapter = `new (await import("pglite-prisma-adapter")).PrismaPGlite(await (await import("@electric-sql/pglite")).PGlite.create({ dataDir: ${dir} }))`;

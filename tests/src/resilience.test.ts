@@ -1,5 +1,5 @@
 import { DEFAULT_RESILIENCE, type ResilienceSettings } from "@spx/gateway/edge/resilience-settings";
-import { MIGRATIONS_DIR as INSURANCE_MIGRATIONS_DIR } from "@spx/health-insurance/app";
+import { healthInsurance as healthInsuranceSubgraph } from "@spx/health-insurance/subgraph";
 import type { Caller } from "@spx/runtime/access";
 import { createTestDatabase, type TestDatabase } from "@spx/testkit/test-database";
 import { registerPerson } from "./testkit/fixtures.js";
@@ -55,7 +55,7 @@ beforeAll(async () => {
     subgraphUrls: { [SUBGRAPH]: `http://127.0.0.1:${proxy.port}/graphql` },
     resilience: RESILIENCE,
   });
-  insurerDb = await createTestDatabase("resilience_amo_process", INSURANCE_MIGRATIONS_DIR);
+  insurerDb = await createTestDatabase("resilience_amo_process", healthInsuranceSubgraph.migrationsDir);
   if (!insurerDb.url) {
     throw new Error("this test needs PostgreSQL: the register runs as its own process");
   }

@@ -1,6 +1,6 @@
 import { fileURLToPath } from "node:url";
 import { type GraphClient, serviceGraphClient } from "@spx/runtime/clients";
-import { readsFor } from "@spx/runtime/database";
+import { type Database, readsFor } from "@spx/runtime/database";
 import { defineSubgraph } from "@spx/runtime/subgraph";
 import { type Enrolment, Prisma, PrismaClient } from "../generated/prisma/index.js";
 import { createContext } from "./context.js";
@@ -11,10 +11,13 @@ import { seedDemoIfEmpty } from "./seed/seed-demo.js";
 export type AidPrisma = PrismaClient;
 
 /** The register's reads by key, for its loaders (see `keyedReads`). */
-export type Reads = ReturnType<typeof readsOf>;
-const readsOf = (prisma: AidPrisma, reads: ReturnType<typeof readsFor>) => ({
-  enrolment: reads<Enrolment>("Enrolment", prisma.enrolment),
-});
+export type Reads = ReturnType<typeof createReads>;
+export function createReads(prisma: AidPrisma, database: Database) {
+  const reads = readsFor(database, Prisma.dmmf, (text) => new Prisma.Decimal(text));
+  return {
+    enrolment: reads<Enrolment>("Enrolment", prisma.enrolment),
+  };
+}
 
 export interface DirectAidOptions {
   /** How the register asks other registers: through the gateway, under its own client. */
@@ -41,13 +44,10 @@ export const directAid = defineSubgraph({
   migrationsDir: fileURLToPath(new URL("../prisma/migrations", import.meta.url)),
   schema,
   options: async (env, logger): Promise<DirectAidOptions> => ({ graph: serviceGraphClient(env, logger) }),
-  async setup({ database, options }: { database: Parameters<typeof readsFor>[0]; options: DirectAidOptions }) {
+  async setup({ database, options }: { database: Database; options: DirectAidOptions }) {
     const prisma = new PrismaClient({ adapter: database.adapter });
     await installSchedules(prisma);
-    const reads = readsOf(
-      prisma,
-      readsFor(database, Prisma.dmmf, (text) => new Prisma.Decimal(text)),
-    );
+    const reads = createReads(prisma, database);
     return {
       prisma,
       context: createContext(prisma, reads, options.graph),

@@ -1,6 +1,6 @@
 import { fileURLToPath } from "node:url";
 import { type GraphClient, serviceGraphClient } from "@spx/runtime/clients";
-import { readsFor } from "@spx/runtime/database";
+import { type Database, readsFor } from "@spx/runtime/database";
 import { defineSubgraph } from "@spx/runtime/subgraph";
 import { type Affiliation, type Coverage, Prisma, PrismaClient } from "../generated/prisma/index.js";
 import { createContext } from "./context.js";
@@ -10,11 +10,14 @@ import { seedDemoIfEmpty } from "./seed/seed-demo.js";
 export type InsurancePrisma = PrismaClient;
 
 /** The register's reads by key, for its loaders (see `keyedReads`). */
-export type Reads = ReturnType<typeof readsOf>;
-const readsOf = (prisma: InsurancePrisma, reads: ReturnType<typeof readsFor>) => ({
-  coverage: reads<Coverage>("Coverage", prisma.coverage),
-  affiliation: reads<Affiliation>("Affiliation", prisma.affiliation),
-});
+export type Reads = ReturnType<typeof createReads>;
+export function createReads(prisma: InsurancePrisma, database: Database) {
+  const reads = readsFor(database, Prisma.dmmf, (text) => new Prisma.Decimal(text));
+  return {
+    coverage: reads<Coverage>("Coverage", prisma.coverage),
+    affiliation: reads<Affiliation>("Affiliation", prisma.affiliation),
+  };
+}
 
 export interface HealthInsuranceOptions {
   /** How the register asks other registers: through the gateway, under its own client. */
@@ -30,12 +33,9 @@ export const healthInsurance = defineSubgraph({
   migrationsDir: fileURLToPath(new URL("../prisma/migrations", import.meta.url)),
   schema,
   options: async (env, logger): Promise<HealthInsuranceOptions> => ({ graph: serviceGraphClient(env, logger) }),
-  async setup({ database, options }: { database: Parameters<typeof readsFor>[0]; options: HealthInsuranceOptions }) {
+  async setup({ database, options }: { database: Database; options: HealthInsuranceOptions }) {
     const prisma = new PrismaClient({ adapter: database.adapter });
-    const reads = readsOf(
-      prisma,
-      readsFor(database, Prisma.dmmf, (text) => new Prisma.Decimal(text)),
-    );
+    const reads = createReads(prisma, database);
     return {
       prisma,
       context: createContext(prisma, reads, options.graph),

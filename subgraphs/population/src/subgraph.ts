@@ -1,5 +1,5 @@
 import { fileURLToPath } from "node:url";
-import { readsFor } from "@spx/runtime/database";
+import { type Database, readsFor } from "@spx/runtime/database";
 import { defineSubgraph } from "@spx/runtime/subgraph";
 import { type Person, Prisma, PrismaClient } from "../generated/prisma/index.js";
 import { createContext } from "./context.js";
@@ -9,10 +9,13 @@ import { seedDemoIfEmpty } from "./seed/seed-demo.js";
 export type PopulationPrisma = PrismaClient;
 
 /** The register's reads by key, for its loaders (see `keyedReads`). */
-export type Reads = ReturnType<typeof readsOf>;
-const readsOf = (prisma: PopulationPrisma, reads: ReturnType<typeof readsFor>) => ({
-  person: reads<Person>("Person", prisma.person),
-});
+export type Reads = ReturnType<typeof createReads>;
+export function createReads(prisma: PopulationPrisma, database: Database) {
+  const reads = readsFor(database, Prisma.dmmf, (text) => new Prisma.Decimal(text));
+  return {
+    person: reads<Person>("Person", prisma.person),
+  };
+}
 
 /** The National Population Register (RNP): every resident, by IDCS. */
 export const population = defineSubgraph({
@@ -23,10 +26,7 @@ export const population = defineSubgraph({
   schema,
   async setup({ database }) {
     const prisma = new PrismaClient({ adapter: database.adapter });
-    const reads = readsOf(
-      prisma,
-      readsFor(database, Prisma.dmmf, (text) => new Prisma.Decimal(text)),
-    );
+    const reads = createReads(prisma, database);
     return {
       prisma,
       context: createContext(prisma, reads),

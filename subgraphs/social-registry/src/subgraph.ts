@@ -1,6 +1,6 @@
 import { fileURLToPath } from "node:url";
 import { type GraphClient, serviceGraphClient } from "@spx/runtime/clients";
-import { readsFor } from "@spx/runtime/database";
+import { type Database, readsFor } from "@spx/runtime/database";
 import { defineSubgraph } from "@spx/runtime/subgraph";
 import {
   ATTESTATION_ISSUER,
@@ -28,12 +28,15 @@ export type RegistryPrisma = PrismaClient;
 export const DEFAULT_ATTESTATION_TTL_SECONDS = 86_400;
 
 /** The register's reads by key, for its loaders (see `keyedReads`). */
-export type Reads = ReturnType<typeof readsOf>;
-const readsOf = (prisma: RegistryPrisma, reads: ReturnType<typeof readsFor>) => ({
-  household: reads<Household>("Household", prisma.household),
-  membership: reads<Membership>("Membership", prisma.membership),
-  indexComputation: reads<IndexComputation>("IndexComputation", prisma.indexComputation),
-});
+export type Reads = ReturnType<typeof createReads>;
+export function createReads(prisma: RegistryPrisma, database: Database) {
+  const reads = readsFor(database, Prisma.dmmf, (text) => new Prisma.Decimal(text));
+  return {
+    household: reads<Household>("Household", prisma.household),
+    membership: reads<Membership>("Membership", prisma.membership),
+    indexComputation: reads<IndexComputation>("IndexComputation", prisma.indexComputation),
+  };
+}
 
 const unsetIfEmpty = (value: unknown) => (value === "" ? undefined : value);
 
@@ -103,14 +106,11 @@ export const socialRegistry = defineSubgraph({
       attestationTtlSeconds: env.attestationTtlSeconds,
     };
   },
-  async setup({ database, options }: { database: Parameters<typeof readsFor>[0]; options: SocialRegistryOptions }) {
+  async setup({ database, options }: { database: Database; options: SocialRegistryOptions }) {
     const prisma = new PrismaClient({ adapter: database.adapter });
     await installShippedReferenceData(prisma);
     const data: RegistryData = await loadRegistryData(prisma);
-    const reads = readsOf(
-      prisma,
-      readsFor(database, Prisma.dmmf, (text) => new Prisma.Decimal(text)),
-    );
+    const reads = createReads(prisma, database);
     const attestation = {
       key: options.attestationKey,
       issuer: ATTESTATION_ISSUER,
