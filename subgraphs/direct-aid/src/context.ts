@@ -1,16 +1,15 @@
 import type { GraphClient } from "@spx/runtime/graph-client";
 import type { RequestContext } from "@spx/runtime/subgraph-server";
-import DataLoader from "dataloader";
-import type { Enrolment } from "../generated/prisma/index.js";
 import type { AidPrisma } from "./db.js";
 import type { ScheduleRules } from "./domain/entitlement.js";
+import { createLoaders, type Loaders } from "./loaders.js";
 import type { Reads } from "./reads.js";
 
 export interface Context extends RequestContext {
   prisma: AidPrisma;
   graph: GraphClient;
   schedules: () => Promise<ScheduleRules[]>;
-  loaders: { enrolment: DataLoader<string, Enrolment | null> };
+  loaders: Loaders;
 }
 
 export function createContext(prisma: AidPrisma, reads: Reads, graph: GraphClient) {
@@ -23,12 +22,6 @@ export function createContext(prisma: AidPrisma, reads: Reads, graph: GraphClien
     prisma,
     graph,
     schedules,
-    loaders: {
-      enrolment: new DataLoader(async (ids) => {
-        const rows = await reads.enrolment.find({ key: "householdId", keys: ids });
-        const byId = new Map(rows.map((row) => [row.householdId, row]));
-        return ids.map((id) => byId.get(id) ?? null);
-      }),
-    },
+    loaders: createLoaders(prisma, reads, base),
   });
 }

@@ -5,7 +5,7 @@ import { HISTORY, PARTS } from "@spx/runtime/demand";
 import { DomainError, NotFoundError, ValidationError } from "@spx/runtime/errors";
 import { idempotencyScope, once } from "@spx/runtime/idempotency";
 import type { Application, Enrolment, PaymentOrder as PaymentOrderRow } from "../../generated/prisma/index.js";
-import { applicationRows, HOUSEHOLD_ROWS, ORDER_ROWS, orderRows } from "../access.js";
+import { HOUSEHOLD_ROWS, ORDER_ROWS } from "../access.js";
 import { builder } from "../builder.js";
 import type { Context } from "../context.js";
 import { type Component, currentMonth, monthlyEntitlement, scheduleFor } from "../domain/entitlement.js";
@@ -103,7 +103,7 @@ export const PaymentOrder = builder.prismaObject("PaymentOrder", {
 
 const ENROLMENT = needs("aid:enrolment");
 
-builder.prismaObject("Application", {
+const DirectAidApplication = builder.prismaObject("Application", {
   name: "DirectAidApplication",
   ...rowPolicy<Application, Context>(
     [...HOUSEHOLD_ROWS],
@@ -127,7 +127,7 @@ builder.prismaObject("Application", {
     appealDeadline: t.expose("appealDeadline", { type: "DateTime", ...ENROLMENT }),
     appealed: t.boolean({
       ...ENROLMENT,
-      resolve: async (a, _args, context) => (await context.prisma.appeal.count({ where: { applicationId: a.id } })) > 0,
+      resolve: async (a, _args, context) => (await context.loaders.appeal.load(a.id)) !== null,
     }),
   }),
 });
@@ -157,24 +157,14 @@ const DirectAid = builder.prismaObject("Enrolment", {
       ...ENROLMENT,
       resolve: (e) => ({ amount: e.entitlement, components: e.entitlementComponents as unknown as Component[] }),
     }),
-    payments: t.prismaField({
-      type: ["PaymentOrder"],
+    payments: t.field({
+      type: [PaymentOrder],
       ...needs("aid:payments"),
       description: "The latest orders, newest first: those of the caller's rows only (region, beneficiary)",
       args: { last: t.arg.int({ required: false, defaultValue: 12 }) },
       listSize: { slicingArguments: ["last"], requireOneSlicingArgument: false },
-      resolve: async (query, enrolment, { last }, context) => {
-        const rows = orderRows(context);
-        if (!rows) {
-          return [];
-        }
-        return context.prisma.paymentOrder.findMany({
-          ...query,
-          where: { AND: [{ householdId: enrolment.householdId }, rows] },
-          orderBy: { month: "desc" },
-          take: Math.min(Math.max(last ?? 12, 1), 120),
-        });
-      },
+      resolve: async (enrolment, { last }, context) =>
+        (await context.loaders.payments.load(enrolment.householdId)).slice(0, Math.min(Math.max(last ?? 12, 1), 120)),
     }),
   }),
 });
@@ -188,22 +178,12 @@ builder.externalRef("Household", builder.selection<{ id: string }>("id")).implem
       description: "Direct social aid, if the household is enrolled",
       resolve: ({ id }, _args, context) => context.loaders.enrolment.load(id),
     }),
-    directAidApplications: t.prismaField({
-      type: ["Application"],
+    directAidApplications: t.field({
+      type: [DirectAidApplication],
       ...ENROLMENT,
       ...HISTORY,
       description: "Applications and their decisions, newest first: those of the caller's rows only (region, head)",
-      resolve: (query, { id }, _args, context) => {
-        const rows = applicationRows(context);
-        if (!rows) {
-          return [];
-        }
-        return context.prisma.application.findMany({
-          ...query,
-          where: { AND: [{ householdId: id }, rows] },
-          orderBy: { decidedAt: "desc" },
-        });
-      },
+      resolve: ({ id }, _args, context) => context.loaders.applications.load(id),
     }),
   }),
 });

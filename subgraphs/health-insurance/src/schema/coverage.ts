@@ -1,8 +1,9 @@
 import { needs, rowPolicy } from "@spx/runtime/access-rules";
 import { HISTORY, STATISTICS } from "@spx/runtime/demand";
 import { builder } from "../builder.js";
-import type { Context, CoverageWithAffiliation } from "../context.js";
+import type { Context } from "../context.js";
 import { effectiveStatus } from "../domain/regimes.js";
+import type { CoverageWithAffiliation } from "../loaders.js";
 import { AffiliationStatusEnum, CoverageRoleEnum, PayerEnum, RegimeEnum } from "./affiliation.js";
 
 /** A coverage is read nationwide, in a case worker's region, or by the covered person or their principal. */
@@ -59,12 +60,7 @@ builder.externalRef("Person", builder.selection<{ idcs: string }>("idcs")).imple
       // its own, without blanking the rest of the history.
       nullable: { list: true, items: true },
       description: "Every coverage, newest first",
-      resolve: ({ idcs }, _args, context) =>
-        context.prisma.coverage.findMany({
-          where: { personIdcs: idcs },
-          include: { affiliation: true },
-          orderBy: { since: "desc" },
-        }),
+      resolve: ({ idcs }, _args, context) => context.loaders.coverageHistory.load(idcs),
     }),
   }),
 });

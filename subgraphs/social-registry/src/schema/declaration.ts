@@ -153,8 +153,7 @@ builder.prismaObjectFields(Household, (t) => ({
     ...needs("social:declaration"),
     ...HISTORY,
     description: "Every declaration, newest first",
-    resolve: (household, _args, context) =>
-      context.prisma.declaration.findMany({ where: { householdId: household.id }, orderBy: { version: "desc" } }),
+    resolve: (household, _args, context) => context.loaders.declarations.load(household.id),
   }),
 }));
 
@@ -168,6 +167,8 @@ const DeclarationPayload = builder.objectRef<{ id: string }>("DeclareLivingCondi
           context.loaders.household,
           context.loaders.latestDeclaration,
           context.loaders.currentIndex,
+          context.loaders.declarations,
+          context.loaders.indexComputations,
         ]) {
           loader.clear(id);
         }

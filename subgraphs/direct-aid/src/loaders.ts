@@ -1,0 +1,58 @@
+import type { AccessContext } from "@spx/runtime/access-rules";
+import { groupedLoader, keyedLoader } from "@spx/runtime/loaders";
+import type DataLoader from "dataloader";
+import type { Application, Enrolment, PaymentOrder } from "../generated/prisma/index.js";
+import { applicationRows, orderRows } from "./access.js";
+import type { AidPrisma } from "./db.js";
+import type { Reads } from "./reads.js";
+
+export interface Loaders {
+  enrolment: DataLoader<string, Enrolment | null>;
+  /** The appeal of each application, if it was appealed. */
+  appeal: DataLoader<string, { applicationId: string } | null>;
+  /** Each household's applications among the caller's rows, newest first. */
+  applications: DataLoader<string, Application[]>;
+  /**
+   * Each household's orders among the caller's rows, newest first: the field cuts them to the
+   * latest few. A household has at most one order a month, so what is read beyond that stays small.
+   */
+  payments: DataLoader<string, PaymentOrder[]>;
+}
+
+/** The caller's row restriction is fixed for the request, so it is part of the loaders' queries. */
+export function createLoaders(prisma: AidPrisma, reads: Reads, access: AccessContext): Loaders {
+  return {
+    enrolment: keyedLoader(
+      (ids) => reads.enrolment.find({ key: "householdId", keys: ids }),
+      (e) => e.householdId,
+    ),
+    appeal: keyedLoader(
+      (ids) => prisma.appeal.findMany({ where: { applicationId: { in: [...ids] } }, select: { applicationId: true } }),
+      (appeal) => appeal.applicationId,
+    ),
+    applications: groupedLoader(
+      async (ids) => {
+        const rows = applicationRows(access);
+        return rows
+          ? prisma.application.findMany({
+              where: { AND: [{ householdId: { in: [...ids] } }, rows] },
+              orderBy: { decidedAt: "desc" },
+            })
+          : [];
+      },
+      (application) => application.householdId,
+    ),
+    payments: groupedLoader(
+      async (ids) => {
+        const rows = orderRows(access);
+        return rows
+          ? prisma.paymentOrder.findMany({
+              where: { AND: [{ householdId: { in: [...ids] } }, rows] },
+              orderBy: { month: "desc" },
+            })
+          : [];
+      },
+      (order) => order.householdId,
+    ),
+  };
+}

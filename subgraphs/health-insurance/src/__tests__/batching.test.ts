@@ -1,0 +1,77 @@
+import type { Caller } from "@spx/runtime/caller";
+import type { GraphClient } from "@spx/runtime/graph-client";
+import { startTestSubgraph, type TestSubgraph } from "@spx/runtime/test-subgraph";
+import { createHealthInsuranceApp, type HealthInsuranceApp, MIGRATIONS_DIR, SUBGRAPH_NAME } from "../app.js";
+import { seedDemoIfEmpty } from "../seed/seed-demo.js";
+
+const cnss: Caller = { sub: "test:cnss", agency: "CNSS", role: "SYSTEM" };
+
+// Coverages and affiliations are the insurer's own: reading them asks no other register.
+const graph: GraphClient = {
+  query: () => Promise.reject(new Error("the health insurer asked the graph")),
+};
+
+let h: TestSubgraph<HealthInsuranceApp>;
+
+beforeAll(async () => {
+  h = await startTestSubgraph({
+    label: "batching",
+    name: SUBGRAPH_NAME,
+    migrationsDir: MIGRATIONS_DIR,
+    defaultCaller: cnss,
+    create: (options) => createHealthInsuranceApp({ ...options, graph }),
+  });
+  await seedDemoIfEmpty(h.app.prisma, { persons: 400 });
+});
+afterAll(async () => {
+  await h?.stop();
+});
+
+const PERSONS = /* GraphQL */ `
+  query($r: [_Any!]!) {
+    _entities(representations: $r) {
+      ... on Person {
+        idcs
+        healthCoverage { regime principalIdcs }
+        coverageHistory { regime since }
+      }
+    }
+  }
+`;
+
+const AFFILIATIONS = /* GraphQL */ `
+  query($a: ID!, $b: ID!) {
+    a: affiliation(id: $a) { id covered { idcs role } }
+    b: affiliation(id: $b) { id covered { idcs role } }
+  }
+`;
+
+async function statements(query: string, variables: Record<string, unknown>) {
+  h.db.database.statements.count = 0;
+  const { body } = await h.call<{ _entities: { coverageHistory: unknown[] }[] }>(query, variables);
+  expect(body.errors).toBeUndefined();
+  return { count: h.db.database.statements.count, data: body.data };
+}
+
+describe("lists of persons and affiliations", () => {
+  it("costs as many SQL statements for 20 covered persons as for 2, their history included", async () => {
+    const rows = await h.db.database.sql.query<{ person_idcs: string }>(
+      "SELECT person_idcs FROM coverage ORDER BY person_idcs LIMIT 20",
+    );
+    expect(rows).toHaveLength(20);
+    const representations = rows.map((r) => ({ __typename: "Person", idcs: r.person_idcs }));
+    const two = await statements(PERSONS, { r: representations.slice(0, 2) });
+    const twenty = await statements(PERSONS, { r: representations });
+    expect(twenty.count).toBe(two.count);
+    for (const person of twenty.data?._entities ?? []) {
+      expect(person.coverageHistory.length).toBeGreaterThan(0);
+    }
+  });
+
+  it("loads the covered of several affiliations together", async () => {
+    const rows = await h.db.database.sql.query<{ id: string }>("SELECT id FROM affiliation ORDER BY id LIMIT 2");
+    const one = await statements(AFFILIATIONS, { a: rows[0]?.id, b: rows[0]?.id });
+    const both = await statements(AFFILIATIONS, { a: rows[0]?.id, b: rows[1]?.id });
+    expect(both.count).toBe(one.count);
+  });
+});

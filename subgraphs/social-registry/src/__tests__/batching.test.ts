@@ -1,0 +1,79 @@
+import type { Caller } from "@spx/runtime/caller";
+import type { GraphClient } from "@spx/runtime/graph-client";
+import { generateSigningKey } from "@spx/runtime/keys";
+import { startTestSubgraph, type TestSubgraph } from "@spx/runtime/test-subgraph";
+import { createSocialRegistryApp, MIGRATIONS_DIR, type SocialRegistryApp, SUBGRAPH_NAME } from "../app.js";
+import { seedDemoIfEmpty } from "../seed/seed-demo.js";
+
+/** The register's keeper reads every part of a household, nationwide. */
+const anr: Caller = { sub: "test:anr", agency: "ANR", role: "SYSTEM" };
+
+// Households, their members and their history are the register's own: no other register is asked.
+const graph: GraphClient = {
+  query: () => Promise.reject(new Error("the social register asked the graph")),
+};
+
+let h: TestSubgraph<SocialRegistryApp>;
+
+beforeAll(async () => {
+  const { key } = await generateSigningKey();
+  h = await startTestSubgraph({
+    label: "batching",
+    name: SUBGRAPH_NAME,
+    migrationsDir: MIGRATIONS_DIR,
+    defaultCaller: anr,
+    create: (options) => createSocialRegistryApp({ ...options, graph, attestationKey: key }),
+  });
+  await seedDemoIfEmpty(h.app.prisma, h.app.data, { persons: 200 });
+});
+afterAll(async () => {
+  await h?.stop();
+});
+
+const HOUSEHOLDS = /* GraphQL */ `
+  query($r: [_Any!]!) {
+    _entities(representations: $r) {
+      ... on Household {
+        id
+        members { relationship person { idcs } }
+        declaration { version }
+        declarationHistory { version }
+        socioEconomicIndex { score }
+        indexHistory { score }
+        eligibility { program eligible }
+      }
+    }
+  }
+`;
+
+interface Households {
+  _entities: { members: unknown[]; declarationHistory: unknown[]; indexHistory: unknown[]; eligibility: unknown[] }[];
+}
+
+async function statementsFor(households: string[]): Promise<{ count: number; data: Households | undefined }> {
+  h.db.database.statements.count = 0;
+  const { body } = await h.call<Households>(HOUSEHOLDS, {
+    r: households.map((id) => ({ __typename: "Household", id })),
+  });
+  expect(body.errors).toBeUndefined();
+  return { count: h.db.database.statements.count, data: body.data };
+}
+
+describe("a list of households", () => {
+  it("costs as many SQL statements for 20 households as for 2, members and histories included", async () => {
+    const rows = await h.db.database.sql.query<{ household_id: string }>(
+      "SELECT DISTINCT household_id FROM declaration ORDER BY household_id LIMIT 20",
+    );
+    expect(rows).toHaveLength(20);
+    const households = rows.map((r) => r.household_id);
+    const two = await statementsFor(households.slice(0, 2));
+    const twenty = await statementsFor(households);
+    expect(twenty.count).toBe(two.count);
+    for (const household of twenty.data?._entities ?? []) {
+      expect(household.members.length).toBeGreaterThan(0);
+      expect(household.declarationHistory.length).toBeGreaterThan(0);
+      expect(household.indexHistory.length).toBeGreaterThan(0);
+      expect(household.eligibility.length).toBeGreaterThan(0);
+    }
+  });
+});
