@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import type { Caller } from "./caller.js";
-import { DomainError, ValidationError } from "./errors.js";
+import { IdempotencyKeyReusedError, ValidationError } from "./errors.js";
 
 /** The part of a Prisma transaction client this module needs. */
 export interface RawQueryClient {
@@ -72,7 +72,7 @@ export async function once<T extends Json>(
     key,
   );
   if (!previous || previous.request_hash !== requestHash) {
-    throw new DomainError("IDEMPOTENCY_KEY_REUSED", "This idempotency key was already used for a different request");
+    throw new IdempotencyKeyReusedError();
   }
   return previous.result;
 }

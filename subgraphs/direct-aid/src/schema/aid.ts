@@ -2,15 +2,23 @@ import { randomUUID } from "node:crypto";
 import { catalogue } from "@spx/runtime/access-catalogue";
 import { assertRowAllowed, needs, rowPolicy } from "@spx/runtime/access-rules";
 import { HISTORY, PARTS } from "@spx/runtime/demand";
-import { DomainError, NotFoundError, ValidationError } from "@spx/runtime/errors";
+import { NotFoundError, ValidationError } from "@spx/runtime/errors";
 import { idempotencyScope, once } from "@spx/runtime/idempotency";
+import { findByUuid, isUuid } from "@spx/runtime/ids";
 import type { Application, Enrolment, PaymentOrder as PaymentOrderRow } from "../../generated/prisma/index.js";
 import { HOUSEHOLD_ROWS, ORDER_ROWS } from "../access.js";
 import { builder } from "../builder.js";
 import type { Context } from "../context.js";
 import { type Component, currentMonth, monthlyEntitlement, scheduleFor } from "../domain/entitlement.js";
 import { childrenOf, exclusions, headOf, isMember } from "../domain/household-facts.js";
-import { AlreadyEnrolledError, UnknownHouseholdError } from "../errors.js";
+import {
+  AlreadyAppealedError,
+  AlreadyEnrolledError,
+  AppealTooLateError,
+  NoScheduleError,
+  NotRefusedError,
+  UnknownHouseholdError,
+} from "../errors.js";
 import { householdFacts } from "../registers.js";
 
 /** A refused household may appeal within 15 days (government spokesman, domain notes A5). */
@@ -176,7 +184,7 @@ builder.externalRef("Household", builder.selection<{ id: string }>("id")).implem
       type: DirectAid,
       ...ENROLMENT,
       description: "Direct social aid, if the household is enrolled",
-      resolve: ({ id }, _args, context) => context.loaders.enrolment.load(id),
+      resolve: ({ id }, _args, context) => (isUuid(id) ? context.loaders.enrolment.load(id) : null),
     }),
     directAidApplications: t.field({
       type: [DirectAidApplication],
@@ -193,7 +201,7 @@ export async function entitlementNow(context: Context, facts: Parameters<typeof 
   const month = currentMonth();
   const rules = scheduleFor(await context.schedules(), month);
   if (!rules) {
-    throw new DomainError("NO_SCHEDULE", `No entitlement schedule for ${month}`);
+    throw new NoScheduleError(month);
   }
   return monthlyEntitlement(childrenOf(facts, month), rules);
 }
@@ -315,9 +323,9 @@ builder.mutationFields((t) => ({
             request: args,
           },
           async () => {
-            const application = await tx.application
-              .findUnique({ where: { id: args.applicationId } })
-              .catch(() => null);
+            const application = await findByUuid(args.applicationId, (id) =>
+              tx.application.findUnique({ where: { id } }),
+            );
             if (!application) {
               throw new NotFoundError("Application");
             }
@@ -328,13 +336,13 @@ builder.mutationFields((t) => ({
               "This application",
             );
             if (application.status !== "REFUSED") {
-              throw new DomainError("NOT_REFUSED", "Only a refusal can be appealed");
+              throw new NotRefusedError();
             }
             if (application.appealDeadline.getTime() < Date.now()) {
-              throw new DomainError("APPEAL_TOO_LATE", `The ${APPEAL_DAYS}-day appeal period has passed`);
+              throw new AppealTooLateError(APPEAL_DAYS);
             }
             if (await tx.appeal.findUnique({ where: { applicationId: application.id } })) {
-              throw new DomainError("ALREADY_APPEALED", "This decision was already appealed");
+              throw new AlreadyAppealedError();
             }
             await tx.appeal.create({
               data: { id: randomUUID(), applicationId: application.id, reason: args.reason.trim() },

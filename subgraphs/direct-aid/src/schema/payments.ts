@@ -1,7 +1,8 @@
 import { assertRowAllowed, needs, needsNationwide } from "@spx/runtime/access-rules";
 import { STATISTICS } from "@spx/runtime/demand";
-import { DomainError, NotFoundError } from "@spx/runtime/errors";
+import { BadCursorError, NotFoundError, ValidationError } from "@spx/runtime/errors";
 import { idempotencyScope, once } from "@spx/runtime/idempotency";
+import { findByUuid, isUuid } from "@spx/runtime/ids";
 import { orderRows } from "../access.js";
 import { builder } from "../builder.js";
 import { currentMonth, isMonth } from "../domain/entitlement.js";
@@ -32,7 +33,7 @@ const RunReport = builder
 
 function requireMonth(month: string): string {
   if (!isMonth(month)) {
-    throw new DomainError("BAD_USER_INPUT", "A month is written YYYY-MM");
+    throw new ValidationError([{ field: "month", message: "is written YYYY-MM" }], "A month is written YYYY-MM");
   }
   if (month > currentMonth()) {
     throw new MonthInFutureError(month);
@@ -74,7 +75,7 @@ builder.mutationFields((t) => ({
             request: args,
           },
           async () => {
-            const order = await tx.paymentOrder.findUnique({ where: { id: args.orderId } }).catch(() => null);
+            const order = await findByUuid(args.orderId, (id) => tx.paymentOrder.findUnique({ where: { id } }));
             if (!order) {
               throw new NotFoundError("Payment order");
             }
@@ -156,7 +157,6 @@ const AidStatisticCell = builder
   });
 
 const MAX_ORDERS_PAGE = 1000;
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 builder.queryFields((t) => ({
   paymentOrders: t.prismaField({
@@ -171,14 +171,17 @@ builder.queryFields((t) => ({
     listSize: { slicingArguments: ["first"], requireOneSlicingArgument: false },
     resolve: async (query, _root, args, context) => {
       if (!isMonth(args.month)) {
-        throw new DomainError("BAD_USER_INPUT", "A month is written YYYY-MM");
+        throw new ValidationError([{ field: "month", message: "is written YYYY-MM" }], "A month is written YYYY-MM");
       }
       const size = args.first ?? 100;
       if (!Number.isInteger(size) || size < 1 || size > MAX_ORDERS_PAGE) {
-        throw new DomainError("BAD_USER_INPUT", `first must be between 1 and ${MAX_ORDERS_PAGE}`);
+        throw new ValidationError(
+          [{ field: "first", message: `between 1 and ${MAX_ORDERS_PAGE}` }],
+          `first must be between 1 and ${MAX_ORDERS_PAGE}`,
+        );
       }
-      if (args.after && !UUID.test(args.after)) {
-        throw new DomainError("BAD_CURSOR", "after is the id of the last order of the previous page");
+      if (args.after && !isUuid(args.after)) {
+        throw new BadCursorError("after is the id of the last order of the previous page");
       }
       // An institution lists only its own orders, a case worker their region, a citizen their own.
       const rows = orderRows(context);
@@ -201,7 +204,7 @@ builder.queryFields((t) => ({
     args: { month: t.arg.string({ required: true }) },
     resolve: async (_root, args, context) => {
       if (!isMonth(args.month)) {
-        throw new DomainError("BAD_USER_INPUT", "A month is written YYYY-MM");
+        throw new ValidationError([{ field: "month", message: "is written YYYY-MM" }], "A month is written YYYY-MM");
       }
       const rows = await context.prisma.$queryRawUnsafe<Record<string, string | number>[]>(
         `SELECT institution, month, count(*)::int AS issued, sum(amount)::bigint AS issued_amount,

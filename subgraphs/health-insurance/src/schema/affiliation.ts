@@ -5,6 +5,7 @@ import { ageOn } from "@spx/runtime/dates";
 import { HOUSEHOLD_MEMBERS } from "@spx/runtime/demand";
 import { NotFoundError, ValidationError } from "@spx/runtime/errors";
 import { idempotencyScope, once } from "@spx/runtime/idempotency";
+import { findByUuid, isUuid } from "@spx/runtime/ids";
 import { isUniqueViolation } from "@spx/runtime/unique-violation";
 import type { Affiliation as AffiliationRow } from "../../generated/prisma/index.js";
 import { builder } from "../builder.js";
@@ -176,7 +177,7 @@ async function changeStatus(context: Context, id: string, to: AffiliationStatus,
     throw new ValidationError([{ field: "reason", message: "state the reason" }]);
   }
   return writeAffiliation(context, key, `status:${to}`, { id, reason }, async (tx) => {
-    const affiliation = await tx.affiliation.findUnique({ where: { id } }).catch(() => null);
+    const affiliation = await findByUuid(id, (uuid) => tx.affiliation.findUnique({ where: { id: uuid } }));
     if (!affiliation) {
       throw new NotFoundError("Affiliation");
     }
@@ -209,11 +210,13 @@ builder.mutationFields((t) => ({
       "Enrols a household in AMO-Tadamon if the social register says it is eligible now: the head as principal, every entitled member as dependant. Records the score and model version relied on. Enrolling an enrolled household returns its affiliation.",
     args: { householdId: t.arg.id({ required: true }), idempotencyKey: t.arg.string({ required: false }) },
     resolve: async (_root, args, context) => {
-      const existing = await context.prisma.affiliation
-        .findFirst({
-          where: { householdId: args.householdId, regime: "AMO_TADAMON", status: { not: "CLOSED" } },
-        })
-        .catch(() => null);
+      // A malformed id is no household of the social register's: nothing to ask either register.
+      if (!isUuid(args.householdId)) {
+        throw new UnknownHouseholdError();
+      }
+      const existing = await context.prisma.affiliation.findFirst({
+        where: { householdId: args.householdId, regime: "AMO_TADAMON", status: { not: "CLOSED" } },
+      });
       if (existing) {
         await assertRowAllowed(context, AFFILIATION_ROWS, { region: existing.regionCode }, "This affiliation");
         return { id: existing.id };
@@ -471,6 +474,6 @@ builder.queryField("affiliation", (t) =>
     // The row itself is decided by the Affiliation type's policy.
     ...needs("health:coverage"),
     args: { id: t.arg.id({ required: true }) },
-    resolve: (_root, { id }, context) => (/^[0-9a-f-]{36}$/i.test(id) ? context.loaders.affiliation.load(id) : null),
+    resolve: (_root, { id }, context) => (isUuid(id) ? context.loaders.affiliation.load(id) : null),
   }),
 );

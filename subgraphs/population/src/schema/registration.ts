@@ -1,6 +1,6 @@
 import { assertRowAllowed, needs } from "@spx/runtime/access-rules";
 import { ageOn } from "@spx/runtime/dates";
-import { DomainError, NotFoundError, ValidationError } from "@spx/runtime/errors";
+import { NotFoundError, PersonDeceasedError, ValidationError } from "@spx/runtime/errors";
 import { idempotencyScope, once } from "@spx/runtime/idempotency";
 import { isUniqueViolation } from "@spx/runtime/unique-violation";
 import { builder } from "../builder.js";
@@ -13,7 +13,7 @@ import {
   type RegistrationInput,
   today,
 } from "../domain/registration.js";
-import { DuplicateCinError, PersonDeceasedError, PossibleDuplicateError } from "../errors.js";
+import { AlreadyDeceasedError, DuplicateCinError, PossibleDuplicateError } from "../errors.js";
 import { MilieuEnum, ResidencyStatusEnum, SexEnum } from "./enums.js";
 import { requireIdcs } from "./idcs-arg.js";
 import { PERSON_ROWS, Person } from "./person.js";
@@ -190,7 +190,7 @@ builder.mutationFields((t) => ({
             }
             await assertRowAllowed(context, PERSON_ROWS, { region: person.regionCode }, "This person");
             if (person.lifeStatus === "DECEASED") {
-              throw new DomainError("ALREADY_DECEASED", "This person's death is already recorded");
+              throw new AlreadyDeceasedError();
             }
             if (args.dateOfDeath.getTime() > today().getTime()) {
               throw new ValidationError([{ field: "dateOfDeath", message: "is in the future" }]);

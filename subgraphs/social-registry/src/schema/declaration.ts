@@ -2,16 +2,15 @@ import { randomUUID } from "node:crypto";
 import { needs } from "@spx/runtime/access-rules";
 import { ageOn } from "@spx/runtime/dates";
 import { HISTORY, HOUSEHOLD_MEMBERS, PARTS } from "@spx/runtime/demand";
-import { DomainError, ValidationError } from "@spx/runtime/errors";
+import { PersonDeceasedError, ValidationError } from "@spx/runtime/errors";
 import { idempotencyScope, once } from "@spx/runtime/idempotency";
 import { assessDeclaration } from "../assessment.js";
 import { builder } from "../builder.js";
 import { declarationRecord, indexRecord } from "../declaration-records.js";
 import { checkDeclaration, type DeclarationInput } from "../domain/declaration-rules.js";
 import { DURABLE_GOODS } from "../domain/household-facts.js";
-
 import type { ItemVerification } from "../domain/verification.js";
-import { DeceasedPersonError } from "../errors.js";
+import { HouseholdNotFoundError } from "../errors.js";
 import { lookUpPersons } from "../population-directory.js";
 import { ReferenceDatasetSource } from "../reference-dataset-source.js";
 import { assertHouseholdAllowed, Household, requireHousehold } from "./household.js";
@@ -174,7 +173,7 @@ const DeclarationPayload = builder.objectRef<{ id: string }>("DeclareLivingCondi
         }
         const household = await context.loaders.household.load(id);
         if (!household) {
-          throw new DomainError("NOT_FOUND", "Household not found");
+          throw new HouseholdNotFoundError();
         }
         return household;
       },
@@ -212,7 +211,7 @@ builder.mutationField("declareLivingConditions", (t) =>
       const persons = await lookUpPersons(context.graph, memberIdcs);
       const deceased = memberIdcs.filter((idcs) => persons.get(idcs)?.lifeStatus !== "ALIVE");
       if (deceased.length > 0) {
-        throw new DeceasedPersonError(deceased);
+        throw new PersonDeceasedError(deceased);
       }
       const now = new Date();
       const ages = new Map([...persons].map(([idcs, p]) => [idcs, ageOn(p.birthDate, now)]));

@@ -1,6 +1,7 @@
 import { assertRowAllowed, needs, type RowFacts, rowAllowed, rowPolicy } from "@spx/runtime/access-rules";
 import { HOUSEHOLD_MEMBERS } from "@spx/runtime/demand";
 import { ForbiddenError, ValidationError } from "@spx/runtime/errors";
+import { isUuid } from "@spx/runtime/ids";
 import type { Household as HouseholdRow, Membership } from "../../generated/prisma/index.js";
 import { builder } from "../builder.js";
 import type { Context } from "../context.js";
@@ -127,14 +128,12 @@ builder.prismaObjectField(Household, "members", (t) =>
 
 builder.asEntity(Household, {
   key: builder.selection<{ id: string }>("id"),
-  resolveReference: ({ id }, context) => context.loaders.household.load(id),
+  resolveReference: ({ id }, context) => (isUuid(id) ? context.loaders.household.load(id) : null),
 });
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** Loads a household by id, refusing malformed ids and unknown households alike with NOT_FOUND. */
 export async function requireHousehold(context: Pick<Context, "loaders">, id: string): Promise<HouseholdRow> {
-  const household = UUID.test(id) ? await context.loaders.household.load(id) : null;
+  const household = isUuid(id) ? await context.loaders.household.load(id) : null;
   if (!household) {
     throw new HouseholdNotFoundError();
   }
@@ -146,7 +145,7 @@ builder.queryField("household", (t) =>
     type: Household,
     ...needs("social:composition", "social:eligibility"),
     args: { id: t.arg.id({ required: true }) },
-    resolve: (_root, { id }, context) => (UUID.test(id) ? context.loaders.household.load(id) : null),
+    resolve: (_root, { id }, context) => (isUuid(id) ? context.loaders.household.load(id) : null),
   }),
 );
 
@@ -164,7 +163,7 @@ builder.queryField("households", (t) =>
       if (ids.length > 500) {
         throw new ValidationError([{ field: "ids", message: "at most 500 households per request" }]);
       }
-      return Promise.all(ids.map((id) => (UUID.test(id) ? context.loaders.household.load(id) : null)));
+      return Promise.all(ids.map((id) => (isUuid(id) ? context.loaders.household.load(id) : null)));
     },
   }),
 );

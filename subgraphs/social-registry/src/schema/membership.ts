@@ -3,13 +3,19 @@ import { idcsProblem } from "@spx/population/domain/idcs";
 import { provinceOf } from "@spx/population/domain/regions";
 import { assertRowAllowed, needs } from "@spx/runtime/access-rules";
 import { ageOn } from "@spx/runtime/dates";
-import { DomainError, NotFoundError, ValidationError } from "@spx/runtime/errors";
+import { NotFoundError, PersonDeceasedError, ValidationError } from "@spx/runtime/errors";
 import { idempotencyScope, once } from "@spx/runtime/idempotency";
 import { isUniqueViolation } from "@spx/runtime/unique-violation";
 import { builder } from "../builder.js";
 import type { Context } from "../context.js";
 import { checkHouseholdInput, type MemberInput } from "../domain/household-rules.js";
-import { AlreadyInHouseholdError, DeceasedPersonError, MinorHeadError, UnknownPersonError } from "../errors.js";
+import {
+  AlreadyInHouseholdError,
+  HeadCannotLeaveError,
+  MinorHeadError,
+  NotAMemberError,
+  UnknownPersonError,
+} from "../errors.js";
 import { lookUpPersons, type RegisteredPerson } from "../population-directory.js";
 import {
   assertHouseholdAllowed,
@@ -73,7 +79,7 @@ async function requireLivingPersons(context: Context, idcs: string[]): Promise<M
   }
   const deceased = idcs.filter((id) => persons.get(id)?.lifeStatus === "DECEASED");
   if (deceased.length > 0) {
-    throw new DeceasedPersonError(deceased);
+    throw new PersonDeceasedError(deceased);
   }
   return persons;
 }
@@ -236,10 +242,10 @@ builder.mutationFields((t) => ({
               where: { householdId: args.householdId, personIdcs: idcs, until: null },
             });
             if (!membership) {
-              throw new DomainError("NOT_A_MEMBER", "This person is not a current member of the household");
+              throw new NotAMemberError("household");
             }
             if (membership.relationship === "HEAD") {
-              throw new DomainError("HEAD_CANNOT_LEAVE", "The head cannot be removed from the household");
+              throw new HeadCannotLeaveError("removed");
             }
             await tx.membership.update({ where: { id: membership.id }, data: { until: new Date() } });
             return { id: args.householdId };
@@ -284,13 +290,13 @@ builder.mutationFields((t) => ({
             async () => {
               const current = await tx.membership.findFirst({ where: { personIdcs: idcs, until: null } });
               if (!current) {
-                throw new DomainError("NOT_A_MEMBER", "This person belongs to no household");
+                throw new NotAMemberError("any");
               }
               if (current.householdId === args.toHouseholdId) {
-                throw new DomainError("ALREADY_IN_HOUSEHOLD", "This person already belongs to that household");
+                throw new AlreadyInHouseholdError();
               }
               if (current.relationship === "HEAD") {
-                throw new DomainError("HEAD_CANNOT_LEAVE", "The head cannot move out of the household");
+                throw new HeadCannotLeaveError("moved");
               }
               if (current.householdId !== source?.id) {
                 // Moved since the check above: check the household the person actually leaves.

@@ -1,10 +1,12 @@
 import { randomUUID } from "node:crypto";
 import { assertRowAllowed, listRestriction, needs, type RowFacts, rowPolicy } from "@spx/runtime/access-rules";
-import { DomainError, ValidationError } from "@spx/runtime/errors";
+import { NotFoundError, ValidationError } from "@spx/runtime/errors";
 import { idempotencyScope, once } from "@spx/runtime/idempotency";
+import { findByUuid } from "@spx/runtime/ids";
 import type { Prisma, RevisionRequest as RevisionRequestRow } from "../../generated/prisma/index.js";
 import { builder } from "../builder.js";
 import type { Context } from "../context.js";
+import { AlreadyResolvedError } from "../errors.js";
 import {
   assertHouseholdAllowed,
   HOUSEHOLD_ROWS,
@@ -106,9 +108,9 @@ builder.mutationFields((t) => ({
       idempotencyKey: t.arg.string({ required: false }),
     },
     resolve: async (query, _root, args, context) => {
-      const request = await context.prisma.revisionRequest.findUnique({ where: { id: args.id } }).catch(() => null);
+      const request = await findByUuid(args.id, (id) => context.prisma.revisionRequest.findUnique({ where: { id } }));
       if (!request) {
-        throw new DomainError("NOT_FOUND", "Revision request not found");
+        throw new NotFoundError("Revision request");
       }
       // A case worker answers the requests of their own region only.
       await assertRowAllowed(context, HOUSEHOLD_ROWS, requestFacts(request, context), "This revision request");
@@ -131,7 +133,7 @@ builder.mutationFields((t) => ({
               data: { status: args.outcome, outcomeNote: note, resolvedBy: context.caller.sub, resolvedAt: new Date() },
             });
             if (updated.count === 0) {
-              throw new DomainError("ALREADY_RESOLVED", "This revision request was already answered");
+              throw new AlreadyResolvedError();
             }
             return { id: request.id };
           },
