@@ -19,6 +19,17 @@ export interface Loaders {
   payments: DataLoader<string, PaymentOrder[]>;
 }
 
+/** The rows of each household among the caller's (`rows`); nothing is asked when that is none (null). */
+function ofHouseholds<Where, Row extends { householdId: string }>(
+  rows: Where | null,
+  find: (where: { AND: [{ householdId: { in: string[] } }, Where] }) => Promise<Row[]>,
+): DataLoader<string, Row[]> {
+  return groupedLoader(
+    async (ids) => (rows ? find({ AND: [{ householdId: { in: [...ids] } }, rows] }) : []),
+    (row) => row.householdId,
+  );
+}
+
 /** The caller's row restriction is fixed for the request, so it is part of the loaders' queries. */
 export function createLoaders(prisma: AidPrisma, reads: Reads, access: AccessContext): Loaders {
   return {
@@ -30,29 +41,11 @@ export function createLoaders(prisma: AidPrisma, reads: Reads, access: AccessCon
       (ids) => prisma.appeal.findMany({ where: { applicationId: { in: [...ids] } }, select: { applicationId: true } }),
       (appeal) => appeal.applicationId,
     ),
-    applications: groupedLoader(
-      async (ids) => {
-        const rows = applicationRows(access);
-        return rows
-          ? prisma.application.findMany({
-              where: { AND: [{ householdId: { in: [...ids] } }, rows] },
-              orderBy: { decidedAt: "desc" },
-            })
-          : [];
-      },
-      (application) => application.householdId,
+    applications: ofHouseholds(applicationRows(access), (where) =>
+      prisma.application.findMany({ where, orderBy: { decidedAt: "desc" } }),
     ),
-    payments: groupedLoader(
-      async (ids) => {
-        const rows = orderRows(access);
-        return rows
-          ? prisma.paymentOrder.findMany({
-              where: { AND: [{ householdId: { in: [...ids] } }, rows] },
-              orderBy: { month: "desc" },
-            })
-          : [];
-      },
-      (order) => order.householdId,
+    payments: ofHouseholds(orderRows(access), (where) =>
+      prisma.paymentOrder.findMany({ where, orderBy: { month: "desc" } }),
     ),
   };
 }

@@ -76,3 +76,18 @@ export async function once<T extends Json>(
   }
   return previous.result;
 }
+
+/** What `onceInTransaction` needs of a Prisma client: an interactive transaction. */
+export interface TransactionRunner<Tx> {
+  $transaction<R>(run: (tx: Tx) => Promise<R>): Promise<R>;
+}
+
+/** A write of `caller`'s in its own transaction, at most once per idempotency key (see `once`). */
+export function onceInTransaction<Tx extends RawQueryClient, T extends Json>(
+  prisma: TransactionRunner<Tx>,
+  caller: Caller,
+  write: { key: string | null | undefined; operation: string; request: unknown },
+  run: (tx: Tx) => Promise<T>,
+): Promise<T> {
+  return prisma.$transaction((tx) => once(tx, { scope: idempotencyScope(caller), ...write }, () => run(tx)));
+}

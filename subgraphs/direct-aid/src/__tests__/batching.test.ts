@@ -1,4 +1,5 @@
 import { randomUUID } from "node:crypto";
+import { countedCall } from "@spx/runtime/test-subgraph";
 import { seedDemoIfEmpty } from "../seed/seed-demo.js";
 import { type Harness, startDirectAid } from "./harness.js";
 
@@ -8,9 +9,7 @@ beforeAll(async () => {
   h = await startDirectAid("batching");
   await seedDemoIfEmpty(h.app.prisma, { persons: 400 });
 });
-afterAll(async () => {
-  await h?.stop();
-});
+afterAll(() => h?.stop());
 
 const HOUSEHOLDS = /* GraphQL */ `
   query($r: [_Any!]!) {
@@ -30,15 +29,9 @@ interface Households {
   }[];
 }
 
-/** Statements the subgraph ran to answer the households' aid, applications and payments. */
-async function statementsFor(households: string[]): Promise<{ count: number; body: Households | undefined }> {
-  h.db.database.statements.count = 0;
-  const { body } = await h.call<Households>(HOUSEHOLDS, {
-    r: households.map((id) => ({ __typename: "Household", id })),
-  });
-  expect(body.errors).toBeUndefined();
-  return { count: h.db.database.statements.count, body: body.data };
-}
+/** The households' aid, applications and payments, and the statements they cost. */
+const households = (ids: string[]) =>
+  countedCall<Households>(h, HOUSEHOLDS, { r: ids.map((id) => ({ __typename: "Household", id })) });
 
 describe("a list of households", () => {
   it("costs as many SQL statements for 20 households as for 2, appeals and payments included", async () => {
@@ -53,14 +46,14 @@ describe("a list of households", () => {
         row.id,
       ]);
     }
-    const households = rows.map((r) => r.household_id);
-    const two = await statementsFor(households.slice(0, 2));
-    const twenty = await statementsFor(households);
-    expect(twenty.count).toBe(two.count);
-    const applications = twenty.body?._entities.flatMap((e) => e.directAidApplications) ?? [];
+    const ids = rows.map((r) => r.household_id);
+    const two = await households(ids.slice(0, 2));
+    const twenty = await households(ids);
+    expect(twenty.statements).toBe(two.statements);
+    const applications = twenty.data?._entities.flatMap((e) => e.directAidApplications) ?? [];
     expect(applications.filter((a) => a.appealed)).toHaveLength(10);
     expect(applications.filter((a) => !a.appealed).length).toBeGreaterThanOrEqual(10);
-    const payments = twenty.body?._entities.map((e) => e.directAid?.payments.length ?? 0) ?? [];
+    const payments = twenty.data?._entities.map((e) => e.directAid?.payments.length ?? 0) ?? [];
     expect(Math.max(...payments)).toBe(3);
   });
 });

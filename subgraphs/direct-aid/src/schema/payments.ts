@@ -108,18 +108,23 @@ builder.mutationFields((t) => ({
   }),
 }));
 
-interface ReconciliationRow {
-  institution: string;
-  month: string;
-  issued: number;
-  issuedAmount: number;
-  paid: number;
-  paidAmount: number;
-  failed: number;
-  failedAmount: number;
-  returned: number;
-  pending: number;
+/** One institution's month, from the reconciliation query's row. */
+function reconciliationRow(r: Record<string, string | number>) {
+  return {
+    institution: String(r.institution),
+    month: String(r.month),
+    issued: Number(r.issued),
+    issuedAmount: Number(r.issued_amount),
+    paid: Number(r.paid),
+    paidAmount: Number(r.paid_amount),
+    failed: Number(r.failed),
+    failedAmount: Number(r.failed_amount),
+    returned: Number(r.returned),
+    pending: Number(r.pending),
+  };
 }
+
+type ReconciliationRow = ReturnType<typeof reconciliationRow>;
 
 const PAYMENTS = needs("aid:payments");
 
@@ -217,18 +222,7 @@ builder.queryFields((t) => ({
          FROM payment_order WHERE month = $1 GROUP BY institution, month ORDER BY institution`,
         args.month,
       );
-      return rows.map((r) => ({
-        institution: String(r.institution),
-        month: String(r.month),
-        issued: Number(r.issued),
-        issuedAmount: Number(r.issued_amount),
-        paid: Number(r.paid),
-        paidAmount: Number(r.paid_amount),
-        failed: Number(r.failed),
-        failedAmount: Number(r.failed_amount),
-        returned: Number(r.returned),
-        pending: Number(r.pending),
-      }));
+      return rows.map(reconciliationRow);
     },
   }),
   directAidStatistics: t.field({

@@ -1,6 +1,6 @@
 import type { Caller } from "@spx/runtime/caller";
 import type { GraphClient } from "@spx/runtime/graph-client";
-import { startTestSubgraph, type TestSubgraph } from "@spx/runtime/test-subgraph";
+import { countedCall, startTestSubgraph, type TestSubgraph } from "@spx/runtime/test-subgraph";
 import { createHealthInsuranceApp, type HealthInsuranceApp, MIGRATIONS_DIR, SUBGRAPH_NAME } from "../app.js";
 import { seedDemoIfEmpty } from "../seed/seed-demo.js";
 
@@ -23,9 +23,7 @@ beforeAll(async () => {
   });
   await seedDemoIfEmpty(h.app.prisma, { persons: 400 });
 });
-afterAll(async () => {
-  await h?.stop();
-});
+afterAll(() => h?.stop());
 
 const PERSONS = /* GraphQL */ `
   query($r: [_Any!]!) {
@@ -39,19 +37,16 @@ const PERSONS = /* GraphQL */ `
   }
 `;
 
+interface Persons {
+  _entities: { coverageHistory: unknown[] }[];
+}
+
 const AFFILIATIONS = /* GraphQL */ `
   query($a: ID!, $b: ID!) {
     a: affiliation(id: $a) { id covered { idcs role } }
     b: affiliation(id: $b) { id covered { idcs role } }
   }
 `;
-
-async function statements(query: string, variables: Record<string, unknown>) {
-  h.db.database.statements.count = 0;
-  const { body } = await h.call<{ _entities: { coverageHistory: unknown[] }[] }>(query, variables);
-  expect(body.errors).toBeUndefined();
-  return { count: h.db.database.statements.count, data: body.data };
-}
 
 describe("lists of persons and affiliations", () => {
   it("costs as many SQL statements for 20 covered persons as for 2, their history included", async () => {
@@ -60,9 +55,9 @@ describe("lists of persons and affiliations", () => {
     );
     expect(rows).toHaveLength(20);
     const representations = rows.map((r) => ({ __typename: "Person", idcs: r.person_idcs }));
-    const two = await statements(PERSONS, { r: representations.slice(0, 2) });
-    const twenty = await statements(PERSONS, { r: representations });
-    expect(twenty.count).toBe(two.count);
+    const two = await countedCall<Persons>(h, PERSONS, { r: representations.slice(0, 2) });
+    const twenty = await countedCall<Persons>(h, PERSONS, { r: representations });
+    expect(twenty.statements).toBe(two.statements);
     for (const person of twenty.data?._entities ?? []) {
       expect(person.coverageHistory.length).toBeGreaterThan(0);
     }
@@ -70,8 +65,8 @@ describe("lists of persons and affiliations", () => {
 
   it("loads the covered of several affiliations together", async () => {
     const rows = await h.db.database.sql.query<{ id: string }>("SELECT id FROM affiliation ORDER BY id LIMIT 2");
-    const one = await statements(AFFILIATIONS, { a: rows[0]?.id, b: rows[0]?.id });
-    const both = await statements(AFFILIATIONS, { a: rows[0]?.id, b: rows[1]?.id });
-    expect(both.count).toBe(one.count);
+    const one = await countedCall(h, AFFILIATIONS, { a: rows[0]?.id, b: rows[0]?.id });
+    const both = await countedCall(h, AFFILIATIONS, { a: rows[0]?.id, b: rows[1]?.id });
+    expect(both.statements).toBe(one.statements);
   });
 });

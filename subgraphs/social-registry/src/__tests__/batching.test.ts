@@ -1,7 +1,7 @@
 import type { Caller } from "@spx/runtime/caller";
 import type { GraphClient } from "@spx/runtime/graph-client";
 import { generateSigningKey } from "@spx/runtime/keys";
-import { startTestSubgraph, type TestSubgraph } from "@spx/runtime/test-subgraph";
+import { countedCall, startTestSubgraph, type TestSubgraph } from "@spx/runtime/test-subgraph";
 import { createSocialRegistryApp, MIGRATIONS_DIR, type SocialRegistryApp, SUBGRAPH_NAME } from "../app.js";
 import { seedDemoIfEmpty } from "../seed/seed-demo.js";
 
@@ -26,9 +26,7 @@ beforeAll(async () => {
   });
   await seedDemoIfEmpty(h.app.prisma, h.app.data, { persons: 200 });
 });
-afterAll(async () => {
-  await h?.stop();
-});
+afterAll(() => h?.stop());
 
 const HOUSEHOLDS = /* GraphQL */ `
   query($r: [_Any!]!) {
@@ -50,14 +48,8 @@ interface Households {
   _entities: { members: unknown[]; declarationHistory: unknown[]; indexHistory: unknown[]; eligibility: unknown[] }[];
 }
 
-async function statementsFor(households: string[]): Promise<{ count: number; data: Households | undefined }> {
-  h.db.database.statements.count = 0;
-  const { body } = await h.call<Households>(HOUSEHOLDS, {
-    r: households.map((id) => ({ __typename: "Household", id })),
-  });
-  expect(body.errors).toBeUndefined();
-  return { count: h.db.database.statements.count, data: body.data };
-}
+const households = (ids: string[]) =>
+  countedCall<Households>(h, HOUSEHOLDS, { r: ids.map((id) => ({ __typename: "Household", id })) });
 
 describe("a list of households", () => {
   it("costs as many SQL statements for 20 households as for 2, members and histories included", async () => {
@@ -65,10 +57,10 @@ describe("a list of households", () => {
       "SELECT DISTINCT household_id FROM declaration ORDER BY household_id LIMIT 20",
     );
     expect(rows).toHaveLength(20);
-    const households = rows.map((r) => r.household_id);
-    const two = await statementsFor(households.slice(0, 2));
-    const twenty = await statementsFor(households);
-    expect(twenty.count).toBe(two.count);
+    const ids = rows.map((r) => r.household_id);
+    const two = await households(ids.slice(0, 2));
+    const twenty = await households(ids);
+    expect(twenty.statements).toBe(two.statements);
     for (const household of twenty.data?._entities ?? []) {
       expect(household.members.length).toBeGreaterThan(0);
       expect(household.declarationHistory.length).toBeGreaterThan(0);

@@ -4,7 +4,7 @@ import { provinceOf } from "@spx/population/domain/regions";
 import { assertRowAllowed, needs } from "@spx/runtime/access-rules";
 import { ageOn } from "@spx/runtime/dates";
 import { NotFoundError, PersonDeceasedError, ValidationError } from "@spx/runtime/errors";
-import { idempotencyScope, once } from "@spx/runtime/idempotency";
+import { type Json, onceInTransaction } from "@spx/runtime/idempotency";
 import { isUniqueViolation } from "@spx/runtime/unique-violation";
 import { builder } from "../builder.js";
 import type { Context } from "../context.js";
@@ -92,9 +92,15 @@ async function refuseIfInAHousehold(tx: Context["prisma"], idcs: string[]): Prom
 }
 
 /** Runs a membership write; the partial unique index settles races between two households. */
-async function guardMemberships<T>(idcs: string[], write: () => Promise<T>): Promise<T> {
+/** A write of memberships, once per idempotency key; a lost race for a person is ALREADY_IN_HOUSEHOLD. */
+async function writeMemberships<T extends Json>(
+  context: Context,
+  idcs: string[],
+  write: Parameters<typeof onceInTransaction>[2],
+  run: (tx: Parameters<Parameters<Context["prisma"]["$transaction"]>[0]>[0]) => Promise<T>,
+): Promise<T> {
   try {
-    return await write();
+    return await onceInTransaction(context.prisma, context.caller, write, run);
   } catch (error) {
     if (isUniqueViolation(error, "membership_one_active_household")) {
       throw new AlreadyInHouseholdError(idcs);
@@ -135,43 +141,35 @@ builder.mutationFields((t) => ({
         throw new MinorHeadError();
       }
       const province = provinceOf(input.address.regionCode, input.address.province)?.name ?? input.address.province;
-      return guardMemberships(everyone, () =>
-        context.prisma.$transaction((tx) =>
-          once(
-            tx,
-            {
-              scope: idempotencyScope(context.caller),
-              key: idempotencyKey,
-              operation: "registerHousehold",
-              request: input,
+      return writeMemberships(
+        context,
+        everyone,
+        { key: idempotencyKey, operation: "registerHousehold", request: input },
+        async (tx) => {
+          await refuseIfInAHousehold(tx as Context["prisma"], everyone);
+          const id = randomUUID();
+          await tx.household.create({
+            data: {
+              id,
+              regionCode: input.address.regionCode,
+              province,
+              commune: input.address.commune.trim(),
+              milieu: input.address.milieu,
             },
-            async () => {
-              await refuseIfInAHousehold(tx as Context["prisma"], everyone);
-              const id = randomUUID();
-              await tx.household.create({
-                data: {
-                  id,
-                  regionCode: input.address.regionCode,
-                  province,
-                  commune: input.address.commune.trim(),
-                  milieu: input.address.milieu,
-                },
-              });
-              await tx.membership.createMany({
-                data: [
-                  { id: randomUUID(), householdId: id, personIdcs: input.headIdcs, relationship: "HEAD" },
-                  ...members.map((m) => ({
-                    id: randomUUID(),
-                    householdId: id,
-                    personIdcs: m.idcs,
-                    relationship: m.relationship,
-                  })),
-                ],
-              });
-              return { id };
-            },
-          ),
-        ),
+          });
+          await tx.membership.createMany({
+            data: [
+              { id: randomUUID(), householdId: id, personIdcs: input.headIdcs, relationship: "HEAD" },
+              ...members.map((m) => ({
+                id: randomUUID(),
+                householdId: id,
+                personIdcs: m.idcs,
+                relationship: m.relationship,
+              })),
+            ],
+          });
+          return { id };
+        },
       );
     },
   }),
@@ -190,30 +188,22 @@ builder.mutationFields((t) => ({
         throw new ValidationError([{ field: "member.relationship", message: "a household has one head" }]);
       }
       await requireLivingPersons(context, [idcs]);
-      return guardMemberships([idcs], () =>
-        context.prisma.$transaction((tx) =>
-          once(
-            tx,
-            {
-              scope: idempotencyScope(context.caller),
-              key: args.idempotencyKey,
-              operation: "addHouseholdMember",
-              request: args,
+      return writeMemberships(
+        context,
+        [idcs],
+        { key: args.idempotencyKey, operation: "addHouseholdMember", request: args },
+        async (tx) => {
+          await refuseIfInAHousehold(tx as Context["prisma"], [idcs]);
+          await tx.membership.create({
+            data: {
+              id: randomUUID(),
+              householdId: args.householdId,
+              personIdcs: idcs,
+              relationship: args.member.relationship,
             },
-            async () => {
-              await refuseIfInAHousehold(tx as Context["prisma"], [idcs]);
-              await tx.membership.create({
-                data: {
-                  id: randomUUID(),
-                  householdId: args.householdId,
-                  personIdcs: idcs,
-                  relationship: args.member.relationship,
-                },
-              });
-              return { id: args.householdId };
-            },
-          ),
-        ),
+          });
+          return { id: args.householdId };
+        },
       );
     },
   }),
@@ -228,29 +218,23 @@ builder.mutationFields((t) => ({
     resolve: async (_root, args, context) => {
       await assertHouseholdAllowed(context, await requireHousehold(context, args.householdId));
       const idcs = requireWellFormed(args.idcs, "idcs");
-      return context.prisma.$transaction((tx) =>
-        once(
-          tx,
-          {
-            scope: idempotencyScope(context.caller),
-            key: args.idempotencyKey,
-            operation: "removeHouseholdMember",
-            request: args,
-          },
-          async () => {
-            const membership = await tx.membership.findFirst({
-              where: { householdId: args.householdId, personIdcs: idcs, until: null },
-            });
-            if (!membership) {
-              throw new NotAMemberError("household");
-            }
-            if (membership.relationship === "HEAD") {
-              throw new HeadCannotLeaveError("removed");
-            }
-            await tx.membership.update({ where: { id: membership.id }, data: { until: new Date() } });
-            return { id: args.householdId };
-          },
-        ),
+      return onceInTransaction(
+        context.prisma,
+        context.caller,
+        { key: args.idempotencyKey, operation: "removeHouseholdMember", request: args },
+        async (tx) => {
+          const membership = await tx.membership.findFirst({
+            where: { householdId: args.householdId, personIdcs: idcs, until: null },
+          });
+          if (!membership) {
+            throw new NotAMemberError("household");
+          }
+          if (membership.relationship === "HEAD") {
+            throw new HeadCannotLeaveError("removed");
+          }
+          await tx.membership.update({ where: { id: membership.id }, data: { until: new Date() } });
+          return { id: args.householdId };
+        },
       );
     },
   }),
@@ -277,45 +261,37 @@ builder.mutationFields((t) => ({
         await assertHouseholdAllowed(context, source);
       }
       await requireLivingPersons(context, [idcs]);
-      return guardMemberships([idcs], () =>
-        context.prisma.$transaction((tx) =>
-          once(
-            tx,
-            {
-              scope: idempotencyScope(context.caller),
-              key: args.idempotencyKey,
-              operation: "moveHouseholdMember",
-              request: args,
+      return writeMemberships(
+        context,
+        [idcs],
+        { key: args.idempotencyKey, operation: "moveHouseholdMember", request: args },
+        async (tx) => {
+          const current = await tx.membership.findFirst({ where: { personIdcs: idcs, until: null } });
+          if (!current) {
+            throw new NotAMemberError("any");
+          }
+          if (current.householdId === args.toHouseholdId) {
+            throw new AlreadyInHouseholdError();
+          }
+          if (current.relationship === "HEAD") {
+            throw new HeadCannotLeaveError("moved");
+          }
+          if (current.householdId !== source?.id) {
+            // Moved since the check above: check the household the person actually leaves.
+            const from = await tx.household.findUniqueOrThrow({ where: { id: current.householdId } });
+            await assertHouseholdAllowed(context, from);
+          }
+          await tx.membership.update({ where: { id: current.id }, data: { until: new Date() } });
+          await tx.membership.create({
+            data: {
+              id: randomUUID(),
+              householdId: args.toHouseholdId,
+              personIdcs: idcs,
+              relationship: args.relationship,
             },
-            async () => {
-              const current = await tx.membership.findFirst({ where: { personIdcs: idcs, until: null } });
-              if (!current) {
-                throw new NotAMemberError("any");
-              }
-              if (current.householdId === args.toHouseholdId) {
-                throw new AlreadyInHouseholdError();
-              }
-              if (current.relationship === "HEAD") {
-                throw new HeadCannotLeaveError("moved");
-              }
-              if (current.householdId !== source?.id) {
-                // Moved since the check above: check the household the person actually leaves.
-                const from = await tx.household.findUniqueOrThrow({ where: { id: current.householdId } });
-                await assertHouseholdAllowed(context, from);
-              }
-              await tx.membership.update({ where: { id: current.id }, data: { until: new Date() } });
-              await tx.membership.create({
-                data: {
-                  id: randomUUID(),
-                  householdId: args.toHouseholdId,
-                  personIdcs: idcs,
-                  relationship: args.relationship,
-                },
-              });
-              return { id: args.toHouseholdId };
-            },
-          ),
-        ),
+          });
+          return { id: args.toHouseholdId };
+        },
       );
     },
   }),
