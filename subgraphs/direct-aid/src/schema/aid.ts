@@ -1,28 +1,14 @@
-import { randomUUID } from "node:crypto";
 import { catalogue } from "@spx/runtime/access-catalogue";
-import { assertRowAllowed, needs, rowPolicy } from "@spx/runtime/access-rules";
+import { needs, rowPolicy } from "@spx/runtime/access-rules";
 import { HISTORY, PARTS } from "@spx/runtime/demand";
-import { NotFoundError, ValidationError } from "@spx/runtime/errors";
-import { idempotencyScope, once } from "@spx/runtime/idempotency";
-import { findByUuid, isUuid } from "@spx/runtime/ids";
+import { isUuid } from "@spx/runtime/ids";
 import type { Application, Enrolment, PaymentOrder as PaymentOrderRow } from "../../generated/prisma/index.js";
 import { HOUSEHOLD_ROWS, ORDER_ROWS } from "../access.js";
 import { builder } from "../builder.js";
 import type { Context } from "../context.js";
-import { type Component, currentMonth, monthlyEntitlement, scheduleFor } from "../domain/entitlement.js";
-import { childrenOf, exclusions, headOf, isMember } from "../domain/household-facts.js";
-import {
-  AlreadyAppealedError,
-  AlreadyEnrolledError,
-  AppealTooLateError,
-  NoScheduleError,
-  NotRefusedError,
-  UnknownHouseholdError,
-} from "../errors.js";
-import { householdFacts } from "../registers.js";
+import type { Component } from "../domain/entitlement.js";
+import { APPEAL_DAYS, appealDecision, applyForDirectAid } from "../services/applications.js";
 
-/** A refused household may appeal within 15 days (government spokesman, domain notes A5). */
-export const APPEAL_DAYS = 15;
 /**
  * The institutions that pay direct aid: the catalogue's agencies of kind `payment-institution`.
  * Onboarding one is a catalogue change; `npm run compose` adds it to the `PaymentInstitution` enum.
@@ -196,16 +182,6 @@ builder.externalRef("Household", builder.selection<{ id: string }>("id")).implem
   }),
 });
 
-/** Entitlement for the current month from the registers' facts. */
-export async function entitlementNow(context: Context, facts: Parameters<typeof childrenOf>[0]) {
-  const month = currentMonth();
-  const rules = scheduleFor(await context.schedules(), month);
-  if (!rules) {
-    throw new NoScheduleError(month);
-  }
-  return monthlyEntitlement(childrenOf(facts, month), rules);
-}
-
 const ApplyInput = builder.inputType("DirectAidApplicationInput", {
   fields: (t) => ({
     otherFamilyAllowance: t.boolean({
@@ -228,75 +204,7 @@ builder.mutationFields((t) => ({
       idempotencyKey: t.arg.string({ required: false }),
     },
     resolve: async (query, _root, args, context) => {
-      const facts = (await householdFacts(context.graph, [args.householdId])).get(args.householdId);
-      if (!facts) {
-        throw new UnknownHouseholdError();
-      }
-      // A case worker applies for the households of their region, a citizen for their own.
-      await assertRowAllowed(
-        context,
-        HOUSEHOLD_ROWS,
-        { region: facts.regionCode, self: () => isMember(facts, context.caller.idcs) },
-        "This household",
-      );
-      const head = headOf(facts);
-      if (!head) {
-        // The social register names a head for every household: this is a broken invariant.
-        throw new Error(`Household ${facts.id} has no head in the social register`);
-      }
-      const reasons = exclusions(facts, args.input.otherFamilyAllowance);
-      const entitlement = reasons.length === 0 ? await entitlementNow(context, facts) : null;
-      const score = facts.eligibility.find((e) => e.program === "DIRECT_AID")?.scoreUsed ?? null;
-      const { id } = await context.prisma.$transaction((tx) =>
-        once(
-          tx,
-          {
-            scope: idempotencyScope(context.caller),
-            key: args.idempotencyKey,
-            operation: "applyForDirectAid",
-            request: args,
-          },
-          async () => {
-            const enrolled = await tx.enrolment.findUnique({ where: { householdId: facts.id } });
-            if (enrolled?.status === "ACTIVE") {
-              throw new AlreadyEnrolledError();
-            }
-            const now = new Date();
-            const application = await tx.application.create({
-              data: {
-                id: randomUUID(),
-                householdId: facts.id,
-                regionCode: facts.regionCode,
-                headIdcs: head,
-                status: entitlement ? "ACCEPTED" : "REFUSED",
-                reasons: entitlement ? ["Index at or below the threshold; no exclusion applies"] : reasons,
-                scoreUsed: score,
-                otherFamilyAllowance: args.input.otherFamilyAllowance,
-                decidedAt: now,
-                appealDeadline: new Date(now.getTime() + APPEAL_DAYS * 86_400_000),
-              },
-            });
-            if (entitlement) {
-              const data = {
-                status: "ACTIVE" as const,
-                regionCode: facts.regionCode,
-                headIdcs: head,
-                institution: args.input.paymentInstitution,
-                entitlement: entitlement.amount,
-                entitlementComponents: entitlement.components.map((c) => ({ ...c })),
-                children: entitlement.children,
-                computedAt: now,
-              };
-              await tx.enrolment.upsert({
-                where: { householdId: facts.id },
-                create: { householdId: facts.id, ...data },
-                update: data,
-              });
-            }
-            return { id: application.id };
-          },
-        ),
-      );
+      const { id } = await applyForDirectAid(context, args);
       return context.prisma.application.findUniqueOrThrow({ ...query, where: { id } });
     },
   }),
@@ -310,47 +218,9 @@ builder.mutationFields((t) => ({
       idempotencyKey: t.arg.string({ required: false }),
     },
     resolve: async (query, _root, args, context) => {
-      if (args.reason.trim().length < 10) {
-        throw new ValidationError([{ field: "reason", message: "explain the appeal in at least 10 characters" }]);
-      }
-      await context.prisma.$transaction((tx) =>
-        once(
-          tx,
-          {
-            scope: idempotencyScope(context.caller),
-            key: args.idempotencyKey,
-            operation: "appealDirectAidDecision",
-            request: args,
-          },
-          async () => {
-            const application = await findByUuid(args.applicationId, (id) =>
-              tx.application.findUnique({ where: { id } }),
-            );
-            if (!application) {
-              throw new NotFoundError("Application");
-            }
-            await assertRowAllowed(
-              context,
-              HOUSEHOLD_ROWS,
-              { region: application.regionCode, self: () => application.headIdcs === context.caller.idcs },
-              "This application",
-            );
-            if (application.status !== "REFUSED") {
-              throw new NotRefusedError();
-            }
-            if (application.appealDeadline.getTime() < Date.now()) {
-              throw new AppealTooLateError(APPEAL_DAYS);
-            }
-            if (await tx.appeal.findUnique({ where: { applicationId: application.id } })) {
-              throw new AlreadyAppealedError();
-            }
-            await tx.appeal.create({
-              data: { id: randomUUID(), applicationId: application.id, reason: args.reason.trim() },
-            });
-            return { id: application.id };
-          },
-        ),
-      );
+      await appealDecision(context, args);
+      // `appealed` of the answer is read after the appeal, not from what this request saw before.
+      context.loaders.appeal.clear(args.applicationId);
       return context.prisma.application.findUniqueOrThrow({ ...query, where: { id: args.applicationId } });
     },
   }),

@@ -1,14 +1,13 @@
-import { assertRowAllowed, needs, needsNationwide } from "@spx/runtime/access-rules";
+import { needs, needsNationwide } from "@spx/runtime/access-rules";
 import { STATISTICS } from "@spx/runtime/demand";
-import { BadCursorError, NotFoundError, ValidationError } from "@spx/runtime/errors";
-import { idempotencyScope, once } from "@spx/runtime/idempotency";
-import { findByUuid, isUuid } from "@spx/runtime/ids";
+import { BadCursorError, ValidationError } from "@spx/runtime/errors";
+import { isUuid } from "@spx/runtime/ids";
 import { orderRows } from "../access.js";
 import { builder } from "../builder.js";
 import { currentMonth, isMonth } from "../domain/entitlement.js";
-import { canRecord, type OrderStatus } from "../domain/outcomes.js";
-import { BadTransitionError, MonthInFutureError } from "../errors.js";
-import { runMonthlyPayments } from "../payment-run.js";
+import { MonthInFutureError } from "../errors.js";
+import { recordPaymentOutcome } from "../services/payment-outcomes.js";
+import { runMonthlyPayments } from "../services/payment-run.js";
 
 const DISBURSE = needs("aid:disburse");
 
@@ -65,44 +64,7 @@ builder.mutationFields((t) => ({
       idempotencyKey: t.arg.string({ required: false }),
     },
     resolve: async (query, _root, args, context) => {
-      await context.prisma.$transaction((tx) =>
-        once(
-          tx,
-          {
-            scope: idempotencyScope(context.caller),
-            key: args.idempotencyKey,
-            operation: "recordPaymentOutcome",
-            request: args,
-          },
-          async () => {
-            const order = await findByUuid(args.orderId, (id) => tx.paymentOrder.findUnique({ where: { id } }));
-            if (!order) {
-              throw new NotFoundError("Payment order");
-            }
-            // An institution reports on its own orders only.
-            await assertRowAllowed(
-              context,
-              ["ownPayments"],
-              { ownPayments: () => order.institution === context.caller.agency },
-              "This order",
-            );
-            if (order.status === args.outcome && order.reference === args.reference) {
-              return { id: order.id };
-            }
-            if (!canRecord(order.status as OrderStatus, args.outcome)) {
-              throw new BadTransitionError(order.status, args.outcome);
-            }
-            const updated = await tx.paymentOrder.updateMany({
-              where: { id: order.id, status: order.status },
-              data: { status: args.outcome, reference: args.reference, outcomeAt: new Date() },
-            });
-            if (updated.count === 0) {
-              throw new BadTransitionError(order.status, args.outcome);
-            }
-            return { id: order.id };
-          },
-        ),
-      );
+      await recordPaymentOutcome(context, args);
       return context.prisma.paymentOrder.findUniqueOrThrow({ ...query, where: { id: args.orderId } });
     },
   }),

@@ -2,9 +2,9 @@ import { createTestDatabase, type TestDatabase } from "@spx/runtime/test-databas
 import { MIGRATIONS_DIR } from "../app.js";
 import { createPrisma, type RegistryPrisma } from "../db.js";
 import { loadShippedModels } from "../domain/models.js";
-import { recomputeIndices } from "../recompute.js";
 import { installShippedReferenceData, loadRegistryData, type RegistryData } from "../registry-data.js";
 import { seedDemoIfEmpty } from "../seed/seed-demo.js";
+import { recomputeIndices } from "../services/recompute.js";
 
 let db: TestDatabase;
 let prisma: RegistryPrisma;

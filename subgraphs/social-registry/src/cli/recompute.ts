@@ -4,8 +4,8 @@ import { prepareDatabase } from "@spx/runtime/service";
 import { MIGRATIONS_DIR, SUBGRAPH_NAME } from "../app.js";
 import { createPrisma } from "../db.js";
 import { loadEnv } from "../env.js";
-import { recomputeIndices } from "../recompute.js";
 import { installShippedReferenceData, loadRegistryData } from "../registry-data.js";
+import { recomputeIndices } from "../services/recompute.js";
 
 /*
  * `npm run -w @spx/social-registry recompute [-- --all]`: after a new model version takes effect,

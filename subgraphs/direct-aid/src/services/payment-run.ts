@@ -1,10 +1,10 @@
 import { randomUUID } from "node:crypto";
 import type { GraphClient } from "@spx/runtime/graph-client";
-import type { Prisma } from "../generated/prisma/index.js";
-import type { AidPrisma } from "./db.js";
-import { monthlyEntitlement, type ScheduleRules, scheduleFor } from "./domain/entitlement.js";
-import { childrenOf, exclusions, headOf } from "./domain/household-facts.js";
-import { householdFacts } from "./registers.js";
+import type { Prisma } from "../../generated/prisma/index.js";
+import type { AidPrisma } from "../db.js";
+import { monthlyEntitlement, type ScheduleRules, scheduleFor } from "../domain/entitlement.js";
+import { childrenOf, exclusions, headOf } from "../domain/household-facts.js";
+import { householdFacts } from "../registers.js";
 
 const PAGE = 500;
 
