@@ -1,4 +1,5 @@
 import type { AccessContext } from "@spx/runtime/access-rules";
+import { isUuid } from "@spx/runtime/ids";
 import { groupedLoader, keyedLoader } from "@spx/runtime/loaders";
 import type DataLoader from "dataloader";
 import type { Application, Enrolment, PaymentOrder } from "../generated/prisma/index.js";
@@ -19,13 +20,16 @@ export interface Loaders {
   payments: DataLoader<string, PaymentOrder[]>;
 }
 
-/** The rows of each household among the caller's (`rows`); nothing is asked when that is none (null). */
+/**
+ * The rows of each household among the caller's (`rows`); nothing is asked when that is none (null).
+ * A household id from a reference that cannot be one has no rows, and fails no one else's batch.
+ */
 function ofHouseholds<Where, Row extends { householdId: string }>(
   rows: Where | null,
   find: (where: { AND: [{ householdId: { in: string[] } }, Where] }) => Promise<Row[]>,
 ): DataLoader<string, Row[]> {
   return groupedLoader(
-    async (ids) => (rows ? find({ AND: [{ householdId: { in: [...ids] } }, rows] }) : []),
+    async (ids) => (rows ? find({ AND: [{ householdId: { in: ids.filter(isUuid) } }, rows] }) : []),
     (row) => row.householdId,
   );
 }

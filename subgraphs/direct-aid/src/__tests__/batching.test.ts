@@ -57,3 +57,29 @@ describe("a list of households", () => {
     expect(Math.max(...payments)).toBe(3);
   });
 });
+
+describe("ids that cannot be row ids", () => {
+  it("answer NOT_FOUND for an order or an application without asking the database, and null for a household", async () => {
+    const barid = { sub: "test:barid", agency: "BARID_BANK", role: "SYSTEM" } as const;
+    h.db.database.statements.count = 0;
+    const outcome = await h.call(
+      `mutation { recordPaymentOutcome(orderId: "not-an-id", outcome: PAID, reference: "TX-1") { status } }`,
+      {},
+      barid,
+    );
+    expect(outcome.body.errors?.[0]?.extensions?.code).toBe("NOT_FOUND");
+    const appeal = await h.call(
+      `mutation { appealDirectAidDecision(applicationId: "42", reason: "Our income fell after a job loss") { id } }`,
+    );
+    expect(appeal.body.errors?.[0]?.extensions?.code).toBe("NOT_FOUND");
+    expect(appeal.body.errors?.[0]?.message).toBe("Application not found");
+    // Neither asked for a row: at most the transactions' own statements were sent.
+    expect(h.db.database.statements.count).toBeLessThanOrEqual(4);
+
+    const [enrolled] = await h.db.database.sql.query<{ household_id: string }>(
+      "SELECT household_id FROM enrolment LIMIT 1",
+    );
+    const { data } = await households(["not-a-household", enrolled?.household_id ?? ""]);
+    expect(data?._entities.map((e) => e.directAid !== null)).toEqual([false, true]);
+  });
+});

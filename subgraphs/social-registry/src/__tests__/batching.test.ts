@@ -69,3 +69,15 @@ describe("a list of households", () => {
     }
   });
 });
+
+describe("a reference to a household by an id that cannot be one", () => {
+  it("resolves to null, and the other households of the batch as usual", async () => {
+    const [row] = await h.db.database.sql.query<{ id: string }>("SELECT id FROM household LIMIT 1");
+    const { data } = await countedCall<{ _entities: ({ id: string } | null)[] }>(
+      h,
+      `query($r: [_Any!]!) { _entities(representations: $r) { ... on Household { id } } }`,
+      { r: ["not-a-household", row?.id].map((id) => ({ __typename: "Household", id })) },
+    );
+    expect(data?._entities).toEqual([null, { id: row?.id }]);
+  });
+});
