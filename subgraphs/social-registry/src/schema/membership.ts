@@ -91,7 +91,6 @@ async function refuseIfInAHousehold(tx: Context["prisma"], idcs: string[]): Prom
   }
 }
 
-/** Runs a membership write; the partial unique index settles races between two households. */
 /** A write of memberships, once per idempotency key; a lost race for a person is ALREADY_IN_HOUSEHOLD. */
 async function writeMemberships<T extends Json>(
   context: Context,
