@@ -1,11 +1,12 @@
 import { needs } from "@spx/runtime/access-rules";
 import { HISTORY, HOUSEHOLD_MEMBERS, PARTS } from "@spx/runtime/demand";
+import { assertHouseholdAllowed, requireHousehold } from "../access.js";
 import { builder } from "../builder.js";
 import { DURABLE_GOODS } from "../domain/household-facts.js";
 import type { ItemVerification } from "../domain/verification.js";
 import { HouseholdNotFoundError } from "../errors.js";
 import { declareLivingConditions } from "../services/declarations.js";
-import { assertHouseholdAllowed, Household, requireHousehold } from "./household.js";
+import { Household } from "./household.js";
 
 const HousingTypeEnum = builder.enumType("HousingType", {
   values: ["MODERN_APARTMENT", "HOUSE", "TRADITIONAL_HOUSE", "RURAL_DWELLING", "SHANTY", "OTHER"] as const,

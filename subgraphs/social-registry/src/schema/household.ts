@@ -1,37 +1,16 @@
-import { assertRowAllowed, needs, type RowFacts, rowAllowed, rowPolicy } from "@spx/runtime/access-rules";
+import { needs, rowAllowed, rowPolicy } from "@spx/runtime/access-rules";
 import { HOUSEHOLD_MEMBERS } from "@spx/runtime/demand";
 import { ForbiddenError, ValidationError } from "@spx/runtime/errors";
 import { isUuid } from "@spx/runtime/ids";
 import type { Household as HouseholdRow, Membership } from "../../generated/prisma/index.js";
+import { HOUSEHOLD_ROWS, householdFacts, householdPersons } from "../access.js";
 import { builder } from "../builder.js";
 import type { Context } from "../context.js";
 import { RELATIONSHIPS } from "../domain/household-rules.js";
-import { HouseholdNotFoundError } from "../errors.js";
 
 export const RelationshipEnum = builder.enumType("Relationship", { values: RELATIONSHIPS });
 export const MilieuEnum = builder.enumType("Milieu", { values: ["URBAN", "RURAL"] as const });
 const HouseholdStatusEnum = builder.enumType("HouseholdStatus", { values: ["ACTIVE", "DISSOLVED"] as const });
-
-/** Households are read nationwide, in a case worker's region, or by their own members. */
-export const HOUSEHOLD_ROWS = ["sameRegion", "self"] as const;
-
-/** What a household says about itself for its row policy: its region, and whether it is the caller's. */
-export function householdFacts(household: { id: string; regionCode: string }, context: Context): RowFacts {
-  return {
-    region: household.regionCode,
-    self: async () => (await context.callerHouseholdId()) === household.id,
-  };
-}
-
-/** Household data is about each of its current members. */
-export function householdPersons(household: { id: string }, context: Context): Promise<string[]> {
-  return context.loaders.members.load(household.id).then((members) => members.map((m) => m.personIdcs));
-}
-
-/** For writes: refuses, before anything is written, a household outside the caller's rows. */
-export function assertHouseholdAllowed(context: Context, household: { id: string; regionCode: string }) {
-  return assertRowAllowed(context, HOUSEHOLD_ROWS, householdFacts(household, context), "This household");
-}
 
 /** The population register's Person, extended here with the household it belongs to. */
 const PersonRef = builder.externalRef("Person", builder.selection<{ idcs: string }>("idcs")).implement({
@@ -130,15 +109,6 @@ builder.asEntity(Household, {
   key: builder.selection<{ id: string }>("id"),
   resolveReference: ({ id }, context) => (isUuid(id) ? context.loaders.household.load(id) : null),
 });
-
-/** Loads a household by id, refusing malformed ids and unknown households alike with NOT_FOUND. */
-export async function requireHousehold(context: Pick<Context, "loaders">, id: string): Promise<HouseholdRow> {
-  const household = isUuid(id) ? await context.loaders.household.load(id) : null;
-  if (!household) {
-    throw new HouseholdNotFoundError();
-  }
-  return household;
-}
 
 builder.queryField("household", (t) =>
   t.field({

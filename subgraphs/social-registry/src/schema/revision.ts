@@ -4,16 +4,16 @@ import { NotFoundError, ValidationError } from "@spx/runtime/errors";
 import { idempotencyScope, once } from "@spx/runtime/idempotency";
 import { findByUuid } from "@spx/runtime/ids";
 import type { Prisma, RevisionRequest as RevisionRequestRow } from "../../generated/prisma/index.js";
-import { builder } from "../builder.js";
-import type { Context } from "../context.js";
-import { AlreadyResolvedError } from "../errors.js";
 import {
   assertHouseholdAllowed,
   HOUSEHOLD_ROWS,
   householdFacts,
   householdPersons,
   requireHousehold,
-} from "./household.js";
+} from "../access.js";
+import { builder } from "../builder.js";
+import type { Context } from "../context.js";
+import { AlreadyResolvedError } from "../errors.js";
 
 /** Décret 2-21-582 provides for revision requests; this register answers within 30 days. */
 export const REVISION_DEADLINE_DAYS = 30;
