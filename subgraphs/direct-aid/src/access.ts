@@ -10,36 +10,37 @@ export const ORDER_ROWS = ["sameRegion", "self", "ownPayments"] as const satisfi
   "nationwide"
 >[];
 
+type Restriction = Omit<NonNullable<ReturnType<typeof listRestriction>>, "none">;
+
+/** `{}` for every row, `null` when the caller may list none, else the caller's rows as `where` words them. */
+function restricted<Where>(
+  context: AccessContext,
+  admitted: readonly Exclude<Policy, "nationwide">[],
+  where: (rows: Restriction) => Where,
+): Where | null {
+  const rows = listRestriction(context, admitted);
+  if (!rows) {
+    return where({});
+  }
+  return rows.none ? null : where(rows);
+}
+
 /**
  * The SQL restriction of a list of payment orders for this caller: `{}` for every order, the
  * orders of a region, of a beneficiary or of a payment institution; `null` when it may list none.
  */
 export function orderRows(context: AccessContext): Prisma.PaymentOrderWhereInput | null {
-  const rows = listRestriction(context, ORDER_ROWS);
-  if (!rows) {
-    return {};
-  }
-  if (rows.none) {
-    return null;
-  }
-  return {
+  return restricted(context, ORDER_ROWS, (rows) => ({
     ...(rows.region ? { regionCode: rows.region } : {}),
     ...(rows.idcs ? { beneficiaryIdcs: rows.idcs } : {}),
     ...(rows.agency ? { institution: rows.agency } : {}),
-  };
+  }));
 }
 
 /** The SQL restriction of a list of applications for this caller (see `orderRows`). */
 export function applicationRows(context: AccessContext): Prisma.ApplicationWhereInput | null {
-  const rows = listRestriction(context, HOUSEHOLD_ROWS);
-  if (!rows) {
-    return {};
-  }
-  if (rows.none) {
-    return null;
-  }
-  return {
+  return restricted(context, HOUSEHOLD_ROWS, (rows) => ({
     ...(rows.region ? { regionCode: rows.region } : {}),
     ...(rows.idcs ? { headIdcs: rows.idcs } : {}),
-  };
+  }));
 }

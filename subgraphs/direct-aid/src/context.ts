@@ -1,15 +1,14 @@
 import type { GraphClient } from "@spx/runtime/clients";
 import type { RequestContext } from "@spx/runtime/server";
-import DataLoader from "dataloader";
-import type { Enrolment } from "../generated/prisma/index.js";
 import type { ScheduleRules } from "./domain/entitlement.js";
+import { createLoaders, type Loaders } from "./loaders.js";
 import type { AidPrisma, Reads } from "./subgraph.js";
 
 export interface Context extends RequestContext {
   prisma: AidPrisma;
   graph: GraphClient;
   schedules: () => Promise<ScheduleRules[]>;
-  loaders: { enrolment: DataLoader<string, Enrolment | null> };
+  loaders: Loaders;
 }
 
 export function createContext(prisma: AidPrisma, reads: Reads, graph: GraphClient) {
@@ -22,12 +21,6 @@ export function createContext(prisma: AidPrisma, reads: Reads, graph: GraphClien
     prisma,
     graph,
     schedules,
-    loaders: {
-      enrolment: new DataLoader(async (ids) => {
-        const rows = await reads.enrolment.find({ key: "householdId", keys: ids });
-        const byId = new Map(rows.map((row) => [row.householdId, row]));
-        return ids.map((id) => byId.get(id) ?? null);
-      }),
-    },
+    loaders: createLoaders(prisma, reads, base),
   });
 }

@@ -18,6 +18,30 @@ export class MonthInFutureError extends DomainError {
   }
 }
 
+export class NoScheduleError extends DomainError {
+  constructor(month: string) {
+    super("NO_SCHEDULE", `No entitlement schedule for ${month}`);
+  }
+}
+
+export class NotRefusedError extends DomainError {
+  constructor() {
+    super("NOT_REFUSED", "Only a refusal can be appealed");
+  }
+}
+
+export class AppealTooLateError extends DomainError {
+  constructor(days: number) {
+    super("APPEAL_TOO_LATE", `The ${days}-day appeal period has passed`);
+  }
+}
+
+export class AlreadyAppealedError extends DomainError {
+  constructor() {
+    super("ALREADY_APPEALED", "This decision was already appealed");
+  }
+}
+
 export class BadTransitionError extends DomainError {
   constructor(from: string, to: string) {
     super("BAD_TRANSITION", `A payment order cannot go from ${from} to ${to}`, { from, to });

@@ -28,8 +28,8 @@ export class PossibleDuplicateError extends DomainError {
   }
 }
 
-export class PersonDeceasedError extends DomainError {
+export class AlreadyDeceasedError extends DomainError {
   constructor() {
-    super("PERSON_DECEASED", "This person is recorded as deceased");
+    super("ALREADY_DECEASED", "This person's death is already recorded");
   }
 }

@@ -6,21 +6,47 @@ export class HouseholdNotFoundError extends DomainError {
   }
 }
 
+/** With `idcs`: some of them are in another household; without: the person is already in that one. */
 export class AlreadyInHouseholdError extends DomainError {
-  constructor(idcs: string[]) {
-    super("ALREADY_IN_HOUSEHOLD", "A person already belongs to another household", { idcs });
+  constructor(idcs?: string[]) {
+    super(
+      "ALREADY_IN_HOUSEHOLD",
+      idcs ? "A person already belongs to another household" : "This person already belongs to that household",
+      idcs ? { idcs } : {},
+    );
+  }
+}
+
+/** Of the household named (`household`), or of any household (`any`). */
+export class NotAMemberError extends DomainError {
+  constructor(of: "household" | "any") {
+    super(
+      "NOT_A_MEMBER",
+      of === "household"
+        ? "This person is not a current member of the household"
+        : "This person belongs to no household",
+    );
+  }
+}
+
+export class HeadCannotLeaveError extends DomainError {
+  constructor(how: "removed" | "moved") {
+    super(
+      "HEAD_CANNOT_LEAVE",
+      how === "removed" ? "The head cannot be removed from the household" : "The head cannot move out of the household",
+    );
+  }
+}
+
+export class AlreadyResolvedError extends DomainError {
+  constructor() {
+    super("ALREADY_RESOLVED", "This revision request was already answered");
   }
 }
 
 export class UnknownPersonError extends DomainError {
   constructor(idcs: string[]) {
     super("UNKNOWN_PERSON", "A member is not in the population register", { idcs });
-  }
-}
-
-export class DeceasedPersonError extends DomainError {
-  constructor(idcs: string[]) {
-    super("PERSON_DECEASED", "A member is recorded as deceased in the population register", { idcs });
   }
 }
 

@@ -81,3 +81,20 @@ export async function startTestSubgraph<
     },
   };
 }
+
+/**
+ * Calls the subgraph and counts the SQL statements the call cost, failing on any GraphQL error:
+ * tests compare the counts of a short and a long list to prove that a field is batched.
+ */
+export async function countedCall<Data>(
+  subgraph: Pick<TestSubgraph<unknown>, "call" | "db">,
+  query: string,
+  variables: Record<string, unknown>,
+): Promise<{ statements: number; data: Data | null | undefined }> {
+  subgraph.db.database.statements.count = 0;
+  const { body } = await subgraph.call<Data>(query, variables);
+  if (body.errors) {
+    throw new Error(`The call failed: ${JSON.stringify(body.errors)}`);
+  }
+  return { statements: subgraph.db.database.statements.count, data: body.data };
+}

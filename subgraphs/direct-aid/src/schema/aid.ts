@@ -1,18 +1,12 @@
-import { randomUUID } from "node:crypto";
-import { assertRowAllowed, catalogue, HISTORY, needs, PARTS, rowPolicy } from "@spx/runtime/access";
-import { idempotencyScope, once } from "@spx/runtime/database";
-import { DomainError, NotFoundError, ValidationError } from "@spx/runtime/errors";
+import { catalogue, HISTORY, needs, PARTS, rowPolicy } from "@spx/runtime/access";
+import { isUuid } from "@spx/runtime/database";
 import type { Application, Enrolment, PaymentOrder as PaymentOrderRow } from "../../generated/prisma/index.js";
-import { applicationRows, HOUSEHOLD_ROWS, ORDER_ROWS, orderRows } from "../access.js";
+import { HOUSEHOLD_ROWS, ORDER_ROWS } from "../access.js";
 import type { Context } from "../context.js";
-import { type Component, currentMonth, monthlyEntitlement, scheduleFor } from "../domain/entitlement.js";
-import { childrenOf, exclusions, headOf, isMember } from "../domain/household-facts.js";
-import { AlreadyEnrolledError, UnknownHouseholdError } from "../errors.js";
-import { householdFacts } from "../registers.js";
+import type { Component } from "../domain/entitlement.js";
+import { APPEAL_DAYS, appealDecision, applyForDirectAid } from "../services/applications.js";
 import { builder } from "./builder.js";
 
-/** A refused household may appeal within 15 days (government spokesman, domain notes A5). */
-export const APPEAL_DAYS = 15;
 /**
  * The institutions that pay direct aid: the catalogue's agencies of kind `payment-institution`.
  * Onboarding one is a catalogue change; `npm run compose` adds it to the `PaymentInstitution` enum.
@@ -101,7 +95,7 @@ export const PaymentOrder = builder.prismaObject("PaymentOrder", {
 
 const ENROLMENT = needs("aid:enrolment");
 
-builder.prismaObject("Application", {
+const DirectAidApplication = builder.prismaObject("Application", {
   name: "DirectAidApplication",
   ...rowPolicy<Application, Context>(
     [...HOUSEHOLD_ROWS],
@@ -125,7 +119,7 @@ builder.prismaObject("Application", {
     appealDeadline: t.expose("appealDeadline", { type: "DateTime", ...ENROLMENT }),
     appealed: t.boolean({
       ...ENROLMENT,
-      resolve: async (a, _args, context) => (await context.prisma.appeal.count({ where: { applicationId: a.id } })) > 0,
+      resolve: async (a, _args, context) => (await context.loaders.appeal.load(a.id)) !== null,
     }),
   }),
 });
@@ -155,24 +149,14 @@ const DirectAid = builder.prismaObject("Enrolment", {
       ...ENROLMENT,
       resolve: (e) => ({ amount: e.entitlement, components: e.entitlementComponents as unknown as Component[] }),
     }),
-    payments: t.prismaField({
-      type: ["PaymentOrder"],
+    payments: t.field({
+      type: [PaymentOrder],
       ...needs("aid:payments"),
       description: "The latest orders, newest first: those of the caller's rows only (region, beneficiary)",
       args: { last: t.arg.int({ required: false, defaultValue: 12 }) },
       listSize: { slicingArguments: ["last"], requireOneSlicingArgument: false },
-      resolve: async (query, enrolment, { last }, context) => {
-        const rows = orderRows(context);
-        if (!rows) {
-          return [];
-        }
-        return context.prisma.paymentOrder.findMany({
-          ...query,
-          where: { AND: [{ householdId: enrolment.householdId }, rows] },
-          orderBy: { month: "desc" },
-          take: Math.min(Math.max(last ?? 12, 1), 120),
-        });
-      },
+      resolve: async (enrolment, { last }, context) =>
+        (await context.loaders.payments.load(enrolment.householdId)).slice(0, Math.min(Math.max(last ?? 12, 1), 120)),
     }),
   }),
 });
@@ -184,37 +168,17 @@ builder.externalRef("Household", builder.selection<{ id: string }>("id")).implem
       type: DirectAid,
       ...ENROLMENT,
       description: "Direct social aid, if the household is enrolled",
-      resolve: ({ id }, _args, context) => context.loaders.enrolment.load(id),
+      resolve: ({ id }, _args, context) => (isUuid(id) ? context.loaders.enrolment.load(id) : null),
     }),
-    directAidApplications: t.prismaField({
-      type: ["Application"],
+    directAidApplications: t.field({
+      type: [DirectAidApplication],
       ...ENROLMENT,
       ...HISTORY,
       description: "Applications and their decisions, newest first: those of the caller's rows only (region, head)",
-      resolve: (query, { id }, _args, context) => {
-        const rows = applicationRows(context);
-        if (!rows) {
-          return [];
-        }
-        return context.prisma.application.findMany({
-          ...query,
-          where: { AND: [{ householdId: id }, rows] },
-          orderBy: { decidedAt: "desc" },
-        });
-      },
+      resolve: ({ id }, _args, context) => context.loaders.applications.load(id),
     }),
   }),
 });
-
-/** Entitlement for the current month from the registers' facts. */
-export async function entitlementNow(context: Context, facts: Parameters<typeof childrenOf>[0]) {
-  const month = currentMonth();
-  const rules = scheduleFor(await context.schedules(), month);
-  if (!rules) {
-    throw new DomainError("NO_SCHEDULE", `No entitlement schedule for ${month}`);
-  }
-  return monthlyEntitlement(childrenOf(facts, month), rules);
-}
 
 const ApplyInput = builder.inputType("DirectAidApplicationInput", {
   fields: (t) => ({
@@ -238,75 +202,7 @@ builder.mutationFields((t) => ({
       idempotencyKey: t.arg.string({ required: false }),
     },
     resolve: async (query, _root, args, context) => {
-      const facts = (await householdFacts(context.graph, [args.householdId])).get(args.householdId);
-      if (!facts) {
-        throw new UnknownHouseholdError();
-      }
-      // A case worker applies for the households of their region, a citizen for their own.
-      await assertRowAllowed(
-        context,
-        HOUSEHOLD_ROWS,
-        { region: facts.regionCode, self: () => isMember(facts, context.caller.idcs) },
-        "This household",
-      );
-      const head = headOf(facts);
-      if (!head) {
-        // The social register names a head for every household: this is a broken invariant.
-        throw new Error(`Household ${facts.id} has no head in the social register`);
-      }
-      const reasons = exclusions(facts, args.input.otherFamilyAllowance);
-      const entitlement = reasons.length === 0 ? await entitlementNow(context, facts) : null;
-      const score = facts.eligibility.find((e) => e.program === "DIRECT_AID")?.scoreUsed ?? null;
-      const { id } = await context.prisma.$transaction((tx) =>
-        once(
-          tx,
-          {
-            scope: idempotencyScope(context.caller),
-            key: args.idempotencyKey,
-            operation: "applyForDirectAid",
-            request: args,
-          },
-          async () => {
-            const enrolled = await tx.enrolment.findUnique({ where: { householdId: facts.id } });
-            if (enrolled?.status === "ACTIVE") {
-              throw new AlreadyEnrolledError();
-            }
-            const now = new Date();
-            const application = await tx.application.create({
-              data: {
-                id: randomUUID(),
-                householdId: facts.id,
-                regionCode: facts.regionCode,
-                headIdcs: head,
-                status: entitlement ? "ACCEPTED" : "REFUSED",
-                reasons: entitlement ? ["Index at or below the threshold; no exclusion applies"] : reasons,
-                scoreUsed: score,
-                otherFamilyAllowance: args.input.otherFamilyAllowance,
-                decidedAt: now,
-                appealDeadline: new Date(now.getTime() + APPEAL_DAYS * 86_400_000),
-              },
-            });
-            if (entitlement) {
-              const data = {
-                status: "ACTIVE" as const,
-                regionCode: facts.regionCode,
-                headIdcs: head,
-                institution: args.input.paymentInstitution,
-                entitlement: entitlement.amount,
-                entitlementComponents: entitlement.components.map((c) => ({ ...c })),
-                children: entitlement.children,
-                computedAt: now,
-              };
-              await tx.enrolment.upsert({
-                where: { householdId: facts.id },
-                create: { householdId: facts.id, ...data },
-                update: data,
-              });
-            }
-            return { id: application.id };
-          },
-        ),
-      );
+      const { id } = await applyForDirectAid(context, args);
       return context.prisma.application.findUniqueOrThrow({ ...query, where: { id } });
     },
   }),
@@ -320,47 +216,9 @@ builder.mutationFields((t) => ({
       idempotencyKey: t.arg.string({ required: false }),
     },
     resolve: async (query, _root, args, context) => {
-      if (args.reason.trim().length < 10) {
-        throw new ValidationError([{ field: "reason", message: "explain the appeal in at least 10 characters" }]);
-      }
-      await context.prisma.$transaction((tx) =>
-        once(
-          tx,
-          {
-            scope: idempotencyScope(context.caller),
-            key: args.idempotencyKey,
-            operation: "appealDirectAidDecision",
-            request: args,
-          },
-          async () => {
-            const application = await tx.application
-              .findUnique({ where: { id: args.applicationId } })
-              .catch(() => null);
-            if (!application) {
-              throw new NotFoundError("Application");
-            }
-            await assertRowAllowed(
-              context,
-              HOUSEHOLD_ROWS,
-              { region: application.regionCode, self: () => application.headIdcs === context.caller.idcs },
-              "This application",
-            );
-            if (application.status !== "REFUSED") {
-              throw new DomainError("NOT_REFUSED", "Only a refusal can be appealed");
-            }
-            if (application.appealDeadline.getTime() < Date.now()) {
-              throw new DomainError("APPEAL_TOO_LATE", `The ${APPEAL_DAYS}-day appeal period has passed`);
-            }
-            if (await tx.appeal.findUnique({ where: { applicationId: application.id } })) {
-              throw new DomainError("ALREADY_APPEALED", "This decision was already appealed");
-            }
-            await tx.appeal.create({
-              data: { id: randomUUID(), applicationId: application.id, reason: args.reason.trim() },
-            });
-            return { id: application.id };
-          },
-        ),
-      );
+      await appealDecision(context, args);
+      // `appealed` of the answer is read after the appeal, not from what this request saw before.
+      context.loaders.appeal.clear(args.applicationId);
       return context.prisma.application.findUniqueOrThrow({ ...query, where: { id: args.applicationId } });
     },
   }),

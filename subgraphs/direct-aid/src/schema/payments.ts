@@ -1,11 +1,11 @@
-import { assertRowAllowed, needs, needsNationwide, STATISTICS } from "@spx/runtime/access";
-import { idempotencyScope, once } from "@spx/runtime/database";
-import { DomainError, NotFoundError } from "@spx/runtime/errors";
+import { needs, needsNationwide, STATISTICS } from "@spx/runtime/access";
+import { isUuid } from "@spx/runtime/database";
+import { BadCursorError, ValidationError } from "@spx/runtime/errors";
 import { orderRows } from "../access.js";
 import { currentMonth, isMonth } from "../domain/entitlement.js";
-import { canRecord, type OrderStatus } from "../domain/outcomes.js";
-import { BadTransitionError, MonthInFutureError } from "../errors.js";
-import { runMonthlyPayments } from "../payment-run.js";
+import { MonthInFutureError } from "../errors.js";
+import { recordPaymentOutcome } from "../services/payment-outcomes.js";
+import { runMonthlyPayments } from "../services/payment-run.js";
 import { builder } from "./builder.js";
 
 const DISBURSE = needs("aid:disburse");
@@ -31,7 +31,7 @@ const RunReport = builder
 
 function requireMonth(month: string): string {
   if (!isMonth(month)) {
-    throw new DomainError("BAD_USER_INPUT", "A month is written YYYY-MM");
+    throw new ValidationError([{ field: "month", message: "is written YYYY-MM" }], "A month is written YYYY-MM");
   }
   if (month > currentMonth()) {
     throw new MonthInFutureError(month);
@@ -63,61 +63,29 @@ builder.mutationFields((t) => ({
       idempotencyKey: t.arg.string({ required: false }),
     },
     resolve: async (query, _root, args, context) => {
-      await context.prisma.$transaction((tx) =>
-        once(
-          tx,
-          {
-            scope: idempotencyScope(context.caller),
-            key: args.idempotencyKey,
-            operation: "recordPaymentOutcome",
-            request: args,
-          },
-          async () => {
-            const order = await tx.paymentOrder.findUnique({ where: { id: args.orderId } }).catch(() => null);
-            if (!order) {
-              throw new NotFoundError("Payment order");
-            }
-            // An institution reports on its own orders only.
-            await assertRowAllowed(
-              context,
-              ["ownPayments"],
-              { ownPayments: () => order.institution === context.caller.agency },
-              "This order",
-            );
-            if (order.status === args.outcome && order.reference === args.reference) {
-              return { id: order.id };
-            }
-            if (!canRecord(order.status as OrderStatus, args.outcome)) {
-              throw new BadTransitionError(order.status, args.outcome);
-            }
-            const updated = await tx.paymentOrder.updateMany({
-              where: { id: order.id, status: order.status },
-              data: { status: args.outcome, reference: args.reference, outcomeAt: new Date() },
-            });
-            if (updated.count === 0) {
-              throw new BadTransitionError(order.status, args.outcome);
-            }
-            return { id: order.id };
-          },
-        ),
-      );
+      await recordPaymentOutcome(context, args);
       return context.prisma.paymentOrder.findUniqueOrThrow({ ...query, where: { id: args.orderId } });
     },
   }),
 }));
 
-interface ReconciliationRow {
-  institution: string;
-  month: string;
-  issued: number;
-  issuedAmount: number;
-  paid: number;
-  paidAmount: number;
-  failed: number;
-  failedAmount: number;
-  returned: number;
-  pending: number;
+/** One institution's month, from the reconciliation query's row. */
+function reconciliationRow(r: Record<string, string | number>) {
+  return {
+    institution: String(r.institution),
+    month: String(r.month),
+    issued: Number(r.issued),
+    issuedAmount: Number(r.issued_amount),
+    paid: Number(r.paid),
+    paidAmount: Number(r.paid_amount),
+    failed: Number(r.failed),
+    failedAmount: Number(r.failed_amount),
+    returned: Number(r.returned),
+    pending: Number(r.pending),
+  };
 }
+
+type ReconciliationRow = ReturnType<typeof reconciliationRow>;
 
 const PAYMENTS = needs("aid:payments");
 
@@ -155,7 +123,6 @@ const AidStatisticCell = builder
   });
 
 const MAX_ORDERS_PAGE = 1000;
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 builder.queryFields((t) => ({
   paymentOrders: t.prismaField({
@@ -170,14 +137,17 @@ builder.queryFields((t) => ({
     listSize: { slicingArguments: ["first"], requireOneSlicingArgument: false },
     resolve: async (query, _root, args, context) => {
       if (!isMonth(args.month)) {
-        throw new DomainError("BAD_USER_INPUT", "A month is written YYYY-MM");
+        throw new ValidationError([{ field: "month", message: "is written YYYY-MM" }], "A month is written YYYY-MM");
       }
       const size = args.first ?? 100;
       if (!Number.isInteger(size) || size < 1 || size > MAX_ORDERS_PAGE) {
-        throw new DomainError("BAD_USER_INPUT", `first must be between 1 and ${MAX_ORDERS_PAGE}`);
+        throw new ValidationError(
+          [{ field: "first", message: `between 1 and ${MAX_ORDERS_PAGE}` }],
+          `first must be between 1 and ${MAX_ORDERS_PAGE}`,
+        );
       }
-      if (args.after && !UUID.test(args.after)) {
-        throw new DomainError("BAD_CURSOR", "after is the id of the last order of the previous page");
+      if (args.after && !isUuid(args.after)) {
+        throw new BadCursorError("after is the id of the last order of the previous page");
       }
       // An institution lists only its own orders, a case worker their region, a citizen their own.
       const rows = orderRows(context);
@@ -200,7 +170,7 @@ builder.queryFields((t) => ({
     args: { month: t.arg.string({ required: true }) },
     resolve: async (_root, args, context) => {
       if (!isMonth(args.month)) {
-        throw new DomainError("BAD_USER_INPUT", "A month is written YYYY-MM");
+        throw new ValidationError([{ field: "month", message: "is written YYYY-MM" }], "A month is written YYYY-MM");
       }
       const rows = await context.prisma.$queryRawUnsafe<Record<string, string | number>[]>(
         `SELECT institution, month, count(*)::int AS issued, sum(amount)::bigint AS issued_amount,
@@ -213,18 +183,7 @@ builder.queryFields((t) => ({
          FROM payment_order WHERE month = $1 GROUP BY institution, month ORDER BY institution`,
         args.month,
       );
-      return rows.map((r) => ({
-        institution: String(r.institution),
-        month: String(r.month),
-        issued: Number(r.issued),
-        issuedAmount: Number(r.issued_amount),
-        paid: Number(r.paid),
-        paidAmount: Number(r.paid_amount),
-        failed: Number(r.failed),
-        failedAmount: Number(r.failed_amount),
-        returned: Number(r.returned),
-        pending: Number(r.pending),
-      }));
+      return rows.map(reconciliationRow);
     },
   }),
   directAidStatistics: t.field({

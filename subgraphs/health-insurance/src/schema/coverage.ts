@@ -1,6 +1,7 @@
 import { HISTORY, needs, rowPolicy, STATISTICS } from "@spx/runtime/access";
-import type { Context, CoverageWithAffiliation } from "../context.js";
+import type { Context } from "../context.js";
 import { effectiveStatus } from "../domain/regimes.js";
+import type { CoverageWithAffiliation } from "../loaders.js";
 import { AffiliationStatusEnum, CoverageRoleEnum, PayerEnum, RegimeEnum } from "./affiliation.js";
 import { builder } from "./builder.js";
 
@@ -58,12 +59,7 @@ builder.externalRef("Person", builder.selection<{ idcs: string }>("idcs")).imple
       // its own, without blanking the rest of the history.
       nullable: { list: true, items: true },
       description: "Every coverage, newest first",
-      resolve: ({ idcs }, _args, context) =>
-        context.prisma.coverage.findMany({
-          where: { personIdcs: idcs },
-          include: { affiliation: true },
-          orderBy: { since: "desc" },
-        }),
+      resolve: ({ idcs }, _args, context) => context.loaders.coverageHistory.load(idcs),
     }),
   }),
 });

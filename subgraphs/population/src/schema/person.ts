@@ -1,5 +1,5 @@
 import { listRestriction, needs, rowPolicy } from "@spx/runtime/access";
-import { DomainError } from "@spx/runtime/errors";
+import { BadCursorError, ValidationError } from "@spx/runtime/errors";
 import type { Prisma } from "../../generated/prisma/index.js";
 import type { Context } from "../context.js";
 import { foldName } from "../domain/name-key.js";
@@ -151,7 +151,7 @@ function decodeCursor(cursor: string): string {
   const decoded = Buffer.from(cursor, "base64url").toString("utf8");
   const idcs = decoded.startsWith(CURSOR_PREFIX) ? decoded.slice(CURSOR_PREFIX.length) : "";
   if (!/^\d{10}$/.test(idcs)) {
-    throw new DomainError("BAD_CURSOR", "This cursor was not issued by persons()");
+    throw new BadCursorError("This cursor was not issued by persons()");
   }
   return idcs;
 }
@@ -173,7 +173,10 @@ builder.queryFields((t) => ({
     args: { idcs: t.arg.idList({ required: true }) },
     resolve: (_root, args, context) => {
       if (args.idcs.length > MAX_BATCH) {
-        throw new DomainError("BAD_USER_INPUT", `At most ${MAX_BATCH} IDCS per request`);
+        throw new ValidationError(
+          [{ field: "idcs", message: `at most ${MAX_BATCH}` }],
+          `At most ${MAX_BATCH} IDCS per request`,
+        );
       }
       return context.loaders.person
         .loadMany(args.idcs.map(requireIdcs))
@@ -199,7 +202,10 @@ builder.queryFields((t) => ({
     resolve: async (_root, { first, after, filter }, context) => {
       const size = first ?? DEFAULT_PAGE;
       if (!Number.isInteger(size) || size < 1 || size > MAX_PAGE) {
-        throw new DomainError("BAD_USER_INPUT", `first must be between 1 and ${MAX_PAGE}`);
+        throw new ValidationError(
+          [{ field: "first", message: `between 1 and ${MAX_PAGE}` }],
+          `first must be between 1 and ${MAX_PAGE}`,
+        );
       }
       // A case worker's pages hold only their region, a citizen's only themselves.
       const rows = listRestriction(context, PERSON_ROWS);

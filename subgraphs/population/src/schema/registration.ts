@@ -1,6 +1,6 @@
 import { assertRowAllowed, needs } from "@spx/runtime/access";
 import { idempotencyScope, isUniqueViolation, once } from "@spx/runtime/database";
-import { DomainError, NotFoundError, ValidationError } from "@spx/runtime/errors";
+import { NotFoundError, PersonDeceasedError, ValidationError } from "@spx/runtime/errors";
 import { ageOn } from "@spx/runtime/schema";
 import type { Context } from "../context.js";
 import { randomIdcs } from "../domain/idcs.js";
@@ -11,7 +11,7 @@ import {
   type RegistrationInput,
   today,
 } from "../domain/registration.js";
-import { DuplicateCinError, PersonDeceasedError, PossibleDuplicateError } from "../errors.js";
+import { AlreadyDeceasedError, DuplicateCinError, PossibleDuplicateError } from "../errors.js";
 import { builder } from "./builder.js";
 import { MilieuEnum, ResidencyStatusEnum, SexEnum } from "./enums.js";
 import { requireIdcs } from "./idcs-arg.js";
@@ -189,7 +189,7 @@ builder.mutationFields((t) => ({
             }
             await assertRowAllowed(context, PERSON_ROWS, { region: person.regionCode }, "This person");
             if (person.lifeStatus === "DECEASED") {
-              throw new DomainError("ALREADY_DECEASED", "This person's death is already recorded");
+              throw new AlreadyDeceasedError();
             }
             if (args.dateOfDeath.getTime() > today().getTime()) {
               throw new ValidationError([{ field: "dateOfDeath", message: "is in the future" }]);

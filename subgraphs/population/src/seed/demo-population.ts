@@ -1,6 +1,7 @@
 import { idcsFromBody } from "../domain/idcs.js";
 import { nameKey } from "../domain/name-key.js";
 import { REGIONS, type Region } from "../domain/regions.js";
+import type { ValidRegistration } from "../domain/registration.js";
 import { FEMALE_FIRST_NAMES, FOREIGN_RESIDENTS, LAST_NAMES, MALE_FIRST_NAMES, type NamePair } from "./names.js";
 import { SeededRandom } from "./random.js";
 
@@ -18,29 +19,12 @@ export const REFERENCE_DAY = new Date(Date.UTC(2026, 0, 1));
 
 export type Relationship = "HEAD" | "SPOUSE" | "CHILD" | "PARENT";
 
-export interface GeneratedPerson {
+/** A registration as the rules accept it, with what registering it gave: an IDCS, a date, a life. */
+export interface GeneratedPerson extends ValidRegistration {
   idcs: string;
-  cin: string | null;
-  firstName: string;
-  lastName: string;
-  firstNameAr: string;
-  lastNameAr: string;
-  nameKey: string;
-  sex: "MALE" | "FEMALE";
-  birthDate: Date;
-  birthPlace: string;
-  nationality: string;
-  residencyStatus: "CITIZEN" | "FOREIGN_RESIDENT";
-  regionCode: string;
-  province: string;
-  commune: string;
-  milieu: "URBAN" | "RURAL";
-  phone: string | null;
   lifeStatus: "ALIVE" | "DECEASED";
   dateOfDeath: Date | null;
   registeredAt: Date;
-  registrationCentre: string;
-  legalRepresentativeIdcs: string | null;
 }
 
 export interface GeneratedFamily {

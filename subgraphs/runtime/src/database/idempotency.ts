@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import type { Caller } from "../access/caller.js";
-import { DomainError, ValidationError } from "../errors/errors.js";
+import { IdempotencyKeyReusedError, ValidationError } from "../errors/errors.js";
 
 /** The part of a Prisma transaction client this module needs. */
 export interface RawQueryClient {
@@ -72,7 +72,22 @@ export async function once<T extends Json>(
     key,
   );
   if (!previous || previous.request_hash !== requestHash) {
-    throw new DomainError("IDEMPOTENCY_KEY_REUSED", "This idempotency key was already used for a different request");
+    throw new IdempotencyKeyReusedError();
   }
   return previous.result;
+}
+
+/** What `onceInTransaction` needs of a Prisma client: an interactive transaction. */
+export interface TransactionRunner<Tx> {
+  $transaction<R>(run: (tx: Tx) => Promise<R>): Promise<R>;
+}
+
+/** A write of `caller`'s in its own transaction, at most once per idempotency key (see `once`). */
+export function onceInTransaction<Tx extends RawQueryClient, T extends Json>(
+  prisma: TransactionRunner<Tx>,
+  caller: Caller,
+  write: { key: string | null | undefined; operation: string; request: unknown },
+  run: (tx: Tx) => Promise<T>,
+): Promise<T> {
+  return prisma.$transaction((tx) => once(tx, { scope: idempotencyScope(caller), ...write }, () => run(tx)));
 }

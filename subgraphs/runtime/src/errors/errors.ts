@@ -19,16 +19,45 @@ export interface FieldProblem {
   message: string;
 }
 
-/** Input that breaks a rule; lists every problem found, not just the first. */
+/**
+ * Input that breaks a rule; lists every problem found, not just the first. `message` replaces the
+ * one made from the problems where a field has long been refused in words of its own.
+ */
 export class ValidationError extends DomainError {
-  constructor(readonly problems: FieldProblem[]) {
+  constructor(
+    readonly problems: FieldProblem[],
+    message = problems.length === 1
+      ? `Invalid ${problems[0]?.field}: ${problems[0]?.message}`
+      : `Invalid input: ${problems.map((p) => p.field).join(", ")}`,
+  ) {
+    super("BAD_USER_INPUT", message, { problems });
+  }
+}
+
+/** A page cursor this field did not issue. */
+export class BadCursorError extends DomainError {
+  constructor(message: string) {
+    super("BAD_CURSOR", message);
+  }
+}
+
+/**
+ * The population register records the person (or, with `idcs`, one of the members) as deceased:
+ * raised by the population register itself and by the registers that ask it.
+ */
+export class PersonDeceasedError extends DomainError {
+  constructor(idcs?: string[]) {
     super(
-      "BAD_USER_INPUT",
-      problems.length === 1
-        ? `Invalid ${problems[0]?.field}: ${problems[0]?.message}`
-        : `Invalid input: ${problems.map((p) => p.field).join(", ")}`,
-      { problems },
+      "PERSON_DECEASED",
+      idcs ? "A member is recorded as deceased in the population register" : "This person is recorded as deceased",
+      idcs ? { idcs } : {},
     );
+  }
+}
+
+export class IdempotencyKeyReusedError extends DomainError {
+  constructor() {
+    super("IDEMPOTENCY_KEY_REUSED", "This idempotency key was already used for a different request");
   }
 }
 

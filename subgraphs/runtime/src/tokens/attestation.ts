@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { createLocalJWKSet, errors, type JSONWebKeySet, type JWTVerifyGetKey, jwtVerify, SignJWT } from "jose";
 import { z } from "zod";
+import { isUuid } from "../database/ids.js";
 import { SIGNING_ALGORITHM, type SigningKey } from "./keys.js";
 
 /**
@@ -34,7 +35,7 @@ export const attestationClaimsSchema = z
     /** As of when the statement holds. */
     iat: seconds,
     exp: seconds,
-    jti: z.uuid(),
+    jti: z.string().refine(isUuid, "must be a UUID"),
     /** The agency the attestation was issued to. */
     aud: z.string().min(1).optional(),
   })

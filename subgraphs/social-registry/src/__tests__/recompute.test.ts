@@ -1,9 +1,9 @@
 import { createTestDatabase, type TestDatabase } from "@spx/testkit/test-database";
 import { PrismaClient } from "../../generated/prisma/index.js";
 import { loadShippedModels } from "../domain/models.js";
-import { recomputeIndices } from "../recompute.js";
 import { installShippedReferenceData, loadRegistryData, type RegistryData } from "../registry-data.js";
 import { seedDemoIfEmpty } from "../seed/seed-demo.js";
+import { recomputeIndices } from "../services/recompute.js";
 import { type RegistryPrisma, socialRegistry } from "../subgraph.js";
 
 let db: TestDatabase;

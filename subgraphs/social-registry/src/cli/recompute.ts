@@ -3,8 +3,8 @@ import { prepareDatabase } from "@spx/runtime/database";
 import { createLogger } from "@spx/runtime/logging";
 import { subgraphSettings } from "@spx/runtime/subgraph";
 import { PrismaClient } from "../../generated/prisma/index.js";
-import { recomputeIndices } from "../recompute.js";
 import { installShippedReferenceData, loadRegistryData } from "../registry-data.js";
+import { recomputeIndices } from "../services/recompute.js";
 import { socialRegistry } from "../subgraph.js";
 
 /*

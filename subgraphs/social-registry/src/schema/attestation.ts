@@ -2,9 +2,9 @@ import { idcsProblem } from "@spx/population/domain/idcs";
 import { needs } from "@spx/runtime/access";
 import { ValidationError } from "@spx/runtime/errors";
 import { type AttestationProgram, signAttestation } from "@spx/runtime/tokens";
+import { assertHouseholdAllowed, householdPersons } from "../access.js";
 import { HouseholdNotFoundError } from "../errors.js";
 import { builder } from "./builder.js";
-import { assertHouseholdAllowed, householdPersons } from "./household.js";
 import { eligibilityOf, ProgramEnum } from "./socio-economic-index.js";
 
 interface AttestationShape {

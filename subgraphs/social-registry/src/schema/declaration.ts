@@ -1,18 +1,11 @@
-import { randomUUID } from "node:crypto";
 import { HISTORY, HOUSEHOLD_MEMBERS, needs, PARTS } from "@spx/runtime/access";
-import { idempotencyScope, once } from "@spx/runtime/database";
-import { DomainError, ValidationError } from "@spx/runtime/errors";
-import { ageOn } from "@spx/runtime/schema";
-import { assessDeclaration } from "../assessment.js";
-import { declarationRecord, indexRecord } from "../declaration-records.js";
-import { checkDeclaration, type DeclarationInput } from "../domain/declaration-rules.js";
+import { assertHouseholdAllowed, requireHousehold } from "../access.js";
 import { DURABLE_GOODS } from "../domain/household-facts.js";
 import type { ItemVerification } from "../domain/verification.js";
-import { DeceasedPersonError } from "../errors.js";
-import { lookUpPersons } from "../population-directory.js";
-import { ReferenceDatasetSource } from "../reference-dataset-source.js";
+import { HouseholdNotFoundError } from "../errors.js";
+import { declareLivingConditions } from "../services/declarations.js";
 import { builder } from "./builder.js";
-import { assertHouseholdAllowed, Household, requireHousehold } from "./household.js";
+import { Household } from "./household.js";
 
 const HousingTypeEnum = builder.enumType("HousingType", {
   values: ["MODERN_APARTMENT", "HOUSE", "TRADITIONAL_HOUSE", "RURAL_DWELLING", "SHANTY", "OTHER"] as const,
@@ -151,8 +144,7 @@ builder.prismaObjectFields(Household, (t) => ({
     ...needs("social:declaration"),
     ...HISTORY,
     description: "Every declaration, newest first",
-    resolve: (household, _args, context) =>
-      context.prisma.declaration.findMany({ where: { householdId: household.id }, orderBy: { version: "desc" } }),
+    resolve: (household, _args, context) => context.loaders.declarations.load(household.id),
   }),
 }));
 
@@ -166,12 +158,14 @@ const DeclarationPayload = builder.objectRef<{ id: string }>("DeclareLivingCondi
           context.loaders.household,
           context.loaders.latestDeclaration,
           context.loaders.currentIndex,
+          context.loaders.declarations,
+          context.loaders.indexComputations,
         ]) {
           loader.clear(id);
         }
         const household = await context.loaders.household.load(id);
         if (!household) {
-          throw new DomainError("NOT_FOUND", "Household not found");
+          throw new HouseholdNotFoundError();
         }
         return household;
       },
@@ -193,76 +187,7 @@ builder.mutationField("declareLivingConditions", (t) =>
     resolve: async (_root, args, context) => {
       const household = await requireHousehold(context, args.householdId);
       await assertHouseholdAllowed(context, household);
-      const members = await context.loaders.members.load(household.id);
-      const head = members.find((m) => m.relationship === "HEAD");
-      const input: DeclarationInput = {
-        ...args.input,
-        livestockHeads: args.input.livestockHeads ?? 0,
-        landHectares: args.input.landHectares ?? 0,
-      };
-      const memberIdcs = members.map((m) => m.personIdcs);
-      const problems = checkDeclaration(input, memberIdcs);
-      if (problems.length > 0) {
-        throw new ValidationError(problems);
-      }
-      // Facts from other registers are gathered before the transaction opens.
-      const persons = await lookUpPersons(context.graph, memberIdcs);
-      const deceased = memberIdcs.filter((idcs) => persons.get(idcs)?.lifeStatus !== "ALIVE");
-      if (deceased.length > 0) {
-        throw new DeceasedPersonError(deceased);
-      }
-      const now = new Date();
-      const ages = new Map([...persons].map(([idcs, p]) => [idcs, ageOn(p.birthDate, now)]));
-      const records = await new ReferenceDatasetSource(context.prisma).lookup(memberIdcs);
-      const assessment = assessDeclaration({
-        household,
-        headIdcs: head?.personIdcs ?? memberIdcs[0] ?? "",
-        input,
-        ages,
-        records,
-        models: context.data.models,
-        on: now,
-      });
-      return context.prisma.$transaction((tx) =>
-        once(
-          tx,
-          {
-            scope: idempotencyScope(context.caller),
-            key: args.idempotencyKey,
-            operation: "declareLivingConditions",
-            request: args,
-          },
-          async () => {
-            // Two declarations of one household at once would both read the same last version:
-            // the household's row is locked first, so they take their turns instead.
-            await tx.$queryRawUnsafe("SELECT 1 FROM household WHERE id = $1 FOR UPDATE", household.id);
-            const last = await tx.declaration.findFirst({
-              where: { householdId: household.id },
-              orderBy: { version: "desc" },
-              select: { version: true },
-            });
-            const version = (last?.version ?? 0) + 1;
-            await tx.declaration.create({
-              data: declarationRecord(
-                { id: randomUUID(), householdId: household.id, version, declaredBy: context.caller.sub },
-                input,
-                assessment,
-              ),
-            });
-            await tx.indexComputation.updateMany({
-              where: { householdId: household.id, current: true },
-              data: { current: false },
-            });
-            await tx.indexComputation.create({
-              data: indexRecord(
-                { id: randomUUID(), householdId: household.id, declarationVersion: version },
-                assessment,
-              ),
-            });
-            return { id: household.id };
-          },
-        ),
-      );
+      return declareLivingConditions(context, household, args);
     },
   }),
 );

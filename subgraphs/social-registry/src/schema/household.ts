@@ -1,35 +1,15 @@
-import { assertRowAllowed, HOUSEHOLD_MEMBERS, needs, type RowFacts, rowAllowed, rowPolicy } from "@spx/runtime/access";
+import { HOUSEHOLD_MEMBERS, needs, rowAllowed, rowPolicy } from "@spx/runtime/access";
+import { isUuid } from "@spx/runtime/database";
 import { ForbiddenError, ValidationError } from "@spx/runtime/errors";
 import type { Household as HouseholdRow, Membership } from "../../generated/prisma/index.js";
+import { HOUSEHOLD_ROWS, householdFacts, householdPersons } from "../access.js";
 import type { Context } from "../context.js";
 import { RELATIONSHIPS } from "../domain/household-rules.js";
-import { HouseholdNotFoundError } from "../errors.js";
 import { builder } from "./builder.js";
 
 export const RelationshipEnum = builder.enumType("Relationship", { values: RELATIONSHIPS });
 export const MilieuEnum = builder.enumType("Milieu", { values: ["URBAN", "RURAL"] as const });
 const HouseholdStatusEnum = builder.enumType("HouseholdStatus", { values: ["ACTIVE", "DISSOLVED"] as const });
-
-/** Households are read nationwide, in a case worker's region, or by their own members. */
-export const HOUSEHOLD_ROWS = ["sameRegion", "self"] as const;
-
-/** What a household says about itself for its row policy: its region, and whether it is the caller's. */
-export function householdFacts(household: { id: string; regionCode: string }, context: Context): RowFacts {
-  return {
-    region: household.regionCode,
-    self: async () => (await context.callerHouseholdId()) === household.id,
-  };
-}
-
-/** Household data is about each of its current members. */
-export function householdPersons(household: { id: string }, context: Context): Promise<string[]> {
-  return context.loaders.members.load(household.id).then((members) => members.map((m) => m.personIdcs));
-}
-
-/** For writes: refuses, before anything is written, a household outside the caller's rows. */
-export function assertHouseholdAllowed(context: Context, household: { id: string; regionCode: string }) {
-  return assertRowAllowed(context, HOUSEHOLD_ROWS, householdFacts(household, context), "This household");
-}
 
 /** The population register's Person, extended here with the household it belongs to. */
 const PersonRef = builder.externalRef("Person", builder.selection<{ idcs: string }>("idcs")).implement({
@@ -126,26 +106,15 @@ builder.prismaObjectField(Household, "members", (t) =>
 
 builder.asEntity(Household, {
   key: builder.selection<{ id: string }>("id"),
-  resolveReference: ({ id }, context) => context.loaders.household.load(id),
+  resolveReference: ({ id }, context) => (isUuid(id) ? context.loaders.household.load(id) : null),
 });
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-/** Loads a household by id, refusing malformed ids and unknown households alike with NOT_FOUND. */
-export async function requireHousehold(context: Pick<Context, "loaders">, id: string): Promise<HouseholdRow> {
-  const household = UUID.test(id) ? await context.loaders.household.load(id) : null;
-  if (!household) {
-    throw new HouseholdNotFoundError();
-  }
-  return household;
-}
 
 builder.queryField("household", (t) =>
   t.field({
     type: Household,
     ...needs("social:composition", "social:eligibility"),
     args: { id: t.arg.id({ required: true }) },
-    resolve: (_root, { id }, context) => (UUID.test(id) ? context.loaders.household.load(id) : null),
+    resolve: (_root, { id }, context) => (isUuid(id) ? context.loaders.household.load(id) : null),
   }),
 );
 
@@ -163,7 +132,7 @@ builder.queryField("households", (t) =>
       if (ids.length > 500) {
         throw new ValidationError([{ field: "ids", message: "at most 500 households per request" }]);
       }
-      return Promise.all(ids.map((id) => (UUID.test(id) ? context.loaders.household.load(id) : null)));
+      return Promise.all(ids.map((id) => (isUuid(id) ? context.loaders.household.load(id) : null)));
     },
   }),
 );

@@ -1,25 +1,8 @@
-import { randomUUID } from "node:crypto";
-import { idcsProblem } from "@spx/population/domain/idcs";
-import { provinceOf } from "@spx/population/domain/regions";
-import { assertRowAllowed, needs } from "@spx/runtime/access";
-import { idempotencyScope, isUniqueViolation, once } from "@spx/runtime/database";
-import { DomainError, NotFoundError, ValidationError } from "@spx/runtime/errors";
-import { ageOn } from "@spx/runtime/schema";
-import type { Context } from "../context.js";
-import { checkHouseholdInput, type MemberInput } from "../domain/household-rules.js";
-import { AlreadyInHouseholdError, DeceasedPersonError, MinorHeadError, UnknownPersonError } from "../errors.js";
-import { lookUpPersons, type RegisteredPerson } from "../population-directory.js";
+import { needs } from "@spx/runtime/access";
+import { NotFoundError } from "@spx/runtime/errors";
+import { addMember, moveMember, registerHousehold, removeMember } from "../services/memberships.js";
 import { builder } from "./builder.js";
-import {
-  assertHouseholdAllowed,
-  HOUSEHOLD_ROWS,
-  Household,
-  MilieuEnum,
-  RelationshipEnum,
-  requireHousehold,
-} from "./household.js";
-
-const MAJORITY_AGE = 18;
+import { Household, MilieuEnum, RelationshipEnum } from "./household.js";
 
 const HouseholdMemberInput = builder.inputType("HouseholdMemberInput", {
   fields: (t) => ({
@@ -63,46 +46,6 @@ const HouseholdPayload = builder.objectRef<{ id: string }>("HouseholdPayload").i
   }),
 });
 
-/** Asks the population register, through the graph, whether everyone exists and is alive. */
-async function requireLivingPersons(context: Context, idcs: string[]): Promise<Map<string, RegisteredPerson>> {
-  const persons = await lookUpPersons(context.graph, idcs);
-  const unknown = idcs.filter((id) => !persons.has(id));
-  if (unknown.length > 0) {
-    throw new UnknownPersonError(unknown);
-  }
-  const deceased = idcs.filter((id) => persons.get(id)?.lifeStatus === "DECEASED");
-  if (deceased.length > 0) {
-    throw new DeceasedPersonError(deceased);
-  }
-  return persons;
-}
-
-async function refuseIfInAHousehold(tx: Context["prisma"], idcs: string[]): Promise<void> {
-  const open = await tx.membership.findMany({ where: { personIdcs: { in: idcs }, until: null } });
-  if (open.length > 0) {
-    throw new AlreadyInHouseholdError(open.map((m) => m.personIdcs));
-  }
-}
-
-/** Runs a membership write; the partial unique index settles races between two households. */
-async function guardMemberships<T>(idcs: string[], write: () => Promise<T>): Promise<T> {
-  try {
-    return await write();
-  } catch (error) {
-    if (isUniqueViolation(error, "membership_one_active_household")) {
-      throw new AlreadyInHouseholdError(idcs);
-    }
-    throw error;
-  }
-}
-
-function requireWellFormed(idcs: string, field: string): string {
-  if (idcsProblem(idcs)) {
-    throw new ValidationError([{ field, message: "is not a valid IDCS" }]);
-  }
-  return idcs;
-}
-
 builder.mutationFields((t) => ({
   registerHousehold: t.field({
     type: HouseholdPayload,
@@ -113,60 +56,7 @@ builder.mutationFields((t) => ({
       input: t.arg({ type: RegisterHouseholdInput, required: true }),
       idempotencyKey: t.arg.string({ required: false }),
     },
-    resolve: async (_root, { input, idempotencyKey }, context) => {
-      const members = input.members as MemberInput[];
-      const problems = checkHouseholdInput(input.headIdcs, members, input.address);
-      if (problems.length > 0) {
-        throw new ValidationError(problems);
-      }
-      // A case worker registers households of their own region only.
-      await assertRowAllowed(context, HOUSEHOLD_ROWS, { region: input.address.regionCode }, "This household");
-      const everyone = [input.headIdcs, ...members.map((m) => m.idcs)];
-      const persons = await requireLivingPersons(context, everyone);
-      const head = persons.get(input.headIdcs);
-      if (!head || ageOn(head.birthDate, new Date()) < MAJORITY_AGE) {
-        throw new MinorHeadError();
-      }
-      const province = provinceOf(input.address.regionCode, input.address.province)?.name ?? input.address.province;
-      return guardMemberships(everyone, () =>
-        context.prisma.$transaction((tx) =>
-          once(
-            tx,
-            {
-              scope: idempotencyScope(context.caller),
-              key: idempotencyKey,
-              operation: "registerHousehold",
-              request: input,
-            },
-            async () => {
-              await refuseIfInAHousehold(tx as Context["prisma"], everyone);
-              const id = randomUUID();
-              await tx.household.create({
-                data: {
-                  id,
-                  regionCode: input.address.regionCode,
-                  province,
-                  commune: input.address.commune.trim(),
-                  milieu: input.address.milieu,
-                },
-              });
-              await tx.membership.createMany({
-                data: [
-                  { id: randomUUID(), householdId: id, personIdcs: input.headIdcs, relationship: "HEAD" },
-                  ...members.map((m) => ({
-                    id: randomUUID(),
-                    householdId: id,
-                    personIdcs: m.idcs,
-                    relationship: m.relationship,
-                  })),
-                ],
-              });
-              return { id };
-            },
-          ),
-        ),
-      );
-    },
+    resolve: (_root, { input, idempotencyKey }, context) => registerHousehold(context, { input, idempotencyKey }),
   }),
   addHouseholdMember: t.field({
     type: HouseholdPayload,
@@ -176,39 +66,7 @@ builder.mutationFields((t) => ({
       member: t.arg({ type: HouseholdMemberInput, required: true }),
       idempotencyKey: t.arg.string({ required: false }),
     },
-    resolve: async (_root, args, context) => {
-      await assertHouseholdAllowed(context, await requireHousehold(context, args.householdId));
-      const idcs = requireWellFormed(args.member.idcs, "member.idcs");
-      if (args.member.relationship === "HEAD") {
-        throw new ValidationError([{ field: "member.relationship", message: "a household has one head" }]);
-      }
-      await requireLivingPersons(context, [idcs]);
-      return guardMemberships([idcs], () =>
-        context.prisma.$transaction((tx) =>
-          once(
-            tx,
-            {
-              scope: idempotencyScope(context.caller),
-              key: args.idempotencyKey,
-              operation: "addHouseholdMember",
-              request: args,
-            },
-            async () => {
-              await refuseIfInAHousehold(tx as Context["prisma"], [idcs]);
-              await tx.membership.create({
-                data: {
-                  id: randomUUID(),
-                  householdId: args.householdId,
-                  personIdcs: idcs,
-                  relationship: args.member.relationship,
-                },
-              });
-              return { id: args.householdId };
-            },
-          ),
-        ),
-      );
-    },
+    resolve: (_root, args, context) => addMember(context, args),
   }),
   removeHouseholdMember: t.field({
     type: HouseholdPayload,
@@ -218,34 +76,7 @@ builder.mutationFields((t) => ({
       idcs: t.arg.id({ required: true }),
       idempotencyKey: t.arg.string({ required: false }),
     },
-    resolve: async (_root, args, context) => {
-      await assertHouseholdAllowed(context, await requireHousehold(context, args.householdId));
-      const idcs = requireWellFormed(args.idcs, "idcs");
-      return context.prisma.$transaction((tx) =>
-        once(
-          tx,
-          {
-            scope: idempotencyScope(context.caller),
-            key: args.idempotencyKey,
-            operation: "removeHouseholdMember",
-            request: args,
-          },
-          async () => {
-            const membership = await tx.membership.findFirst({
-              where: { householdId: args.householdId, personIdcs: idcs, until: null },
-            });
-            if (!membership) {
-              throw new DomainError("NOT_A_MEMBER", "This person is not a current member of the household");
-            }
-            if (membership.relationship === "HEAD") {
-              throw new DomainError("HEAD_CANNOT_LEAVE", "The head cannot be removed from the household");
-            }
-            await tx.membership.update({ where: { id: membership.id }, data: { until: new Date() } });
-            return { id: args.householdId };
-          },
-        ),
-      );
-    },
+    resolve: (_root, args, context) => removeMember(context, args),
   }),
   moveHouseholdMember: t.field({
     type: HouseholdPayload,
@@ -257,59 +88,6 @@ builder.mutationFields((t) => ({
       relationship: t.arg({ type: RelationshipEnum, required: true }),
       idempotencyKey: t.arg.string({ required: false }),
     },
-    resolve: async (_root, args, context) => {
-      await assertHouseholdAllowed(context, await requireHousehold(context, args.toHouseholdId));
-      const idcs = requireWellFormed(args.idcs, "idcs");
-      if (args.relationship === "HEAD") {
-        throw new ValidationError([{ field: "relationship", message: "a household has one head" }]);
-      }
-      // The household the person leaves must be one the caller may act on too.
-      const leaving = await context.loaders.membershipOfPerson.load(idcs);
-      const source = leaving ? await context.loaders.household.load(leaving.householdId) : null;
-      if (source) {
-        await assertHouseholdAllowed(context, source);
-      }
-      await requireLivingPersons(context, [idcs]);
-      return guardMemberships([idcs], () =>
-        context.prisma.$transaction((tx) =>
-          once(
-            tx,
-            {
-              scope: idempotencyScope(context.caller),
-              key: args.idempotencyKey,
-              operation: "moveHouseholdMember",
-              request: args,
-            },
-            async () => {
-              const current = await tx.membership.findFirst({ where: { personIdcs: idcs, until: null } });
-              if (!current) {
-                throw new DomainError("NOT_A_MEMBER", "This person belongs to no household");
-              }
-              if (current.householdId === args.toHouseholdId) {
-                throw new DomainError("ALREADY_IN_HOUSEHOLD", "This person already belongs to that household");
-              }
-              if (current.relationship === "HEAD") {
-                throw new DomainError("HEAD_CANNOT_LEAVE", "The head cannot move out of the household");
-              }
-              if (current.householdId !== source?.id) {
-                // Moved since the check above: check the household the person actually leaves.
-                const from = await tx.household.findUniqueOrThrow({ where: { id: current.householdId } });
-                await assertHouseholdAllowed(context, from);
-              }
-              await tx.membership.update({ where: { id: current.id }, data: { until: new Date() } });
-              await tx.membership.create({
-                data: {
-                  id: randomUUID(),
-                  householdId: args.toHouseholdId,
-                  personIdcs: idcs,
-                  relationship: args.relationship,
-                },
-              });
-              return { id: args.toHouseholdId };
-            },
-          ),
-        ),
-      );
-    },
+    resolve: (_root, args, context) => moveMember(context, args),
   }),
 }));

@@ -1,17 +1,18 @@
 import { randomUUID } from "node:crypto";
 import { assertRowAllowed, listRestriction, needs, type RowFacts, rowPolicy } from "@spx/runtime/access";
-import { idempotencyScope, once } from "@spx/runtime/database";
-import { DomainError, ValidationError } from "@spx/runtime/errors";
+import { findByUuid, idempotencyScope, once } from "@spx/runtime/database";
+import { NotFoundError, ValidationError } from "@spx/runtime/errors";
 import type { Prisma, RevisionRequest as RevisionRequestRow } from "../../generated/prisma/index.js";
-import type { Context } from "../context.js";
-import { builder } from "./builder.js";
 import {
   assertHouseholdAllowed,
   HOUSEHOLD_ROWS,
   householdFacts,
   householdPersons,
   requireHousehold,
-} from "./household.js";
+} from "../access.js";
+import type { Context } from "../context.js";
+import { AlreadyResolvedError } from "../errors.js";
+import { builder } from "./builder.js";
 
 /** Décret 2-21-582 provides for revision requests; this register answers within 30 days. */
 export const REVISION_DEADLINE_DAYS = 30;
@@ -106,9 +107,9 @@ builder.mutationFields((t) => ({
       idempotencyKey: t.arg.string({ required: false }),
     },
     resolve: async (query, _root, args, context) => {
-      const request = await context.prisma.revisionRequest.findUnique({ where: { id: args.id } }).catch(() => null);
+      const request = await findByUuid(args.id, (id) => context.prisma.revisionRequest.findUnique({ where: { id } }));
       if (!request) {
-        throw new DomainError("NOT_FOUND", "Revision request not found");
+        throw new NotFoundError("Revision request");
       }
       // A case worker answers the requests of their own region only.
       await assertRowAllowed(context, HOUSEHOLD_ROWS, requestFacts(request, context), "This revision request");
@@ -131,7 +132,7 @@ builder.mutationFields((t) => ({
               data: { status: args.outcome, outcomeNote: note, resolvedBy: context.caller.sub, resolvedAt: new Date() },
             });
             if (updated.count === 0) {
-              throw new DomainError("ALREADY_RESOLVED", "This revision request was already answered");
+              throw new AlreadyResolvedError();
             }
             return { id: request.id };
           },

@@ -125,11 +125,7 @@ builder.prismaObjectFields(Household, (t) => ({
     ...needs("social:index"),
     ...HISTORY,
     description: "Every computation, newest first",
-    resolve: (household, _args, context) =>
-      context.prisma.indexComputation.findMany({
-        where: { householdId: household.id },
-        orderBy: [{ computedAt: "desc" }, { declarationVersion: "desc" }],
-      }),
+    resolve: (household, _args, context) => context.loaders.indexComputations.load(household.id),
   }),
   eligibility: t.field({
     type: [ProgramEligibility],

@@ -26,6 +26,24 @@ export interface DemoHousehold {
   records: AdministrativeRecord[];
 }
 
+/** What the register makes of a demo household's declaration, as registering it would. */
+export function assessDemo(
+  household: Pick<DemoHousehold, "regionCode" | "milieu" | "headIdcs" | "declaration" | "records">,
+  ages: ReadonlyMap<string, number>,
+  models: Parameters<typeof assessDeclaration>[0]["models"],
+  on: Date,
+): Assessment {
+  return assessDeclaration({
+    household: { regionCode: household.regionCode, milieu: household.milieu },
+    headIdcs: household.headIdcs,
+    input: household.declaration,
+    ages,
+    records: household.records,
+    models,
+    on,
+  });
+}
+
 /**
  * Stable, readable ids for generated rows: the i-th row of kind `kind` for household n is
  * kkkkkkkk-iiii-4000-8000-nnnnnnnnnnnn (kind 0 is the household itself), so that the same seed
@@ -218,15 +236,12 @@ export function* generateDemoHouseholds(
       const target = Math.floor((family.number - 1) / 12);
       const ages = new Map(family.members.map((m) => [m.person.idcs, ageAt(m.person.birthDate, today)]));
       for (let attempt = 0; attempt < 200; attempt++) {
-        const score = assessDeclaration({
-          household: { regionCode: head.regionCode, milieu: head.milieu },
-          headIdcs: head.idcs,
-          input: drawn.declaration,
+        const score = assessDemo(
+          { regionCode: head.regionCode, milieu: head.milieu, headIdcs: head.idcs, ...drawn },
           ages,
-          records: drawn.records,
           models,
-          on: today,
-        }).result.score;
+          today,
+        ).result.score;
         const band = bandOf(score);
         if (band === target) {
           break;
@@ -274,15 +289,7 @@ export function* scoredDemoHouseholds(
   const models = loadShippedModels();
   for (const demo of generateDemoHouseholds({ ...options, today })) {
     const ages = new Map(demo.members.map((m) => [m.idcs, ageAt(m.birthDate, today)]));
-    const assessment = assessDeclaration({
-      household: { regionCode: demo.regionCode, milieu: demo.milieu },
-      headIdcs: demo.headIdcs,
-      input: demo.declaration,
-      ages,
-      records: demo.records,
-      models,
-      on: today,
-    });
+    const assessment = assessDemo(demo, ages, models, today);
     yield { ...demo, score: assessment.result.score, modelVersion: assessment.model.version, assessment, ages };
   }
 }

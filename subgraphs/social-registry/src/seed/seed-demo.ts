@@ -1,7 +1,6 @@
-import { assessDeclaration } from "../assessment.js";
 import type { RegistryData } from "../registry-data.js";
 import type { RegistryPrisma } from "../subgraph.js";
-import { type DemoHousehold, generateDemoHouseholds } from "./demo-households.js";
+import { assessDemo, type DemoHousehold, generateDemoHouseholds } from "./demo-households.js";
 import { type RegistryRows, registryRows } from "./registry-rows.js";
 
 const SEED_LOCK = 72707371;
@@ -45,16 +44,7 @@ export async function seedDemoIfEmpty(
             Math.floor((now.getTime() - m.birthDate.getTime()) / (365.25 * 86_400_000)),
           ]),
         );
-        const assessment = assessDeclaration({
-          household: { regionCode: demo.regionCode, milieu: demo.milieu },
-          headIdcs: demo.headIdcs,
-          input: demo.declaration,
-          ages,
-          records: demo.records,
-          models: data.models,
-          on: now,
-        });
-        return registryRows(demo, assessment, now);
+        return registryRows(demo, assessDemo(demo, ages, data.models, now), now);
       };
       for (const demo of generateDemoHouseholds({ ...options, today: now })) {
         batch.push(rowsOf(demo));

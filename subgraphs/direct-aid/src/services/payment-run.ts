@@ -1,10 +1,10 @@
 import { randomUUID } from "node:crypto";
 import type { GraphClient } from "@spx/runtime/clients";
-import type { Prisma } from "../generated/prisma/index.js";
-import { monthlyEntitlement, type ScheduleRules, scheduleFor } from "./domain/entitlement.js";
-import { childrenOf, exclusions, headOf } from "./domain/household-facts.js";
-import { householdFacts } from "./registers.js";
-import type { AidPrisma } from "./subgraph.js";
+import type { Prisma } from "../../generated/prisma/index.js";
+import { monthlyEntitlement, type ScheduleRules, scheduleFor } from "../domain/entitlement.js";
+import { childrenOf, exclusions, headOf } from "../domain/household-facts.js";
+import { householdFacts } from "../registers.js";
+import type { AidPrisma } from "../subgraph.js";
 
 const PAGE = 500;
 

@@ -1,8 +1,8 @@
 import { randomUUID } from "node:crypto";
-import type { HouseholdFacts } from "./domain/household-facts.js";
-import { computeIndex, selectModel } from "./domain/index-model.js";
-import type { RegistryData } from "./registry-data.js";
-import type { RegistryPrisma } from "./subgraph.js";
+import type { HouseholdFacts } from "../domain/household-facts.js";
+import { computeIndex, selectModel } from "../domain/index-model.js";
+import type { RegistryData } from "../registry-data.js";
+import type { RegistryPrisma } from "../subgraph.js";
 
 const PAGE = 500;
 
