@@ -253,9 +253,9 @@ async function startStuckService(graceSeconds: number) {
   const script = path.join(dataDir(), "stuck-service.mjs");
   writeFileSync(
     script,
-    `import { listen } from ${JSON.stringify(`${RUNTIME}http-server.js`)};
-import { createLogger } from ${JSON.stringify(`${RUNTIME}logger.js`)};
-import { stopOnSignals } from ${JSON.stringify(`${RUNTIME}service.js`)};
+    `import { listen } from ${JSON.stringify(`${RUNTIME}server/http-server.js`)};
+import { createLogger } from ${JSON.stringify(`${RUNTIME}logging/logger.js`)};
+import { stopOnSignals } from ${JSON.stringify(`${RUNTIME}server/signals.js`)};
 const log = createLogger("stuck", "info");
 // /slow is never answered.
 const running = await listen((req, res) => req.url === "/slow" || res.end("ok"), 0);
