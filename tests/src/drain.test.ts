@@ -99,7 +99,8 @@ const logLines = (service: ServiceProcess, msg: string) =>
       }
     });
 
-it("a register stopped with a request in flight says 503 on /readyz, answers that request in full and exits within the grace", async () => {
+/** The population register on the test database through the TCP proxy, answering once. */
+async function startRegisterBehindProxy() {
   if (!database?.url || !proxy) {
     throw new Error("no database");
   }
@@ -116,6 +117,11 @@ it("a register stopped with a request in flight says 503 on /readyz, answers tha
     },
   );
   expect((await ask(`${service.url}/graphql`)).status).toBe(200);
+  return { service, register, proxy };
+}
+
+it("a register stopped with a request in flight says 503 on /readyz, answers that request in full and exits within the grace", async () => {
+  const { service, register, proxy } = await startRegisterBehindProxy();
 
   proxy.freeze();
   const inFlight = ask(`${service.url}/graphql`);
@@ -154,22 +160,7 @@ it("a register stopped with a request in flight says 503 on /readyz, answers tha
 });
 
 it("a register whose database never answers cuts the request at the grace's end and exits", async () => {
-  if (!database?.url || !proxy) {
-    throw new Error("no database");
-  }
-  const throughProxy = new URL(database.url);
-  throughProxy.port = String(proxy.port);
-  let register: ServiceProcess | undefined;
-  const service = await startServiceProcess(
-    "population",
-    "subgraphs/population/dist/main.js",
-    populationEnv(throughProxy.toString()),
-    (process) => {
-      register = process;
-      started.push(process);
-    },
-  );
-  expect((await ask(`${service.url}/graphql`)).status).toBe(200);
+  const { service, register, proxy } = await startRegisterBehindProxy();
   proxy.freeze();
   try {
     const inFlight = ask(`${service.url}/graphql`).then(

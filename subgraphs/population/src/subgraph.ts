@@ -1,4 +1,3 @@
-import { fileURLToPath } from "node:url";
 import { type Database, readsFor } from "@spx/runtime/database";
 import { defineSubgraph } from "@spx/runtime/subgraph";
 import { type Person, Prisma, PrismaClient } from "../generated/prisma/index.js";
@@ -9,27 +8,23 @@ import { seedDemoIfEmpty } from "./seed/seed-demo.js";
 export type PopulationPrisma = PrismaClient;
 
 /** The register's reads by key, for its loaders (see `keyedReads`). */
-export type Reads = ReturnType<typeof createReads>;
-export function createReads(prisma: PopulationPrisma, database: Database) {
-  const reads = readsFor(database, Prisma.dmmf, (text) => new Prisma.Decimal(text));
-  return {
+export const createReads = (prisma: PopulationPrisma, database: Database) =>
+  readsFor(database, Prisma, (reads) => ({
     person: reads<Person>("Person", prisma.person),
-  };
-}
+  }));
+export type Reads = ReturnType<typeof createReads>;
 
 /** The National Population Register (RNP): every resident, by IDCS. */
 export const population = defineSubgraph({
   name: "population",
-  envPrefix: "POPULATION",
   defaultPort: 4001,
-  migrationsDir: fileURLToPath(new URL("../prisma/migrations", import.meta.url)),
+  module: import.meta.url,
   schema,
   async setup({ database }) {
     const prisma = new PrismaClient({ adapter: database.adapter });
-    const reads = createReads(prisma, database);
     return {
       prisma,
-      context: createContext(prisma, reads),
+      context: createContext(prisma, createReads(prisma, database)),
       seed: async () => ({ persons: await seedDemoIfEmpty(prisma) }),
     };
   },

@@ -1,4 +1,3 @@
-import { fileURLToPath } from "node:url";
 import { type GraphClient, serviceGraphClient } from "@spx/runtime/clients";
 import { type Database, readsFor } from "@spx/runtime/database";
 import { defineSubgraph } from "@spx/runtime/subgraph";
@@ -28,15 +27,13 @@ export type RegistryPrisma = PrismaClient;
 export const DEFAULT_ATTESTATION_TTL_SECONDS = 86_400;
 
 /** The register's reads by key, for its loaders (see `keyedReads`). */
-export type Reads = ReturnType<typeof createReads>;
-export function createReads(prisma: RegistryPrisma, database: Database) {
-  const reads = readsFor(database, Prisma.dmmf, (text) => new Prisma.Decimal(text));
-  return {
+export const createReads = (prisma: RegistryPrisma, database: Database) =>
+  readsFor(database, Prisma, (reads) => ({
     household: reads<Household>("Household", prisma.household),
     membership: reads<Membership>("Membership", prisma.membership),
     indexComputation: reads<IndexComputation>("IndexComputation", prisma.indexComputation),
-  };
-}
+  }));
+export type Reads = ReturnType<typeof createReads>;
 
 const unsetIfEmpty = (value: unknown) => (value === "" ? undefined : value);
 
@@ -90,10 +87,9 @@ export interface SocialRegistryOptions {
 /** The Unified Social Register (RSU): households, declarations, the socio-economic index. */
 export const socialRegistry = defineSubgraph({
   name: "social-registry",
-  envPrefix: "SOCIAL_REGISTRY",
   defaultPort: 4002,
   asksGraph: true,
-  migrationsDir: fileURLToPath(new URL("../prisma/migrations", import.meta.url)),
+  module: import.meta.url,
   schema,
   env: attestationEnv,
   async options(env, logger): Promise<SocialRegistryOptions> {
@@ -106,11 +102,10 @@ export const socialRegistry = defineSubgraph({
       attestationTtlSeconds: env.attestationTtlSeconds,
     };
   },
-  async setup({ database, options }: { database: Database; options: SocialRegistryOptions }) {
+  async setup({ database, options }) {
     const prisma = new PrismaClient({ adapter: database.adapter });
     await installShippedReferenceData(prisma);
     const data: RegistryData = await loadRegistryData(prisma);
-    const reads = createReads(prisma, database);
     const attestation = {
       key: options.attestationKey,
       issuer: ATTESTATION_ISSUER,
@@ -118,7 +113,7 @@ export const socialRegistry = defineSubgraph({
     };
     return {
       prisma,
-      context: createContext(prisma, reads, data, options.graph, attestation),
+      context: createContext(prisma, createReads(prisma, database), data, options.graph, attestation),
       seed: async () => ({ households: await seedDemoIfEmpty(prisma, data) }),
       exposed: { data },
     };

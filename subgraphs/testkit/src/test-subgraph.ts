@@ -1,8 +1,8 @@
 import { type Caller, defaultPurpose } from "@spx/runtime/access";
 import { postGraphQL } from "@spx/runtime/clients";
 import { createLogger } from "@spx/runtime/logging";
-import { listen, type RequestContext, type RunningServer } from "@spx/runtime/server";
-import { createSubgraph, type SubgraphApp, type SubgraphDefinition } from "@spx/runtime/subgraph";
+import { listen, type RunningServer } from "@spx/runtime/server";
+import { type AnySubgraph, type AppOf, createSubgraph, type OptionsOf } from "@spx/runtime/subgraph";
 import { generateSigningKey, localKeySet, signInternalToken } from "@spx/runtime/tokens";
 import { createTestDatabase, type TestDatabase } from "./test-database.js";
 
@@ -24,36 +24,31 @@ export interface TestSubgraph<App> {
  * with tokens signed by a gateway key made for the test. Everything started is stopped by `stop()`,
  * also when start-up fails half-way.
  */
-export async function startTestSubgraph<
-  Prisma extends { $disconnect(): Promise<void> },
-  Context extends RequestContext,
-  Options,
-  OwnEnv,
-  Exposed,
->(
-  definition: SubgraphDefinition<Prisma, Context, Options, OwnEnv, Exposed>,
+export async function startTestSubgraph<D extends AnySubgraph>(
+  definition: D,
   options: {
     label: string;
     defaultCaller: Caller;
     /** What `main.ts` would derive from the settings (the graph client, keys). */
-    options: Options;
+    options: OptionsOf<D>;
   },
-): Promise<TestSubgraph<SubgraphApp<Prisma, Exposed>>> {
-  type App = SubgraphApp<Prisma, Exposed>;
+): Promise<TestSubgraph<AppOf<D>>> {
+  type App = AppOf<D>;
   const { name } = definition;
   const db = await createTestDatabase(options.label, definition.migrationsDir);
   const { key } = await generateSigningKey();
   let app: App | undefined;
   let server: RunningServer | undefined;
   try {
-    app = await createSubgraph(definition, {
-      ...options.options,
+    // The declaration's own types were checked where it was declared; here it is any register.
+    app = (await createSubgraph(definition, {
+      ...(options.options as object),
       database: db.database,
       dataDir: "",
       gatewayKeys: localKeySet([key]),
       logger: createLogger(name, "silent"),
       demoSeed: false,
-    });
+    })) as App;
     server = await listen(app.handler, 0);
   } catch (error) {
     await app?.close();

@@ -116,20 +116,27 @@ export function keyedReads<Row>(
   };
 }
 
+/** What `readsFor` needs of a register's generated `Prisma` namespace. */
+export interface PrismaNamespace {
+  dmmf: { datamodel: { models: readonly ModelDescription[] } };
+  Decimal: new (text: string) => unknown;
+}
+
 /**
- * `keyedReads` for the models of one Prisma client: `readsFor(database, Prisma.dmmf, (t) => new
- * Prisma.Decimal(t))("Person", prisma.person)`.
+ * A register's reads by key, one per model it names: `readsFor(database, Prisma, (reads) =>
+ * ({ person: reads<Person>("Person", prisma.person) }))`.
  */
-export function readsFor(
+export function readsFor<Reads>(
   database: Database,
-  dmmf: { datamodel: { models: readonly ModelDescription[] } },
-  decimal: (text: string) => unknown,
-) {
-  return <Row>(name: string, delegate: FindManyDelegate<Row>): KeyedReads<Row> => {
-    const model = dmmf.datamodel.models.find((m) => m.name === name);
+  prisma: PrismaNamespace,
+  models: (reads: <Row>(name: string, delegate: FindManyDelegate<Row>) => KeyedReads<Row>) => Reads,
+): Reads {
+  const decimal = (text: string) => new prisma.Decimal(text);
+  return models(<Row>(name: string, delegate: FindManyDelegate<Row>): KeyedReads<Row> => {
+    const model = prisma.dmmf.datamodel.models.find((m) => m.name === name);
     if (!model) {
       throw new Error(`No model ${name} in this Prisma client`);
     }
     return keyedReads(database, model, delegate, decimal);
-  };
+  });
 }

@@ -1,5 +1,8 @@
+import { fileURLToPath } from "node:url";
 import type { GraphQLSchema } from "graphql";
 import type { z } from "zod";
+import type { GraphClient } from "../clients/graph-client.js";
+import { serviceGraphClient } from "../clients/service-graph-client.js";
 import type { subgraphEnv } from "../config/subgraph-env.js";
 import type { Database } from "../database/database.js";
 import type { Logger } from "../logging/logger.js";
@@ -50,12 +53,26 @@ export interface SubgraphDefinition<
   /** Settings of its own beyond every subgraph's, checked with them so that all problems show at once. */
   env?: z.ZodType<OwnEnv>;
   /** What `main.ts` derives from the settings for `setup` (keys, the graph client); tests give these directly. */
-  options?: (settings: SubgraphSettings & OwnEnv, logger: Logger) => Promise<Options>;
+  options?(settings: SubgraphSettings & OwnEnv, logger: Logger): Promise<Options>;
   /** Prisma client, reference data, loaders: what the register needs before it serves. */
   setup(input: SetupInput<Options>): Promise<SubgraphSetup<Prisma, Context, Exposed>>;
 }
 
-/** Declares a register; only gives the declaration its types. */
+/** A declaration as a register writes it: its prefix and migrations follow from its name and folder. */
+export type SubgraphDeclaration<
+  Prisma extends { $disconnect(): Promise<void> },
+  Context extends RequestContext,
+  Options,
+  OwnEnv,
+  Exposed,
+> = Omit<SubgraphDefinition<Prisma, Context, Options, OwnEnv, Exposed>, "envPrefix" | "migrationsDir"> & {
+  /** The register's `src/subgraph.ts` (its `import.meta.url`): migrations are in `../prisma/migrations`. */
+  module: string;
+  /** Default: the name in capitals, dashes as underscores (social-registry gives SOCIAL_REGISTRY). */
+  envPrefix?: string;
+};
+
+/** Declares a register. */
 export function defineSubgraph<
   Prisma extends { $disconnect(): Promise<void> },
   Context extends RequestContext,
@@ -63,9 +80,14 @@ export function defineSubgraph<
   OwnEnv = Record<never, never>,
   Exposed = Record<never, never>,
 >(
-  definition: SubgraphDefinition<Prisma, Context, Options, OwnEnv, Exposed>,
+  declaration: SubgraphDeclaration<Prisma, Context, Options, OwnEnv, Exposed>,
 ): SubgraphDefinition<Prisma, Context, Options, OwnEnv, Exposed> {
-  return definition;
+  const { module, ...definition } = declaration;
+  return {
+    ...definition,
+    envPrefix: declaration.envPrefix ?? declaration.name.toUpperCase().replaceAll("-", "_"),
+    migrationsDir: fileURLToPath(new URL("../prisma/migrations", module)),
+  };
 }
 
 /** The options a declaration's `setup` takes. */
@@ -73,3 +95,22 @@ export type OptionsOf<D> =
   D extends SubgraphDefinition<infer _Prisma, infer _Context, infer Options, infer _OwnEnv, infer _Exposed>
     ? Options
     : never;
+
+/** Any declaration, whatever its own types (the test kit starts any of them). */
+export type AnySubgraph = SubgraphDefinition<
+  { $disconnect(): Promise<void> },
+  RequestContext,
+  unknown,
+  unknown,
+  unknown
+>;
+
+/** What a register that asks other registers needs: the graph, under the register's own client. */
+export interface GraphOptions {
+  graph: GraphClient;
+}
+
+/** `options` of a register whose only option is the graph. */
+export async function graphOptions(settings: SubgraphSettings, logger: Logger): Promise<GraphOptions> {
+  return { graph: serviceGraphClient(settings, logger) };
+}
