@@ -1,0 +1,39 @@
+import path from "node:path";
+import { z } from "zod";
+import { DEFAULT_EMBEDDED_DATABASE_PORT, startEmbeddedServer } from "./embedded-server.js";
+import { parseEnv, port, readEnvOrExit } from "./env.js";
+
+/*
+ * The embedded database as its own process, which `npm start` starts first: one PGlite under
+ * DATA_DIR serving every register and the access log on 127.0.0.1:EMBEDDED_DATABASE_PORT. Prints
+ * `embedded database listening on <port>` once it accepts connections; SIGINT or SIGTERM closes it.
+ */
+const env = readEnvOrExit(() =>
+  parseEnv(
+    z.object({
+      DATA_DIR: z.string().default("./.data"),
+      EMBEDDED_DATABASE_PORT: port(DEFAULT_EMBEDDED_DATABASE_PORT),
+    }),
+  ),
+);
+
+try {
+  const server = await startEmbeddedServer({ dataDir: path.resolve(env.DATA_DIR), port: env.EMBEDDED_DATABASE_PORT });
+  let stopping = false;
+  const stop = () => {
+    if (stopping) {
+      return;
+    }
+    stopping = true;
+    server.close().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
+  };
+  process.on("SIGINT", stop);
+  process.on("SIGTERM", stop);
+  process.stdout.write(`embedded database listening on ${server.port}\n`);
+} catch (error) {
+  process.stderr.write(`The embedded database did not start: ${(error as Error).message}\n`);
+  process.exit(1);
+}
