@@ -61,6 +61,8 @@ export interface EmbeddedServerOptions {
   port: number;
   /** Keep the database in memory (tests); no lock, no file under DATA_DIR. */
   inMemory?: boolean;
+  /** Called once the port accepts connections, possibly before PGlite has opened. */
+  onListening?: (port: number) => void;
 }
 
 export interface EmbeddedServer {
@@ -94,27 +96,31 @@ export async function startEmbeddedServer(options: EmbeddedServerOptions): Promi
   refuseInProduction("The embedded database", "set every *_DATABASE_URL to a PostgreSQL");
   const folder = path.resolve(options.dataDir, EMBEDDED_DATA_FOLDER);
   const releaseLock = options.inMemory ? () => {} : lockDataDir(folder);
-  let db: PGlite;
-  try {
-    db = await PGlite.create({ ...(options.inMemory ? {} : { dataDir: folder }), postgresqlconf: SMALL_FOOTPRINT });
-  } catch (error) {
-    releaseLock();
-    throw error;
-  }
-  const session = new Session(db);
+  // Listening starts while PGlite opens (initdb on a first start takes seconds): clients may connect
+  // meanwhile, and their statements wait for it.
+  const opening = PGlite.create({ ...(options.inMemory ? {} : { dataDir: folder }), postgresqlconf: SMALL_FOOTPRINT });
+  opening.catch(() => {});
+  const session = new Session(opening);
   const sockets = new Set<Socket>();
   const server = createServer((socket) => {
     sockets.add(socket);
     socket.on("close", () => sockets.delete(socket));
     new Connection(socket, session);
   });
+  let db: PGlite;
   try {
     await new Promise<void>((resolve, reject) => {
       server.once("error", reject);
       server.listen(options.port, "127.0.0.1", () => resolve());
     });
+    options.onListening?.((server.address() as { port: number }).port);
+    db = await opening;
   } catch (error) {
-    await db.close();
+    await closeServer(server, sockets);
+    await opening.then(
+      (opened) => opened.close(),
+      () => {},
+    );
     releaseLock();
     throw error;
   }
@@ -154,7 +160,14 @@ class Session {
   private current: string | undefined;
   private readonly registers = new Set<string>();
 
-  constructor(private readonly db: PGlite) {}
+  private db: PGlite | undefined;
+
+  constructor(private readonly opening: Promise<PGlite>) {}
+
+  private async opened(): Promise<PGlite> {
+    this.db ??= await this.opening;
+    return this.db;
+  }
 
   /** A connection has messages to run, or has gone: it runs when its turn comes. */
   wake(connection: Connection): void {
@@ -204,7 +217,7 @@ class Session {
     }
     const name = identifierOf(register);
     if (!this.registers.has(register)) {
-      await this.db.exec(`RESET ROLE;
+      await (await this.opened()).exec(`RESET ROLE;
 DO $$ BEGIN
   IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '${name}') THEN
     CREATE ROLE "${name}" NOLOGIN;
@@ -216,20 +229,21 @@ GRANT CREATE ON DATABASE postgres TO "${name}";`);
     }
     // RESET ALL first, so that a setting one register changed for its session does not follow the next
     // (it leaves the role alone, hence RESET ROLE).
-    await this.db.exec(`RESET ROLE; RESET ALL; SET ROLE "${name}"; SET search_path TO "${name}";`);
+    await (await this.opened()).exec(`RESET ROLE; RESET ALL; SET ROLE "${name}"; SET search_path TO "${name}";`);
     this.current = register;
   }
 
   /** One protocol message of the holder; PGlite runs it synchronously, so nothing interleaves. */
-  execute(message: Uint8Array): Promise<Uint8Array> {
-    return this.db.execProtocolRaw(message);
+  async execute(message: Uint8Array): Promise<Uint8Array> {
+    return (await this.opened()).execProtocolRaw(message);
   }
 
   /** Ends what a departed holder left open: an unfinished extended sequence, then its transaction. */
   async abandon(): Promise<void> {
-    await this.db.execProtocolRaw(new Uint8Array([SYNC, 0, 0, 0, 4]));
-    if (this.db.isInTransaction()) {
-      await this.db.exec("ROLLBACK");
+    const db = await this.opened();
+    await db.execProtocolRaw(new Uint8Array([SYNC, 0, 0, 0, 4]));
+    if (db.isInTransaction()) {
+      await db.exec("ROLLBACK");
     }
   }
 }
