@@ -201,6 +201,45 @@ describe("embedded database (one PGlite under DATA_DIR, served to every register
     }
   });
 
+  it("answers each of two busy pools' parameterised queries with its own result, as its own register", async () => {
+    const pools = ["pool-a", "pool-b"].map((name) => new pg.Pool({ connectionString: server.urlOf(name), max: 5 }));
+    try {
+      const answers = await Promise.all(
+        Array.from({ length: 200 }, async (_, n) => {
+          const pool = pools[n % 2] as pg.Pool;
+          const { rows } = await pool.query<{ n: number; who: string }>("SELECT $1::int AS n, current_user AS who", [
+            n,
+          ]);
+          return rows[0];
+        }),
+      );
+      expect(answers).toEqual(Array.from({ length: 200 }, (_, n) => ({ n, who: n % 2 ? "pool_b" : "pool_a" })));
+    } finally {
+      await Promise.all(pools.map((pool) => pool.end()));
+    }
+  });
+
+  it("ends a client left idle inside its transaction, so that it cannot stop the others", async () => {
+    const stuck = new pg.Client({
+      connectionString: server.urlOf("ledger-3"),
+      idle_in_transaction_session_timeout: 300,
+    });
+    const ended = new Promise<Error>((resolve) => stuck.on("error", resolve));
+    await stuck.connect();
+    await stuck.query("CREATE TABLE IF NOT EXISTS entry (n INT NOT NULL)");
+    await stuck.query("BEGIN");
+    await stuck.query("INSERT INTO entry VALUES (1)");
+    const other = new pg.Client(server.urlOf("ledger-3"));
+    await other.connect();
+    try {
+      const { rows } = await other.query<{ n: number }>("SELECT count(*)::int AS n FROM entry");
+      expect(rows[0]?.n).toBe(0);
+      expect((await ended).message).toMatch(/idle-in-transaction timeout/);
+    } finally {
+      await other.end();
+    }
+  });
+
   it("lets `npm run audit:verify` read the access log while the system runs, with no URL given", async () => {
     const accessLog = await openDatabase({ name: "access-log", url: server.urlOf("access-log"), dataDir });
     try {
