@@ -1,5 +1,6 @@
 // CI smoke check: `npm start` from this clone on the embedded default (fresh DATA_DIR), then the
-// README's token command and first query, the edge as a citizen meets it (scripts/edge-smoke.mjs);
+// README's token command and first query, `npm run audit:verify` while it runs, the edge as a
+// citizen meets it (scripts/edge-smoke.mjs);
 // Ctrl-C (SIGINT) must stop every process.
 import { execFileSync, spawn } from "node:child_process";
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
@@ -18,6 +19,7 @@ const env = {
   SOCIAL_REGISTRY_PORT: String(port + 2),
   HEALTH_INSURANCE_PORT: String(port + 3),
   DIRECT_AID_PORT: String(port + 4),
+  EMBEDDED_DATABASE_PORT: String(port + 5),
   LOG_LEVEL: "warn",
 };
 for (const name of Object.keys(env)) {
@@ -118,6 +120,11 @@ try {
   });
   if (unauthenticated.status !== 401) {
     throw new Error(`a request without a token got ${unauthenticated.status}`);
+  }
+  // The access log's chain, read while the system runs (through the embedded database's server).
+  const audit = execFileSync("npm", ["run", "-s", "audit:verify"], { env, encoding: "utf8" });
+  if (!/access log intact: [1-9]\d* entries/.test(audit)) {
+    throw new Error(`audit:verify while running: ${audit.trim()}`);
   }
   const citizenToken = execFileSync(
     "npm",

@@ -1,6 +1,7 @@
-// `npm start`: runs every subgraph and the gateway as separate processes on this machine, on the
-// embedded databases under DATA_DIR unless database URLs are set, then prints how to use it.
-// Ctrl-C stops them all.
+// `npm start`: runs every subgraph and the gateway as separate processes on this machine, then
+// prints how to use it. Unless every database URL is set, it first starts the embedded database (one
+// PGlite under DATA_DIR, served on 127.0.0.1:EMBEDDED_DATABASE_PORT) and gives each service without a
+// URL its own database there. Ctrl-C stops them all, the embedded database last.
 import { spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
 import path from "node:path";
@@ -26,17 +27,22 @@ const CONFIGURATION_GRACE_MS = 5_000;
 const refused = [];
 let ready = false;
 
+// A development system's services hold little: a small young generation and a capped heap keep each
+// process's memory near what it uses (measured in the README's section on the embedded default).
+const NODE_FLAGS = ["--max-semi-space-size=1", "--max-old-space-size=256"];
+
 /**
  * Starts `script` as service `name`; its exit stops everything (see above for a refused configuration).
  * @param {string} name
  * @param {string} script
  * @param {Record<string, string>} [extraEnv]
+ * @param {"inherit" | "pipe"} [stdout]
  */
-function run(name, script, extraEnv = {}) {
-  const child = spawn(process.execPath, [script], {
+function run(name, script, extraEnv = {}, stdout = "inherit") {
+  const child = spawn(process.execPath, [...NODE_FLAGS, script], {
     cwd: root,
     env: { ...env, ...extraEnv },
-    stdio: ["ignore", "inherit", "inherit"],
+    stdio: ["ignore", stdout, "inherit"],
   });
   children.set(name, child);
   child.on("exit", (code, signal) => {
@@ -55,8 +61,19 @@ function run(name, script, extraEnv = {}) {
       stop(1);
     } else if (children.size === 0) {
       process.exit(process.exitCode ?? 0);
+    } else if (stopping) {
+      stopDatabaseLast();
     }
   });
+  return child;
+}
+
+// The services close their pools first; the database then closes PGlite cleanly.
+function stopDatabaseLast() {
+  const database = children.get("database");
+  if (database && children.size === 1) {
+    database.kill("SIGTERM");
+  }
 }
 
 /** @param {number} code */
@@ -69,9 +86,12 @@ function stop(code) {
   if (children.size === 0) {
     process.exit(code);
   }
-  for (const child of children.values()) {
-    child.kill("SIGTERM");
+  for (const [name, child] of children) {
+    if (name !== "database") {
+      child.kill("SIGTERM");
+    }
   }
+  stopDatabaseLast();
   // Each service exits by itself at the latest a second after its drain's grace.
   setTimeout(
     () => {
@@ -93,13 +113,60 @@ const base = `http://${host.includes(":") ? `[${host}]` : host}:${gatewayPort}`;
 env.GATEWAY_URL ??= `${base}/graphql`;
 /** @type {Record<string, string>} */
 const urls = {};
+const registers = subgraphs.filter((s) => !s.local);
+/** @type {[setting: string, name: string][]} */
+const databaseSettings = [
+  ...registers.map((s) => /** @type {[string, string]} */ ([`${s.envPrefix}_DATABASE_URL`, s.name])),
+  ["ACCESS_LOG_DATABASE_URL", "access-log"],
+];
+const embedded = databaseSettings.filter(([setting]) => !env[setting]);
+// In production every service refuses the embedded database and names the URL it lacks.
+if (embedded.length > 0 && env.NODE_ENV !== "production") {
+  const port = await startEmbeddedDatabase();
+  for (const [setting, name] of embedded) {
+    env[setting] = `postgresql://postgres@127.0.0.1:${port}/${name}?schema=${name.replaceAll("-", "_")}`;
+  }
+  // Every service queues for the one PGlite, for longer than a PostgreSQL would make it wait
+  // (the demo seeds of a first start run one after another).
+  env.DATABASE_CONNECT_TIMEOUT_MS ??= "30000";
+  env.DATABASE_QUERY_TIMEOUT_MS ??= "30000";
+}
 // The access log is served by the gateway itself.
-for (const subgraph of subgraphs.filter((s) => !s.local)) {
+for (const subgraph of registers) {
   const port = Number(env[`${subgraph.envPrefix}_PORT`] ?? subgraph.port);
   urls[`${subgraph.envPrefix}_URL`] = env[`${subgraph.envPrefix}_URL`] ?? `http://${host}:${port}/graphql`;
   run(subgraph.name, path.join(root, subgraph.directory, "dist", "main.js"));
 }
 run("gateway", path.join(root, "gateway", "dist", "main.js"), urls);
+
+/**
+ * Starts the embedded database and resolves with its port once it accepts connections.
+ * @returns {Promise<number>}
+ */
+function startEmbeddedDatabase() {
+  const child = run(
+    "database",
+    path.join(root, "subgraphs", "runtime", "dist", "database", "embedded-main.js"),
+    {},
+    "pipe",
+  );
+  const { stdout } = child;
+  if (!stdout) {
+    throw new Error("the embedded database's output is not piped");
+  }
+  return new Promise((resolve) => {
+    let output = "";
+    stdout.on("data", (chunk) => {
+      output += chunk;
+      const listening = /embedded database listening on (\d+)/.exec(output);
+      if (listening) {
+        stdout.removeAllListeners("data");
+        stdout.pipe(process.stdout);
+        resolve(Number(listening[1]));
+      }
+    });
+  });
+}
 
 for (;;) {
   if (stopping) {

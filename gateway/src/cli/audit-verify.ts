@@ -6,7 +6,8 @@ import { loadEnv } from "../env.js";
  * `npm run audit:verify`: walks the access log's hash chain from its first entry and names the
  * first entry that does not follow from the one before it. Exit 0 when the chain is whole, 1 when
  * it is broken, 2 when the log cannot be read. Reads ACCESS_LOG_DATABASE_URL, or the embedded
- * database under DATA_DIR (stop the system first: an embedded database has one user at a time).
+ * database under DATA_DIR: through `npm start`'s server while it runs (found from the file it
+ * keeps there), or opened by this command when the system is stopped.
  */
 const env = loadEnv();
 let database: Awaited<ReturnType<typeof openDatabase>> | undefined;

@@ -1,4 +1,3 @@
-import { closeSync, mkdirSync, openSync, readFileSync, rmSync, writeSync } from "node:fs";
 import path from "node:path";
 import { PGlite } from "@electric-sql/pglite";
 import { PrismaPg } from "@prisma/adapter-pg";
@@ -6,7 +5,9 @@ import type { SqlDriverAdapterFactory } from "@prisma/driver-adapter-utils";
 import pg from "pg";
 import { PrismaPGlite } from "pglite-prisma-adapter";
 import { refuseInProduction } from "../config/production.js";
+import { lockDataDir } from "./data-dir-lock.js";
 import { type DatabaseTimeouts, DEFAULT_DATABASE_TIMEOUTS } from "./database-timeouts.js";
+import { embeddedDatabaseUrl } from "./embedded-client.js";
 import { countStatements, type StatementCounter } from "./statement-counter.js";
 
 /** Plain SQL access, used by the migration runner, the seeders and the tests. */
@@ -51,30 +52,57 @@ const utcDates: pg.CustomTypesConfig = {
 };
 
 export interface OpenDatabaseOptions {
-  /** The register's name, used as the PGlite folder under `dataDir`. */
+  /** The register's name: its database on the embedded server, or its in-process PGlite's label. */
   name: string;
-  /** PostgreSQL connection string; when absent the embedded PGlite is used. */
+  /** PostgreSQL connection string; when absent the embedded database under `dataDir` is used. */
   url?: string | undefined;
-  /** Parent folder for embedded databases. */
+  /** Where the embedded database lives (and the file naming its running server). */
   dataDir: string;
-  /** Embedded only: keep the database in memory (tests). */
+  /** Tests: an in-process PGlite of this process alone, in memory. */
   inMemory?: boolean;
-  /** Embedded only: start from a `dumpDataDir()` image instead of running initdb (tests). */
+  /** Tests: an in-process PGlite started from a `dumpDataDir()` image instead of initdb. */
   template?: Blob;
   poolSize?: number;
   /** PostgreSQL only; the defaults otherwise. */
   timeouts?: Partial<DatabaseTimeouts> | undefined;
 }
 
+/**
+ * A URL: that PostgreSQL. None: the embedded database under `dataDir` (the running server's, or one
+ * this process serves until closed), through the same PostgreSQL code path. `inMemory` or
+ * `template`: an in-process PGlite, for tests.
+ */
 export async function openDatabase(options: OpenDatabaseOptions): Promise<Database> {
-  return options.url
-    ? openPostgres(options.url, options.poolSize ?? 10, { ...DEFAULT_DATABASE_TIMEOUTS, ...options.timeouts })
-    : openPglite(options);
+  const timeouts = { ...DEFAULT_DATABASE_TIMEOUTS, ...options.timeouts };
+  if (options.url) {
+    return openPostgres(options.url, options.poolSize ?? 10, timeouts);
+  }
+  if (options.inMemory || options.template) {
+    return openPglite(options);
+  }
+  refuseInProduction(`The embedded database (${options.name})`, "set its PostgreSQL URL");
+  const embedded = await embeddedDatabaseUrl(options.dataDir, options.name);
+  try {
+    const database = openPostgres(embedded.url, options.poolSize ?? 10, timeouts);
+    return {
+      ...database,
+      async close() {
+        await database.close();
+        await embedded.release();
+      },
+    };
+  } catch (error) {
+    await embedded.release();
+    throw error;
+  }
 }
 
 function openPostgres(url: string, poolSize: number, timeouts: DatabaseTimeouts): Database {
+  // Prisma's `?schema=` convention: Prisma's queries name it, and plain SQL finds it first.
+  const schema = new URL(url).searchParams.get("schema") ?? undefined;
   const pool = new pg.Pool({
     connectionString: url,
+    ...(schema ? { options: `-c search_path="${schema.replaceAll('"', '""')}"` } : {}),
     max: poolSize,
     connectionTimeoutMillis: timeouts.connectMs,
     // Sent as startup parameters, so they hold from the first statement of every connection.
@@ -110,7 +138,7 @@ function openPostgres(url: string, poolSize: number, timeouts: DatabaseTimeouts)
   return {
     kind: "postgres",
     location: `postgresql://${hostname}:${port || 5432}${pathname}`,
-    adapter: countStatements(new PrismaPg(pool), statements),
+    adapter: countStatements(new PrismaPg(pool, schema ? { schema } : {}), statements),
     sql: executor(pool),
     async reads(text, params) {
       statements.count++;
@@ -162,41 +190,5 @@ async function openPglite(options: OpenDatabaseOptions): Promise<Database> {
   } catch (error) {
     releaseLock();
     throw error;
-  }
-}
-
-/**
- * PGlite silently loses writes when two processes open the same folder, so each folder is held
- * with a lock file naming its owner. A lock left by a dead process is taken over.
- */
-function lockDataDir(dir: string): () => void {
-  mkdirSync(path.dirname(dir), { recursive: true });
-  const lockFile = `${dir}.lock`;
-  for (let attempt = 0; attempt < 2; attempt++) {
-    try {
-      const fd = openSync(lockFile, "wx");
-      writeSync(fd, String(process.pid));
-      closeSync(fd);
-      return () => rmSync(lockFile, { force: true });
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== "EEXIST") {
-        throw error;
-      }
-      const owner = Number(readFileSync(lockFile, "utf8"));
-      if (owner && isAlive(owner)) {
-        throw new Error(`The embedded database ${dir} is already open in process ${owner}`);
-      }
-      rmSync(lockFile, { force: true });
-    }
-  }
-  throw new Error(`Could not lock the embedded database ${dir}`);
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === "EPERM";
   }
 }
