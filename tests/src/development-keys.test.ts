@@ -67,7 +67,7 @@ const DIRECT_CALLS = {
     await loadOrCreateSigningKey(path.join(dir, "keys", "gateway.jwk"));`,
   "a development client secret": `const { loadOrCreateSecret } = await import("@spx/runtime/tokens");
     loadOrCreateSecret(path.join(dir, "keys", "client-direct-aid.secret"));`,
-  "the development key files": `const { devKeyFiles } = await import("@spx/runtime/subgraph");
+  "the development key files": `const { devKeyFiles } = await import("@spx/runtime/tokens");
     devKeyFiles(dir);`,
   "the embedded database": `const { openDatabase } = await import("@spx/runtime/database");
     await openDatabase({ name: "population", dataDir: dir });`,
