@@ -1,6 +1,7 @@
 // `npm test` runs every package's tests in one Jest run, so that one summary counts them all.
 export default {
   projects: [
+    "<rootDir>/subgraphs/reference",
     "<rootDir>/subgraphs/runtime",
     "<rootDir>/subgraphs/population",
     "<rootDir>/subgraphs/social-registry",

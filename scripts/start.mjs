@@ -138,6 +138,7 @@ for (const subgraph of registers) {
   run(subgraph.name, path.join(root, subgraph.directory, "dist", "main.js"));
 }
 run("gateway", path.join(root, "gateway", "dist", "main.js"), urls);
+const readinessUrls = [`${base}/readyz`, ...Object.values(urls).map((url) => url.replace(/\/graphql$/, "/readyz"))];
 
 /**
  * Starts the embedded database and resolves with its port once it accepts connections.
@@ -173,8 +174,11 @@ for (;;) {
     break;
   }
   try {
-    const response = await fetch(`${base}/readyz`, { signal: AbortSignal.timeout(2000) });
-    if (response.ok) {
+    // Every register too: one still seeding holds the embedded database for its transaction.
+    const answers = await Promise.all(
+      readinessUrls.map((url) => fetch(url, { signal: AbortSignal.timeout(2000) }).then((r) => r.ok)),
+    );
+    if (answers.every(Boolean)) {
       ready = true;
       break;
     }

@@ -23,7 +23,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { cpus, hostname, tmpdir, totalmem } from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
-import { DEMO_SEED } from "@spx/population/seed/demo-population";
+import { DEMO_SEED } from "@spx/reference/demo/demo-population";
 import { generate, generatedData, generatedDatabaseUrl } from "./data-generate.mjs";
 import {
   bearer,

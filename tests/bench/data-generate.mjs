@@ -15,7 +15,7 @@ import { fileURLToPath, pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
 import { aidRows, paidMonths } from "@spx/direct-aid/seed/seed-demo";
 import { insuranceRows } from "@spx/health-insurance/seed/seed-demo";
-import { DEMO_SEED } from "@spx/population/seed/demo-population";
+import { DEMO_SEED } from "@spx/reference/demo/demo-population";
 import { applyMigrations, CopyFileWriter, loadCopyFiles, readMigrations, tableColumns } from "@spx/runtime/database";
 import { scoredDemoHouseholds } from "@spx/social-registry/seed/demo-households";
 import { registryRows } from "@spx/social-registry/seed/registry-rows";

@@ -1,5 +1,5 @@
-import { idcsFromBody } from "@spx/population/domain/idcs";
 import { population as populationSubgraph } from "@spx/population/subgraph";
+import { idcsFromBody } from "@spx/reference/idcs";
 import { type Caller, defaultPurpose } from "@spx/runtime/access";
 import { postGraphQL } from "@spx/runtime/clients";
 import { type Database, DEFAULT_DATABASE_TIMEOUTS, openDatabase, transientCondition } from "@spx/runtime/database";

@@ -1,5 +1,5 @@
 import { type Database, readsFor } from "@spx/runtime/database";
-import { defineSubgraph, type GraphOptions, graphOptions } from "@spx/runtime/subgraph";
+import { defineSubgraph, graphOptions } from "@spx/runtime/subgraph";
 import { type Enrolment, Prisma, PrismaClient } from "../generated/prisma/index.js";
 import { createContext } from "./context.js";
 import { SHIPPED_SCHEDULES } from "./domain/entitlement.js";

@@ -1,5 +1,5 @@
+import type { IdcsProblem } from "@spx/reference/idcs";
 import { DomainError } from "@spx/runtime/errors";
-import type { IdcsProblem } from "./domain/idcs.js";
 
 export class BadIdcsError extends DomainError {
   constructor(problem: IdcsProblem) {

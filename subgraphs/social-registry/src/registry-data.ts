@@ -1,7 +1,7 @@
+import { SHIPPED_THRESHOLDS, type ThresholdRule } from "@spx/reference/thresholds";
 import type { IndexModel } from "./domain/index-model.js";
 import { parseIndexModel } from "./domain/index-model.js";
 import { loadShippedModels } from "./domain/models.js";
-import { SHIPPED_THRESHOLDS, type ThresholdRule } from "./domain/thresholds.js";
 import type { RegistryPrisma } from "./subgraph.js";
 
 /**

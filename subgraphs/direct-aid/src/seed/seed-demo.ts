@@ -1,5 +1,5 @@
-import { SeededRandom } from "@spx/population/seed/random";
-import { isEligible, SHIPPED_THRESHOLDS, type ThresholdRule } from "@spx/social-registry/domain/thresholds";
+import { SeededRandom } from "@spx/reference/random";
+import { isEligible, SHIPPED_THRESHOLDS, type ThresholdRule } from "@spx/reference/thresholds";
 import { demoRowId, type ScoredDemoHousehold, scoredDemoHouseholds } from "@spx/social-registry/seed/demo-households";
 import type { Prisma } from "../../generated/prisma/index.js";
 import { currentMonth, monthlyEntitlement, SHIPPED_SCHEDULES, scheduleFor } from "../domain/entitlement.js";

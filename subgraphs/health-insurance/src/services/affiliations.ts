@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { idcsProblem } from "@spx/population/domain/idcs";
+import { idcsProblem } from "@spx/reference/idcs";
 import { assertRowAllowed } from "@spx/runtime/access";
 import { findByUuid, isUniqueViolation, isUuid, onceInTransaction } from "@spx/runtime/database";
 import { NotFoundError, ValidationError } from "@spx/runtime/errors";

@@ -1,5 +1,5 @@
-import { idcsFromBody } from "../domain/idcs.js";
-import { generatePersons } from "../seed/demo-population.js";
+import { generatePersons } from "@spx/reference/demo/demo-population";
+import { idcsFromBody } from "@spx/reference/idcs";
 import { seedDemoIfEmpty } from "../seed/seed-demo.js";
 import { analyst, type Harness, startPopulation } from "./harness.js";
 

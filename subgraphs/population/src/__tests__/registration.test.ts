@@ -1,4 +1,4 @@
-import { idcsFromBody, idcsProblem } from "../domain/idcs.js";
+import { idcsFromBody, idcsProblem } from "@spx/reference/idcs";
 import { ADULT } from "./adult.js";
 import { type Harness, startPopulation } from "./harness.js";
 

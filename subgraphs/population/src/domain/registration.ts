@@ -1,15 +1,14 @@
+import { isValidCin, normalizeCin } from "@spx/reference/cin";
+import { idcsProblem } from "@spx/reference/idcs";
+import { nameKey } from "@spx/reference/name-key";
+import type { Milieu, PersonRecord, ResidencyStatus, Sex } from "@spx/reference/person-record";
+import { provinceOf, regionByCode } from "@spx/reference/regions";
 import type { FieldProblem } from "@spx/runtime/errors";
 import { ageOn } from "@spx/runtime/schema";
-import { isValidCin, normalizeCin } from "./cin.js";
 import { isCountryCode, MOROCCO } from "./countries.js";
-import { idcsProblem } from "./idcs.js";
-import { nameKey } from "./name-key.js";
 import { normalizePhone } from "./phone.js";
-import { provinceOf, regionByCode } from "./regions.js";
 
-export type Sex = "MALE" | "FEMALE";
-export type Milieu = "URBAN" | "RURAL";
-export type ResidencyStatus = "CITIZEN" | "FOREIGN_RESIDENT";
+export type { Milieu, ResidencyStatus, Sex } from "@spx/reference/person-record";
 
 export interface AddressInput {
   regionCode: string;
@@ -36,26 +35,7 @@ export interface RegistrationInput {
 }
 
 /** A registration that passed every rule that needs no database, normalized for storage. */
-export interface ValidRegistration {
-  cin: string | null;
-  firstName: string;
-  lastName: string;
-  firstNameAr: string;
-  lastNameAr: string;
-  nameKey: string;
-  sex: Sex;
-  birthDate: Date;
-  birthPlace: string;
-  nationality: string;
-  residencyStatus: ResidencyStatus;
-  regionCode: string;
-  province: string;
-  commune: string;
-  milieu: Milieu;
-  phone: string | null;
-  registrationCentre: string;
-  legalRepresentativeIdcs: string | null;
-}
+export type ValidRegistration = PersonRecord;
 
 /** Age of majority in Morocco (Family Code, art. 209). */
 export const MAJORITY_AGE = 18;

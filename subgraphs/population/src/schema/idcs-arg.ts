@@ -1,4 +1,4 @@
-import { idcsProblem } from "../domain/idcs.js";
+import { idcsProblem } from "@spx/reference/idcs";
 import { BadIdcsError } from "../errors.js";
 
 /** Returns the IDCS when it is well formed; BAD_IDCS otherwise, before any database access. */

@@ -1,8 +1,8 @@
+import { foldName } from "@spx/reference/name-key";
 import { listRestriction, needs, rowPolicy } from "@spx/runtime/access";
 import { BadCursorError, ValidationError } from "@spx/runtime/errors";
 import type { Prisma } from "../../generated/prisma/index.js";
 import type { Context } from "../context.js";
-import { foldName } from "../domain/name-key.js";
 import { builder } from "./builder.js";
 import { LifeStatusEnum, MilieuEnum, ResidencyStatusEnum, SexEnum } from "./enums.js";
 import { requireIdcs } from "./idcs-arg.js";

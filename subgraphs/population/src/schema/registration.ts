@@ -1,9 +1,9 @@
+import { randomIdcs } from "@spx/reference/idcs";
 import { assertRowAllowed, needs } from "@spx/runtime/access";
 import { idempotencyScope, isUniqueViolation, once } from "@spx/runtime/database";
 import { NotFoundError, PersonDeceasedError, ValidationError } from "@spx/runtime/errors";
 import { ageOn } from "@spx/runtime/schema";
 import type { Context } from "../context.js";
-import { randomIdcs } from "../domain/idcs.js";
 import {
   checkAddress,
   checkRegistration,

@@ -1,7 +1,7 @@
+import { normalizeCin } from "@spx/reference/cin";
+import { foldName } from "@spx/reference/name-key";
 import { needs } from "@spx/runtime/access";
 import { ValidationError } from "@spx/runtime/errors";
-import { normalizeCin } from "../domain/cin.js";
-import { foldName } from "../domain/name-key.js";
 import { builder } from "./builder.js";
 import { SexEnum } from "./enums.js";
 import { requireIdcs } from "./idcs-arg.js";

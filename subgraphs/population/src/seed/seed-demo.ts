@@ -1,5 +1,5 @@
+import { DEMO_PERSONS, DEMO_SEED, generatePersons } from "@spx/reference/demo/demo-population";
 import type { PopulationPrisma } from "../subgraph.js";
-import { DEMO_PERSONS, DEMO_SEED, generatePersons } from "./demo-population.js";
 
 /** Distinct from the migration lock: seeding waits for migrations, not the other way round. */
 const SEED_LOCK = 72707370;

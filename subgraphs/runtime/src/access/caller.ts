@@ -1,8 +1,7 @@
+import { REGION_CODES, type RegionCode } from "@spx/reference/regions";
 import { z } from "zod";
 
-/** Official two-digit codes of Morocco's twelve regions (2015 division). */
-export const REGION_CODES = ["01", "02", "03", "04", "05", "06", "07", "08", "09", "10", "11", "12"] as const;
-export type RegionCode = (typeof REGION_CODES)[number];
+export { REGION_CODES, type RegionCode };
 
 /**
  * An agency's code, as `schema/agency-catalogue.json` lists it. Which codes exist is data, not

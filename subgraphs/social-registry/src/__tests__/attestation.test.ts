@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
-import { idcsFromBody } from "@spx/population/domain/idcs";
+import { idcsFromBody } from "@spx/reference/idcs";
+import { isEligible, thresholdOn } from "@spx/reference/thresholds";
 import type { Caller } from "@spx/runtime/access";
 import type { GraphClient } from "@spx/runtime/clients";
 import type { AppOf } from "@spx/runtime/subgraph";
@@ -15,7 +16,6 @@ import {
 } from "@spx/runtime/tokens";
 import { startTestSubgraph, type TestSubgraph } from "@spx/testkit/test-subgraph";
 import { decodeJwt, decodeProtectedHeader } from "jose";
-import { isEligible, thresholdOn } from "../domain/thresholds.js";
 import { seedDemoIfEmpty } from "../seed/seed-demo.js";
 import { socialRegistry } from "../subgraph.js";
 

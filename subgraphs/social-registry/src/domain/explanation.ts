@@ -1,5 +1,5 @@
+import { fromFixed7, isEligible, type Program, type ThresholdRule, toFixed7 } from "@spx/reference/thresholds";
 import type { Contribution } from "./index-model.js";
-import { fromFixed7, isEligible, type Program, type ThresholdRule, toFixed7 } from "./thresholds.js";
 
 export interface ExplanationFactor {
   label: string;

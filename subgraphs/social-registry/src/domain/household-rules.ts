@@ -1,5 +1,5 @@
-import { idcsProblem } from "@spx/population/domain/idcs";
-import { provinceOf, regionByCode } from "@spx/population/domain/regions";
+import { idcsProblem } from "@spx/reference/idcs";
+import { provinceOf, regionByCode } from "@spx/reference/regions";
 
 import type { FieldProblem } from "@spx/runtime/errors";
 import type { Milieu } from "./household-facts.js";

@@ -1,4 +1,4 @@
-import { idcsProblem } from "@spx/population/domain/idcs";
+import { idcsProblem } from "@spx/reference/idcs";
 import { needs } from "@spx/runtime/access";
 import { ValidationError } from "@spx/runtime/errors";
 import { type AttestationProgram, signAttestation } from "@spx/runtime/tokens";

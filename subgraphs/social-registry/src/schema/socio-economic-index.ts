@@ -1,9 +1,9 @@
+import { isEligible, type Program, thresholdOn } from "@spx/reference/thresholds";
 import { HISTORY, needs, PARTS, PER_PROGRAMME } from "@spx/runtime/access";
 import type { IndexComputation } from "../../generated/prisma/index.js";
 import type { Context } from "../context.js";
 import { explainEligibility } from "../domain/explanation.js";
 import type { Contribution } from "../domain/index-model.js";
-import { isEligible, type Program, thresholdOn } from "../domain/thresholds.js";
 import { builder } from "./builder.js";
 import { Household } from "./household.js";
 

@@ -1,6 +1,6 @@
+import { thresholdOn } from "@spx/reference/thresholds";
 import { needs, STATISTICS } from "@spx/runtime/access";
 import { ValidationError } from "@spx/runtime/errors";
-import { thresholdOn } from "../domain/thresholds.js";
 import { builder } from "./builder.js";
 import { MilieuEnum } from "./household.js";
 

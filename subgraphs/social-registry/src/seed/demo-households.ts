@@ -1,10 +1,10 @@
-import { DEMO_PERSONS, DEMO_SEED, type GeneratedFamily, generateFamilies } from "@spx/population/seed/demo-population";
-import { SeededRandom } from "@spx/population/seed/random";
+import { DEMO_PERSONS, DEMO_SEED, type GeneratedFamily, generateFamilies } from "@spx/reference/demo/demo-population";
+import { SeededRandom } from "@spx/reference/random";
+import { isEligible, SHIPPED_THRESHOLDS } from "@spx/reference/thresholds";
 import { type Assessment, assessDeclaration } from "../assessment.js";
 import type { DeclarationInput, MemberDetailInput } from "../domain/declaration-rules.js";
 import type { DurableGood, HousingType, Occupancy, Occupation, Schooling } from "../domain/household-facts.js";
 import { loadShippedModels } from "../domain/models.js";
-import { isEligible, SHIPPED_THRESHOLDS } from "../domain/thresholds.js";
 import type { AdministrativeRecord } from "../domain/verification.js";
 
 /*

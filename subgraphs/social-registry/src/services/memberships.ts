@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
-import { idcsProblem } from "@spx/population/domain/idcs";
-import { provinceOf } from "@spx/population/domain/regions";
+import { idcsProblem } from "@spx/reference/idcs";
+import { provinceOf } from "@spx/reference/regions";
 import { assertRowAllowed } from "@spx/runtime/access";
 import { isUniqueViolation, type Json, onceInTransaction } from "@spx/runtime/database";
 import { PersonDeceasedError, ValidationError } from "@spx/runtime/errors";

@@ -1,4 +1,4 @@
-import { isValidCin, normalizeCin } from "../cin.js";
+import { isValidCin, normalizeCin } from "@spx/reference/cin";
 import { normalizePhone } from "../phone.js";
 
 describe("CIN", () => {

@@ -1,5 +1,5 @@
+import { isEligible, SHIPPED_THRESHOLDS, type ThresholdRule, thresholdOn } from "@spx/reference/thresholds";
 import { explainEligibility } from "../explanation.js";
-import { isEligible, SHIPPED_THRESHOLDS, type ThresholdRule, thresholdOn } from "../thresholds.js";
 
 const tadamon = SHIPPED_THRESHOLDS.find((t) => t.program === "AMO_TADAMON") as ThresholdRule;
 const achamil = SHIPPED_THRESHOLDS.find((t) => t.program === "AMO_ACHAMIL") as ThresholdRule;

@@ -1,9 +1,9 @@
-import { idcsFromBody } from "../domain/idcs.js";
-import { nameKey } from "../domain/name-key.js";
-import { REGIONS, type Region } from "../domain/regions.js";
-import type { ValidRegistration } from "../domain/registration.js";
+import { idcsFromBody } from "../idcs.js";
+import { nameKey } from "../name-key.js";
+import type { PersonRecord } from "../person-record.js";
+import { SeededRandom } from "../random.js";
+import { REGIONS, type Region } from "../regions.js";
 import { FEMALE_FIRST_NAMES, FOREIGN_RESIDENTS, LAST_NAMES, MALE_FIRST_NAMES, type NamePair } from "./names.js";
-import { SeededRandom } from "./random.js";
 
 /*
  * The synthetic population behind the demo and the benchmarks. Everything is drawn from one seeded
@@ -20,7 +20,7 @@ export const REFERENCE_DAY = new Date(Date.UTC(2026, 0, 1));
 export type Relationship = "HEAD" | "SPOUSE" | "CHILD" | "PARENT";
 
 /** A registration as the rules accept it, with what registering it gave: an IDCS, a date, a life. */
-export interface GeneratedPerson extends ValidRegistration {
+export interface GeneratedPerson extends PersonRecord {
   idcs: string;
   lifeStatus: "ALIVE" | "DECEASED";
   dateOfDeath: Date | null;

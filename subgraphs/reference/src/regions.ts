@@ -1,4 +1,6 @@
-import type { RegionCode } from "@spx/runtime/access";
+/** Official two-digit codes of Morocco's twelve regions (2015 division). */
+export const REGION_CODES = ["01", "02", "03", "04", "05", "06", "07", "08", "09", "10", "11", "12"] as const;
+export type RegionCode = (typeof REGION_CODES)[number];
 
 // The 2015 territorial division (12 regions, 75 prefectures and provinces). Populations and urban
 // shares are approximate 2024 census figures, used only to weight the synthetic demo data.
