@@ -11,7 +11,7 @@ import type { Caller } from "@spx/runtime/access";
 import { postGraphQL } from "@spx/runtime/clients";
 import { signInternalToken, verifyAttestation } from "@spx/runtime/tokens";
 import { createLocalJWKSet, type JSONWebKeySet } from "jose";
-import { PERSON_360, type ProgrammeSubject, programmeSubject } from "./testkit/fixtures.js";
+import { accessEntry, PERSON_360, type ProgrammeSubject, programmeSubject } from "./testkit/fixtures.js";
 import { type RunningSystem, startSystem } from "./testkit/start-system.js";
 
 const run = promisify(execFile);
@@ -277,23 +277,14 @@ describe("the access log", () => {
     if (!store) {
       throw new Error("the test system keeps an access log");
     }
-    const entry = (): AccessEntry => ({
-      id: randomUUID(),
-      at: new Date(),
-      requestId: `retry-${randomUUID()}`,
-      agency: "CNSS",
-      role: "SYSTEM",
-      subject: "cnss:retry",
-      callerIdcs: null,
-      purpose: "AMO_ENROLMENT",
-      operationName: null,
-      documentHash: "0".repeat(64),
-      documentId: null,
-      served: ["Person.idcs"],
-      refused: [],
-      kinds: ["identity"],
-      persons: [subject.idcs],
-    });
+    const entry = (): AccessEntry =>
+      accessEntry({
+        requestId: `retry-${randomUUID()}`,
+        agency: "CNSS",
+        subject: "cnss:retry",
+        purpose: "AMO_ENROLMENT",
+        persons: [subject.idcs],
+      });
     const once = entry();
     expect(await store.append([once])).toBe(1);
     // The commit went through but its answer was lost: the retry must not log it again.

@@ -1,5 +1,4 @@
 import { execFile } from "node:child_process";
-import { randomUUID } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -14,6 +13,7 @@ import { listen } from "@spx/runtime/server";
 import { createSubgraph } from "@spx/runtime/subgraph";
 import { generateSigningKey, localKeySet, signInternalToken } from "@spx/runtime/tokens";
 import pg from "pg";
+import { accessEntry } from "./testkit/fixtures.js";
 
 const SOCIAL_REGISTRY_MIGRATIONS = fileURLToPath(
   new URL("../../subgraphs/social-registry/prisma/migrations", import.meta.url),
@@ -242,23 +242,7 @@ describe("embedded database (one PGlite under DATA_DIR, served to every register
     const accessLog = await openDatabase({ name: "access-log", url: server.urlOf("access-log"), dataDir });
     try {
       await applyMigrations(accessLog.sql, ACCESS_LOG_MIGRATIONS);
-      const entry = (n: number) => ({
-        id: randomUUID(),
-        at: new Date(),
-        requestId: `request-${n}`,
-        agency: "ANR",
-        role: "SYSTEM",
-        subject: "embedded-test",
-        callerIdcs: null,
-        purpose: "REGISTRATION",
-        operationName: null,
-        documentHash: "0".repeat(64),
-        documentId: null,
-        served: ["Person.idcs"],
-        refused: [],
-        kinds: ["identity"],
-        persons: [],
-      });
+      const entry = (n: number) => accessEntry({ requestId: `request-${n}`, subject: "embedded-test" });
       expect(await new AccessLogStore(accessLog.sql).append([entry(1), entry(2)])).toBe(2);
       // biome-ignore lint/style/noProcessEnv: the command runs as a user runs it, with their environment
       const env: Record<string, string | undefined> = { ...process.env, DATA_DIR: dataDir, NODE_OPTIONS: "" };

@@ -10,29 +10,27 @@ import { randomInt } from "node:crypto";
  * digits; Luhn misses the 09 ↔ 90 swap.
  */
 
-// Verhoeff tables: multiplication in the dihedral group D5, a position permutation, and inverses.
-const D = [
-  [0, 1, 2, 3, 4, 5, 6, 7, 8, 9],
-  [1, 2, 3, 4, 0, 6, 7, 8, 9, 5],
-  [2, 3, 4, 0, 1, 7, 8, 9, 5, 6],
-  [3, 4, 0, 1, 2, 8, 9, 5, 6, 7],
-  [4, 0, 1, 2, 3, 9, 5, 6, 7, 8],
-  [5, 9, 8, 7, 6, 0, 4, 3, 2, 1],
-  [6, 5, 9, 8, 7, 1, 0, 4, 3, 2],
-  [7, 6, 5, 9, 8, 2, 1, 0, 4, 3],
-  [8, 7, 6, 5, 9, 3, 2, 1, 0, 4],
-  [9, 8, 7, 6, 5, 4, 3, 2, 1, 0],
-] as const;
-const P = [
-  [0, 1, 2, 3, 4, 5, 6, 7, 8, 9],
-  [1, 5, 7, 6, 2, 8, 3, 0, 9, 4],
-  [5, 8, 0, 3, 7, 9, 6, 1, 4, 2],
-  [8, 9, 1, 6, 0, 4, 3, 5, 2, 7],
-  [9, 4, 5, 3, 1, 2, 6, 8, 7, 0],
-  [4, 2, 8, 6, 5, 7, 3, 9, 0, 1],
-  [2, 7, 9, 3, 8, 0, 6, 4, 1, 5],
-  [7, 0, 4, 6, 9, 1, 3, 2, 5, 8],
-] as const;
+// Verhoeff's tables, computed rather than copied: multiplication in the dihedral group D5 (0–4 the
+// rotations, 5–9 the reflections), and the position permutation applied i times for row i.
+const D: readonly (readonly number[])[] = Array.from({ length: 10 }, (_, j) =>
+  Array.from({ length: 10 }, (_, k) => {
+    const mod5 = (n: number) => ((n % 5) + 5) % 5;
+    if (j < 5) {
+      return k < 5 ? mod5(j + k) : 5 + mod5(j + k);
+    }
+    return k < 5 ? 5 + mod5(j - k) : mod5(j - k);
+  }),
+);
+const P1 = [1, 5, 7, 6, 2, 8, 3, 0, 9, 4] as const;
+const P: readonly (readonly number[])[] = Array.from({ length: 8 }, (_, i) =>
+  Array.from({ length: 10 }, (_, digit) => {
+    let value = digit;
+    for (let step = 0; step < i; step++) {
+      value = P1[value] ?? value;
+    }
+    return value;
+  }),
+);
 const INV = [0, 4, 3, 2, 1, 5, 6, 7, 8, 9] as const;
 
 /** Table lookup; the tables are total over 0–9, so a miss is a bug, not input. */

@@ -1,3 +1,5 @@
+import { randomUUID } from "node:crypto";
+import type { AccessEntry } from "@spx/gateway/access-log/entry";
 import type { RunningSystem } from "./start-system.js";
 
 /** What the builders need of a system: its gateway, asked with a token. */
@@ -191,4 +193,26 @@ export interface Person360 {
       directAid: { status: string; monthlyEntitlement: { amount: string }; payments: { status: string }[] } | null;
     } | null;
   } | null;
+}
+
+/** An access-log entry as the gateway would write it for one identity field; tests override what they test. */
+export function accessEntry(overrides: Partial<AccessEntry> = {}): AccessEntry {
+  return {
+    id: randomUUID(),
+    at: new Date(),
+    requestId: `request-${randomUUID()}`,
+    agency: "ANR",
+    role: "SYSTEM",
+    subject: "test",
+    callerIdcs: null,
+    purpose: "REGISTRATION",
+    operationName: null,
+    documentHash: "0".repeat(64),
+    documentId: null,
+    served: ["Person.idcs"],
+    refused: [],
+    kinds: ["identity"],
+    persons: [],
+    ...overrides,
+  };
 }
