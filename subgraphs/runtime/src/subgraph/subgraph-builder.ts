@@ -43,7 +43,6 @@ const OPTIONAL_SCALARS = { MadAmount: MadAmountScalar, Decimal7: Decimal7Scalar 
  */
 export function createSubgraphBuilder<
   Context extends RequestContext & { prisma: PrismaClient },
-  // biome-ignore lint/complexity/noBannedTypes: Pothos' own constraint on generated Prisma types
   Types extends {},
 >(datamodel: PothosPrismaDatamodel, scalars: (keyof typeof OPTIONAL_SCALARS)[] = []) {
   const builder = new SchemaBuilder<SubgraphSchemaTypes<Context, Types>>({
