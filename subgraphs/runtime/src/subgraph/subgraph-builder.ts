@@ -41,10 +41,10 @@ const OPTIONAL_SCALARS = { MadAmount: MadAmountScalar, Decimal7: Decimal7Scalar 
  * that it wraps every resolver; federation last, so that it sees the wrapped ones), row policies
  * on every object, refusals as FORBIDDEN, the Date and DateTime scalars, fields non-null unless said.
  */
-export function createSubgraphBuilder<
-  Context extends RequestContext & { prisma: PrismaClient },
-  Types extends {},
->(datamodel: PothosPrismaDatamodel, scalars: (keyof typeof OPTIONAL_SCALARS)[] = []) {
+export function createSubgraphBuilder<Context extends RequestContext & { prisma: PrismaClient }, Types extends {}>(
+  datamodel: PothosPrismaDatamodel,
+  scalars: (keyof typeof OPTIONAL_SCALARS)[] = [],
+) {
   const builder = new SchemaBuilder<SubgraphSchemaTypes<Context, Types>>({
     plugins: [ScopeAuthPlugin, PrismaPlugin, DirectivePlugin, FederationPlugin],
     defaultFieldNullability: false,
