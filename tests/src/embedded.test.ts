@@ -1,5 +1,6 @@
 import { execFile } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
+import { connect } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -12,12 +13,11 @@ import { createLogger } from "@spx/runtime/logging";
 import { listen } from "@spx/runtime/server";
 import { createSubgraph } from "@spx/runtime/subgraph";
 import { generateSigningKey, localKeySet, signInternalToken } from "@spx/runtime/tokens";
+import { socialRegistry as socialRegistrySubgraph } from "@spx/social-registry/subgraph";
 import pg from "pg";
 import { accessEntry } from "./testkit/fixtures.js";
 
-const SOCIAL_REGISTRY_MIGRATIONS = fileURLToPath(
-  new URL("../../subgraphs/social-registry/prisma/migrations", import.meta.url),
-);
+const SOCIAL_REGISTRY_MIGRATIONS = socialRegistrySubgraph.migrationsDir;
 const auditVerify = fileURLToPath(new URL("../../gateway/dist/cli/audit-verify.js", import.meta.url));
 
 // The default a new user gets: no database URL, one embedded PGlite under DATA_DIR that every
@@ -101,6 +101,55 @@ describe("embedded database (one PGlite under DATA_DIR, served to every register
         `SELECT migration_name, applied_steps_count FROM "_prisma_migrations" WHERE finished_at IS NOT NULL`,
       );
       expect(rows).toEqual([{ migration_name: "20261122000000_init", applied_steps_count: 1 }]);
+    } finally {
+      await database.close();
+    }
+  });
+
+  it("cuts off a client whose packets are malformed at once, and keeps serving the others", async () => {
+    /** Sends raw bytes; resolves with what came back once the server closed the connection. */
+    const send = (bytes: Buffer) =>
+      new Promise<{ reply: string; ms: number }>((resolve, reject) => {
+        const started = performance.now();
+        let reply = "";
+        const socket = connect(server.port, "127.0.0.1", () => socket.write(bytes));
+        socket.on("data", (chunk: Buffer) => {
+          reply += chunk.toString("latin1");
+        });
+        socket.on("close", () => resolve({ reply, ms: performance.now() - started }));
+        socket.on("error", reject);
+        setTimeout(() => reject(new Error(`still open; got ${JSON.stringify(reply)}`)), 3_000).unref();
+      });
+    const header = (length: number, code: number) => {
+      const bytes = Buffer.alloc(8);
+      bytes.writeInt32BE(length, 0);
+      bytes.writeInt32BE(code, 4);
+      return bytes;
+    };
+    const startup = Buffer.from("user\0postgres\0database\0population\0\0");
+    const typed = (length: number) => {
+      const bytes = Buffer.alloc(5);
+      bytes.write("Q", 0);
+      bytes.writeInt32BE(length, 1);
+      return bytes;
+    };
+    const malformed = [
+      // An SSL request declaring a length of 0 once made the server loop on it for ever.
+      header(0, 80877103),
+      header(4, 196608),
+      header(1_000_000, 196608),
+      Buffer.concat([header(8 + startup.length, 196608), startup, typed(-1)]),
+      Buffer.concat([header(8 + startup.length, 196608), startup, typed(2)]),
+      Buffer.concat([header(8 + startup.length, 196608), startup, typed(0x7fffffff)]),
+    ];
+    for (const bytes of malformed) {
+      const { reply, ms } = await send(bytes);
+      expect(reply).toContain("C08P01");
+      expect(ms).toBeLessThan(1_000);
+    }
+    const database = await openDatabase({ name: "population", url: server.urlOf("population"), dataDir });
+    try {
+      expect(await database.sql.query<{ one: number }>("SELECT 1 AS one")).toEqual([{ one: 1 }]);
     } finally {
       await database.close();
     }

@@ -47,6 +47,12 @@ const TERMINATE = 0x58;
 const SYNC = 0x53;
 const QUERY = 0x51;
 const DEFAULT_IDLE_IN_TRANSACTION_MS = 10_000;
+/** PostgreSQL refuses a start-up packet over 10,000 bytes; a shorter one than its header is malformed. */
+const MAX_STARTUP_BYTES = 10_000;
+/** A message's declared length counts itself (4 bytes); larger than this is refused, not buffered. */
+const MAX_MESSAGE_BYTES = 256 * 1024 * 1024;
+/** A client that has not finished its start-up by then is cut off, as PostgreSQL's authentication_timeout. */
+const STARTUP_TIMEOUT_MS = 10_000;
 /**
  * A development machine's data is small: PostgreSQL's 128 MB of shared buffers and 64 MB for index
  * builds only make the one WASM heap grow (it never shrinks), by about 170 MB on a first start.
@@ -271,6 +277,12 @@ class Connection {
     private readonly session: Session,
   ) {
     socket.setNoDelay(true);
+    const startupTimer = setTimeout(() => {
+      if (!this.started) {
+        this.fatal("08P01", "start-up not completed in time");
+      }
+    }, STARTUP_TIMEOUT_MS);
+    startupTimer.unref();
     socket.on("data", (chunk: Buffer) => this.receive(chunk));
     socket.on("error", () => {});
     socket.on("close", () => this.close());
@@ -294,6 +306,11 @@ class Connection {
   private startup(): void {
     while (!this.started && this.buffer.length >= 8) {
       const length = this.buffer.readInt32BE(0);
+      // A length that does not cover its own header would never consume the buffer.
+      if (length < 8 || length > MAX_STARTUP_BYTES) {
+        this.fatal("08P01", "invalid length of start-up packet");
+        return;
+      }
       if (this.buffer.length < length) {
         return;
       }
@@ -353,7 +370,12 @@ class Connection {
   /** Splits the buffer into whole typed messages. */
   private frame(): void {
     while (this.buffer.length >= 5) {
-      const length = 1 + this.buffer.readInt32BE(1);
+      const declared = this.buffer.readInt32BE(1);
+      if (declared < 4 || declared > MAX_MESSAGE_BYTES) {
+        this.fatal("08P01", "invalid message length");
+        return;
+      }
+      const length = 1 + declared;
       if (this.buffer.length < length) {
         return;
       }
