@@ -175,6 +175,9 @@ export async function createGateway(options: GatewayOptions) {
     : authorizing;
   const production = options.production ?? false;
   const server = new ApolloServer<ServedContext>({
+    // The service drains and stops itself on SIGTERM/SIGINT (stopOnSignals). Apollo's own handler
+    // would stop the server at once and send the signal again, ending the process mid-close.
+    stopOnTerminationSignals: false,
     gateway,
     includeStacktraceInErrorResponses: false,
     introspection: !production,

@@ -28,6 +28,8 @@ export interface ServiceProcess {
   output(): string;
   /** SIGTERM, then SIGKILL after 5 s; waits for the exit. Does nothing once it has exited. */
   stop(): Promise<void>;
+  /** Its exit status once it has exited (null while it runs, or when a signal ended it). */
+  exitCode(): number | null;
 }
 
 /** A port free a moment ago, for a service whose URL others must know before it starts. */
@@ -76,6 +78,7 @@ export async function startServiceProcess(
     name,
     url: "",
     output: () => output,
+    exitCode: () => child.exitCode,
     async stop() {
       if (alive()) {
         child.kill("SIGTERM");

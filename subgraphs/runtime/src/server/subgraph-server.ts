@@ -138,6 +138,9 @@ export function createSubgraphHttp<Context extends RequestContext>(options: Subg
     );
   }
   const server = new ApolloServer<Context>({
+    // The service drains and stops itself on SIGTERM/SIGINT (stopOnSignals). Apollo's own handler
+    // would stop the server at once and send the signal again, ending the process mid-close.
+    stopOnTerminationSignals: false,
     schema,
     // Only the gateway talks to a subgraph; it composes from the committed SDL, not introspection.
     introspection: false,
