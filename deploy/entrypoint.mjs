@@ -20,24 +20,31 @@ const registers = subgraphs.flatMap((subgraph) =>
 /** @type {Map<string, string>} service name → its built main module */
 const services = new Map([
   ["gateway", "gateway/dist/main.js"],
-  ...registers.map((register) => /** @type {[string, string]} */ ([register.name, `${register.directory}/dist/main.js`])),
+  ...registers.map(
+    (register) => /** @type {[string, string]} */ ([register.name, `${register.directory}/dist/main.js`]),
+  ),
 ]);
 
 /** @type {Map<string, import("@spx/runtime/migrate").MigrationTarget>} database name → how to migrate it */
 const databases = new Map([
-  ...registers.map((register) =>
-    /** @type {[string, import("@spx/runtime/migrate").MigrationTarget]} */ ([
-      register.name,
-      {
-        name: register.name,
-        urlSetting: `${register.envPrefix}_DATABASE_URL`,
-        migrationsDir: path.join(root, register.directory, "prisma", "migrations"),
-      },
-    ]),
+  ...registers.map(
+    (register) =>
+      /** @type {[string, import("@spx/runtime/migrate").MigrationTarget]} */ ([
+        register.name,
+        {
+          name: register.name,
+          urlSetting: `${register.envPrefix}_DATABASE_URL`,
+          migrationsDir: path.join(root, register.directory, "prisma", "migrations"),
+        },
+      ]),
   ),
   [
     "access-log",
-    { name: "access-log", urlSetting: "ACCESS_LOG_DATABASE_URL", migrationsDir: path.join(root, "gateway", "migrations") },
+    {
+      name: "access-log",
+      urlSetting: "ACCESS_LOG_DATABASE_URL",
+      migrationsDir: path.join(root, "gateway", "migrations"),
+    },
   ],
 ]);
 
@@ -63,7 +70,11 @@ if (command === "migrate") {
 } else {
   const main = command === undefined ? undefined : services.get(command);
   if (!main || target !== undefined) {
-    refuse(command === undefined ? "Which service?" : `Unknown service: ${[command, target, ...rest].filter(Boolean).join(" ")}`);
+    refuse(
+      command === undefined
+        ? "Which service?"
+        : `Unknown service: ${[command, target, ...rest].filter(Boolean).join(" ")}`,
+    );
   } else {
     await import(pathToFileURL(path.join(root, main)).href);
   }

@@ -20,7 +20,10 @@ export interface MigrationTarget {
   migrationsDir: string;
 }
 
-export async function migrateOnce(target: MigrationTarget, source?: Record<string, string | undefined>): Promise<string[]> {
+export async function migrateOnce(
+  target: MigrationTarget,
+  source?: Record<string, string | undefined>,
+): Promise<string[]> {
   const env = readEnvOrExit(() =>
     parseEnv(
       z
