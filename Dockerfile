@@ -1,8 +1,8 @@
 # syntax=docker/dockerfile:1
 # One image for the gateway, the four registers and their migrations: `deploy/entrypoint.mjs` picks
 # the service from the container's arguments (see README, "Deployment"). Pin the base image by
-# digest in your registry's build (e.g. NODE_IMAGE=node:20.19-bookworm-slim@sha256:…).
-ARG NODE_IMAGE=node:20.19-bookworm-slim
+# digest in your registry's build (e.g. NODE_IMAGE=node:20-bookworm-slim@sha256:…).
+ARG NODE_IMAGE=node:20-bookworm-slim
 
 # --- build: every workspace's dependencies (dev included), the TypeScript build, Prisma's clients ---
 FROM ${NODE_IMAGE} AS build
