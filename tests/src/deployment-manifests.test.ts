@@ -83,6 +83,7 @@ interface Probe {
 }
 interface SecurityContext {
   runAsNonRoot?: boolean;
+  fsGroup?: number;
   runAsUser?: number;
   readOnlyRootFilesystem?: boolean;
   allowPrivilegeEscalation?: boolean;
@@ -115,8 +116,8 @@ interface Container {
 interface Volume {
   name: string;
   emptyDir?: object;
-  configMap?: { name: string; items?: { key: string; path: string }[] };
-  secret?: { secretName: string; items?: { key: string; path: string }[] };
+  configMap?: { name: string; defaultMode?: number; items?: { key: string; path: string; mode?: number }[] };
+  secret?: { secretName: string; defaultMode?: number; items?: { key: string; path: string; mode?: number }[] };
 }
 interface PodSpec {
   automountServiceAccountToken?: boolean;
@@ -383,6 +384,16 @@ describe.each(["base", "overlays/production"])("kubectl kustomize deploy/kuberne
         expect(pod.volumes?.find((volume) => volume.name === tmp?.name)?.emptyDir).toBeDefined();
         for (const mount of container.volumeMounts ?? []) {
           expect(mount.mountPath === "/tmp" || mount.readOnly === true).toBe(true);
+        }
+      }
+      // Mounted files belong to root: the service reads them as "other", or through fsGroup.
+      for (const volume of pod.volumes ?? []) {
+        const source = volume.secret ?? volume.configMap;
+        for (const mode of [source?.defaultMode, ...(source?.items ?? []).map((item) => item.mode)]) {
+          const effective = mode ?? 0o644;
+          const readable =
+            (effective & 0o004) !== 0 || ((effective & 0o040) !== 0 && pod.securityContext?.fsGroup !== undefined);
+          expect([d.metadata.name, volume.name, readable]).toEqual([d.metadata.name, volume.name, true]);
         }
       }
     }
