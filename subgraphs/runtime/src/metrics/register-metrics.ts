@@ -1,8 +1,10 @@
 /*
  * What a register counts beyond its HTTP and GraphQL durations: the SQL statements it has sent
  * (the benchmarks divide this by the requests they made, so the name stays
- * `spx_sql_statements_total`), its PostgreSQL pool (OpenTelemetry's `db.client.connection.*`
- * names), and the requests refused as REGISTER_BUSY, by the transient condition behind them.
+ * `spx_sql_statements_total`), its PostgreSQL pool (OpenTelemetry's `db.client.connections.*`
+ * names of semantic conventions 1.24, which instrumentation-pg still emits by default; the
+ * stable `db.client.connection.count` would become `db_client_connection_count`, a gauge whose
+ * `_count` suffix Prometheus reads as a histogram's), and the requests refused as REGISTER_BUSY, by the transient condition behind them.
  * Counts kept elsewhere (the statement counter, the pg Pool's own figures) are read when scraped
  * rather than mirrored on every statement.
  */
@@ -38,22 +40,22 @@ export function registerMetrics({ registry, statements, pool }: RegisterMetricsO
   });
   if (pool) {
     boundedGauge(registry, {
-      name: "db_client_connection_count",
+      name: "db_client_connections_usage",
       help: "Connections of the register's PostgreSQL pool, by state.",
-      labels: { db_client_connection_state: ["idle", "used"] },
+      labels: { state: ["idle", "used"] },
       collect: (gauge) => {
-        gauge.set({ db_client_connection_state: "idle" }, pool.idleCount);
-        gauge.set({ db_client_connection_state: "used" }, pool.totalCount - pool.idleCount);
+        gauge.set({ state: "idle" }, pool.idleCount);
+        gauge.set({ state: "used" }, pool.totalCount - pool.idleCount);
       },
     });
     boundedGauge(registry, {
-      name: "db_client_connection_pending_requests",
+      name: "db_client_connections_pending_requests",
       help: "Requests waiting for a connection of the register's PostgreSQL pool.",
       labels: {},
       collect: (gauge) => gauge.set({}, pool.waitingCount),
     });
     boundedGauge(registry, {
-      name: "db_client_connection_max",
+      name: "db_client_connections_max",
       help: "The most connections the register's PostgreSQL pool opens.",
       labels: {},
       collect: (gauge) => gauge.set({}, pool.options.max ?? 10),
