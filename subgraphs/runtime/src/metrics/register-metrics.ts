@@ -66,6 +66,10 @@ export function registerMetrics({ registry, statements, pool }: RegisterMetricsO
     help: "Requests refused as REGISTER_BUSY (retryable), by the transient database condition behind them.",
     labels: { condition: TRANSIENT_CONDITIONS },
   });
+  // Every condition from zero, so that a rate over them is defined before the first refusal.
+  for (const condition of TRANSIENT_CONDITIONS) {
+    busy.zero({ condition });
+  }
   return {
     /** A REGISTER_BUSY answer, with the condition `maskError` reported. */
     busy: (condition: string) => busy.inc({ condition }),
