@@ -39,6 +39,8 @@ let system: RunningSystem;
 const scraped: Record<string, string> = {};
 /** As served: families and their types. */
 const parsed: Record<string, Family[]> = {};
+/** The answers to a burst of one caller's requests, some refused by its rate limit. */
+let burst: { status: number }[] = [];
 /**
  * The same text with histograms read as untyped series (`_bucket`, `_sum`, `_count` each a family
  * of its own): parse-prometheus-text-format 1.1.1 folds every series of a labelled histogram into
@@ -90,7 +92,7 @@ beforeAll(async () => {
   const unknown = await post(anr, { documentId: `sha256:${"0".repeat(64)}` });
   expect(unknown.body.errors?.[0]?.extensions?.code).toBe("PERSISTED_QUERY_NOT_FOUND");
   const citizen: Caller = { sub: "citizen:metrics", role: "CITIZEN", idcs: subject.idcs, purpose: "SELF_SERVICE" };
-  const burst = await Promise.all(Array.from({ length: 60 }, () => post(citizen, { query: "{ __typename }" })));
+  burst = await Promise.all(Array.from({ length: 60 }, () => post(citizen, { query: "{ __typename }" })));
   expect(burst.some((answer) => answer.status === 429)).toBe(true);
 
   const urls: Record<string, string> = { gateway: system.gatewayUrl };
@@ -148,6 +150,11 @@ describe("the gateway's /metrics", () => {
     );
     expect(total("gateway", "spx_gateway_refusals_total", { code: "RATE_LIMITED", agency: "CITIZEN" })).toBeGreaterThan(
       0,
+    );
+    // Counted once, under the caller's agency, not again as a refusal before authentication.
+    expect(total("gateway", "spx_gateway_refusals_total", { code: "RATE_LIMITED", agency: "none" })).toBe(0);
+    expect(total("gateway", "spx_gateway_refusals_total", { code: "RATE_LIMITED" })).toBe(
+      burst.filter((answer) => answer.status === 429).length,
     );
   });
 
