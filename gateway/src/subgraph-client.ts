@@ -12,6 +12,7 @@ import { type BreakerSettings, DEFAULT_RESILIENCE } from "./edge/resilience-sett
 import { type BreakerState, isOpenCircuit, subgraphBreaker } from "./edge/subgraph-breaker.js";
 import { classifyFailure, SubgraphFailure } from "./edge/subgraph-failure.js";
 import { unavailableResponse } from "./edge/unavailable-response.js";
+import type { SubgraphCallObserver } from "./metrics/subgraph-call-metrics.js";
 
 type FetchedResponse = Parameters<RemoteGraphQLDataSource["errorFromResponse"]>[0];
 type Received = Parameters<NonNullable<RemoteGraphQLDataSource<ServedContext>["didReceiveResponse"]>>[0];
@@ -27,6 +28,8 @@ export interface SubgraphCallOptions {
   breaker: BreakerSettings;
   /** Where the circuit's changes and each unavailable answer are logged. */
   logger?: Logger | undefined;
+  /** Told how each call ended, for the metrics. */
+  observe?: SubgraphCallObserver | undefined;
 }
 
 const DEFAULT_CALL_OPTIONS: SubgraphCallOptions = {
@@ -61,6 +64,10 @@ export class SubgraphClient extends RemoteGraphQLDataSource<ServedContext> {
     );
   }
 
+  get subgraphName(): string {
+    return this.subgraph;
+  }
+
   /** Closed, open (calls refused at once) or half open (one trial call let through). */
   get circuit(): BreakerState {
     return this.breaker.opened ? "open" : this.breaker.halfOpen ? "halfOpen" : "closed";
@@ -82,21 +89,29 @@ export class SubgraphClient extends RemoteGraphQLDataSource<ServedContext> {
     const call = request
       ? AbortSignal.any([request, AbortSignal.timeout(this.calls.timeoutMs)])
       : AbortSignal.timeout(this.calls.timeoutMs);
+    const started = performance.now();
     try {
       if (request?.aborted) {
         throw new SubgraphFailure(abortCause(request), false, { sent: false });
       }
-      return await this.breaker.fire(() =>
+      const response = await this.breaker.fire(() =>
         callSignal
           .run(call, () => super.process(options))
           .catch((error: unknown) => {
             throw classifyFailure(error, { request, call });
           }),
       );
+      this.calls.observe?.(this.subgraph, started, "ok");
+      return response;
     } catch (error) {
       const failure = isOpenCircuit(error)
         ? new SubgraphFailure("CIRCUIT_OPEN", false, { cause: error, sent: false })
         : error;
+      this.calls.observe?.(
+        this.subgraph,
+        started,
+        failure instanceof SubgraphFailure ? failure.reason : "GRAPHQL_ERROR",
+      );
       if (!(failure instanceof SubgraphFailure) || !isIncoming(options)) {
         throw failure;
       }

@@ -94,6 +94,7 @@ export async function createSubgraph<
       extendContext: context,
       ready: () => database.sql.query("SELECT 1"),
       statements: database.statements,
+      pool: database.pool,
       statisticsMaxAgeSeconds: options.statisticsMaxAgeSeconds,
       replayGuard,
     });
