@@ -180,6 +180,9 @@ const databaseName = (prefix, name) => `${prefix}_${name.replaceAll("-", "_")}`;
  *   gateway/src/edge/query-retry.ts); at the gateway frontend, a mutation is replayed only when it
  *   carries an idempotency key, and a request by document id (whose body does not say whether it
  *   is a query) is not replayed at all: both get the connection-failure and 503 retries alone;
+ * - `timeout http-keep-alive 60s`: an idle client connection is closed by its client first (undici
+ *   after 4 s, the gateway's pool after 30 s), never by HAProxy just as the client reuses it, which
+ *   that client would see as a failed request (with 4 s, as undici's, the two raced);
  * - `timeout server 15s`: past the gateway's own request deadline (10 s), so that the gateway,
  *   not the balancer, answers a slow request, typed.
  * @param {{ host: string, statsPort: number, gateway: { port: number, replicas: number[] },
@@ -207,7 +210,7 @@ defaults
   timeout client 30s
   timeout server 15s
   timeout http-request 10s
-  timeout http-keep-alive 4s
+  timeout http-keep-alive 60s
   timeout queue 5s`,
     `frontend gateway
   bind ${layout.host}:${layout.gateway.port}
