@@ -167,7 +167,10 @@ const databaseName = (prefix, name) => `${prefix}_${name.replaceAll("-", "_")}`;
  * HAProxy's configuration. Why each setting:
  * - health checks on /readyz every 500 ms, down after 2 failures and up after 2 successes: a
  *   draining replica answers 503 there at once, a killed one refuses the connection; either is out
- *   of rotation within about a second, and a restarted one back in as soon as it is ready;
+ *   of rotation within about a second, and a restarted one back in as soon as it is ready. A check
+ *   may take 3 s (`timeout check`; HAProxy's default is the 500 ms interval): a busy gateway's
+ *   readiness, which asks every register, took longer under load, and every replica was taken out
+ *   of rotation while all were healthy (the whole frontend answered 503);
  * - `retries 3` with `option redispatch 1`: every retry goes to another replica, so a request that
  *   met a dead or draining one is served by a live one instead of failing;
  * - `retry-on conn-failure empty-response 503`: a refused connection (nothing sent), a replica that
@@ -200,18 +203,16 @@ export function haproxyConfiguration(layout) {
   const sections = [
     `global
   maxconn 4096
-  log stderr format short local0 warning
 
 defaults
   mode http
-  log global
-  option dontlognull
   timeout connect 1s
   timeout client 30s
   timeout server 15s
   timeout http-request 10s
   timeout http-keep-alive 60s
-  timeout queue 5s`,
+  timeout queue 5s
+  timeout check 3s`,
     `frontend gateway
   bind ${layout.host}:${layout.gateway.port}
   default_backend gateways
@@ -371,7 +372,7 @@ export async function startCluster(options = {}) {
         }
         process_.once("exit", (code, signal) => {
           if (!stopping) {
-            log(`${name} exited (${signal ?? code}); the other replicas serve`);
+            log(`${name} exited (${signal ?? code}); not restarted: HAProxy sends requests to the replicas still up`);
           }
         });
         await ready(self);

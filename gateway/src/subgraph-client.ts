@@ -96,7 +96,13 @@ export class SubgraphClient extends RemoteGraphQLDataSource<ServedContext> {
       // A query's fetch is asked again once, with a fresh token, after a failure that says nothing
       // about the query (a replica that died mid-call): see edge/query-retry.ts.
       const query = isQueryFetch(isIncoming(options) ? options.document : undefined, options.request.query);
-      return await this.breaker.fire(() => (query ? askingAgain(attempt, call) : attempt()));
+      const retried = (failure: SubgraphFailure) =>
+        isIncoming(options) &&
+        options.context.log?.warn(
+          { subgraph: this.subgraph, reason: failure.reason, err: failure.cause },
+          "subgraph fetch of a query failed; asking again with a fresh token",
+        );
+      return await this.breaker.fire(() => (query ? askingAgain(attempt, call, retried) : attempt()));
     } catch (error) {
       const failure = isOpenCircuit(error)
         ? new SubgraphFailure("CIRCUIT_OPEN", false, { cause: error, sent: false })

@@ -155,6 +155,12 @@ test("no read fails and every write is applied once while replicas are killed an
     [
       `cluster under load: ${load.reads()} reads, ${load.writes.length} writes, phases: ${phases.join(", ")}`,
       ...summary(load.failures),
+      `gateway fetches of a query asked again: ${
+        system.replicas
+          .filter((r) => r.kind === "gateway")
+          .flatMap((r) => r.output().split("\n"))
+          .filter((line) => line.includes("asking again with a fresh token")).length
+      }`,
       ...stats
         .filter((s) => s.retries || s.redispatches || s.connectionErrors || s.responseErrors)
         .map(

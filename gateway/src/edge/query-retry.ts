@@ -47,8 +47,15 @@ export function worthAskingAgain(failure: unknown): boolean {
   return typeof status === "number" && RETRIED_STATUSES.has(status);
 }
 
-/** Runs `attempt`, and once more after a failure worth it, unless `signal` has ended the call. */
-export async function askingAgain<T>(attempt: () => Promise<T>, signal: AbortSignal): Promise<T> {
+/**
+ * Runs `attempt`, and once more after a failure worth it, unless `signal` has ended the call;
+ * `onRetry` hears of each failure asked again.
+ */
+export async function askingAgain<T>(
+  attempt: () => Promise<T>,
+  signal: AbortSignal,
+  onRetry?: (failure: SubgraphFailure) => void,
+): Promise<T> {
   for (let made = 1; ; made++) {
     try {
       return await attempt();
@@ -56,6 +63,7 @@ export async function askingAgain<T>(attempt: () => Promise<T>, signal: AbortSig
       if (made >= QUERY_FETCH_ATTEMPTS || signal.aborted || !worthAskingAgain(failure)) {
         throw failure;
       }
+      onRetry?.(failure as SubgraphFailure);
     }
   }
 }
