@@ -7,6 +7,7 @@ import { type SigningKey, signInternalToken } from "@spx/runtime/tokens";
 import { GraphQLError } from "graphql";
 import type CircuitBreaker from "opossum";
 import type { ServedContext } from "./context.js";
+import { askingAgain, isQueryFetch } from "./edge/query-retry.js";
 import { abortCause } from "./edge/request-deadline.js";
 import { type BreakerSettings, DEFAULT_RESILIENCE } from "./edge/resilience-settings.js";
 import { type BreakerState, isOpenCircuit, subgraphBreaker } from "./edge/subgraph-breaker.js";
@@ -94,13 +95,22 @@ export class SubgraphClient extends RemoteGraphQLDataSource<ServedContext> {
       if (request?.aborted) {
         throw new SubgraphFailure(abortCause(request), false, { sent: false });
       }
-      const response = await this.breaker.fire(() =>
+      const attempt = () =>
         callSignal
           .run(call, () => super.process(options))
           .catch((error: unknown) => {
             throw classifyFailure(error, { request, call });
-          }),
-      );
+          });
+      // A query's fetch is asked again once, with a fresh token, after a failure that says nothing
+      // about the query (a replica that died mid-call): see edge/query-retry.ts.
+      const query = isQueryFetch(isIncoming(options) ? options.document : undefined, options.request.query);
+      const retried = (failure: SubgraphFailure) =>
+        isIncoming(options) &&
+        options.context.log?.warn(
+          { subgraph: this.subgraph, reason: failure.reason, err: failure.cause },
+          "subgraph fetch of a query failed; asking again with a fresh token",
+        );
+      const response = await this.breaker.fire(() => (query ? askingAgain(attempt, call, retried) : attempt()));
       this.calls.observe?.(this.subgraph, started, "ok");
       return response;
     } catch (error) {
