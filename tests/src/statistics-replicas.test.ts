@@ -23,8 +23,9 @@ const registrar: Caller = { sub: "test:anr", agency: "ANR", role: "SYSTEM" };
 const BY_REGION = "{ populationStatistics(by: [REGION]) { region count } }";
 
 interface Cell {
-  region: string | null;
-  count: number;
+  region?: string | null;
+  count?: number;
+  computedAt?: string;
 }
 
 let db: TestDatabase;
@@ -143,6 +144,13 @@ describe("statistics across replicas sharing a Redis", () => {
     const second = await b.ask(BY_REGION);
     expect(second.statements).toBe(0);
     expect(second.cells).toEqual(first.cells);
+    // Each cell tells when the answer was computed: once, by A, whichever replica serves it.
+    const when = "{ populationStatistics(by: [REGION]) { computedAt } }";
+    const [fromA, fromB] = [(await a.ask(when)).cells, (await b.ask(when)).cells];
+    const computedAt = new Set([...(fromA ?? []), ...(fromB ?? [])].map((cell) => cell.computedAt));
+    expect(computedAt.size).toBe(1);
+    const [at] = computedAt;
+    expect(Date.now() - Date.parse(at ?? "")).toBeLessThan(30_000);
   });
 
   it("are apart for other dimensions or filters, and refused to a caller not allowed statistics", async () => {

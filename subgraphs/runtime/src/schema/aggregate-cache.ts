@@ -29,6 +29,17 @@ export class AggregateCache {
     return this.answer(key, compute).then((answer) => answer.value);
   }
 
+  /**
+   * The cells of a statistic, each telling when the answer was computed (`computedAt`): an answer
+   * may be up to `maxAgeSeconds` old, and the caller should know how old.
+   */
+  cells<C extends object>(key: string, compute: () => Promise<C[]>): Promise<(C & { computedAt: Date })[]> {
+    return this.answer(key, compute).then(({ value, computedAt }) => {
+      const at = new Date(computedAt);
+      return value.map((cell) => ({ ...cell, computedAt: at }));
+    });
+  }
+
   /** The answer and when it was computed: by this process, or by another replica through the store. */
   answer<T>(key: string, compute: () => Promise<T>): Promise<AggregateAnswer<T>> {
     const maxAgeMs = this.maxAgeSeconds * 1000;
