@@ -85,14 +85,13 @@ describe("two gateway processes", () => {
     );
     const elapsedMs = Date.now() - started;
     const refused = answers.filter((answer) => answer.status === 429);
-    // One burst, plus the per-second quota of each second begun meanwhile; each process alone
-    // would have admitted its half (under one burst each) and refused nothing.
+    // One burst, plus the per-second quota of each second begun meanwhile. Each process alone
+    // would have admitted its half (under one burst each) and refused nothing. Which process
+    // refuses depends on which is scheduled first, so only the total is asserted.
     const mostAdmitted = CITIZEN.burst - CITIZEN.perSecond + CITIZEN.perSecond * (Math.floor(elapsedMs / 1000) + 1);
     expect(count - refused.length).toBeLessThanOrEqual(mostAdmitted);
     expect(refused.length).toBeGreaterThan(0);
     expect(refused.every((answer) => answer.body.errors?.[0]?.extensions?.code === "RATE_LIMITED")).toBe(true);
-    // Both gateways refused some: the budget was spent through either.
-    expect(new Set(answers.flatMap((answer, i) => (answer.status === 429 ? [i % 2] : [])))).toEqual(new Set([0, 1]));
     for (const service of [first, second]) {
       expect(service.output()).not.toContain("Redis unreachable");
     }
