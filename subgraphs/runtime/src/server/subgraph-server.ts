@@ -18,6 +18,7 @@ import { withHttpMetrics } from "../metrics/http-metrics.js";
 import type { PoolFigures } from "../metrics/register-metrics.js";
 import { subgraphMetrics } from "../metrics/subgraph-metrics.js";
 import { AggregateCache } from "../schema/aggregate-cache.js";
+import type { AggregateStore } from "../schema/shared-aggregates.js";
 import { type BoundRequest, bearerToken, InvalidTokenError, verifyInternalToken } from "../tokens/internal-token.js";
 import { MemoryReplayGuard, type ReplayGuard } from "../tokens/replay-guard.js";
 import { rejectionReasonOf } from "../tokens/token-rejections.js";
@@ -33,7 +34,7 @@ export interface RequestContext {
   log: Logger;
   /** The persons served so far, for the access log. */
   trail: AccessTrail;
-  /** Register-wide statistics, shared by every request of this process. */
+  /** Register-wide statistics, shared by every request of this process (and its replicas, with Redis). */
   aggregates: AggregateCache;
 }
 
@@ -58,6 +59,8 @@ export interface SubgraphHttpOptions<Context extends RequestContext> {
   statisticsMaxAgeSeconds?: number | undefined;
   /** Where the ids of tokens already used are kept (default: this process's memory). */
   replayGuard?: ReplayGuard | undefined;
+  /** Where the replicas share their statistics answers (default: none, each process its own). */
+  aggregateStore?: AggregateStore | undefined;
 }
 
 /** Logs one line per operation: request id, operation, outcome. Never variables or results. */
@@ -133,7 +136,7 @@ function boundRequest(body: unknown): BoundRequest | undefined {
 export function createSubgraphHttp<Context extends RequestContext>(options: SubgraphHttpOptions<Context>) {
   const { name, schema, gatewayKeys, logger, extendContext, ready, statements } = options;
   const unauthenticated = options.unauthenticated ?? "refuse";
-  const aggregates = new AggregateCache(options.statisticsMaxAgeSeconds ?? 0);
+  const aggregates = new AggregateCache(options.statisticsMaxAgeSeconds ?? 0, { shared: options.aggregateStore });
   const replayGuard = options.replayGuard ?? new MemoryReplayGuard({ logger });
   const metrics = subgraphMetrics({ statements, pool: options.pool });
   const { rejections } = metrics;
