@@ -1,5 +1,5 @@
 // CI smoke check: `npm start` from this clone on the embedded default (fresh DATA_DIR), then the
-// README's token command and first query, `npm run audit:verify` while it runs, the edge as a
+// README's token command and first query, /metrics on every service, `npm run audit:verify` while it runs, the edge as a
 // citizen meets it (scripts/edge-smoke.mjs);
 // Ctrl-C (SIGINT) must stop every process.
 import { execFileSync, spawn } from "node:child_process";
@@ -120,6 +120,20 @@ try {
   });
   if (unauthenticated.status !== 401) {
     throw new Error(`a request without a token got ${unauthenticated.status}`);
+  }
+  // Every service serves Prometheus text at /metrics on its own port (README, "Metrics").
+  for (const [offset, family] of [
+    [0, "graphql_server_request_duration_seconds"],
+    [1, "spx_sql_statements_total"],
+    [2, "spx_sql_statements_total"],
+    [3, "spx_sql_statements_total"],
+    [4, "spx_sql_statements_total"],
+  ]) {
+    const metrics = await fetch(`http://127.0.0.1:${port + Number(offset)}/metrics`);
+    const text = await metrics.text();
+    if (metrics.status !== 200 || !text.includes("process_cpu_seconds_total") || !text.includes(String(family))) {
+      throw new Error(`/metrics on port ${port + Number(offset)} answered ${metrics.status} without ${family}`);
+    }
   }
   // The access log's chain, read while the system runs (through the embedded database's server).
   const audit = execFileSync("npm", ["run", "-s", "audit:verify"], { env, encoding: "utf8" });
