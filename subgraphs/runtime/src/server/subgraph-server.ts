@@ -15,6 +15,7 @@ import type { StatementCounter } from "../database/statement-counter.js";
 import { maskError, UnauthenticatedError } from "../errors/errors.js";
 import type { Logger } from "../logging/logger.js";
 import { AggregateCache } from "../schema/aggregate-cache.js";
+import { operationSpanPlugin } from "../telemetry/operation-span-plugin.js";
 import { type BoundRequest, bearerToken, InvalidTokenError, verifyInternalToken } from "../tokens/internal-token.js";
 import { MemoryReplayGuard, type ReplayGuard } from "../tokens/replay-guard.js";
 import { rejectionReasonOf, TokenRejections } from "../tokens/token-rejections.js";
@@ -152,6 +153,7 @@ export function createSubgraphHttp<Context extends RequestContext>(options: Subg
       ApolloServerPluginLandingPageDisabled(),
       operationLogPlugin() as ApolloServerPlugin<Context>,
       servedPersonsPlugin() as ApolloServerPlugin<Context>,
+      operationSpanPlugin<Context>({ callerOf: (context) => context.caller }),
     ],
     formatError: (formatted, error) =>
       maskError(
