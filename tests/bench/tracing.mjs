@@ -8,7 +8,10 @@
 // trace there), so `full` is answered untraced and `full+tracing` pays for every span of the
 // requests it samples, in every service. Rounds alternate so that drift hits both.
 //
-//   npm run bench:tracing [-- --duration 10 --connections 10 --rounds 4]
+//   npm run bench:tracing [-- --duration 10 --connections 10 --rounds 4 --ratio 0.1]
+//
+// --ratio samples another share of the gateway's requests (1: every one) to see what a recorded
+// trace costs.
 //
 // A benchmark, not a test: it prints a table and writes it to tests/bench/results/.
 import {
@@ -34,7 +37,8 @@ const {
   duration,
   connections: concurrencies,
   rounds,
-} = benchOptions({ duration: 10, connections: [10], rounds: 4 });
+  ratio,
+} = benchOptions({ duration: 10, connections: [10], rounds: 4, ratio: 0.1 });
 const ACCESS_LOG_DATABASE_URL = databaseUrl("spx_bench_trace_access_log");
 const COST_TARGET = 5;
 
@@ -46,7 +50,7 @@ try {
   outcome = await withSystem(
     {
       basePort: 5900,
-      gateways: { full, "full+tracing": { ...full, ...tracing } },
+      gateways: { full, "full+tracing": { ...full, ...tracing, OTEL_TRACES_SAMPLER_ARG: String(ratio) } },
       extraDatabases: ["spx_bench_trace_access_log"],
       databasePrefix: "spx_bench_trace",
       subgraphEnv: { ...tracing, OTEL_TRACES_SAMPLER: "parentbased_always_off" },
@@ -82,16 +86,16 @@ try {
 const { report } = outcome;
 const lines = [];
 const exports = [];
-for (const { connections, summary, ratio, throughputCostPercent, exported } of report) {
+for (const { connections, summary, ratio: relative, throughputCostPercent, exported } of report) {
   lines.push(
-    `| ${connections} | full+tracing | ${figures(summary["full+tracing"])} | ${ratio.toFixed(3)} | ${percent(throughputCostPercent)} |`,
+    `| ${connections} | full+tracing | ${figures(summary["full+tracing"])} | ${relative.toFixed(3)} | ${percent(throughputCostPercent)} |`,
     `| ${connections} | full | ${figures(summary.full)} | | |`,
   );
   exports.push(`${connections} connections: ${exported.spans} spans in ${exported.requests} export requests`);
 }
 const worst = Math.max(...report.map((r) => r.throughputCostPercent));
 const table = [
-  `person-360 (4 subgraphs, demo data on PostgreSQL), ANSS case worker of the region (CASE_MANAGEMENT), everything on, tracing at the default sampling (parentbased_traceidratio 0.1) to an OTLP/HTTP JSON stand-in, ${rounds} × ${duration} s per gateway and concurrency, alternating; ${machine()}; ${today()}`,
+  `person-360 (4 subgraphs, demo data on PostgreSQL), ANSS case worker of the region (CASE_MANAGEMENT), everything on, tracing sampled parent-based at ${ratio}${ratio === 0.1 ? " (the default)" : ""} to an OTLP/HTTP JSON stand-in, ${rounds} × ${duration} s per gateway and concurrency, alternating; ${machine()}; ${today()}`,
   "",
   "| Connections | Gateway | Requests/s | p50 (ms) | p99 (ms) | Errors | full+tracing / full | Throughput cost |",
   "| --- | --- | --- | --- | --- | --- | --- | --- |",
@@ -106,7 +110,7 @@ writeResults("tracing", "Tracing overhead", table, {
   duration,
   rounds,
   sampler: "parentbased_traceidratio",
-  ratio: 0.1,
+  samplerRatio: ratio,
   costTargetPercent: COST_TARGET,
   report,
 });

@@ -28,18 +28,15 @@ export const DEFAULT_SAMPLER_RATIO = 0.1;
 
 const unsetIfEmpty = (value: unknown) => (value === "" ? undefined : value);
 
-const tracingEnv = z
-  .object({
-    OTEL_SDK_DISABLED: z.preprocess(unsetIfEmpty, z.enum(["true", "false"]).default("false")),
-    OTEL_EXPORTER_OTLP_ENDPOINT: z.preprocess(unsetIfEmpty, z.string().url().optional()),
-    OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: z.preprocess(unsetIfEmpty, z.string().url().optional()),
-    OTEL_TRACES_SAMPLER: z.preprocess(unsetIfEmpty, z.enum(SAMPLERS).default(DEFAULT_SAMPLER)),
-    OTEL_TRACES_SAMPLER_ARG: z.preprocess(unsetIfEmpty, z.coerce.number().min(0).max(1).optional()),
-  })
-  .refine((env) => env.OTEL_TRACES_SAMPLER_ARG === undefined || env.OTEL_TRACES_SAMPLER.endsWith("traceidratio"), {
-    path: ["OTEL_TRACES_SAMPLER_ARG"],
-    message: "is a ratio, read only by traceidratio samplers",
-  });
+// OTEL_TRACES_SAMPLER_ARG is read by the ratio samplers and ignored by the others, as the
+// specification says: one ratio may be set for a whole deployment whose services sample differently.
+const tracingEnv = z.object({
+  OTEL_SDK_DISABLED: z.preprocess(unsetIfEmpty, z.enum(["true", "false"]).default("false")),
+  OTEL_EXPORTER_OTLP_ENDPOINT: z.preprocess(unsetIfEmpty, z.string().url().optional()),
+  OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: z.preprocess(unsetIfEmpty, z.string().url().optional()),
+  OTEL_TRACES_SAMPLER: z.preprocess(unsetIfEmpty, z.enum(SAMPLERS).default(DEFAULT_SAMPLER)),
+  OTEL_TRACES_SAMPLER_ARG: z.preprocess(unsetIfEmpty, z.coerce.number().min(0).max(1).optional()),
+});
 
 export interface TracingSettings {
   /** Where spans are posted (OTLP/HTTP JSON); undefined: tracing is off and nothing is registered. */
