@@ -295,6 +295,33 @@ it("continues the trace of a call made by one of the system's own registers (a S
   expect(root?.parentSpanId).toBe("00f067aa0ba902b7");
 });
 
+it("keeps a register's call to another register, through the gateway, in the trace of the request that caused it", async () => {
+  const insurer = await token(["--agency", "CNSS", "--role", "SYSTEM", "--purpose", "AMO_ENROLMENT"]);
+  // Health insurance asks the population register, through the gateway, for the persons' facts.
+  const { status } = await ask(
+    insurer,
+    "mutation ($input: RegisterAffiliationInput!) { registerAffiliation(input: $input) { affiliation { id } } }",
+    { input: { principalIdcs: DEMO_PERSON.idcs, regime: "AMO_SALARIED", dependants: [] } },
+    { "x-request-id": "tracing-register-call" },
+  );
+  expect(status).toBeLessThan(500);
+  const traceId = (await traceOfRequest("tracing-register-call")) ?? "";
+  expect(traceId).toMatch(/^[0-9a-f]{32}$/);
+  const inTrace = () => receiver.spans.filter((span) => span.traceId === traceId);
+  await receiver.until(() => {
+    const call = inTrace().find((span) => span.name === "graphql.call");
+    return inTrace().some((span) => span.service === "gateway" && span.parentSpanId === call?.spanId);
+  });
+  const call = inTrace().find((span) => span.name === "graphql.call");
+  expect(call).toMatchObject({ service: "health-insurance", kind: 3 });
+  expect(call?.attributes["graphql.document.id"]).toMatch(/^sha256:[0-9a-f]{64}$/);
+  expect(call?.attributes["http.response.status_code"]).toBe(200);
+  // The gateway continued the register's context: its SERVER span for the inner call is the call's child.
+  const inner = inTrace().find((span) => span.service === "gateway" && span.parentSpanId === call?.spanId);
+  expect(inner).toMatchObject({ kind: 2, attributes: expect.objectContaining({ "spx.role": "SERVICE" }) });
+  await receiver.until(() => inTrace().some((span) => span.service === "population"));
+});
+
 it("lets no IDCS, CIN, name, telephone or amount of the persons served into any span", async () => {
   // More of the demo data through the registers, and personal data where the client may put it.
   const bearer = await caseWorker();
