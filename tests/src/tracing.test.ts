@@ -296,6 +296,23 @@ it("continues the trace of a call made by one of the system's own registers (a S
   expect(root?.parentSpanId).toBe("00f067aa0ba902b7");
 });
 
+it("answers a request whose token is refused 401 as ever, in a trace of the gateway's own, though it sent a traceparent", async () => {
+  const forged = "11111111111111111111111111111111";
+  const { status, body } = await ask(
+    "not-a-token",
+    "{ __typename }",
+    {},
+    { traceparent: `00-${forged}-2222222222222222-01` },
+  );
+  expect(status).toBe(401);
+  expect(body.errors?.[0]?.extensions?.code).toBe("UNAUTHENTICATED");
+  const traceId = body.errors?.[0]?.extensions?.traceId;
+  expect(traceId).toMatch(/^[0-9a-f]{32}$/);
+  expect(traceId).not.toBe(forged);
+  await receiver.until((spans) => spans.some((span) => span.traceId === traceId && span.parentSpanId === undefined));
+  expect(receiver.spans.some((span) => span.traceId === forged)).toBe(false);
+});
+
 it("keeps a register's call to another register, through the gateway, in the trace of the request that caused it", async () => {
   const insurer = await token(["--agency", "CNSS", "--role", "SYSTEM", "--purpose", "AMO_ENROLMENT"]);
   // Health insurance asks the population register, through the gateway, for the persons' facts.
