@@ -4,6 +4,7 @@ import { ApolloServer } from "@apollo/server";
 import { AccessTrail, accessOf, catalogue, statedPurpose } from "@spx/runtime/access";
 import { maskError } from "@spx/runtime/errors";
 import type { Logger } from "@spx/runtime/logging";
+import { withHttpMetrics } from "@spx/runtime/metrics";
 import {
   graphqlHttpHandler,
   noApolloReporting,
@@ -39,6 +40,7 @@ import { ShapeCache } from "./edge/shape-cache.js";
 import { TrustedDocuments } from "./edge/trusted-documents.js";
 import { trustedDocumentsPlugin } from "./edge/trusted-documents-plugin.js";
 import { FieldAccess } from "./field-access.js";
+import { gatewayMetrics } from "./metrics/gateway-metrics.js";
 import { SubgraphClient } from "./subgraph-client.js";
 import { subgraphFetcher } from "./subgraph-fetcher.js";
 import type { SubgraphEndpoint } from "./supergraph.js";
@@ -123,11 +125,19 @@ export async function createGateway(options: GatewayOptions) {
   const resilience = options.resilience ?? DEFAULT_RESILIENCE;
   const transport = subgraphFetcher({ timeoutMs: resilience.requestTimeoutMs });
   const clients: SubgraphClient[] = [];
+  // Trusted documents: ids resolved at the HTTP layer, the grant's rule checked once parsed.
+  const documents = options.trustedDocuments ?? TrustedDocuments.load();
+  const metrics = gatewayMetrics({
+    documents,
+    subgraphs: [...urls.keys()],
+    circuits: () => clients.map((client) => ({ name: client.subgraphName, circuit: client.circuit })),
+  });
   const subgraphClient = (name: string, url: string) => {
     const client = new SubgraphClient(name, url, signingKey, transport.fetcher, {
       timeoutMs: subgraphTimeoutOf(resilience, name),
       breaker: resilience.breaker,
       logger,
+      observe: metrics.subgraphCalls,
     });
     clients.push(client);
     return client;
@@ -150,8 +160,6 @@ export async function createGateway(options: GatewayOptions) {
       error: (message) => logger.error(message),
     },
   });
-  // Trusted documents: ids resolved at the HTTP layer, the grant's rule checked once parsed.
-  const documents = options.trustedDocuments ?? TrustedDocuments.load();
   const persisted = new PersistedRequests(documents, options.production ?? false);
   const registeredId = (queryHash: string) => (documents.get(queryHash as DocumentId) ? queryHash : null);
   const edge = options.edge ?? true;
@@ -167,7 +175,7 @@ export async function createGateway(options: GatewayOptions) {
     ? new AccountingGateway(
         authorizing,
         fieldAccess,
-        new AccessLogWriter(options.accessLog, (error, entries) =>
+        new AccessLogWriter(metrics.timedAccessLog(options.accessLog), (error, entries) =>
           logger.warn({ err: error, entries }, "access log batch failed; retrying once"),
         ),
         registeredId,
@@ -217,6 +225,7 @@ export async function createGateway(options: GatewayOptions) {
       landingPagePlugin<ServedContext>(production),
       ...noApolloReporting<ServedContext>(),
       ...(edge ? [demandControlPlugin(costModel)] : []),
+      ...metrics.plugins,
     ],
     formatError: (formatted, error) => {
       const masked = maskError(
@@ -251,7 +260,9 @@ export async function createGateway(options: GatewayOptions) {
     const caller = { ...authenticated, purpose };
     const access = accessOf(caller);
     // Refused here too, before the document is parsed or planned: a refusal must cost next to nothing.
-    const rateLimit = edge ? await rateLimits.admit(caller, access) : undefined;
+    const rateLimit = edge
+      ? await rateLimits.admit(caller, access).catch(metrics.refusals.refusedCaller(caller))
+      : undefined;
     return {
       caller,
       access,
@@ -284,11 +295,13 @@ export async function createGateway(options: GatewayOptions) {
     server,
     context,
     logger,
-    prepare: persisted.prepare,
-    bodyLimit: limits.bodyLimit,
-    screen: limits.screen,
+    prepare: metrics.refusals.watchPrepare(persisted.prepare),
+    bodyLimit: metrics.refusals.watchBodyLimit(limits.bodyLimit),
+    screen: metrics.refusals.watchScreen(limits.screen),
     routes: {
       "/healthz": (_req, res) => sendJson(res, 200, { status: "ok" }),
+      // Prometheus text format; counts only, under bounded labels (@spx/runtime/metrics).
+      "/metrics": metrics.route,
       "/readyz": async (_req, res) => {
         const subgraphs = await readiness();
         const ready = Object.values(subgraphs).every(Boolean);
@@ -309,5 +322,6 @@ export async function createGateway(options: GatewayOptions) {
     shapes: { entries: limits.shapes.size, bytes: limits.shapes.bytes, maxBytes: ShapeCache.maxBytes },
     decisions: authorizing instanceof AuthorizingGateway ? authorizing.cached : undefined,
   });
-  return { server, handler, readiness, caches };
+  const routes = ["/healthz", "/metrics", "/readyz", "/.well-known/jwks.json", ...Object.keys(options.routes ?? {})];
+  return { server, handler: withHttpMetrics(handler, metrics.registry, routes), readiness, caches };
 }

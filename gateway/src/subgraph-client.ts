@@ -9,11 +9,13 @@ import { type SigningKey, signInternalToken } from "@spx/runtime/tokens";
 import { GraphQLError } from "graphql";
 import type CircuitBreaker from "opossum";
 import type { ServedContext } from "./context.js";
+import { askingAgain, isQueryFetch } from "./edge/query-retry.js";
 import { abortCause } from "./edge/request-deadline.js";
 import { type BreakerSettings, DEFAULT_RESILIENCE } from "./edge/resilience-settings.js";
 import { type BreakerState, isOpenCircuit, subgraphBreaker } from "./edge/subgraph-breaker.js";
 import { classifyFailure, SubgraphFailure } from "./edge/subgraph-failure.js";
 import { unavailableResponse } from "./edge/unavailable-response.js";
+import type { SubgraphCallObserver } from "./metrics/subgraph-call-metrics.js";
 
 type FetchedResponse = Parameters<RemoteGraphQLDataSource["errorFromResponse"]>[0];
 type Received = Parameters<NonNullable<RemoteGraphQLDataSource<ServedContext>["didReceiveResponse"]>>[0];
@@ -29,6 +31,8 @@ export interface SubgraphCallOptions {
   breaker: BreakerSettings;
   /** Where the circuit's changes and each unavailable answer are logged. */
   logger?: Logger | undefined;
+  /** Told how each call ended, for the metrics. */
+  observe?: SubgraphCallObserver | undefined;
 }
 
 const DEFAULT_CALL_OPTIONS: SubgraphCallOptions = {
@@ -75,6 +79,10 @@ export class SubgraphClient extends RemoteGraphQLDataSource<ServedContext> {
     );
   }
 
+  get subgraphName(): string {
+    return this.subgraph;
+  }
+
   /** Closed, open (calls refused at once) or half open (one trial call let through). */
   get circuit(): BreakerState {
     return this.breaker.opened ? "open" : this.breaker.halfOpen ? "halfOpen" : "closed";
@@ -96,21 +104,38 @@ export class SubgraphClient extends RemoteGraphQLDataSource<ServedContext> {
     const call = request
       ? AbortSignal.any([request, AbortSignal.timeout(this.calls.timeoutMs)])
       : AbortSignal.timeout(this.calls.timeoutMs);
+    const started = performance.now();
     try {
       if (request?.aborted) {
         throw new SubgraphFailure(abortCause(request), false, { sent: false });
       }
-      return await this.breaker.fire(() =>
+      const attempt = () =>
         callSignal
           .run(call, () => super.process(options))
           .catch((error: unknown) => {
             throw classifyFailure(error, { request, call });
-          }),
-      );
+          });
+      // A query's fetch is asked again once, with a fresh token, after a failure that says nothing
+      // about the query (a replica that died mid-call): see edge/query-retry.ts.
+      const query = isQueryFetch(isIncoming(options) ? options.document : undefined, options.request.query);
+      const retried = (failure: SubgraphFailure) =>
+        isIncoming(options) &&
+        options.context.log?.warn(
+          { subgraph: this.subgraph, reason: failure.reason, err: failure.cause },
+          "subgraph fetch of a query failed; asking again with a fresh token",
+        );
+      const response = await this.breaker.fire(() => (query ? askingAgain(attempt, call, retried) : attempt()));
+      this.calls.observe?.(this.subgraph, started, "ok");
+      return response;
     } catch (error) {
       const failure = isOpenCircuit(error)
         ? new SubgraphFailure("CIRCUIT_OPEN", false, { cause: error, sent: false })
         : error;
+      this.calls.observe?.(
+        this.subgraph,
+        started,
+        failure instanceof SubgraphFailure ? failure.reason : "GRAPHQL_ERROR",
+      );
       if (!(failure instanceof SubgraphFailure) || !isIncoming(options)) {
         throw failure;
       }

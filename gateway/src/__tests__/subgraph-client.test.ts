@@ -137,6 +137,66 @@ describe("a subgraph call", () => {
     expect(response.errors?.[0]?.extensions).toEqual(unavailable("TIMEOUT", { outcome: "UNKNOWN" }));
   });
 
+  describe("behind a balancer, when the replica serving the call dies", () => {
+    /** A caller's root fetch, so that each attempt carries a gateway token of its own. */
+    const callerOperation = (query: string) => {
+      const made = operation();
+      made.request.query = query;
+      Object.assign(made.context, { caller: { sub: "t:anr", agency: "ANR", role: "SYSTEM", purpose: "REGISTRATION" } });
+      return made;
+    };
+    /** Answers the first request as `first` does, every later one with the person. */
+    const failingOnce = (first: Answer, seen: string[]): Answer => {
+      return (req, res) => {
+        seen.push(req.headers.authorization ?? "");
+        if (seen.length === 1) {
+          first(req, res);
+        } else {
+          json(200, { data: { person: { idcs: "1" } } })(req, res);
+        }
+      };
+    };
+    const cut: Answer = (req) => req.socket.destroy();
+
+    it("asks a query once more, with a fresh token, after the connection is cut, a spent token's 401 or the balancer's 502/503", async () => {
+      const spent = json(401, { errors: [{ message: "replayed", extensions: { code: "UNAUTHENTICATED" } }] });
+      for (const first of [cut, spent, json(502, {}), json(503, {})]) {
+        const seen: string[] = [];
+        answer = failingOnce(first, seen);
+        const response = await (await client()).process(callerOperation('{ person(idcs: "1") { idcs } }'));
+        expect({ data: response.data, errors: response.errors }).toEqual({ data: { person: { idcs: "1" } } });
+        expect(seen).toHaveLength(2);
+        expect(seen[0]).toMatch(/^Bearer /);
+        // The first token may have been spent by the replica that died: the second is another.
+        expect(seen[1]).not.toBe(seen[0]);
+      }
+    });
+
+    it("does not ask a query again after a failure of its own (500) or twice", async () => {
+      const seen: string[] = [];
+      answer = failingOnce(json(500, {}), seen);
+      const failed = await (await client()).process(callerOperation('{ person(idcs: "1") { idcs } }'));
+      expect(failed.errors?.[0]?.extensions?.reason).toBe("BAD_RESPONSE");
+      expect(seen).toHaveLength(1);
+      const always: string[] = [];
+      answer = (req) => {
+        always.push(req.headers.authorization ?? "");
+        req.socket.destroy();
+      };
+      const unreachable = await (await client()).process(callerOperation('{ person(idcs: "1") { idcs } }'));
+      expect(unreachable.errors?.[0]?.extensions?.reason).toBe("UNREACHABLE");
+      expect(always).toHaveLength(2);
+    });
+
+    it("never asks a mutation again: it may have been carried out, and its client decides", async () => {
+      const seen: string[] = [];
+      answer = failingOnce(cut, seen);
+      const response = await (await client()).process(callerOperation("mutation { enrol { id } }"));
+      expect(response.errors?.[0]?.extensions).toEqual(unavailable("UNREACHABLE", { outcome: "UNKNOWN" }));
+      expect(seen).toHaveLength(1);
+    });
+  });
+
   it("stops at once when the request is cancelled, without counting against the subgraph", async () => {
     const subject = await client(url, 5_000);
     answer = () => {};

@@ -164,4 +164,9 @@ export class TrustedDocuments {
   get size(): number {
     return this.byId.size;
   }
+
+  /** The registered operations' names: the only operation names a metric label may carry. */
+  get names(): string[] {
+    return [...new Set([...this.byId.values()].map((document) => document.name))].sort();
+  }
 }

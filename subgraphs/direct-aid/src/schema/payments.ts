@@ -109,9 +109,14 @@ const STATS = needs("stats:read");
 const Dimension = builder.enumType("DirectAidStatisticDimension", { values: ["REGION", "MONTH"] as const });
 
 const AidStatisticCell = builder
-  .objectRef<{ region: string | null; month: string | null; households: number; children: number; amount: number }>(
-    "DirectAidStatisticCell",
-  )
+  .objectRef<{
+    region: string | null;
+    month: string | null;
+    households: number;
+    children: number;
+    amount: number;
+    computedAt: Date;
+  }>("DirectAidStatisticCell")
   .implement({
     fields: (t) => ({
       region: t.exposeString("region", STATS),
@@ -119,6 +124,11 @@ const AidStatisticCell = builder
       households: t.exposeInt("households", { ...STATS, description: "Households paid (orders issued)" }),
       children: t.exposeInt("children", STATS),
       amount: t.expose("amount", { type: "MadAmount", ...STATS }),
+      computedAt: t.expose("computedAt", {
+        type: "DateTime",
+        ...STATS,
+        description: "When this answer was computed: the same answer is served for up to STATISTICS_MAX_AGE_SECONDS",
+      }),
     }),
   });
 
@@ -193,7 +203,7 @@ builder.queryFields((t) => ({
     description: "Households paid, children counted and amounts, by region and/or month",
     args: { by: t.arg({ type: [Dimension], required: true }) },
     resolve: (_root, args, context) =>
-      context.aggregates.get(`directAidStatistics:${JSON.stringify(args)}`, async () => {
+      context.aggregates.cells(`directAidStatistics:${JSON.stringify(args)}`, async () => {
         const dims = [...new Set(args.by)];
         // Fixed expressions only: nothing from the request is spliced into SQL.
         const columns = dims.map((d) => (d === "REGION" ? "region_code AS region" : "month"));

@@ -74,6 +74,7 @@ interface Cell {
   region: string | null;
   status: string | null;
   beneficiaries: number;
+  computedAt: Date;
 }
 
 const CoverageStatisticCell = builder.objectRef<Cell>("CoverageStatisticCell").implement({
@@ -95,6 +96,11 @@ const CoverageStatisticCell = builder.objectRef<Cell>("CoverageStatisticCell").i
       resolve: (c) => c.status as typeof AffiliationStatusEnum.$inferType | null,
     }),
     beneficiaries: t.exposeInt("beneficiaries", needs("stats:read")),
+    computedAt: t.expose("computedAt", {
+      type: "DateTime",
+      ...needs("stats:read"),
+      description: "When this answer was computed: the same answer is served for up to STATISTICS_MAX_AGE_SECONDS",
+    }),
   }),
 });
 
@@ -114,7 +120,7 @@ builder.queryField("coverageStatistics", (t) =>
     description: "People currently covered, by regime, role, region and status",
     args: { by: t.arg({ type: [Dimension], required: true }) },
     resolve: (_root, args, context) =>
-      context.aggregates.get(`coverageStatistics:${JSON.stringify(args)}`, async () => {
+      context.aggregates.cells(`coverageStatistics:${JSON.stringify(args)}`, async () => {
         const dims = [...new Set(args.by)];
         const groupBy = dims.map((_d, i) => String(i + 1));
         const rows = await context.prisma.$queryRawUnsafe<Record<string, string | number | null>[]>(

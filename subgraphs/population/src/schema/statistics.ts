@@ -28,6 +28,7 @@ interface Cell {
   ageBand: string | null;
   milieu: "URBAN" | "RURAL" | null;
   count: number;
+  computedAt: Date;
 }
 
 const StatisticCell = builder.objectRef<Cell>("StatisticCell").implement({
@@ -38,6 +39,11 @@ const StatisticCell = builder.objectRef<Cell>("StatisticCell").implement({
     ageBand: t.exposeString("ageBand", { ...needs("stats:read"), description: "0-4, 5-14, …, 55-64, 65+" }),
     milieu: t.expose("milieu", { type: MilieuEnum, ...needs("stats:read") }),
     count: t.exposeInt("count", needs("stats:read")),
+    computedAt: t.expose("computedAt", {
+      type: "DateTime",
+      ...needs("stats:read"),
+      description: "When this answer was computed: the same answer is served for up to STATISTICS_MAX_AGE_SECONDS",
+    }),
   }),
 });
 
@@ -52,7 +58,7 @@ builder.queryField("populationStatistics", (t) =>
       lifeStatus: t.arg({ type: LifeStatusEnum, required: false, defaultValue: "ALIVE" }),
     },
     resolve: (_root, args, context) =>
-      context.aggregates.get(`populationStatistics:${JSON.stringify(args)}`, async () => {
+      context.aggregates.cells(`populationStatistics:${JSON.stringify(args)}`, async () => {
         const dimensions = [...new Set(args.by)];
         const select = dimensions.map((d) => `${COLUMNS[d].sql} AS ${COLUMNS[d].alias}`);
         const groupBy = dimensions.map((_d, i) => String(i + 1));

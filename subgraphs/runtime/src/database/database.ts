@@ -5,6 +5,7 @@ import type { SqlDriverAdapterFactory } from "@prisma/driver-adapter-utils";
 import pg from "pg";
 import { PrismaPGlite } from "pglite-prisma-adapter";
 import { refuseInProduction } from "../config/production.js";
+import type { PoolFigures } from "../metrics/register-metrics.js";
 import { lockDataDir } from "./data-dir-lock.js";
 import { type DatabaseTimeouts, DEFAULT_DATABASE_TIMEOUTS } from "./database-timeouts.js";
 import { embeddedDatabaseUrl } from "./embedded-client.js";
@@ -32,6 +33,8 @@ export interface Database {
    */
   reads?: (text: string, params: unknown[]) => Promise<Record<string, unknown>[]>;
   statements: StatementCounter;
+  /** PostgreSQL only: the pool's figures, for /metrics. */
+  pool?: PoolFigures;
   close(): Promise<void>;
 }
 
@@ -145,6 +148,7 @@ function openPostgres(url: string, poolSize: number, timeouts: DatabaseTimeouts)
       return (await tracedStatement(text, () => pool.query({ text, values: params, types: utcDates }))).rows;
     },
     statements,
+    pool,
     close: () => pool.end(),
   };
 }

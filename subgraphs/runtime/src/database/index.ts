@@ -10,6 +10,7 @@ export * from "./keyed-reads.js";
 export * from "./loaders.js";
 export * from "./migrations.js";
 export * from "./prepare-database.js";
+export * from "./redis-connection.js";
 export * from "./statement-counter.js";
 export * from "./transient-error.js";
 export * from "./unique-violation.js";

@@ -36,6 +36,13 @@ const DRIVER_MESSAGES = new Map([
 ]);
 const UNKNOWN_OUTCOME = new Set(["QUERY_TIMEOUT"]);
 
+/** Every condition `transientCondition` may name: the bounded set a REGISTER_BUSY count is labelled with. */
+export const TRANSIENT_CONDITIONS: readonly string[] = [
+  ...TRANSIENT_CODES,
+  ...TRANSIENT_KINDS,
+  ...DRIVER_MESSAGES.values(),
+];
+
 /** The transient condition behind `error` (a code, for the log), or undefined if it is not one. */
 export function transientCondition(error: unknown): string | undefined {
   for (const record of errorChain(error)) {

@@ -14,11 +14,15 @@ import type { Caller } from "../access/caller.js";
 import type { StatementCounter } from "../database/statement-counter.js";
 import { maskError, UnauthenticatedError } from "../errors/errors.js";
 import type { Logger } from "../logging/logger.js";
+import { withHttpMetrics } from "../metrics/http-metrics.js";
+import type { PoolFigures } from "../metrics/register-metrics.js";
+import { subgraphMetrics } from "../metrics/subgraph-metrics.js";
 import { AggregateCache } from "../schema/aggregate-cache.js";
 import { operationSpanPlugin } from "../telemetry/operation-span-plugin.js";
+import type { AggregateStore } from "../schema/shared-aggregates.js";
 import { type BoundRequest, bearerToken, InvalidTokenError, verifyInternalToken } from "../tokens/internal-token.js";
 import { MemoryReplayGuard, type ReplayGuard } from "../tokens/replay-guard.js";
-import { rejectionReasonOf, TokenRejections } from "../tokens/token-rejections.js";
+import { rejectionReasonOf } from "../tokens/token-rejections.js";
 import { graphqlHttpHandler, sendJson } from "./http-server.js";
 import { noApolloReporting } from "./no-reporting.js";
 
@@ -31,7 +35,7 @@ export interface RequestContext {
   log: Logger;
   /** The persons served so far, for the access log. */
   trail: AccessTrail;
-  /** Register-wide statistics, shared by every request of this process. */
+  /** Register-wide statistics, shared by every request of this process (and its replicas, with Redis). */
   aggregates: AggregateCache;
 }
 
@@ -50,10 +54,14 @@ export interface SubgraphHttpOptions<Context extends RequestContext> {
   ready: () => Promise<unknown>;
   /** The register's SQL statement count, served at /metrics (benchmarks read it per request). */
   statements?: StatementCounter;
+  /** The register's PostgreSQL pool, whose connections are served at /metrics. */
+  pool?: PoolFigures | undefined;
   /** How long a statistics answer is reused (default 0: only while it is being computed). */
   statisticsMaxAgeSeconds?: number | undefined;
   /** Where the ids of tokens already used are kept (default: this process's memory). */
   replayGuard?: ReplayGuard | undefined;
+  /** Where the replicas share their statistics answers (default: none, each process its own). */
+  aggregateStore?: AggregateStore | undefined;
 }
 
 /** Logs one line per operation: request id, operation, outcome. Never variables or results. */
@@ -129,9 +137,10 @@ function boundRequest(body: unknown): BoundRequest | undefined {
 export function createSubgraphHttp<Context extends RequestContext>(options: SubgraphHttpOptions<Context>) {
   const { name, schema, gatewayKeys, logger, extendContext, ready, statements } = options;
   const unauthenticated = options.unauthenticated ?? "refuse";
-  const aggregates = new AggregateCache(options.statisticsMaxAgeSeconds ?? 0);
+  const aggregates = new AggregateCache(options.statisticsMaxAgeSeconds ?? 0, { shared: options.aggregateStore });
   const replayGuard = options.replayGuard ?? new MemoryReplayGuard({ logger });
-  const rejections = new TokenRejections();
+  const metrics = subgraphMetrics({ statements, pool: options.pool });
+  const { rejections } = metrics;
   if (unauthenticated === "bench") {
     logger.warn(
       { unauthenticated },
@@ -154,13 +163,17 @@ export function createSubgraphHttp<Context extends RequestContext>(options: Subg
       operationLogPlugin() as ApolloServerPlugin<Context>,
       servedPersonsPlugin() as ApolloServerPlugin<Context>,
       operationSpanPlugin<Context>({ callerOf: (context) => context.caller }),
+      metrics.plugin as ApolloServerPlugin<Context>,
     ],
     formatError: (formatted, error) =>
       maskError(
         formatted,
         error,
         (unexpected) => logger.error({ err: unexpected }, "unexpected error"),
-        (condition) => logger.warn({ condition }, "database busy: request refused as REGISTER_BUSY"),
+        (condition) => {
+          metrics.busy(condition);
+          logger.warn({ condition }, "database busy: request refused as REGISTER_BUSY");
+        },
       ),
   });
   const context = async (req: IncomingMessage, requestId: string, body: unknown): Promise<Context> => {
@@ -225,12 +238,8 @@ export function createSubgraphHttp<Context extends RequestContext>(options: Subg
     logger,
     routes: {
       "/healthz": (_req, res) => sendJson(res, 200, { status: "ok" }),
-      // Prometheus text format; counts only, nothing about anyone.
-      "/metrics": (_req, res) => {
-        const text = `# TYPE spx_sql_statements_total counter\nspx_sql_statements_total ${statements?.count ?? 0}\n${rejections.metrics()}`;
-        res.writeHead(200, { "content-type": "text/plain; version=0.0.4", "content-length": Buffer.byteLength(text) });
-        res.end(text);
-      },
+      // Prometheus text format; counts only, nothing about anyone (metrics/registry.ts).
+      "/metrics": metrics.route,
       "/readyz": async (_req, res) => {
         try {
           await Promise.all([ready(), replayGuard.ready()]);
@@ -241,5 +250,10 @@ export function createSubgraphHttp<Context extends RequestContext>(options: Subg
       },
     },
   });
-  return { server, handler, rejections };
+  return {
+    server,
+    handler: withHttpMetrics(handler, metrics.registry, ["/healthz", "/metrics", "/readyz"]),
+    rejections,
+    registry: metrics.registry,
+  };
 }

@@ -1,9 +1,10 @@
 import type { JWTVerifyGetKey } from "jose";
 import type { UnauthenticatedMode } from "../access/access-bench.js";
 import type { Database } from "../database/database.js";
-import type { DatabaseTimeouts } from "../database/database-timeouts.js";
+import { type DatabaseTimeouts, DEFAULT_DATABASE_TIMEOUTS } from "../database/database-timeouts.js";
 import { prepareDatabase } from "../database/prepare-database.js";
 import type { Logger } from "../logging/logger.js";
+import { type AggregateStore, createAggregateStore } from "../schema/shared-aggregates.js";
 import { createSubgraphHttp, type RequestContext } from "../server/subgraph-server.js";
 import { createReplayGuard, type ReplayGuard } from "../tokens/replay-guard.js";
 import type { SubgraphDefinition } from "./define-subgraph.js";
@@ -39,6 +40,8 @@ export interface SubgraphAppOptions {
   redisUrl?: string | undefined;
   /** A guard made by the caller (tests: two replicas on one Redis); otherwise one from `redisUrl`. */
   replayGuard?: ReplayGuard | undefined;
+  /** A statistics store made by the caller (tests: a key prefix of their own); otherwise one from `redisUrl`. */
+  aggregateStore?: AggregateStore | undefined;
 }
 
 /**
@@ -67,13 +70,24 @@ export async function createSubgraph<
       log: options.logger,
       timeouts: options.databaseTimeouts,
     }));
-  // A guard given by the caller is the caller's to close.
+  // A guard or store given by the caller is the caller's to close.
   let ownGuard: ReplayGuard | undefined;
+  let ownStore: AggregateStore | undefined;
   try {
     ownGuard = options.replayGuard
       ? undefined
       : await createReplayGuard({ subgraph: name, redisUrl: options.redisUrl, logger: options.logger });
     const replayGuard = options.replayGuard ?? ownGuard;
+    const timeouts = options.databaseTimeouts ?? DEFAULT_DATABASE_TIMEOUTS;
+    ownStore = options.aggregateStore
+      ? undefined
+      : createAggregateStore({
+          subgraph: name,
+          redisUrl: options.redisUrl,
+          logger: options.logger,
+          // Another replica's statistic is not waited for longer than its one statement may take.
+          lockMs: timeouts.connectMs + timeouts.queryMs,
+        });
     const { prisma, context, seed, exposed } = await definition.setup({
       database,
       logger: options.logger,
@@ -94,8 +108,10 @@ export async function createSubgraph<
       extendContext: context,
       ready: () => database.sql.query("SELECT 1"),
       statements: database.statements,
+      pool: database.pool,
       statisticsMaxAgeSeconds: options.statisticsMaxAgeSeconds,
       replayGuard,
+      aggregateStore: options.aggregateStore ?? ownStore,
     });
     await server.start();
     return {
@@ -107,6 +123,7 @@ export async function createSubgraph<
         await server.stop();
         await prisma.$disconnect();
         await ownGuard?.close();
+        await ownStore?.close();
         if (!options.database) {
           await database.close();
         }
@@ -114,6 +131,7 @@ export async function createSubgraph<
     };
   } catch (error) {
     await ownGuard?.close();
+    await ownStore?.close();
     if (!options.database) {
       await database.close();
     }

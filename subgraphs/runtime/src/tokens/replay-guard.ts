@@ -14,7 +14,8 @@
  * answer, every request is refused with REPLAY_GUARD_UNAVAILABLE (503): a replica cannot know
  * whether another accepted the token, and serving without the check would reopen the replay.
  */
-import { Redis } from "ioredis";
+import type { Redis } from "ioredis";
+import { closeRedis, connectRedis } from "../database/redis-connection.js";
 import { DomainError } from "../errors/errors.js";
 import type { Logger } from "../logging/logger.js";
 
@@ -156,12 +157,7 @@ export class RedisReplayGuard implements ReplayGuard {
   }
 
   async close(): Promise<void> {
-    const { redis } = this.options;
-    if (redis.status === "ready") {
-      await redis.quit();
-    } else {
-      redis.disconnect();
-    }
+    await closeRedis(this.options.redis);
   }
 }
 
@@ -181,15 +177,7 @@ export async function createReplayGuard(options: {
     logger.info("REDIS_URL is not set: internal tokens are checked for replay by this process alone");
     return new MemoryReplayGuard({ logger });
   }
-  const redis = new Redis(redisUrl, {
-    enableOfflineQueue: false,
-    commandTimeout: 500,
-    connectTimeout: 1000,
-    maxRetriesPerRequest: 0,
-    retryStrategy: (attempt) => Math.min(attempt * 200, 2000),
-  });
-  // Without a listener ioredis reports every failed reconnection on stderr; the guard logs instead.
-  redis.on("error", () => {});
+  const redis = connectRedis(redisUrl);
   await new Promise<void>((resolve) => {
     const done = () => {
       clearTimeout(timer);

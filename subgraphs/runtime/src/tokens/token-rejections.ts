@@ -2,6 +2,9 @@
  * Counts of gateway tokens a subgraph refused, by a fixed small set of reasons, served at /metrics.
  * The reasons are coarse on purpose: a label never carries anything from the token itself.
  */
+import { Counter, type Registry } from "prom-client";
+import { type BoundedCounter, boundedCounter } from "../metrics/bounded-labels.js";
+
 export const REJECTION_REASONS = [
   "missing",
   "malformed",
@@ -37,27 +40,38 @@ export function rejectionReasonOf(reason: string): RejectionReason {
 
 export class TokenRejections {
   private readonly counts = new Map<RejectionReason, number>(REJECTION_REASONS.map((reason) => [reason, 0]));
+  private readonly rejected: BoundedCounter<"reason"> | undefined;
+  private readonly replays: Counter | undefined;
+
+  /** With a registry, the counts are served there (every reason, zeros included, so that a rate is defined from the start). */
+  constructor(registry?: Registry) {
+    if (!registry) {
+      return;
+    }
+    this.replays = new Counter({
+      name: "spx_internal_token_replays_total",
+      help: "Gateway tokens presented again after their first use, refused.",
+      registers: [registry],
+    });
+    this.rejected = boundedCounter(registry, {
+      name: "spx_internal_token_rejections_total",
+      help: "Gateway tokens refused, by reason.",
+      labels: { reason: REJECTION_REASONS },
+    });
+    for (const reason of REJECTION_REASONS) {
+      this.rejected.zero({ reason });
+    }
+  }
 
   add(reason: RejectionReason): void {
     this.counts.set(reason, (this.counts.get(reason) ?? 0) + 1);
+    this.rejected?.inc({ reason });
+    if (reason === "replayed") {
+      this.replays?.inc();
+    }
   }
 
   count(reason: RejectionReason): number {
     return this.counts.get(reason) ?? 0;
-  }
-
-  /** Prometheus text: every reason, zeros included, so that a rate over them is defined from the start. */
-  metrics(): string {
-    const lines = [
-      "# HELP spx_internal_token_replays_total Gateway tokens presented again after their first use, refused.",
-      "# TYPE spx_internal_token_replays_total counter",
-      `spx_internal_token_replays_total ${this.count("replayed")}`,
-      "# HELP spx_internal_token_rejections_total Gateway tokens refused, by reason.",
-      "# TYPE spx_internal_token_rejections_total counter",
-      ...REJECTION_REASONS.map(
-        (reason) => `spx_internal_token_rejections_total{reason="${reason}"} ${this.count(reason)}`,
-      ),
-    ];
-    return `${lines.join("\n")}\n`;
   }
 }

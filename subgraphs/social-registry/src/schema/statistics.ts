@@ -14,6 +14,7 @@ interface Cell {
   scored: number;
   eligibleAmoTadamon: number;
   eligibleDirectAid: number;
+  computedAt: Date;
 }
 
 const HouseholdStatisticCell = builder.objectRef<Cell>("HouseholdStatisticCell").implement({
@@ -25,16 +26,28 @@ const HouseholdStatisticCell = builder.objectRef<Cell>("HouseholdStatisticCell")
     scored: t.exposeInt("scored", { ...needs("stats:read"), description: "Households with an index in force" }),
     eligibleAmoTadamon: t.exposeInt("eligibleAmoTadamon", needs("stats:read")),
     eligibleDirectAid: t.exposeInt("eligibleDirectAid", needs("stats:read")),
+    computedAt: t.expose("computedAt", {
+      type: "DateTime",
+      ...needs("stats:read"),
+      description: "When this answer was computed: the same answer is served for up to STATISTICS_MAX_AGE_SECONDS",
+    }),
   }),
 });
 
-const IndexBand = builder.objectRef<{ from: string; to: string; households: number }>("IndexBand").implement({
-  fields: (t) => ({
-    from: t.expose("from", { type: "Decimal7", ...needs("stats:read") }),
-    to: t.expose("to", { type: "Decimal7", ...needs("stats:read") }),
-    households: t.exposeInt("households", needs("stats:read")),
-  }),
-});
+const IndexBand = builder
+  .objectRef<{ from: string; to: string; households: number; computedAt: Date }>("IndexBand")
+  .implement({
+    fields: (t) => ({
+      from: t.expose("from", { type: "Decimal7", ...needs("stats:read") }),
+      to: t.expose("to", { type: "Decimal7", ...needs("stats:read") }),
+      households: t.exposeInt("households", needs("stats:read")),
+      computedAt: t.expose("computedAt", {
+        type: "DateTime",
+        ...needs("stats:read"),
+        description: "When this answer was computed: the same answer is served for up to STATISTICS_MAX_AGE_SECONDS",
+      }),
+    }),
+  });
 
 builder.queryFields((t) => ({
   householdStatistics: t.field({
@@ -44,7 +57,7 @@ builder.queryFields((t) => ({
     description: "Active households, their members and eligible households, by region and/or milieu",
     args: { by: t.arg({ type: [Dimension], required: true }) },
     resolve: (_root, args, context) =>
-      context.aggregates.get(`householdStatistics:${JSON.stringify(args)}`, async () => {
+      context.aggregates.cells(`householdStatistics:${JSON.stringify(args)}`, async () => {
         const now = new Date();
         const tadamon = thresholdOn(context.data.thresholds, "AMO_TADAMON", now)?.threshold ?? "-1";
         const directAid = thresholdOn(context.data.thresholds, "DIRECT_AID", now)?.threshold ?? "-1";
@@ -88,7 +101,7 @@ builder.queryFields((t) => ({
     description: "How many households' index in force falls in each band (default width 0.25)",
     args: { bandWidth: t.arg({ type: "Decimal7", required: false }) },
     resolve: (_root, args, context) =>
-      context.aggregates.get(`indexDistribution:${JSON.stringify(args)}`, async () => {
+      context.aggregates.cells(`indexDistribution:${JSON.stringify(args)}`, async () => {
         const width = args.bandWidth ?? "0.2500000";
         if (Number(width) < 0.01 || Number(width) > 5) {
           throw new ValidationError([{ field: "bandWidth", message: "must be between 0.01 and 5" }]);
