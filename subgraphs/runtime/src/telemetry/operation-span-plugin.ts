@@ -8,6 +8,8 @@ import type { ApolloServerPlugin, BaseContext, GraphQLRequestContext } from "@ap
 import { trace } from "@opentelemetry/api";
 import { catalogue } from "../access/access-catalogue.js";
 import type { Caller } from "../access/caller.js";
+import { trustedOperationNames } from "../metrics/label-sets.js";
+import { plannedOperationName } from "../metrics/operation-metrics.js";
 import { recordErrorCodes } from "./spans.js";
 
 export interface OperationSpanOptions<Context extends BaseContext> {
@@ -22,6 +24,9 @@ export function operationSpanPlugin<Context extends BaseContext>(
 ): ApolloServerPlugin<Context> {
   // An agency outside the catalogue is not recorded: the value set stays closed.
   const agencies = new Set(catalogue().agencies.map((agency) => agency.code));
+  // An operation's name is the client's free text (it could be anyone's name): only the names of
+  // registered documents are recorded, as in the metrics' labels.
+  const registeredNames = new Set(trustedOperationNames());
   return {
     async requestDidStart() {
       const span = trace.getActiveSpan();
@@ -35,8 +40,9 @@ export function operationSpanPlugin<Context extends BaseContext>(
             span.updateName(type);
             span.setAttribute("graphql.operation.type", type);
           }
-          if (request.operationName) {
-            span.setAttribute("graphql.operation.name", request.operationName);
+          const name = plannedOperationName(request.operationName);
+          if (name && registeredNames.has(name)) {
+            span.setAttribute("graphql.operation.name", name);
           }
           const documentId = options.documentIdOf?.(request);
           if (documentId) {
