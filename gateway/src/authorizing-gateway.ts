@@ -5,6 +5,7 @@ import type {
   GatewayInterface,
 } from "@apollo/server-gateway-interface";
 import type { Access } from "@spx/runtime/access";
+import { startChildSpan } from "@spx/runtime/telemetry";
 import { GraphQLError } from "graphql";
 import { LRUCache } from "lru-cache";
 import { authorizeOperation, EACH, type OperationDecision, PLACEHOLDER, type Refusal } from "./authorize-operation.js";
@@ -131,7 +132,10 @@ export class AuthorizingGateway extends WrappingGateway {
         // Schema loads and health checks carry no caller; nothing personal is asked by them.
         return executor(requestContext);
       }
+      const span = startChildSpan("spx.authorize");
       const decision = this.decide(requestContext, access);
+      span.setAttribute("spx.authorization.refusals", decision.refusals.length);
+      span.end();
       if (decision.refusals.length === 0) {
         return executor(requestContext);
       }

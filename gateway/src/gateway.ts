@@ -12,6 +12,7 @@ import {
   type RouteHandler,
   sendJson,
 } from "@spx/runtime/server";
+import { operationSpanPlugin } from "@spx/runtime/telemetry";
 import { jwksOf, type SigningKey } from "@spx/runtime/tokens";
 import type { JWK } from "jose";
 import { AccountingGateway } from "./access-log/accounting-gateway.js";
@@ -203,6 +204,10 @@ export async function createGateway(options: GatewayOptions) {
       operationLogPlugin<ServedContext>(edge ? costOfAnswer(costModel) : undefined),
       trustedDocumentsPlugin({ documents, requests: persisted, production }),
       rateLimitHeadersPlugin(),
+      operationSpanPlugin<ServedContext>({
+        callerOf: (context) => context.caller,
+        documentIdOf: (request) => (request.queryHash ? registeredId(request.queryHash) : undefined),
+      }),
       // The subgraph connections close with the server, whoever stops it.
       {
         serverWillStart: async () => ({

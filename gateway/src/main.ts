@@ -3,6 +3,7 @@ import { readEnvOrExit } from "@spx/runtime/config";
 import { applyMigrations, openDatabase } from "@spx/runtime/database";
 import { createLogger } from "@spx/runtime/logging";
 import { listen, stopOnSignals } from "@spx/runtime/server";
+import { startTracing, tracedHandler, tracingSettings } from "@spx/runtime/telemetry";
 import { ACCESS_LOG_MIGRATIONS, AccessLogStore } from "./access-log/store.js";
 import { createAuthenticator } from "./authenticate.js";
 import { DEV_TOKEN_PATH, devTokenEndpoint } from "./dev-token-endpoint.js";
@@ -13,8 +14,13 @@ import { createGateway } from "./gateway.js";
 import { refuseToStart, trustedIssuers } from "./identity/trusted-issuers.js";
 import { attestationPublicKeys, devIssuerKey, gatewaySigningKey, nextSigningPublicKeys } from "./keys.js";
 import { loadSupergraph } from "./supergraph.js";
+import { traceTrust } from "./trace-trust.js";
 
 const env = readEnvOrExit(loadEnv);
+const tracing = startTracing(
+  "gateway",
+  readEnvOrExit(() => tracingSettings()),
+);
 const once = <T>(load: () => Promise<T>) => {
   let loaded: Promise<T> | undefined;
   return () => {
@@ -59,13 +65,14 @@ if (!redis) {
   logger.info("REDIS_URL is not set: rate limits are kept by this process alone");
 }
 const signingKey = await gatewaySigningKey(env);
+const authentication = env.authentication
+  ? traceTrust(createAuthenticator({ issuers }, (reason) => logger.info({ reason }, "rejected caller token")))
+  : undefined;
 const { server, handler } = await createGateway({
   supergraphSdl: supergraph.sdl,
   subgraphs: supergraph.subgraphs,
   subgraphUrls: env.subgraphUrls,
-  authenticate: env.authentication
-    ? createAuthenticator({ issuers }, (reason) => logger.info({ reason }, "rejected caller token"))
-    : "off",
+  authenticate: authentication?.authenticate ?? "off",
   signingKey,
   logger,
   production: env.production,
@@ -90,7 +97,11 @@ const { server, handler } = await createGateway({
           }),
         },
 });
-const running = await listen(handler, env.port, env.host);
+const running = await listen(
+  tracedHandler(handler, tracing, authentication?.trust ?? { decide: async () => false }),
+  env.port,
+  env.host,
+);
 logger.info({ url: `${running.url}/graphql` }, "gateway listening");
 stopOnSignals(logger, {
   server: running,
@@ -99,5 +110,6 @@ stopOnSignals(logger, {
     await server.stop();
     await accessLogDb?.close();
     redis?.disconnect();
+    await tracing.shutdown();
   },
 });

@@ -1,8 +1,10 @@
 import { AsyncLocalStorage } from "node:async_hooks";
 import { type GraphQLDataSourceProcessOptions, RemoteGraphQLDataSource } from "@apollo/gateway";
 import type { GatewayGraphQLResponse } from "@apollo/server-gateway-interface";
+import { context as otelContext, propagation, trace } from "@opentelemetry/api";
 import { SERVED_PERSONS } from "@spx/runtime/access";
 import type { Logger } from "@spx/runtime/logging";
+import { recordErrorCodes } from "@spx/runtime/telemetry";
 import { type SigningKey, signInternalToken } from "@spx/runtime/tokens";
 import { GraphQLError } from "graphql";
 import type CircuitBreaker from "opossum";
@@ -59,7 +61,19 @@ export class SubgraphClient extends RemoteGraphQLDataSource<ServedContext> {
     fetcher: Fetcher,
     private readonly calls: SubgraphCallOptions = DEFAULT_CALL_OPTIONS,
   ) {
-    super({ url, fetcher: (input, init) => fetcher(input, { ...init, signal: callSignal.getStore() ?? null }) });
+    super({
+      url,
+      fetcher: async (input, init) => {
+        const response = await fetcher(input, { ...init, signal: callSignal.getStore() ?? null });
+        // On @apollo/gateway's own `gateway.fetch` span, active here: which register, what status.
+        const span = trace.getActiveSpan();
+        if (span?.isRecording()) {
+          span.setAttribute("subgraph.name", subgraph);
+          span.setAttribute("http.response.status_code", response.status);
+        }
+        return response;
+      },
+    });
     this.breaker = subgraphBreaker(calls.breaker, (state: BreakerState) =>
       calls.logger?.warn({ subgraph, state }, `circuit to ${subgraph} ${state}`),
     );
@@ -125,6 +139,7 @@ export class SubgraphClient extends RemoteGraphQLDataSource<ServedContext> {
       if (!(failure instanceof SubgraphFailure) || !isIncoming(options)) {
         throw failure;
       }
+      recordErrorCodes(trace.getActiveSpan(), [{ extensions: { code: "SUBGRAPH_UNAVAILABLE" } }]);
       options.context.log?.warn(
         { subgraph: this.subgraph, reason: failure.reason, err: failure.cause },
         "subgraph unavailable; its fields are answered null",
@@ -149,6 +164,10 @@ export class SubgraphClient extends RemoteGraphQLDataSource<ServedContext> {
 
   override async willSendRequest({ request, context }: GraphQLDataSourceProcessOptions<ServedContext>) {
     const headers = request.http?.headers;
+    // The register continues the trace of `gateway.fetch` (nothing is added when none is recorded).
+    if (headers) {
+      propagation.inject(otelContext.active(), headers, { set: (carrier, key, value) => carrier.set(key, value) });
+    }
     // Health checks and schema loads carry no caller, nor does a request with authentication off
     // (benchmarks): no token is sent, and only a subgraph in bench mode answers.
     if (!headers || !("caller" in context) || !context.caller) {
@@ -169,6 +188,7 @@ export class SubgraphClient extends RemoteGraphQLDataSource<ServedContext> {
    * trail, for the access log, and never on to the client.
    */
   override didReceiveResponse({ response, context }: Received): Received["response"] {
+    recordErrorCodes(trace.getActiveSpan(), response.errors);
     const served = response.extensions?.[SERVED_PERSONS];
     if (response.extensions && served !== undefined) {
       delete response.extensions[SERVED_PERSONS];

@@ -5,6 +5,9 @@
 //   full            this gateway: authentication, policy (filter), the access log and the edge
 //                   (operation limits, demand control, rate limits) on
 //   full-no-edge    the same with the edge off (GATEWAY_EDGE=off): what the edge costs
+//   full+tracing    `full` with tracing at the default sampling (1 in 10, parent-based), its spans
+//                   and the registers' for the requests it samples posted as OTLP/HTTP JSON to a
+//                   collector stand-in started here (otlp-sink.mjs): what tracing costs
 //   bare            this gateway with authentication, policy and the access log off
 //   apollo-gateway  a plain @apollo/gateway on Apollo Server, default settings
 //   hive-gateway    Hive Gateway (@graphql-hive/gateway) on the same supergraph
@@ -43,6 +46,7 @@ import {
   withSystem,
   writeResults,
 } from "./harness.mjs";
+import { startOtlpSink } from "./otlp-sink.mjs";
 import { preparePeers } from "./peers.mjs";
 import { profileLines, summariseProfile } from "./profile-summary.mjs";
 
@@ -424,8 +428,15 @@ const medianOrNull = (xs) => {
   return known.length < xs.length ? null : median(known);
 };
 
+// Stopped with the process: it only counts what it is sent.
+const otlpSink = await startOtlpSink();
 const GATEWAYS = {
   full: { GATEWAY_ACCESS_LOG: "on", ACCESS_LOG_DATABASE_URL: databaseUrl("spx_bench_access_log") },
+  "full+tracing": {
+    GATEWAY_ACCESS_LOG: "on",
+    ACCESS_LOG_DATABASE_URL: databaseUrl("spx_bench_access_log"),
+    OTEL_EXPORTER_OTLP_ENDPOINT: otlpSink.url,
+  },
   "full-no-edge": {
     GATEWAY_ACCESS_LOG: "on",
     ACCESS_LOG_DATABASE_URL: databaseUrl("spx_bench_access_log"),
@@ -434,7 +445,7 @@ const GATEWAYS = {
   bare: { GATEWAY_AUTHENTICATION: "off", GATEWAY_AUTHORIZATION: "off", GATEWAY_ACCESS_LOG: "off" },
 };
 /** The gateways that are sent the scenario's callers' tokens. */
-const AUTHENTICATED = new Set(["full", "full-no-edge"]);
+const AUTHENTICATED = new Set(["full", "full+tracing", "full-no-edge"]);
 
 const started = Date.now();
 const databases = await dataFor(PERSONS);
@@ -444,7 +455,12 @@ const sideBySide = await withSystem(
     gateways: GATEWAYS,
     extraDatabases: ["spx_bench_access_log"],
     databases,
-    subgraphEnv: { SUBGRAPH_UNAUTHENTICATED: "bench" },
+    // The registers trace what `full+tracing` samples, and start no trace of their own for the others.
+    subgraphEnv: {
+      SUBGRAPH_UNAUTHENTICATED: "bench",
+      OTEL_EXPORTER_OTLP_ENDPOINT: otlpSink.url,
+      OTEL_TRACES_SAMPLER: "parentbased_always_off",
+    },
     peers: async ({ ports, ...options }) => {
       const { ceiling: ceilingPort, ...peerPorts } = ports;
       if (ceilingPort === undefined) {
@@ -685,6 +701,7 @@ const profile = summariseProfile(profileDir);
 rmSync(profileDir, { recursive: true, force: true });
 
 writeReport({ ...sideBySide, scaling, profile, seconds: (Date.now() - started) / 1000 });
+await otlpSink.close();
 
 /**
  * @typedef {object} Report
@@ -736,6 +753,9 @@ function targets({ results, batches, scaling }) {
         return `${name} ${verdict(edgeCost < 0.03)} (${(edgeCost * 100).toFixed(1)}%)`;
       })
       .join(", ")}`,
+    `- tracing at the default sampling costs ≤ 5% of person-360 throughput (full+tracing against full): ${verdict(
+      p360("full+tracing").rps >= 0.95 * p360("full").rps,
+    )} (${(p360("full+tracing").rps / p360("full").rps).toFixed(3)}×)`,
     `  - where it goes, in CPU per person-360 request against bare: ${
       /** @type {const} */ (["gateway", "subgraphs", "postgres"])
         .map((part) => {
@@ -780,14 +800,14 @@ function writeReport({ results, batches, scaling, profile, seconds }) {
     "",
     "Throughput of `full` (this gateway, everything on) relative to each alternative, and its p99 against theirs:",
     "",
-    "| Scenario | full / apollo-gateway | full / hive-gateway | full / full-no-edge | full / bare | full / ceiling | p99 full · apollo · hive · ceiling (ms) |",
-    "| --- | --- | --- | --- | --- | --- | --- |",
+    "| Scenario | full / apollo-gateway | full / hive-gateway | full / full-no-edge | full / bare | full / ceiling | full+tracing / full | p99 full · apollo · hive · ceiling (ms) |",
+    "| --- | --- | --- | --- | --- | --- | --- | --- |",
   ];
   for (const [name, { targets }] of Object.entries(results)) {
     /** @param {string} k */
     const t = (k) => targets[k] ?? { rps: 0, p99: Number.NaN };
     lines.push(
-      `| ${name} | ${ratio(t("full").rps, t("apollo-gateway").rps)} | ${ratio(t("full").rps, t("hive-gateway").rps)} | ${ratio(t("full").rps, t("full-no-edge").rps)} | ${ratio(t("full").rps, t("bare").rps)} | ${ratio(t("full").rps, t("ceiling").rps)} | ${ms(t("full").p99)} · ${ms(t("apollo-gateway").p99)} · ${ms(t("hive-gateway").p99)} · ${ms(t("ceiling").p99)} |`,
+      `| ${name} | ${ratio(t("full").rps, t("apollo-gateway").rps)} | ${ratio(t("full").rps, t("hive-gateway").rps)} | ${ratio(t("full").rps, t("full-no-edge").rps)} | ${ratio(t("full").rps, t("bare").rps)} | ${ratio(t("full").rps, t("ceiling").rps)} | ${ratio(t("full+tracing").rps, t("full").rps)} | ${ms(t("full").p99)} · ${ms(t("apollo-gateway").p99)} · ${ms(t("hive-gateway").p99)} · ${ms(t("ceiling").p99)} |`,
     );
   }
   lines.push(

@@ -1,13 +1,19 @@
+import { ROOT_CONTEXT, type SpanContext, trace } from "@opentelemetry/api";
+import { inSpan } from "@spx/runtime/telemetry";
 import type { AccessEntry } from "./entry.js";
 import type { AccessLogStore } from "./store.js";
 
 /** Entries per transaction at most; under load, requests arriving during a write share the next. */
 const MAX_BATCH = 1000;
+/** The other requests of a batch, linked from its span (the first request's trace holds it). */
+const MAX_LINKS = 32;
 
 interface Waiting {
   entry: AccessEntry;
   resolve: () => void;
   reject: (error: unknown) => void;
+  /** The recorded span of the request waiting, if any. */
+  span: SpanContext | undefined;
 }
 
 /**
@@ -29,7 +35,9 @@ export class AccessLogWriter {
   /** Resolves once the entry is durable; rejects if it could not be written. */
   record(entry: AccessEntry): Promise<void> {
     return new Promise<void>((resolve, reject) => {
-      this.queue.push({ entry, resolve, reject });
+      const active = trace.getActiveSpan();
+      const span = active?.isRecording() ? active.spanContext() : undefined;
+      this.queue.push({ entry, resolve, reject, span });
       this.start();
     });
   }
@@ -57,11 +65,22 @@ export class AccessLogWriter {
     while (this.queue.length > 0) {
       const batch = this.queue.splice(0, MAX_BATCH);
       const entries = batch.map((waiting) => waiting.entry);
+      const traced = batch.flatMap((waiting) => (waiting.span ? [waiting.span] : []));
+      const [first, ...others] = traced;
       try {
-        await this.store.append(entries).catch(async (error: unknown) => {
-          this.onBatchFailed(error, entries.length);
-          await this.store.append(entries);
-        });
+        await inSpan(
+          "spx.access_log.append",
+          {
+            attributes: { "spx.access_log.entries": entries.length },
+            links: others.slice(0, MAX_LINKS).map((context) => ({ context })),
+            parent: first ? trace.setSpanContext(ROOT_CONTEXT, first) : ROOT_CONTEXT,
+          },
+          () =>
+            this.store.append(entries).catch(async (error: unknown) => {
+              this.onBatchFailed(error, entries.length);
+              await this.store.append(entries);
+            }),
+        );
         for (const waiting of batch) {
           waiting.resolve();
         }

@@ -1,5 +1,8 @@
 import { createHash } from "node:crypto";
+import { SpanKind } from "@opentelemetry/api";
 import { DomainError } from "../errors/errors.js";
+import { injectTraceContext } from "../telemetry/server-span.js";
+import { inSpan, recordErrorCodes } from "../telemetry/spans.js";
 import { postGraphQL } from "./graphql-client.js";
 
 /** Calls the federated graph through the gateway under a service's own identity. */
@@ -50,21 +53,30 @@ export function createGraphClient(options: {
         documentId = documentIdOf(document);
         ids.set(document, documentId);
       }
-      const post = async (token: string) => {
-        try {
-          return await postGraphQL<Data>(
-            options.url(),
-            { documentId, ...(variables ? { variables } : {}) },
-            {
-              authorization: `Bearer ${token}`,
-              ...(requestId ? { "x-request-id": requestId } : {}),
-            },
-            options.timeoutMs ?? DEFAULT_GRAPH_TIMEOUT_MS,
-          );
-        } catch (error) {
-          throw new GraphUnavailableError((error as Error).message);
-        }
-      };
+      // A register's call to another goes through the gateway, in the caller's trace (traceparent).
+      const post = (token: string) =>
+        inSpan(
+          "graphql.call",
+          { kind: SpanKind.CLIENT, attributes: { "graphql.document.id": documentId } },
+          async (span) => {
+            try {
+              const posted = await postGraphQL<Data>(
+                options.url(),
+                { documentId, ...(variables ? { variables } : {}) },
+                injectTraceContext({
+                  authorization: `Bearer ${token}`,
+                  ...(requestId ? { "x-request-id": requestId } : {}),
+                }),
+                options.timeoutMs ?? DEFAULT_GRAPH_TIMEOUT_MS,
+              );
+              span.setAttribute("http.response.status_code", posted.status);
+              recordErrorCodes(span, posted.body.errors);
+              return posted;
+            } catch (error) {
+              throw new GraphUnavailableError((error as Error).message);
+            }
+          },
+        );
       let response = await post(await options.token());
       // The gateway refused the token (revoked, or a key rotated early): one new token, one retry.
       if (response.status === 401 && options.token.refresh) {

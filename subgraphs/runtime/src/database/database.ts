@@ -9,7 +9,7 @@ import type { PoolFigures } from "../metrics/register-metrics.js";
 import { lockDataDir } from "./data-dir-lock.js";
 import { type DatabaseTimeouts, DEFAULT_DATABASE_TIMEOUTS } from "./database-timeouts.js";
 import { embeddedDatabaseUrl } from "./embedded-client.js";
-import { countStatements, type StatementCounter } from "./statement-counter.js";
+import { countStatements, type StatementCounter, tracedStatement } from "./statement-counter.js";
 
 /** Plain SQL access, used by the migration runner, the seeders and the tests. */
 export interface SqlExecutor {
@@ -145,7 +145,7 @@ function openPostgres(url: string, poolSize: number, timeouts: DatabaseTimeouts)
     sql: executor(pool),
     async reads(text, params) {
       statements.count++;
-      return (await pool.query({ text, values: params, types: utcDates })).rows;
+      return (await tracedStatement(text, () => pool.query({ text, values: params, types: utcDates }))).rows;
     },
     statements,
     pool,

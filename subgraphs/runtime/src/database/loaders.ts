@@ -1,4 +1,11 @@
 import DataLoader from "dataloader";
+import { inSpan } from "../telemetry/spans.js";
+
+/** One span per batch, with its size: what the batching saved shows in the trace. */
+const traced =
+  <K, V>(find: BatchFind<K, V>): BatchFind<K, V> =>
+  (keys) =>
+    inSpan("loader.batch", { attributes: { "spx.loader.keys": keys.length } }, () => find(keys));
 
 /** Fetches the rows of a batch of keys in one statement; rows may come in any order, some keys may have none. */
 export type BatchFind<K, V> = (keys: readonly K[]) => Promise<readonly V[]>;
@@ -10,7 +17,7 @@ export type BatchFind<K, V> = (keys: readonly K[]) => Promise<readonly V[]>;
 export function keyedLoader<K, V>(find: BatchFind<K, V>, keyOf: (row: V) => K): DataLoader<K, V | null> {
   return new DataLoader<K, V | null>(async (keys) => {
     const byKey = new Map<K, V>();
-    for (const row of await find(keys)) {
+    for (const row of await traced(find)(keys)) {
       byKey.set(keyOf(row), row);
     }
     return keys.map((key) => byKey.get(key) ?? null);
@@ -24,7 +31,7 @@ export function keyedLoader<K, V>(find: BatchFind<K, V>, keyOf: (row: V) => K): 
 export function groupedLoader<K, V>(find: BatchFind<K, V>, keyOf: (row: V) => K): DataLoader<K, V[]> {
   return new DataLoader<K, V[]>(async (keys) => {
     const groups = new Map<K, V[]>(keys.map((key) => [key, []]));
-    for (const row of await find(keys)) {
+    for (const row of await traced(find)(keys)) {
       groups.get(keyOf(row))?.push(row);
     }
     return keys.map((key) => groups.get(key) ?? []);

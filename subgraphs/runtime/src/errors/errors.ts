@@ -1,6 +1,7 @@
 import { GraphQLError, type GraphQLFormattedError } from "graphql";
 import { outcomeUnknown, transientCondition } from "../database/transient-error.js";
 import { currentRequestId } from "../server/http-server.js";
+import { currentTraceId } from "../telemetry/spans.js";
 
 /** Every error a client may act on carries a stable `extensions.code`. */
 export class DomainError extends GraphQLError {
@@ -104,6 +105,8 @@ export function maskError(
   }
   // What lies under the last GraphQLError decides: nothing (raised on purpose) or a plain object
   // (an error a subgraph already formatted, relayed by the gateway) passes; an exception does not.
+  // The trace id (when the request is traced) finds the request's spans from the answer.
+  const traceId = currentTraceId();
   if (deliberate && !(original instanceof Error)) {
     const {
       http: _http,
@@ -118,7 +121,11 @@ export function maskError(
       message: deliberate.message,
       ...(formatted.locations ? { locations: formatted.locations } : {}),
       ...(formatted.path ? { path: formatted.path } : {}),
-      extensions: { ...extensions, code: extensions.code ?? "INTERNAL_SERVER_ERROR" },
+      extensions: {
+        ...extensions,
+        code: extensions.code ?? "INTERNAL_SERVER_ERROR",
+        ...(traceId ? { traceId } : {}),
+      },
     };
   }
   // The request id lets support find the logged cause of an error the client cannot see.
@@ -138,6 +145,7 @@ export function maskError(
         retryable: true,
         ...(unknown ? { outcome: "UNKNOWN" } : {}),
         ...(requestId ? { requestId } : {}),
+        ...(traceId ? { traceId } : {}),
       },
     };
   }
@@ -146,6 +154,10 @@ export function maskError(
     message: "Internal server error",
     ...(formatted.locations ? { locations: formatted.locations } : {}),
     ...(formatted.path ? { path: formatted.path } : {}),
-    extensions: { code: "INTERNAL_SERVER_ERROR", ...(requestId ? { requestId } : {}) },
+    extensions: {
+      code: "INTERNAL_SERVER_ERROR",
+      ...(requestId ? { requestId } : {}),
+      ...(traceId ? { traceId } : {}),
+    },
   };
 }

@@ -16,6 +16,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from "node:net";
 import { type ApolloServer, type BaseContext, HeaderMap, type HTTPGraphQLRequest } from "@apollo/server";
 import type { Logger } from "../logging/logger.js";
+import { currentTraceId } from "../telemetry/spans.js";
 import { answerClientError } from "./client-error.js";
 
 /** Requests larger than this are refused before parsing: GraphQL documents are small. */
@@ -136,8 +137,14 @@ export function graphqlHttpHandler<Context extends BaseContext>(
         "unexpected error serving a request",
       );
       if (!res.headersSent) {
+        const traceId = currentTraceId();
         sendJson(res, 500, {
-          errors: [{ message: "Internal server error", extensions: { code: "INTERNAL_SERVER_ERROR", requestId } }],
+          errors: [
+            {
+              message: "Internal server error",
+              extensions: { code: "INTERNAL_SERVER_ERROR", requestId, ...(traceId ? { traceId } : {}) },
+            },
+          ],
         });
       } else {
         // Half an answer is worse than none: the client sees the connection cut, not a truncated body.

@@ -19,6 +19,7 @@ import type { PoolFigures } from "../metrics/register-metrics.js";
 import { subgraphMetrics } from "../metrics/subgraph-metrics.js";
 import { AggregateCache } from "../schema/aggregate-cache.js";
 import type { AggregateStore } from "../schema/shared-aggregates.js";
+import { operationSpanPlugin } from "../telemetry/operation-span-plugin.js";
 import { type BoundRequest, bearerToken, InvalidTokenError, verifyInternalToken } from "../tokens/internal-token.js";
 import { MemoryReplayGuard, type ReplayGuard } from "../tokens/replay-guard.js";
 import { rejectionReasonOf } from "../tokens/token-rejections.js";
@@ -161,6 +162,7 @@ export function createSubgraphHttp<Context extends RequestContext>(options: Subg
       ApolloServerPluginLandingPageDisabled(),
       operationLogPlugin() as ApolloServerPlugin<Context>,
       servedPersonsPlugin() as ApolloServerPlugin<Context>,
+      operationSpanPlugin<Context>({ callerOf: (context) => context.caller }),
       metrics.plugin as ApolloServerPlugin<Context>,
     ],
     formatError: (formatted, error) =>

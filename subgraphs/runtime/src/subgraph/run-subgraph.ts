@@ -4,6 +4,9 @@ import { createLogger } from "../logging/logger.js";
 import { listen } from "../server/http-server.js";
 import { stopOnSignals } from "../server/signals.js";
 import type { RequestContext } from "../server/subgraph-server.js";
+import { tracedHandler } from "../telemetry/server-span.js";
+import { startTracing } from "../telemetry/start-tracing.js";
+import { type TracingSettings, tracingSettings } from "../telemetry/tracing-settings.js";
 import { gatewayKeySource } from "../tokens/gateway-keys.js";
 import { createSubgraph } from "./create-subgraph.js";
 import type { SubgraphDefinition, SubgraphSettings } from "./define-subgraph.js";
@@ -17,7 +20,7 @@ export function subgraphSettings<OwnEnv>(
     env?: SubgraphDefinition<never, never, never, OwnEnv>["env"];
   },
   source?: Record<string, string | undefined>,
-): SubgraphSettings & OwnEnv {
+): SubgraphSettings & OwnEnv & { tracing: TracingSettings } {
   const issues: string[] = [];
   const collect = <T>(read: () => T): T | undefined => {
     try {
@@ -36,10 +39,11 @@ export function subgraphSettings<OwnEnv>(
   const own = definition.env
     ? collect(() => parseEnv(definition.env as NonNullable<typeof definition.env>, source))
     : {};
-  if (!common || !own) {
+  const tracing = collect(() => tracingSettings(source));
+  if (!common || !own || !tracing) {
     throw new EnvError(issues);
   }
-  return { ...common, ...(own as OwnEnv) };
+  return { ...common, ...(own as OwnEnv), tracing };
 }
 
 /** `main.ts` of every register: read the settings, open the database, serve, stop on a signal. */
@@ -52,6 +56,7 @@ export async function runSubgraph<
 >(definition: SubgraphDefinition<Prisma, Context, Options, OwnEnv, Exposed>): Promise<void> {
   const env = readEnvOrExit(() => subgraphSettings(definition));
   const logger = createLogger(definition.name, env.logLevel);
+  const tracing = startTracing(definition.name, env.tracing);
   const own = (await definition.options?.(env, logger)) ?? ({} as Options);
   const app = await createSubgraph(definition, {
     ...own,
@@ -65,7 +70,15 @@ export async function runSubgraph<
     logger,
     demoSeed: env.demoSeed,
   });
-  const running = await listen(app.handler, env.port, env.host);
+  // Only the gateway can call a register (its tokens): the gateway's trace is continued.
+  const running = await listen(tracedHandler(app.handler, tracing, "continue"), env.port, env.host);
   logger.info({ url: `${running.url}/graphql` }, `${definition.name} subgraph listening`);
-  stopOnSignals(logger, { server: running, graceSeconds: env.shutdownGraceSeconds, close: () => app.close() });
+  stopOnSignals(logger, {
+    server: running,
+    graceSeconds: env.shutdownGraceSeconds,
+    close: async () => {
+      await app.close();
+      await tracing.shutdown();
+    },
+  });
 }
