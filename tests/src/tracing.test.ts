@@ -328,7 +328,9 @@ it("keeps a register's call to another register, through the gateway, in the tra
   const inTrace = () => receiver.spans.filter((span) => span.traceId === traceId);
   await receiver.until(() => {
     const call = inTrace().find((span) => span.name === "graphql.call");
-    return inTrace().some((span) => span.service === "gateway" && span.parentSpanId === call?.spanId);
+    return (
+      call !== undefined && inTrace().some((span) => span.service === "gateway" && span.parentSpanId === call.spanId)
+    );
   });
   const call = inTrace().find((span) => span.name === "graphql.call");
   expect(call).toMatchObject({ service: "health-insurance", kind: 3 });
