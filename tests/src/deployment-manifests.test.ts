@@ -501,9 +501,12 @@ describe.each(["base", "overlays/production"])("kubectl kustomize deploy/kuberne
       policies = ofKind<NetworkPolicy>(objects, "NetworkPolicy");
     });
     const podLabels = (name: string) => deployment(name).spec.template.metadata.labels;
+    // Prometheus's scrape of /metrics is the one other way in, checked on its own below.
+    const SCRAPE = "metrics-scrape";
     const rulesFor = (name: string, type: "Ingress" | "Egress") =>
       policies
         .filter((p) => p.spec.policyTypes.includes(type) && selects(p.spec.podSelector, podLabels(name)))
+        .filter((p) => type === "Egress" || p.metadata.name !== SCRAPE)
         .flatMap((p) => (type === "Ingress" ? p.spec.ingress : p.spec.egress) ?? []);
 
     /** What an egress peer is, in the terms of the design: a database, Redis, DNS, a service, … */
@@ -540,6 +543,25 @@ describe.each(["base", "overlays/production"])("kubectl kustomize deploy/kuberne
       expect([...deny[0]!.spec.policyTypes].sort()).toEqual(["Egress", "Ingress"]);
       expect(deny[0]!.spec.ingress).toBeUndefined();
       expect(deny[0]!.spec.egress).toBeUndefined();
+    });
+
+    it("let only Prometheus, from the namespace monitoring, scrape every service on its own port", () => {
+      const scrape = policies.filter((p) => p.metadata.name === SCRAPE);
+      expect(scrape).toHaveLength(1);
+      expect(scrape[0]!.spec.policyTypes).toEqual(["Ingress"]);
+      const rules = scrape[0]!.spec.ingress ?? [];
+      expect(rules).toHaveLength(1);
+      expect(rules[0]!.from).toEqual([
+        {
+          namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "monitoring" } },
+          podSelector: { matchLabels: { "app.kubernetes.io/name": "prometheus" } },
+        },
+      ]);
+      for (const service of SERVICES) {
+        expect(selects(scrape[0]!.spec.podSelector, podLabels(service))).toBe(true);
+        const port = deployment(service).spec.template.spec.containers[0]!.ports?.[0]?.containerPort;
+        expect(rules[0]!.ports).toContainEqual({ protocol: "TCP", port });
+      }
     });
 
     it("let anyone reach the gateway, on its port only", () => {
