@@ -218,7 +218,7 @@ defaults
   default_backend gateways
 
 backend gateways
-${backend}
+${backend.replace("GET /readyz", "GET /readyz?scope=gateway")}
   # The body is read before a server is chosen, so that the retry rules below can see it.
   option http-buffer-request
   acl mutation req.body -m reg -i (^|[^A-Za-z0-9_])mutation([^A-Za-z0-9_]|$)

@@ -302,7 +302,15 @@ export async function createGateway(options: GatewayOptions) {
       "/healthz": (_req, res) => sendJson(res, 200, { status: "ok" }),
       // Prometheus text format; counts only, under bounded labels (@spx/runtime/metrics).
       "/metrics": metrics.route,
-      "/readyz": async (_req, res) => {
+      "/readyz": async (req, res) => {
+        // `?scope=gateway` is the probe of a load balancer or Kubernetes: whether this replica can
+        // take traffic. A register that is down is answered SUBGRAPH_UNAVAILABLE by every replica
+        // alike, so taking them all out for it would turn partial answers into none. Without the
+        // scope, ready means the whole graph answers (what `npm start` and the tests wait for).
+        if (new URL(req.url ?? "/", "http://localhost").searchParams.get("scope") === "gateway") {
+          sendJson(res, 200, { status: "ready", scope: "gateway" });
+          return;
+        }
         const subgraphs = await readiness();
         const ready = Object.values(subgraphs).every(Boolean);
         sendJson(res, ready ? 200 : 503, { status: ready ? "ready" : "unavailable", subgraphs });

@@ -80,6 +80,10 @@ describe("health", () => {
       status: "unavailable",
       subgraphs: { population: false, "social-registry": true, "health-insurance": true, "direct-aid": true },
     });
+    // A load balancer's probe: this replica still takes traffic (it answers the others' fields).
+    const own = await fetch(`${system.gatewayUrl}/readyz?scope=gateway`);
+    expect(own.status).toBe(200);
+    expect(await own.json()).toEqual({ status: "ready", scope: "gateway" });
     expect((await fetch(`${system.gatewayUrl}/healthz`)).status).toBe(200);
   });
 });
