@@ -3,6 +3,13 @@
  * A3): AMO-Tadamon 9.3264284 (decree published in the BO of 30 Nov 2022); direct social aid
  * 9.743001 (figure given by the budget minister, reported by TelQuel, July 2024); AMO Achamil is for
  * households ABOVE the Tadamon threshold (CNSS communiqué).
+ *
+ * AMO Achamil's rule is in force from 15 Dec 2023, the date of decree 2.23.690, which applies law
+ * 60.22 (Dahir 1.23.41 of 25 May 2023): the law alone names the regime but leaves its conditions
+ * (the RSU score, the contributions by score) to that decree, so no household could be eligible
+ * before it. Registrations opened at the CNSS on 3 Jan 2024 (CNSS communiqué): an administrative
+ * opening, not the rule's date. A choice where the sources are silent; change it as data (a
+ * program_threshold row), not here.
  */
 
 export type Program = "AMO_TADAMON" | "DIRECT_AID" | "AMO_ACHAMIL";
@@ -14,10 +21,13 @@ export interface ThresholdRule {
   comparison: "AT_OR_BELOW" | "ABOVE";
 }
 
+/** Decree 2.23.690 of 15 Dec 2023 (law 60.22): see above. */
+export const ACHAMIL_EFFECTIVE_FROM = "2023-12-15";
+
 export const SHIPPED_THRESHOLDS: readonly ThresholdRule[] = [
   { program: "AMO_TADAMON", threshold: "9.3264284", effectiveFrom: "2022-11-30", comparison: "AT_OR_BELOW" },
   { program: "DIRECT_AID", threshold: "9.7430010", effectiveFrom: "2023-12-01", comparison: "AT_OR_BELOW" },
-  { program: "AMO_ACHAMIL", threshold: "9.3264284", effectiveFrom: "2022-12-01", comparison: "ABOVE" },
+  { program: "AMO_ACHAMIL", threshold: "9.3264284", effectiveFrom: ACHAMIL_EFFECTIVE_FROM, comparison: "ABOVE" },
 ];
 
 /** The rule in force on a day: the latest effective on or before it. */

@@ -2,7 +2,13 @@ import { type Caller, defaultPurpose } from "@spx/runtime/access";
 import { postGraphQL } from "@spx/runtime/clients";
 import { createLogger } from "@spx/runtime/logging";
 import { listen, type RunningServer } from "@spx/runtime/server";
-import { type AnySubgraph, type AppOf, createSubgraph, type OptionsOf } from "@spx/runtime/subgraph";
+import {
+  type AnySubgraph,
+  type AppOf,
+  createSubgraph,
+  type OptionsOf,
+  type SubgraphAppOptions,
+} from "@spx/runtime/subgraph";
 import { generateSigningKey, localKeySet, signInternalToken } from "@spx/runtime/tokens";
 import { createTestDatabase, type TestDatabase } from "./test-database.js";
 
@@ -31,6 +37,8 @@ export async function startTestSubgraph<D extends AnySubgraph>(
     defaultCaller: Caller;
     /** What `main.ts` would derive from the settings (the graph client, keys). */
     options: OptionsOf<D>;
+    /** Its events' transport and pace (NATS or the graph feed; `eventsInBackground: false` for `drain()` only). */
+    events?: Pick<SubgraphAppOptions, "nats" | "eventsPollIntervalMs" | "eventsRelayIntervalMs" | "eventsInBackground">;
   },
 ): Promise<TestSubgraph<AppOf<D>>> {
   type App = AppOf<D>;
@@ -48,6 +56,7 @@ export async function startTestSubgraph<D extends AnySubgraph>(
       gatewayKeys: localKeySet([key]),
       logger: createLogger(name, "silent"),
       demoSeed: false,
+      ...options.events,
     })) as App;
     server = await listen(app.handler, 0);
   } catch (error) {

@@ -3,6 +3,7 @@ import { nameKey } from "../name-key.js";
 import type { PersonRecord } from "../person-record.js";
 import { SeededRandom } from "../random.js";
 import { REGIONS, type Region } from "../regions.js";
+import { type FamilyCivilStatus, familyCivilStatus } from "./demo-civil-status.js";
 import { FEMALE_FIRST_NAMES, FOREIGN_RESIDENTS, LAST_NAMES, MALE_FIRST_NAMES, type NamePair } from "./names.js";
 
 /*
@@ -33,6 +34,12 @@ export interface GeneratedFamily {
   members: { person: GeneratedPerson; relationship: Relationship }[];
   /** Relatives who died (a late father, a grandparent): registered, not household members. */
   deceased: GeneratedPerson[];
+  /**
+   * The family's civil status (marriages, filiation, disabilities, custody and kafala) and the
+   * persons it adds: drawn after the family from a stream of its own (demo-civil-status.ts), so
+   * that `members` and `deceased` are exactly what they were before civil status existed.
+   */
+  civil: FamilyCivilStatus;
 }
 
 // Household sizes 1..9; the weights give a mean of about 4.4 persons.
@@ -55,10 +62,14 @@ const CIN_PREFIXES: Record<string, readonly string[]> = {
   "12": ["VA", "VB"],
 };
 
+/** A family as the main stream makes it, before its civil status. */
+type MainFamily = Omit<GeneratedFamily, "civil"> & { lateHusband: GeneratedPerson | null; foreign: boolean };
+
 class FamilyFactory {
   private readonly random: SeededRandom;
-  private readonly usedIdcs = new Set<number>();
-  private readonly usedCin = new Set<string>();
+  /** Shared with the civil stream, which never gives a number the main stream gave. */
+  readonly usedIdcs = new Set<number>();
+  readonly usedCin = new Set<string>();
   private readonly regionWeights = REGIONS.map((region) => region.population2024);
 
   constructor(seed: number) {
@@ -96,7 +107,7 @@ class FamilyFactory {
     return new Date(from.getTime() + this.random.int(0, days + 1) * DAY_MS);
   }
 
-  family(number: number, size: number): GeneratedFamily {
+  family(number: number, size: number): MainFamily {
     const r = this.random;
     // The first families visit every region three times, so that even the least populated
     // regions have a few households in a small demo; after that, regions follow population.
@@ -164,7 +175,7 @@ class FamilyFactory {
     if (size === 1) {
       const single = person(r.chance(0.5) ? "MALE" : "FEMALE", r.int(20, 86));
       members.push({ person: single, relationship: "HEAD" });
-      return { number, members, deceased };
+      return { number, members, deceased, lateHusband: null, foreign: foreign !== null };
     }
     const widowed = r.chance(0.08);
     const headSex = widowed || r.chance(0.12) ? "FEMALE" : "MALE";
@@ -180,9 +191,11 @@ class FamilyFactory {
       mother = spouse;
       remaining--;
     }
+    let lateHusband: GeneratedPerson | null = null;
     if (widowed) {
       const husband = person("MALE", headAge + r.int(0, 9), { lastName: familyName });
-      deceased.push(die(husband));
+      lateHusband = die(husband);
+      deceased.push(lateHusband);
     }
     if (remaining >= 3 && headAge >= 35 && r.chance(0.15)) {
       const parentSex = r.chance(0.6) ? "FEMALE" : "MALE";
@@ -203,7 +216,7 @@ class FamilyFactory {
     if (r.chance(0.06) && headAge >= 45) {
       deceased.push(die(person(r.chance(0.5) ? "MALE" : "FEMALE", Math.min(98, headAge + r.int(22, 35)))));
     }
-    return { number, members, deceased };
+    return { number, members, deceased, lateHusband, foreign: foreign !== null };
   }
 
   size(): number {
@@ -211,22 +224,41 @@ class FamilyFactory {
   }
 }
 
-/** Families until `persons` people (members and deceased relatives) have been produced. */
+/**
+ * Families until `persons` people (members and deceased relatives of the main stream) have been
+ * produced; the persons their civil status adds come on top (a few percent), so that the same
+ * `persons` gives the same families as before civil status existed.
+ */
 export function* generateFamilies(options: { seed?: number; persons: number }): Generator<GeneratedFamily> {
-  const factory = new FamilyFactory(options.seed ?? DEMO_SEED);
+  const seed = options.seed ?? DEMO_SEED;
+  const factory = new FamilyFactory(seed);
+  const used = { idcs: factory.usedIdcs, cin: factory.usedCin };
   let produced = 0;
   for (let number = 1; produced < options.persons; number++) {
-    const family = factory.family(number, factory.size());
+    const { lateHusband, foreign, ...family } = factory.family(number, factory.size());
     produced += family.members.length + family.deceased.length;
-    yield family;
+    const civil = familyCivilStatus(
+      seed,
+      { number, members: family.members, lateHusband, foreign },
+      used,
+      REFERENCE_DAY,
+    );
+    yield { ...family, civil };
   }
 }
 
-/** Every person of the generated families, representatives before the minors they represent. */
+/**
+ * Every person of the generated families, representatives before the minors they represent: each
+ * family's main-stream persons first, then those its civil status added.
+ */
 export function* generatePersons(options: { seed?: number; persons: number }): Generator<GeneratedPerson> {
   for (const family of generateFamilies(options)) {
     yield* family.deceased;
     for (const member of family.members) {
+      yield member.person;
+    }
+    yield* family.civil.relatives;
+    for (const member of family.civil.newMembers) {
       yield member.person;
     }
   }

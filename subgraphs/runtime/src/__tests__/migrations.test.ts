@@ -34,6 +34,15 @@ describe("migration runner", () => {
     expect(rows.every((r) => /^[0-9a-f]{64}$/.test(r.checksum))).toBe(true);
   });
 
+  it("applies a migration longer than the statement timeouts while other replicas wait for it", async () => {
+    // 3 s: past the 2 s statement timeout, the 2.5 s client wait and the 1 s lock timeout.
+    migration("20260101000000_slow", "CREATE TABLE slow (id int PRIMARY KEY); SELECT pg_sleep(3);");
+    const runs = await Promise.all([1, 2].map(() => applyMigrations(db.database.sql, dir)));
+    expect(runs.flat()).toEqual(["20260101000000_slow"]);
+    const tables = await db.database.sql.query("SELECT 1 FROM information_schema.tables WHERE table_name = 'slow'");
+    expect(tables).toHaveLength(1);
+  });
+
   it("rolls a failing migration back entirely and records nothing", async () => {
     migration("20260101000000_bad", "CREATE TABLE c (id int); SELECT no_such_function();");
     await expect(applyMigrations(db.database.sql, dir)).rejects.toThrow(/20260101000000_bad failed/);

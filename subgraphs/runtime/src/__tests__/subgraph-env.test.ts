@@ -60,3 +60,19 @@ describe("demo data", () => {
     );
   });
 });
+
+describe("statistics settings", () => {
+  it("refresh snapshots every 60 s with up to 60 s per statement by default; the replaced maximum age is refused by name", () => {
+    expect(subgraphEnv("POPULATION", 4001, {})).toMatchObject({
+      statisticsRefreshSeconds: 60,
+      statisticsRefreshTimeoutMs: 60_000,
+    });
+    expect(
+      subgraphEnv("POPULATION", 4001, { STATISTICS_REFRESH_SECONDS: "5", STATISTICS_REFRESH_TIMEOUT_MS: "600000" }),
+    ).toMatchObject({ statisticsRefreshSeconds: 5, statisticsRefreshTimeoutMs: 600_000 });
+    expect(() => subgraphEnv("POPULATION", 4001, { STATISTICS_MAX_AGE_SECONDS: "60" })).toThrow(
+      /STATISTICS_MAX_AGE_SECONDS.*replaced by STATISTICS_REFRESH_SECONDS/s,
+    );
+    expect(() => subgraphEnv("POPULATION", 4001, { STATISTICS_REFRESH_SECONDS: "0" })).toThrow(EnvError);
+  });
+});

@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import { AGENCY_CATALOGUE_FILE } from "@spx/schema";
 import { z } from "zod";
+import type { DisclosureRules } from "../disclosure/types.js";
 import { DomainError } from "../errors/errors.js";
 import { POLICY_NAMES, type Policy, SCOPE_NAMES, type Scope } from "./access-vocabulary.js";
 import { AGENCY_CODE, type Agency, type Caller, callerFromClaims, ROLES, type Role } from "./caller.js";
@@ -136,6 +137,20 @@ const identitySchema = z
   })
   .strict();
 
+/**
+ * Disclosure control of the registers' statistics (`@spx/runtime/disclosure`): one setting for the
+ * whole graph, never per grant, because a pattern that varied by caller would let two callers
+ * difference their answers.
+ */
+const disclosureSchema = z
+  .object({
+    $comment: z.string().optional(),
+    /** Below 3, two contributors could each subtract their own value and learn the other's. */
+    threshold: z.number().int().min(3),
+    dominancePercent: z.number().min(0).max(100),
+  })
+  .strict();
+
 const grantSchema = z.object({
   agency: z.string().nullable(),
   role: z.enum(ROLES),
@@ -160,6 +175,7 @@ const catalogueSchema = z
     purposes: z.record(z.string().regex(PURPOSE_NAME), z.string().min(1)),
     /** Edge defaults for every grant (`trustedDocuments` here applies outside production only). */
     edge: edgeSchema,
+    disclosure: disclosureSchema,
     grants: z.array(grantSchema),
     publicFields: z.array(
       z.object({ field: z.string().regex(/^[A-Za-z_]\w*\.(\*|[A-Za-z_]\w*)$/), reason: z.string() }),
@@ -294,6 +310,12 @@ export class CatalogueIndex {
     }
   }
 
+  /** The rules every register's statistics are protected with (the same for every caller). */
+  get disclosure(): DisclosureRules {
+    const { threshold, dominancePercent } = this.catalogue.disclosure;
+    return { threshold, dominancePercent };
+  }
+
   agency(code: string): ListedAgency | undefined {
     return this.agencies.get(code);
   }
@@ -355,6 +377,11 @@ export function committedCatalogue(): CatalogueIndex {
 
 export function catalogue(): Catalogue {
   return committedCatalogue().catalogue;
+}
+
+/** The committed catalogue's disclosure-control rules, for the registers' statistics. */
+export function disclosureRules(): DisclosureRules {
+  return committedCatalogue().disclosure;
 }
 
 /** The caller's access under the committed catalogue; a pair it does not name gets none. */

@@ -70,9 +70,24 @@ export function subgraphEnv(
         [clientKeySetting]: optionalText,
         SINGLE_PROCESS: z.enum(["true", "false"]).default("false"),
         SUBGRAPH_UNAUTHENTICATED: z.enum(UNAUTHENTICATED_MODES).default("refuse"),
-        STATISTICS_MAX_AGE_SECONDS: z.coerce.number().int().min(0).max(86_400).default(60),
+        STATISTICS_REFRESH_SECONDS: z.coerce.number().int().min(1).max(86_400).default(60),
+        STATISTICS_REFRESH_TIMEOUT_MS: z.coerce.number().int().min(1_000).max(3_600_000).default(60_000),
+        // Replaced by STATISTICS_REFRESH_SECONDS: a deployment still setting it is told, not ignored.
+        STATISTICS_MAX_AGE_SECONDS: z
+          .undefined({ error: "replaced by STATISTICS_REFRESH_SECONDS (statistics are served from snapshots)" })
+          .optional(),
         GRAPH_TIMEOUT_MS: z.coerce.number().int().min(1).max(600_000).default(DEFAULT_GRAPH_TIMEOUT_MS),
         SHUTDOWN_GRACE_SECONDS: shutdownGraceSeconds,
+        // Unset: events are delivered without a broker (consumers poll the producers' feeds through the graph).
+        NATS_URL: z.preprocess(
+          (value) => (value === "" ? undefined : value),
+          z
+            .string()
+            .regex(/^(nats|tls):\/\/[^\s]+$/, "must be a nats:// or tls:// URL (several: comma-separated)")
+            .optional(),
+        ),
+        EVENTS_POLL_INTERVAL_MS: z.coerce.number().int().min(10).max(3_600_000).default(1_000),
+        EVENTS_RELAY_INTERVAL_MS: z.coerce.number().int().min(10).max(3_600_000).default(200),
         ...databaseTimeoutsEnv,
       })
       .refine(timeoutsAreOrdered, {
@@ -158,12 +173,20 @@ export function subgraphEnv(
     singleProcess: raw.SINGLE_PROCESS === "true",
     /** What a request without an authorization header gets; `bench` only for benchmarks. */
     unauthenticated: raw.SUBGRAPH_UNAUTHENTICATED as UnauthenticatedMode,
-    /** How long a statistics answer is reused by this process. */
-    statisticsMaxAgeSeconds: raw.STATISTICS_MAX_AGE_SECONDS as number,
+    /** How old a statistics snapshot may grow before it is refreshed. */
+    statisticsRefreshSeconds: raw.STATISTICS_REFRESH_SECONDS as number,
+    /** How long one snapshot refresh's statement may run. */
+    statisticsRefreshTimeoutMs: raw.STATISTICS_REFRESH_TIMEOUT_MS as number,
     databaseTimeouts: databaseTimeoutsOf(raw),
     /** How long the register waits for the graph (through the gateway) before DEPENDENCY_UNAVAILABLE. */
     graphTimeoutMs: raw.GRAPH_TIMEOUT_MS as number,
     /** How long requests in flight at SIGTERM or SIGINT may take to finish before they are cut. */
     shutdownGraceSeconds: raw.SHUTDOWN_GRACE_SECONDS as number,
+    /** NATS JetStream servers for the events; unset, the graph feed delivers them (also in production). */
+    natsUrl: raw.NATS_URL as string | undefined,
+    /** How often a consumer polls a producer's feed (or waits on NATS) for new events. */
+    eventsPollIntervalMs: raw.EVENTS_POLL_INTERVAL_MS as number,
+    /** How often the relay positions and publishes the register's outbox. */
+    eventsRelayIntervalMs: raw.EVENTS_RELAY_INTERVAL_MS as number,
   };
 }

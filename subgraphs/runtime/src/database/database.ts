@@ -9,15 +9,30 @@ import type { PoolFigures } from "../metrics/register-metrics.js";
 import { lockDataDir } from "./data-dir-lock.js";
 import { type DatabaseTimeouts, DEFAULT_DATABASE_TIMEOUTS } from "./database-timeouts.js";
 import { embeddedDatabaseUrl } from "./embedded-client.js";
+import { runningEmbeddedServer } from "./embedded-server.js";
 import { countStatements, type StatementCounter, tracedStatement } from "./statement-counter.js";
 
 /** Plain SQL access, used by the migration runner, the seeders and the tests. */
 export interface SqlExecutor {
   /** Runs a script of one or more statements without parameters. */
   exec(script: string): Promise<void>;
-  query<Row = Record<string, unknown>>(text: string, params?: unknown[]): Promise<Row[]>;
-  /** Runs `fn` on one connection, so that session state such as advisory locks holds throughout. */
-  withSession<T>(fn: (session: SqlExecutor) => Promise<T>): Promise<T>;
+  /**
+   * `prepareAs` names the statement so that PostgreSQL plans it once per connection: for the
+   * hottest fixed statements only (a name must always mean the same text). PGlite ignores it.
+   */
+  query<Row = Record<string, unknown>>(text: string, params?: unknown[], prepareAs?: string): Promise<Row[]>;
+  /**
+   * Runs `fn` on one connection, so that session state such as advisory locks holds throughout;
+   * `queryTimeoutMs` as for `transaction`.
+   */
+  withSession<T>(fn: (session: SqlExecutor) => Promise<T>, options?: { queryTimeoutMs?: number }): Promise<T>;
+  /**
+   * Runs `fn` in one transaction on one connection (committed if it resolves, rolled back if it
+   * throws), no other statement of this process coming between on PGlite. `queryTimeoutMs`
+   * replaces the client-side wait for its statements: a long statement allowed by a `SET LOCAL
+   * statement_timeout` (a statistics refresh) is not cut by the driver at the service's default.
+   */
+  transaction<T>(fn: (tx: SqlExecutor) => Promise<T>, options?: { queryTimeoutMs?: number }): Promise<T>;
 }
 
 export interface Database {
@@ -78,7 +93,10 @@ export interface OpenDatabaseOptions {
 export async function openDatabase(options: OpenDatabaseOptions): Promise<Database> {
   const timeouts = { ...DEFAULT_DATABASE_TIMEOUTS, ...options.timeouts };
   if (options.url) {
-    return openPostgres(options.url, options.poolSize ?? 10, timeouts);
+    // `npm start` hands every service the embedded server's URL: same server, same shared session.
+    return openPostgres(options.url, options.poolSize ?? 10, timeouts, {
+      namedStatements: !isEmbeddedServerUrl(options.url, options.dataDir),
+    });
   }
   if (options.inMemory || options.template) {
     return openPglite(options);
@@ -86,7 +104,7 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Databa
   refuseInProduction(`The embedded database (${options.name})`, "set its PostgreSQL URL");
   const embedded = await embeddedDatabaseUrl(options.dataDir, options.name);
   try {
-    const database = openPostgres(embedded.url, options.poolSize ?? 10, timeouts);
+    const database = openPostgres(embedded.url, options.poolSize ?? 10, timeouts, { namedStatements: false });
     return {
       ...database,
       async close() {
@@ -100,7 +118,32 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Databa
   }
 }
 
-function openPostgres(url: string, poolSize: number, timeouts: DatabaseTimeouts): Database {
+/** node-pg reads `query_timeout` per query too (client.js), though its types do not say so. */
+function withTimeout(query: pg.QueryConfig, queryTimeoutMs: number | undefined): pg.QueryConfig {
+  return queryTimeoutMs ? ({ ...query, query_timeout: queryTimeoutMs } as pg.QueryConfig) : query;
+}
+
+/** Whether `url` points at the embedded server running under `dataDir`. */
+function isEmbeddedServerUrl(url: string, dataDir: string): boolean {
+  const server = runningEmbeddedServer(dataDir);
+  if (!server) {
+    return false;
+  }
+  const { hostname, port } = new URL(url);
+  return ["127.0.0.1", "localhost", "[::1]"].includes(hostname) && port === String(server.port);
+}
+
+/**
+ * `namedStatements: false` for the embedded server: it runs every connection on one PGlite session,
+ * so a statement one connection prepares by name already exists for the next, which pg cannot know
+ * ("prepared statement … already exists"); there the name is dropped and the statement sent unnamed.
+ */
+function openPostgres(
+  url: string,
+  poolSize: number,
+  timeouts: DatabaseTimeouts,
+  { namedStatements = true }: { namedStatements?: boolean } = {},
+): Database {
   // Prisma's `?schema=` convention: Prisma's queries name it, and plain SQL finds it first.
   const schema = new URL(url).searchParams.get("schema") ?? undefined;
   const pool = new pg.Pool({
@@ -120,18 +163,57 @@ function openPostgres(url: string, poolSize: number, timeouts: DatabaseTimeouts)
   pool.on("error", () => {});
   pool.on("connect", (client) => client.on("error", () => {}));
   const statements: StatementCounter = { count: 0 };
-  const executor = (client: pg.Pool | pg.PoolClient): SqlExecutor => ({
+  const naming = { on: namedStatements };
+  const executor = (client: pg.Pool | pg.PoolClient, queryTimeoutMs?: number): SqlExecutor => ({
     async exec(script) {
-      await client.query(script);
+      await client.query(withTimeout({ text: script }, queryTimeoutMs));
     },
-    async query<Row>(text: string, params: unknown[] = []) {
-      const result = await client.query(text, params);
+    async query<Row>(text: string, params: unknown[] = [], prepareAs?: string) {
+      if (prepareAs && naming.on) {
+        try {
+          const named = await client.query(withTimeout({ name: prepareAs, text, values: params }, queryTimeoutMs));
+          return named.rows as Row[];
+        } catch (error) {
+          // A server whose connections share one session (the embedded server, found before its
+          // file was written; a transaction-mode pooler): names are dropped for good, and a
+          // statement outside a transaction, which ran nothing, is sent again unnamed.
+          const code = (error as { code?: string }).code;
+          if (code !== "42P05" && code !== "26000") {
+            throw error;
+          }
+          naming.on = false;
+          if (client !== pool) {
+            throw error;
+          }
+        }
+      }
+      const result = await client.query(withTimeout({ text, values: params }, queryTimeoutMs));
       return result.rows as Row[];
     },
-    async withSession(fn) {
+    async transaction(fn, options = {}) {
+      const session = await pool.connect();
+      let broken: Error | undefined;
+      try {
+        await session.query("BEGIN");
+        try {
+          const result = await fn(executor(session, options.queryTimeoutMs));
+          await session.query("COMMIT");
+          return result;
+        } catch (error) {
+          await session.query("ROLLBACK").catch((rollback: Error) => {
+            broken = rollback;
+          });
+          throw error;
+        }
+      } finally {
+        // A connection that could not even roll back is not handed to the next caller.
+        session.release(broken);
+      }
+    },
+    async withSession(fn, options = {}) {
       const session = await pool.connect();
       try {
-        return await fn(executor(session));
+        return await fn(executor(session, options.queryTimeoutMs));
       } finally {
         session.release();
       }
@@ -178,6 +260,22 @@ async function openPglite(options: OpenDatabaseOptions): Promise<Database> {
         const run = sessionQueue.then(() => fn(sql));
         sessionQueue = run.catch(() => {});
         return run;
+      },
+      // PGlite's own transaction holds its connection: no other query of this process runs inside it.
+      transaction<T>(fn: (tx: SqlExecutor) => Promise<T>): Promise<T> {
+        return db.transaction(async (tx) => {
+          const inside: SqlExecutor = {
+            async exec(script) {
+              await tx.exec(script);
+            },
+            async query<Row>(text: string, params: unknown[] = []) {
+              return (await tx.query<Row>(text, params)).rows;
+            },
+            withSession: (inner) => inner(inside),
+            transaction: (inner) => inner(inside),
+          };
+          return fn(inside);
+        });
       },
     };
     return {

@@ -11,7 +11,12 @@ export type Json = string | number | boolean | null | Json[] | { [key: string]: 
 
 const KEY = /^[A-Za-z0-9_.:-]{8,128}$/;
 
-function canonical(value: unknown): string {
+export function canonical(value: unknown): string {
+  // A Date has no enumerable keys: as an object it would hash as {} and a key reused for another
+  // date would return the first date's result.
+  if (value instanceof Date) {
+    return JSON.stringify(Number.isNaN(value.getTime()) ? null : value.toISOString());
+  }
   if (Array.isArray(value)) {
     return `[${value.map(canonical).join(",")}]`;
   }

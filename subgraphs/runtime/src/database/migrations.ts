@@ -7,6 +7,15 @@ import type { SqlExecutor } from "./database.js";
 /** Prisma's own advisory-lock key, so that `prisma migrate deploy` and this runner exclude each other. */
 const PRISMA_MIGRATE_LOCK = 72707369;
 
+/**
+ * A migration over a national register (an index on 20 M rows) runs far longer than the service's
+ * statement timeouts, and a replica starting meanwhile waits that long for the lock: neither is cut
+ * by the request-sized defaults, both by these.
+ */
+const MIGRATION_TIMEOUT_MS = 60 * 60_000;
+const LOCK_WAIT_MS = 30 * 60_000;
+const LOCK_POLL_MS = 200;
+
 // The table Prisma keeps; writing the same rows keeps `prisma migrate status` in agreement.
 const BOOKKEEPING_TABLE = `
 CREATE TABLE IF NOT EXISTS "_prisma_migrations" (
@@ -56,41 +65,67 @@ export function readMigrations(directory: string): MigrationFile[] {
  */
 export async function applyMigrations(sql: SqlExecutor, directory: string): Promise<string[]> {
   const files = readMigrations(directory);
-  return sql.withSession(async (session) => {
-    await session.query("SELECT pg_advisory_lock($1)", [PRISMA_MIGRATE_LOCK]);
-    try {
-      await session.exec(BOOKKEEPING_TABLE);
-      const applied = await session.query<AppliedRow>(
-        `SELECT migration_name, checksum, finished_at, rolled_back_at FROM "_prisma_migrations"`,
-      );
-      assertHistoryIsSound(applied, files);
-      const umzug = new Umzug({
-        migrations: files.map((file) => ({
-          name: file.name,
-          up: () => apply(session, file),
-        })),
-        storage: {
-          executed: async () =>
-            applied.filter((row) => row.finished_at && !row.rolled_back_at).map((row) => row.migration_name),
-          // The bookkeeping row is written inside the migration's own transaction (see apply).
-          logMigration: async () => {},
-          unlogMigration: async () => {
-            throw new Error("Migrations are forward-only");
+  return sql.withSession(
+    async (session) => {
+      await takeMigrationLock(session);
+      try {
+        await session.exec(BOOKKEEPING_TABLE);
+        const applied = await session.query<AppliedRow>(
+          `SELECT migration_name, checksum, finished_at, rolled_back_at FROM "_prisma_migrations"`,
+        );
+        assertHistoryIsSound(applied, files);
+        const umzug = new Umzug({
+          migrations: files.map((file) => ({
+            name: file.name,
+            up: () => apply(session, file),
+          })),
+          storage: {
+            executed: async () =>
+              applied.filter((row) => row.finished_at && !row.rolled_back_at).map((row) => row.migration_name),
+            // The bookkeeping row is written inside the migration's own transaction (see apply).
+            logMigration: async () => {},
+            unlogMigration: async () => {
+              throw new Error("Migrations are forward-only");
+            },
           },
-        },
-        logger: undefined,
-      });
-      const done = await umzug.up();
-      return done.map((migration) => migration.name);
-    } finally {
-      await session.query("SELECT pg_advisory_unlock($1)", [PRISMA_MIGRATE_LOCK]);
+          logger: undefined,
+        });
+        const done = await umzug.up();
+        return done.map((migration) => migration.name);
+      } finally {
+        await session.query("SELECT pg_advisory_unlock($1)", [PRISMA_MIGRATE_LOCK]);
+      }
+    },
+    { queryTimeoutMs: MIGRATION_TIMEOUT_MS },
+  );
+}
+
+/**
+ * Polls rather than blocking in `pg_advisory_lock`, which the session's lock_timeout (1 s by
+ * default) would cancel while another replica is still migrating.
+ */
+async function takeMigrationLock(session: SqlExecutor): Promise<void> {
+  const deadline = Date.now() + LOCK_WAIT_MS;
+  for (;;) {
+    const [row] = await session.query<{ locked: boolean }>("SELECT pg_try_advisory_lock($1) AS locked", [
+      PRISMA_MIGRATE_LOCK,
+    ]);
+    if (row?.locked) {
+      return;
     }
-  });
+    if (Date.now() > deadline) {
+      throw new Error(
+        `Another process has held the migration lock for ${LOCK_WAIT_MS / 60_000} minutes; is a migration stuck?`,
+      );
+    }
+    await new Promise((resolve) => setTimeout(resolve, LOCK_POLL_MS));
+  }
 }
 
 async function apply(session: SqlExecutor, file: MigrationFile): Promise<void> {
   await session.exec("BEGIN");
   try {
+    await session.exec(`SET LOCAL statement_timeout = ${MIGRATION_TIMEOUT_MS}`);
     await session.exec(file.sql);
     await session.query(
       `INSERT INTO "_prisma_migrations"

@@ -17,8 +17,7 @@ import type { Logger } from "../logging/logger.js";
 import { withHttpMetrics } from "../metrics/http-metrics.js";
 import type { PoolFigures } from "../metrics/register-metrics.js";
 import { subgraphMetrics } from "../metrics/subgraph-metrics.js";
-import { AggregateCache } from "../schema/aggregate-cache.js";
-import type { AggregateStore } from "../schema/shared-aggregates.js";
+import { NO_STATISTICS, type StatisticsReader } from "../statistics/statistics-service.js";
 import { operationSpanPlugin } from "../telemetry/operation-span-plugin.js";
 import { type BoundRequest, bearerToken, InvalidTokenError, verifyInternalToken } from "../tokens/internal-token.js";
 import { MemoryReplayGuard, type ReplayGuard } from "../tokens/replay-guard.js";
@@ -35,8 +34,8 @@ export interface RequestContext {
   log: Logger;
   /** The persons served so far, for the access log. */
   trail: AccessTrail;
-  /** Register-wide statistics, shared by every request of this process (and its replicas, with Redis). */
-  aggregates: AggregateCache;
+  /** The register's statistics, cut from the snapshots every replica serves alike. */
+  statistics: StatisticsReader;
 }
 
 export interface SubgraphHttpOptions<Context extends RequestContext> {
@@ -56,12 +55,10 @@ export interface SubgraphHttpOptions<Context extends RequestContext> {
   statements?: StatementCounter;
   /** The register's PostgreSQL pool, whose connections are served at /metrics. */
   pool?: PoolFigures | undefined;
-  /** How long a statistics answer is reused (default 0: only while it is being computed). */
-  statisticsMaxAgeSeconds?: number | undefined;
   /** Where the ids of tokens already used are kept (default: this process's memory). */
   replayGuard?: ReplayGuard | undefined;
-  /** Where the replicas share their statistics answers (default: none, each process its own). */
-  aggregateStore?: AggregateStore | undefined;
+  /** The register's statistics (default: none declared). */
+  statistics?: StatisticsReader | undefined;
 }
 
 /** Logs one line per operation: request id, operation, outcome. Never variables or results. */
@@ -137,7 +134,7 @@ function boundRequest(body: unknown): BoundRequest | undefined {
 export function createSubgraphHttp<Context extends RequestContext>(options: SubgraphHttpOptions<Context>) {
   const { name, schema, gatewayKeys, logger, extendContext, ready, statements } = options;
   const unauthenticated = options.unauthenticated ?? "refuse";
-  const aggregates = new AggregateCache(options.statisticsMaxAgeSeconds ?? 0, { shared: options.aggregateStore });
+  const statistics = options.statistics ?? NO_STATISTICS;
   const replayGuard = options.replayGuard ?? new MemoryReplayGuard({ logger });
   const metrics = subgraphMetrics({ statements, pool: options.pool });
   const { rejections } = metrics;
@@ -185,7 +182,7 @@ export function createSubgraphHttp<Context extends RequestContext>(options: Subg
         requestId,
         log: logger.child({ requestId }),
         trail: new AccessTrail(),
-        aggregates,
+        statistics,
       });
     }
     const token = bearerToken(req.headers.authorization);
@@ -221,7 +218,7 @@ export function createSubgraphHttp<Context extends RequestContext>(options: Subg
         requestId: id,
         log: logger.child({ requestId: id }),
         trail: new AccessTrail(),
-        aggregates,
+        statistics,
       });
     } catch (error) {
       if (error instanceof InvalidTokenError) {

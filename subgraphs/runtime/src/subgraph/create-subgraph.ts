@@ -1,18 +1,28 @@
 import type { JWTVerifyGetKey } from "jose";
 import type { UnauthenticatedMode } from "../access/access-bench.js";
+import type { GraphClient } from "../clients/graph-client.js";
 import type { Database } from "../database/database.js";
-import { type DatabaseTimeouts, DEFAULT_DATABASE_TIMEOUTS } from "../database/database-timeouts.js";
+import type { DatabaseTimeouts } from "../database/database-timeouts.js";
 import { prepareDatabase } from "../database/prepare-database.js";
+import { type NatsSettings, startEvents } from "../events/index.js";
+import type { RegisterEvents } from "../events/register-event.js";
 import type { Logger } from "../logging/logger.js";
-import { type AggregateStore, createAggregateStore } from "../schema/shared-aggregates.js";
 import { createSubgraphHttp, type RequestContext } from "../server/subgraph-server.js";
+import { Statistics } from "../statistics/statistics-service.js";
 import { createReplayGuard, type ReplayGuard } from "../tokens/replay-guard.js";
 import type { SubgraphDefinition } from "./define-subgraph.js";
+
+export const DEFAULT_STATISTICS_REFRESH_SECONDS = 60;
+export const DEFAULT_STATISTICS_REFRESH_TIMEOUT_MS = 60_000;
 
 export type SubgraphApp<Prisma, Exposed = Record<never, never>> = Exposed & {
   handler: ReturnType<typeof createSubgraphHttp>["handler"];
   prisma: Prisma;
   database: Database;
+  /** The register's statistics (tests and data generation refresh them at will). */
+  statistics: Statistics;
+  /** The register's events: `drain()` delivers everything available now (tests). */
+  events: Pick<RegisterEvents, "drain">;
   close(): Promise<void>;
 };
 
@@ -32,16 +42,30 @@ export interface SubgraphAppOptions {
   demoSeed: boolean;
   /** An already migrated database (tests); otherwise one is opened and migrated. */
   database?: Database;
-  /** How long a statistics answer is reused (STATISTICS_MAX_AGE_SECONDS; default 0). */
-  statisticsMaxAgeSeconds?: number | undefined;
+  /** How old a statistics snapshot may grow before it is refreshed (STATISTICS_REFRESH_SECONDS; default 60). */
+  statisticsRefreshSeconds?: number | undefined;
+  /** How long one refresh's statement may run (STATISTICS_REFRESH_TIMEOUT_MS; default 60 000). */
+  statisticsRefreshTimeoutMs?: number | undefined;
   /** How long the register waits for its PostgreSQL (DATABASE_*_TIMEOUT_MS). */
   databaseTimeouts?: DatabaseTimeouts | undefined;
   /** Redis shared by the subgraph's replicas, so that a gateway token is accepted once by all (REDIS_URL). */
   redisUrl?: string | undefined;
   /** A guard made by the caller (tests: two replicas on one Redis); otherwise one from `redisUrl`. */
   replayGuard?: ReplayGuard | undefined;
-  /** A statistics store made by the caller (tests: a key prefix of their own); otherwise one from `redisUrl`. */
-  aggregateStore?: AggregateStore | undefined;
+  /** JetStream for the events (NATS_URL); unset: consumers poll the producers' feeds through the graph. */
+  nats?: NatsSettings | undefined;
+  /** How often a consumer without NATS polls a feed, and waits for new events on NATS (EVENTS_POLL_INTERVAL_MS). */
+  eventsPollIntervalMs?: number | undefined;
+  /** How often the relay positions and publishes the outbox (EVENTS_RELAY_INTERVAL_MS). */
+  eventsRelayIntervalMs?: number | undefined;
+  /** false: the relay and consumers do not run in the background; tests drive `app.events.drain()`. */
+  eventsInBackground?: boolean | undefined;
+}
+
+/** A register's graph client among its options (those asking the graph have one, `GraphOptions`). */
+function graphOf(options: unknown): GraphClient | undefined {
+  const graph = (options as { graph?: unknown }).graph;
+  return graph && typeof (graph as GraphClient).query === "function" ? (graph as GraphClient) : undefined;
 }
 
 /**
@@ -70,25 +94,23 @@ export async function createSubgraph<
       log: options.logger,
       timeouts: options.databaseTimeouts,
     }));
-  // A guard or store given by the caller is the caller's to close.
+  // A guard given by the caller is the caller's to close.
   let ownGuard: ReplayGuard | undefined;
-  let ownStore: AggregateStore | undefined;
+  let statistics: Statistics | undefined;
+  let events: RegisterEvents | undefined;
   try {
     ownGuard = options.replayGuard
       ? undefined
       : await createReplayGuard({ subgraph: name, redisUrl: options.redisUrl, logger: options.logger });
     const replayGuard = options.replayGuard ?? ownGuard;
-    const timeouts = options.databaseTimeouts ?? DEFAULT_DATABASE_TIMEOUTS;
-    ownStore = options.aggregateStore
-      ? undefined
-      : createAggregateStore({
-          subgraph: name,
-          redisUrl: options.redisUrl,
-          logger: options.logger,
-          // Another replica's statistic is not waited for longer than its one statement may take.
-          lockMs: timeouts.connectMs + timeouts.queryMs,
-        });
-    const { prisma, context, seed, exposed } = await definition.setup({
+    const {
+      prisma,
+      context,
+      seed,
+      exposed,
+      statistics: declarations,
+      events: eventsSetup,
+    } = await definition.setup({
       database,
       logger: options.logger,
       options,
@@ -99,6 +121,15 @@ export async function createSubgraph<
         options.logger.info(seeded, "demo data seeded");
       }
     }
+    statistics = new Statistics({
+      register: name,
+      sql: database.sql,
+      statements: database.statements,
+      declarations: declarations ?? [],
+      refreshSeconds: options.statisticsRefreshSeconds ?? DEFAULT_STATISTICS_REFRESH_SECONDS,
+      refreshTimeoutMs: options.statisticsRefreshTimeoutMs ?? DEFAULT_STATISTICS_REFRESH_TIMEOUT_MS,
+      logger: options.logger,
+    });
     const { server, handler } = createSubgraphHttp({
       name,
       schema,
@@ -109,29 +140,48 @@ export async function createSubgraph<
       ready: () => database.sql.query("SELECT 1"),
       statements: database.statements,
       pool: database.pool,
-      statisticsMaxAgeSeconds: options.statisticsMaxAgeSeconds,
       replayGuard,
-      aggregateStore: options.aggregateStore ?? ownStore,
+      statistics,
+    });
+    events = await startEvents({
+      register: name,
+      sql: database.sql,
+      logger: options.logger,
+      setup: eventsSetup,
+      nats: options.nats,
+      graph: graphOf(options),
+      pollIntervalMs: options.eventsPollIntervalMs,
+      relayIntervalMs: options.eventsRelayIntervalMs,
+      background: options.eventsInBackground,
     });
     await server.start();
+    statistics.start();
+    const started = statistics;
+    const startedEvents = events;
     return {
       ...(exposed as Exposed),
       handler,
       prisma,
       database,
+      statistics: started,
+      events: { drain: () => startedEvents.drain() },
       async close() {
         await server.stop();
+        // A reaction under way commits (or rolls back) before its database is closed.
+        await startedEvents.close();
+        // A refresh under way finishes (or fails) before its database is closed.
+        await started.close();
         await prisma.$disconnect();
         await ownGuard?.close();
-        await ownStore?.close();
         if (!options.database) {
           await database.close();
         }
       },
     };
   } catch (error) {
+    await events?.close();
+    await statistics?.close();
     await ownGuard?.close();
-    await ownStore?.close();
     if (!options.database) {
       await database.close();
     }

@@ -5,8 +5,10 @@ import type { GraphClient } from "../clients/graph-client.js";
 import { serviceGraphClient } from "../clients/service-graph-client.js";
 import type { subgraphEnv } from "../config/subgraph-env.js";
 import type { Database } from "../database/database.js";
+import type { EventsSetup } from "../events/register-event.js";
 import type { Logger } from "../logging/logger.js";
 import type { RequestContext } from "../server/subgraph-server.js";
+import type { StatisticDeclaration } from "../statistics/declaration.js";
 
 /** Every subgraph's settings (`<PREFIX>_PORT`, `<PREFIX>_DATABASE_URL`, DATA_DIR, …), read once. */
 export type SubgraphSettings = ReturnType<typeof subgraphEnv>;
@@ -27,6 +29,13 @@ export interface SubgraphSetup<Prisma, Context extends RequestContext, Exposed> 
   seed?: () => Promise<Record<string, number> | undefined>;
   /** What the app exposes beyond its database and Prisma client (tests read the registry's data). */
   exposed?: Exposed;
+  /** The register's statistics, served from snapshots refreshed on a schedule. */
+  statistics?: StatisticDeclaration[];
+  /**
+   * The events it writes (`produces`: a relay positions and publishes its outbox) and those it
+   * reacts to (`consumers`), delivered at least once and recognised by id (consumeOnce).
+   */
+  events?: EventsSetup;
 }
 
 /**

@@ -65,8 +65,12 @@ export async function runSubgraph<
     gatewayKeys: await gatewayKeySource(env),
     redisUrl: env.redisUrl,
     unauthenticated: env.unauthenticated,
-    statisticsMaxAgeSeconds: env.statisticsMaxAgeSeconds,
+    statisticsRefreshSeconds: env.statisticsRefreshSeconds,
+    statisticsRefreshTimeoutMs: env.statisticsRefreshTimeoutMs,
     databaseTimeouts: env.databaseTimeouts,
+    nats: env.natsUrl ? { url: env.natsUrl } : undefined,
+    eventsPollIntervalMs: env.eventsPollIntervalMs,
+    eventsRelayIntervalMs: env.eventsRelayIntervalMs,
     logger,
     demoSeed: env.demoSeed,
   });

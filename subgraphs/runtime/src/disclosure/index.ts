@@ -1,0 +1,3 @@
+export { LatticeError } from "./lattice.js";
+export * from "./protect.js";
+export * from "./types.js";
