@@ -44,3 +44,14 @@ export function applicationRows(context: AccessContext): Prisma.ApplicationWhere
     ...(rows.idcs ? { headIdcs: rows.idcs } : {}),
   }));
 }
+
+/**
+ * The SQL restriction of a list of notices for this caller: a case worker's region, or a citizen's
+ * own (the households they head or are paid for); `null` when it may list none.
+ */
+export function noticeRows(context: AccessContext): Prisma.AidNoticeWhereInput | null {
+  return restricted(context, HOUSEHOLD_ROWS, (rows) => ({
+    ...(rows.region ? { regionCode: rows.region } : {}),
+    ...(rows.idcs ? { OR: [{ headIdcs: rows.idcs }, { payeeIdcs: rows.idcs }] } : {}),
+  }));
+}

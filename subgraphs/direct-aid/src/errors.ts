@@ -31,8 +31,8 @@ export class NotRefusedError extends DomainError {
 }
 
 export class AppealTooLateError extends DomainError {
-  constructor(days: number) {
-    super("APPEAL_TOO_LATE", `The ${days}-day appeal period has passed`);
+  constructor(days: number, deadline: Date) {
+    super("APPEAL_TOO_LATE", `The ${days}-day appeal period has passed`, { deadline: deadline.toISOString() });
   }
 }
 
@@ -45,5 +45,23 @@ export class AlreadyAppealedError extends DomainError {
 export class BadTransitionError extends DomainError {
   constructor(from: string, to: string) {
     super("BAD_TRANSITION", `A payment order cannot go from ${from} to ${to}`, { from, to });
+  }
+}
+
+export class NotAppealedError extends DomainError {
+  constructor() {
+    super("NOT_APPEALED", "This decision was not appealed");
+  }
+}
+
+export class AppealAlreadyDecidedError extends DomainError {
+  constructor(status: string) {
+    super("APPEAL_ALREADY_DECIDED", "This appeal was already decided", { status });
+  }
+}
+
+export class NoInstitutionError extends DomainError {
+  constructor() {
+    super("NO_PAYMENT_INSTITUTION", "Say through which payment institution the household is to be paid");
   }
 }

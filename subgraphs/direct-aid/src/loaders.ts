@@ -1,14 +1,14 @@
 import type { AccessContext } from "@spx/runtime/access";
 import { groupedLoader, isUuid, keyedLoader } from "@spx/runtime/database";
-import type DataLoader from "dataloader";
-import type { Application, Enrolment, PaymentOrder } from "../generated/prisma/index.js";
-import { applicationRows, orderRows } from "./access.js";
+import DataLoader from "dataloader";
+import type { AidNotice, Appeal, Application, Enrolment, PaymentOrder } from "../generated/prisma/index.js";
+import { applicationRows, noticeRows, orderRows } from "./access.js";
 import type { AidPrisma, Reads } from "./subgraph.js";
 
 export interface Loaders {
   enrolment: DataLoader<string, Enrolment | null>;
   /** The appeal of each application, if it was appealed. */
-  appeal: DataLoader<string, { applicationId: string } | null>;
+  appeal: DataLoader<string, Appeal | null>;
   /** Each household's applications among the caller's rows, newest first. */
   applications: DataLoader<string, Application[]>;
   /**
@@ -16,6 +16,10 @@ export interface Loaders {
    * latest few. A household has at most one order a month, so what is read beyond that stays small.
    */
   payments: DataLoader<string, PaymentOrder[]>;
+  /** Each household's notices among the caller's rows, newest first. */
+  notices: DataLoader<string, AidNotice[]>;
+  /** Each person's notices (of the households they head or are paid for), newest first. */
+  personNotices: DataLoader<string, AidNotice[]>;
 }
 
 /**
@@ -32,6 +36,20 @@ function ofHouseholds<Where, Row extends { householdId: string }>(
   );
 }
 
+/** A notice is a person's when they head the household or are its payee: one query for all persons. */
+function personNotices(prisma: AidPrisma, rows: ReturnType<typeof noticeRows>): DataLoader<string, AidNotice[]> {
+  return new DataLoader<string, AidNotice[]>(async (keys) => {
+    const ids = [...keys];
+    const found = rows
+      ? await prisma.aidNotice.findMany({
+          where: { AND: [{ OR: [{ headIdcs: { in: ids } }, { payeeIdcs: { in: ids } }] }, rows] },
+          orderBy: { createdAt: "desc" },
+        })
+      : [];
+    return ids.map((idcs) => found.filter((n) => n.headIdcs === idcs || n.payeeIdcs === idcs));
+  });
+}
+
 /** The caller's row restriction is fixed for the request, so it is part of the loaders' queries. */
 export function createLoaders(prisma: AidPrisma, reads: Reads, access: AccessContext): Loaders {
   return {
@@ -40,7 +58,7 @@ export function createLoaders(prisma: AidPrisma, reads: Reads, access: AccessCon
       (e) => e.householdId,
     ),
     appeal: keyedLoader(
-      (ids) => prisma.appeal.findMany({ where: { applicationId: { in: [...ids] } }, select: { applicationId: true } }),
+      (ids) => prisma.appeal.findMany({ where: { applicationId: { in: [...ids] } } }),
       (appeal) => appeal.applicationId,
     ),
     applications: ofHouseholds(applicationRows(access), (where) =>
@@ -49,5 +67,9 @@ export function createLoaders(prisma: AidPrisma, reads: Reads, access: AccessCon
     payments: ofHouseholds(orderRows(access), (where) =>
       prisma.paymentOrder.findMany({ where, orderBy: { month: "desc" } }),
     ),
+    notices: ofHouseholds(noticeRows(access), (where) =>
+      prisma.aidNotice.findMany({ where, orderBy: { createdAt: "desc" } }),
+    ),
+    personNotices: personNotices(prisma, noticeRows(access)),
   };
 }

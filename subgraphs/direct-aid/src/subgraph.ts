@@ -2,9 +2,13 @@ import { type Database, readsFor } from "@spx/runtime/database";
 import { defineSubgraph, graphOptions } from "@spx/runtime/subgraph";
 import { type Enrolment, Prisma, PrismaClient } from "../generated/prisma/index.js";
 import { createContext } from "./context.js";
+import { SHIPPED_AID_RULES } from "./domain/aid-rules.js";
 import { SHIPPED_SCHEDULES } from "./domain/entitlement.js";
 import { schema } from "./schema/index.js";
+import { DIRECT_AID_STATISTICS } from "./schema/statistics.js";
 import { seedDemoIfEmpty } from "./seed/seed-demo.js";
+import { noticeJob } from "./services/notice-job.js";
+import { directAidConsumers } from "./services/reactions.js";
 
 export type AidPrisma = PrismaClient;
 
@@ -26,6 +30,19 @@ async function installSchedules(prisma: AidPrisma): Promise<void> {
   }
 }
 
+/** Shipped aid rules likewise: a row an operator changed, or one with a later date, stands. */
+async function installAidRules(prisma: AidPrisma): Promise<void> {
+  await prisma.aidRule.createMany({
+    data: SHIPPED_AID_RULES.map((rule) => ({
+      name: rule.name,
+      effectiveFrom: new Date(`${rule.effectiveFrom}T00:00:00Z`),
+      value: JSON.parse(JSON.stringify(rule.value)),
+      source: rule.source,
+    })),
+    skipDuplicates: true,
+  });
+}
+
 /** Direct Social Aid (ASD): applications, decisions, monthly payments. */
 export const directAid = defineSubgraph({
   name: "direct-aid",
@@ -34,13 +51,27 @@ export const directAid = defineSubgraph({
   module: import.meta.url,
   schema,
   options: graphOptions,
-  async setup({ database, options }) {
+  async setup({ database, options, logger }) {
     const prisma = new PrismaClient({ adapter: database.adapter });
     await installSchedules(prisma);
+    await installAidRules(prisma);
+    const notices = noticeJob(prisma, options.graph, logger);
+    await notices.start();
+    // The app closes its Prisma client last: the job stops first, a run under way finishing.
+    const disconnect = prisma.$disconnect.bind(prisma);
+    Object.assign(prisma, {
+      $disconnect: async () => {
+        await notices.stop();
+        await disconnect();
+      },
+    });
     return {
       prisma,
+      exposed: { notices },
+      events: { consumers: directAidConsumers({ prisma, graph: options.graph, logger }) },
       context: createContext(prisma, createReads(prisma, database), options.graph),
       seed: async () => ({ enrolments: await seedDemoIfEmpty(prisma) }),
+      statistics: [DIRECT_AID_STATISTICS],
     };
   },
 });

@@ -1,6 +1,6 @@
 import { groupedLoader, keyedLoader } from "@spx/runtime/database";
-import type DataLoader from "dataloader";
-import type { Affiliation, Coverage } from "../generated/prisma/index.js";
+import DataLoader from "dataloader";
+import type { Affiliation, Coverage, Notice } from "../generated/prisma/index.js";
 import type { InsurancePrisma, Reads } from "./subgraph.js";
 
 export type CoverageWithAffiliation = Coverage & { affiliation: Affiliation };
@@ -13,6 +13,8 @@ export interface Loaders {
   coverages: DataLoader<string, Coverage[]>;
   /** Every coverage of each person, newest first, with its affiliation. */
   coverageHistory: DataLoader<string, CoverageWithAffiliation[]>;
+  /** The notices of the affiliations that cover or covered each person, newest first. */
+  notices: DataLoader<string, Notice[]>;
 }
 
 export function createLoaders(prisma: InsurancePrisma, reads: Reads): Loaders {
@@ -57,5 +59,19 @@ export function createLoaders(prisma: InsurancePrisma, reads: Reads): Loaders {
         }),
       (coverage) => coverage.personIdcs,
     ),
+    notices: new DataLoader<string, Notice[]>(async (idcs) => {
+      const coverages = await prisma.coverage.findMany({
+        where: { personIdcs: { in: [...idcs] } },
+        select: { personIdcs: true, affiliationId: true },
+      });
+      const notices = await prisma.notice.findMany({
+        where: { affiliationId: { in: [...new Set(coverages.map((c) => c.affiliationId))] } },
+        orderBy: [{ createdAt: "desc" }, { id: "asc" }],
+      });
+      return idcs.map((idcs) => {
+        const mine = new Set(coverages.filter((c) => c.personIdcs === idcs).map((c) => c.affiliationId));
+        return notices.filter((n) => mine.has(n.affiliationId));
+      });
+    }),
   };
 }

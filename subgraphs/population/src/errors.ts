@@ -33,3 +33,36 @@ export class AlreadyDeceasedError extends DomainError {
     super("ALREADY_DECEASED", "This person's death is already recorded");
   }
 }
+
+/** A marriage beyond the number a spouse may have in force (civil_rule MAX_MARRIAGES_IN_FORCE_*). */
+export class MarriageLimitError extends DomainError {
+  constructor(field: "husbandIdcs" | "wifeIdcs", limit: number) {
+    super(
+      "MARRIAGE_LIMIT_REACHED",
+      `The ${field === "husbandIdcs" ? "husband" : "wife"} already has ${limit} marriage${limit === 1 ? "" : "s"} in force on that date`,
+      { field, limit },
+    );
+  }
+}
+
+/** A filiation that would make someone their own ancestor. */
+export class FiliationCycleError extends DomainError {
+  constructor(field: string) {
+    super("FILIATION_CYCLE", "This parent descends from the child in the register: nobody is their own ancestor", {
+      field,
+    });
+  }
+}
+
+/** Ending a marriage or guardianship that has already ended. */
+export class NotInForceError extends DomainError {
+  constructor(what: string) {
+    super("NOT_IN_FORCE", `${what} has already ended`);
+  }
+}
+
+export class AlreadyRecordedError extends DomainError {
+  constructor(message: string) {
+    super("ALREADY_RECORDED", message);
+  }
+}

@@ -1,8 +1,18 @@
 import { type Database, readsFor } from "@spx/runtime/database";
 import { defineSubgraph } from "@spx/runtime/subgraph";
-import { type Person, Prisma, PrismaClient } from "../generated/prisma/index.js";
+import {
+  type CivilStatusRecord,
+  type Disability,
+  type Filiation,
+  type Guardianship,
+  type Marriage,
+  type Person,
+  Prisma,
+  PrismaClient,
+} from "../generated/prisma/index.js";
 import { createContext } from "./context.js";
 import { schema } from "./schema/index.js";
+import { POPULATION_STATISTICS } from "./schema/statistics.js";
 import { seedDemoIfEmpty } from "./seed/seed-demo.js";
 
 export type PopulationPrisma = PrismaClient;
@@ -11,6 +21,11 @@ export type PopulationPrisma = PrismaClient;
 export const createReads = (prisma: PopulationPrisma, database: Database) =>
   readsFor(database, Prisma, (reads) => ({
     person: reads<Person>("Person", prisma.person),
+    marriage: reads<Marriage>("Marriage", prisma.marriage),
+    filiation: reads<Filiation>("Filiation", prisma.filiation),
+    disability: reads<Disability>("Disability", prisma.disability),
+    guardianship: reads<Guardianship>("Guardianship", prisma.guardianship),
+    civilStatusRecord: reads<CivilStatusRecord>("CivilStatusRecord", prisma.civilStatusRecord),
   }));
 export type Reads = ReturnType<typeof createReads>;
 
@@ -26,6 +41,8 @@ export const population = defineSubgraph({
       prisma,
       context: createContext(prisma, createReads(prisma, database)),
       seed: async () => ({ persons: await seedDemoIfEmpty(prisma) }),
+      statistics: [POPULATION_STATISTICS],
+      events: { produces: true },
     };
   },
 });

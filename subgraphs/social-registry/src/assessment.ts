@@ -63,7 +63,8 @@ export function assessDeclaration(options: {
     landHectares: input.landHectares,
     members: ordered.map((m) => ({
       age: options.ages.get(m.idcs) ?? 30,
-      schooling: m.schooling,
+      // Attainment only: enrolment is for the programmes and never moves the index.
+      attainment: m.attainment,
       occupation: (effective.occupations.get(m.idcs) ?? m.occupation) as Occupation,
     })),
   };

@@ -26,7 +26,12 @@ export function declarationRecord(
     durableGoods: [...input.durableGoods],
     livestockHeads: input.livestockHeads,
     landHectares: input.landHectares.toFixed(2),
-    memberDetails: input.members.map((m) => ({ ...m })),
+    memberDetails: input.members.map((m) => ({
+      idcs: m.idcs,
+      attainment: m.attainment,
+      occupation: m.occupation,
+      enrolment: m.enrolment ? { ...m.enrolment } : null,
+    })),
     verification: assessment.checks.map((c) => ({ ...c })),
   };
 }

@@ -15,6 +15,8 @@ export interface Loaders {
   declarations: DataLoader<string, Declaration[]>;
   /** Every index computation of each household, newest first. */
   indexComputations: DataLoader<string, IndexComputation[]>;
+  /** One of each household's revision requests awaiting a decision, if it has any. */
+  openRevision: DataLoader<string, { householdId: string } | null>;
 }
 
 /** One SQL statement per loader per tick, however many households or persons are asked for. */
@@ -67,6 +69,15 @@ export function createLoaders(prisma: RegistryPrisma, reads: Reads): Loaders {
           orderBy: [{ computedAt: "desc" }, { declarationVersion: "desc" }],
         }),
       (c) => c.householdId,
+    ),
+    openRevision: keyedLoader(
+      (ids) =>
+        prisma.revisionRequest.findMany({
+          where: { householdId: { in: [...ids] }, status: "OPEN" },
+          select: { householdId: true },
+          distinct: ["householdId"],
+        }),
+      (r) => r.householdId,
     ),
   };
 }

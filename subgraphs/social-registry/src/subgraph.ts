@@ -19,6 +19,7 @@ import {
 import { createContext } from "./context.js";
 import { installShippedReferenceData, loadRegistryData, type RegistryData } from "./registry-data.js";
 import { schema } from "./schema/index.js";
+import { householdStatisticsOf, INDEX_DISTRIBUTION } from "./schema/statistics.js";
 import { seedDemoIfEmpty } from "./seed/seed-demo.js";
 
 export type RegistryPrisma = PrismaClient;
@@ -115,7 +116,9 @@ export const socialRegistry = defineSubgraph({
       prisma,
       context: createContext(prisma, createReads(prisma, database), data, options.graph, attestation),
       seed: async () => ({ households: await seedDemoIfEmpty(prisma, data) }),
+      statistics: [householdStatisticsOf(data), INDEX_DISTRIBUTION],
       exposed: { data },
+      events: { produces: true },
     };
   },
 });

@@ -121,9 +121,9 @@ function household(): AidHouseholdFacts {
     ],
     declaration: {
       members: [
-        { idcs: head, schooling: "NONE", occupation: "SELF_EMPLOYED" },
-        { idcs: spouse, schooling: "NONE", occupation: "HOMEMAKER" },
-        { idcs: child, schooling: "NONE", occupation: "NONE" },
+        { idcs: head, occupation: "SELF_EMPLOYED" },
+        { idcs: spouse, occupation: "HOMEMAKER" },
+        { idcs: child, occupation: "NONE" },
       ],
     },
   };

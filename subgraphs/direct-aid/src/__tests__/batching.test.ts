@@ -16,7 +16,7 @@ const HOUSEHOLDS = /* GraphQL */ `
     _entities(representations: $r) {
       ... on Household {
         directAid { status payments(last: 3) { id month } }
-        directAidApplications { id decision appealed }
+        directAidApplications { id decision appealed appeal { status answerDue } }
       }
     }
   }
@@ -25,7 +25,7 @@ const HOUSEHOLDS = /* GraphQL */ `
 interface Households {
   _entities: {
     directAid: { payments: { id: string }[] } | null;
-    directAidApplications: { id: string; appealed: boolean }[];
+    directAidApplications: { id: string; appealed: boolean; appeal: { status: string; answerDue: string } | null }[];
   }[];
 }
 
@@ -41,10 +41,10 @@ describe("a list of households", () => {
     expect(rows).toHaveLength(20);
     // Every other application appealed, so that `appealed` answers both ways.
     for (const row of rows.filter((_row, i) => i % 2 === 0)) {
-      await h.db.database.sql.query("INSERT INTO appeal (id, application_id, reason) VALUES ($1, $2, 'test')", [
-        randomUUID(),
-        row.id,
-      ]);
+      await h.db.database.sql.query(
+        "INSERT INTO appeal (id, application_id, reason, answer_due) VALUES ($1, $2, 'test', now() + interval '30 days')",
+        [randomUUID(), row.id],
+      );
     }
     const ids = rows.map((r) => r.household_id);
     const two = await households(ids.slice(0, 2));
@@ -52,6 +52,7 @@ describe("a list of households", () => {
     expect(twenty.statements).toBe(two.statements);
     const applications = twenty.data?._entities.flatMap((e) => e.directAidApplications) ?? [];
     expect(applications.filter((a) => a.appealed)).toHaveLength(10);
+    expect(applications.filter((a) => a.appeal?.status === "OPEN")).toHaveLength(10);
     expect(applications.filter((a) => !a.appealed).length).toBeGreaterThanOrEqual(10);
     const payments = twenty.data?._entities.map((e) => e.directAid?.payments.length ?? 0) ?? [];
     expect(Math.max(...payments)).toBe(3);

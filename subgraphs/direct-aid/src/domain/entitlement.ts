@@ -4,10 +4,14 @@
  * - children 0–20, at most six, ranked eldest first;
  * - ranks 1–3: aged 0–5 or 6–20 in school 200 → 250 (2025) → 300 (2026) MAD; 6–20 not in school
  *   150 → 175 → 200 MAD; ranks 4–6: 36 MAD (0–5 or in school) or 24 MAD;
- * - a fatherless child 350 MAD instead; a disabled child +100 MAD;
+ * - a fatherless child (father deceased, per filiation) 350 MAD instead, from age 6 while in school
+ *   or training; a disabled fatherless child has no age limit (aid_rule, see aid-rules.ts);
+ * - a disabled child +100 MAD;
  * - at least 500 MAD per household per month;
- * - birth grants, one-off: 2,000 MAD for the first birth, 1,000 MAD for the second.
+ * - birth grants, one-off: 2,000 MAD for the first birth, 1,000 MAD for the second, the rank being
+ *   among all the mother's children, deceased included (population register's `birthRank`).
  */
+import type { AidRules } from "./aid-rules.js";
 
 export interface AmountsByCase {
   young: number;
@@ -55,15 +59,26 @@ export function scheduleFor(schedules: readonly ScheduleRules[], month: string):
 
 export interface ChildFacts {
   idcs: string;
+  /** YYYY-MM-DD: the household's children are ranked eldest first. */
+  birthDate: string;
   age: number;
   inSchool: boolean;
   disabled: boolean;
   fatherless: boolean;
   /** Born in the month being paid: a birth grant may be due. */
   bornThisMonth: boolean;
-  /** Rank among the household's children by birth, eldest 1. */
-  birthRank: number;
+  /**
+   * Rank among all the mother's children by birth, deceased included, eldest 1 (what the birth
+   * grant counts); null when the register holds no mother, then the rank among the household's.
+   */
+  birthRank: number | null;
 }
+
+/** The rules of aid_rule that the amounts depend on. */
+export type ChildRules = Pick<AidRules, "disabledOrphanWithoutAgeLimit" | "orphanSchoolingFromAge">;
+
+const byBirth = (a: ChildFacts, b: ChildFacts) =>
+  a.birthDate < b.birthDate ? -1 : a.birthDate > b.birthDate ? 1 : a.idcs < b.idcs ? -1 : 1;
 
 export interface Component {
   reason: string;
@@ -74,18 +89,42 @@ export interface Entitlement {
   amount: number;
   components: Component[];
   children: number;
+  /** The children counted (at most six), eldest first: whose payee the decree's order picks. */
+  counted: string[];
 }
 
-export function monthlyEntitlement(children: readonly ChildFacts[], rules: ScheduleRules): Entitlement {
+/** Whether a child is counted at all: aged 0–20, or a disabled fatherless child of any age. */
+function counted(child: ChildFacts, rules: ScheduleRules, childRules: ChildRules): boolean {
+  if (child.age < 0) {
+    return false;
+  }
+  return (
+    child.age <= rules.maxChildAge || (childRules.disabledOrphanWithoutAgeLimit && child.fatherless && child.disabled)
+  );
+}
+
+/** The orphan amount: under school age, in school or training, or disabled (no condition then). */
+function paidAsOrphan(child: ChildFacts, childRules: ChildRules): boolean {
+  return (
+    child.fatherless &&
+    (child.age < childRules.orphanSchoolingFromAge ||
+      child.inSchool ||
+      (childRules.disabledOrphanWithoutAgeLimit && child.disabled))
+  );
+}
+
+export function monthlyEntitlement(
+  children: readonly ChildFacts[],
+  rules: ScheduleRules,
+  childRules: ChildRules,
+): Entitlement {
   const components: Component[] = [];
-  const eligible = [...children]
-    .filter((c) => c.age >= 0 && c.age <= rules.maxChildAge)
-    .sort((a, b) => a.birthRank - b.birthRank)
-    .slice(0, rules.maxChildren);
+  const ranked = [...children].sort(byBirth);
+  const eligible = ranked.filter((c) => counted(c, rules, childRules)).slice(0, rules.maxChildren);
   eligible.forEach((child, index) => {
     const rank = index + 1;
     const amounts = rank <= 3 ? rules.firstThree : rules.fourthToSixth;
-    if (child.fatherless) {
+    if (paidAsOrphan(child, childRules)) {
       components.push({ reason: `Child ${rank} without a father`, amount: rules.fatherlessChild });
     } else if (child.age <= 5) {
       components.push({ reason: `Child ${rank}, aged 0–5`, amount: amounts.young });
@@ -105,13 +144,19 @@ export function monthlyEntitlement(children: readonly ChildFacts[], rules: Sched
       amount: rules.householdFloor - regular,
     });
   }
-  for (const child of children) {
-    const grant = rules.birthGrants[child.birthRank - 1];
+  ranked.forEach((child, index) => {
+    const birth = child.birthRank ?? index + 1;
+    const grant = rules.birthGrants[birth - 1];
     if (child.bornThisMonth && grant !== undefined) {
-      components.push({ reason: `Birth grant (birth ${child.birthRank})`, amount: grant });
+      components.push({ reason: `Birth grant (birth ${birth})`, amount: grant });
     }
-  }
-  return { amount: components.reduce((sum, c) => sum + c.amount, 0), components, children: eligible.length };
+  });
+  return {
+    amount: components.reduce((sum, c) => sum + c.amount, 0),
+    components,
+    children: eligible.length,
+    counted: eligible.map((c) => c.idcs),
+  };
 }
 
 /** Months are ISO `YYYY-MM`. */

@@ -1,11 +1,13 @@
 import { catalogue, HISTORY, needs, PARTS, rowPolicy } from "@spx/runtime/access";
 import { isUuid } from "@spx/runtime/database";
-import type { Application, Enrolment, PaymentOrder as PaymentOrderRow } from "../../generated/prisma/index.js";
+import type { Appeal, Application, Enrolment, PaymentOrder as PaymentOrderRow } from "../../generated/prisma/index.js";
 import { HOUSEHOLD_ROWS, ORDER_ROWS } from "../access.js";
 import type { Context } from "../context.js";
+import { PAYEE_BASES } from "../domain/aid-rules.js";
 import type { Component } from "../domain/entitlement.js";
-import { APPEAL_DAYS, appealDecision, applyForDirectAid } from "../services/applications.js";
+import { APPEAL_DAYS, appealDecision, applyForDirectAid, decideAppeal } from "../services/applications.js";
 import { builder } from "./builder.js";
+import { AidNotice, NOTICES } from "./notices.js";
 
 /**
  * The institutions that pay direct aid: the catalogue's agencies of kind `payment-institution`.
@@ -21,6 +23,20 @@ const EnrolmentStatusEnum = builder.enumType("DirectAidStatus", { values: ["ACTI
 export const OrderStatusEnum = builder.enumType("PaymentStatus", {
   values: ["ISSUED", "PAID", "FAILED", "RETURNED"] as const,
 });
+
+const PayeeBasisEnum = builder.enumType("PayeeBasis", {
+  description:
+    "Why this person is paid (decree 2.23.1067's order): the husband, the mother of the children counted, their custodian, kafala holder or legal guardian; HEAD: who registered the household (the flat allowance, or when none of those is a living member)",
+  values: PAYEE_BASES,
+});
+const AppealStatusEnum = builder.enumType("DirectAidAppealStatus", {
+  values: {
+    OPEN: { description: "Awaiting the agency's answer" },
+    UPHELD: { description: "Accepted: the household is enrolled from the refused decision's date, arrears paid" },
+    DISMISSED: { description: "Rejected" },
+  } as const,
+});
+const AppealDecisionEnum = builder.enumType("DirectAidAppealDecision", { values: ["ACCEPT", "REJECT"] as const });
 
 /** What an entitlement is made of: read with the enrolment, or with the orders that pay it. */
 const ENTITLEMENT = needs("aid:enrolment", "aid:payments");
@@ -45,6 +61,14 @@ const MonthlyEntitlement = builder
 /** The population register's Person: a payment order's beneficiary is referred to by IDCS. */
 const PersonRef = builder.externalRef("Person", builder.selection<{ idcs: string }>("idcs")).implement({
   externalFields: (t) => ({ idcs: t.id() }),
+  fields: (t) => ({
+    aidNotices: t.field({
+      type: [AidNotice],
+      ...NOTICES,
+      description: "Direct-aid notices of the households the person heads or is paid for, newest first",
+      resolve: ({ idcs }, _args, context) => context.loaders.personNotices.load(idcs),
+    }),
+  }),
 });
 
 /** What a payment institution needs to pay an order, without what the amount is made of. */
@@ -87,13 +111,41 @@ export const PaymentOrder = builder.prismaObject("PaymentOrder", {
     beneficiary: t.field({
       type: PersonRef,
       ...PAYOUT,
-      description: "Who is paid: the head of household when the order was issued",
+      description: "Who is paid, in the decree's order when the order was issued (see beneficiaryBasis)",
       resolve: (o) => ({ idcs: o.beneficiaryIdcs }),
+    }),
+    beneficiaryBasis: t.field({
+      type: PayeeBasisEnum,
+      ...PAYOUT,
+      description: "Why the beneficiary is paid; HEAD for orders issued before the payee order was applied",
+      resolve: (o) => (o.beneficiaryBasis as (typeof PAYEE_BASES)[number] | null) ?? "HEAD",
     }),
   }),
 });
 
 const ENROLMENT = needs("aid:enrolment");
+
+const DirectAidAppeal = builder.prismaObject("Appeal", {
+  name: "DirectAidAppeal",
+  description: "The appeal of a refusal and the agency's answer",
+  fields: (t) => ({
+    id: t.exposeID("id", ENROLMENT),
+    reason: t.exposeString("reason", ENROLMENT),
+    filedAt: t.expose("filedAt", { type: "DateTime", ...ENROLMENT }),
+    status: t.expose("status", { type: AppealStatusEnum, ...ENROLMENT }),
+    answerDue: t.expose("answerDue", {
+      type: "DateTime",
+      ...ENROLMENT,
+      description: "The end of the last day the agency has to answer (30 calendar days, Africa/Casablanca)",
+    }),
+    decidedAt: t.expose("decidedAt", { type: "DateTime", ...ENROLMENT }),
+    decisionReasons: t.exposeStringList("decisionReasons", ENROLMENT),
+    decidedBy: t.exposeString("decidedBy", {
+      ...needs("aid:appeal-decide"),
+      description: "The deciding official's subject (an account identifier, not a name)",
+    }),
+  }),
+});
 
 const DirectAidApplication = builder.prismaObject("Application", {
   name: "DirectAidApplication",
@@ -121,6 +173,11 @@ const DirectAidApplication = builder.prismaObject("Application", {
       ...ENROLMENT,
       resolve: async (a, _args, context) => (await context.loaders.appeal.load(a.id)) !== null,
     }),
+    appeal: t.field({
+      type: DirectAidAppeal,
+      ...ENROLMENT,
+      resolve: (a, _args, context) => context.loaders.appeal.load(a.id) as Promise<Appeal | null>,
+    }),
   }),
 });
 
@@ -144,6 +201,21 @@ const DirectAid = builder.prismaObject("Enrolment", {
       resolve: (e) => e.institution,
     }),
     children: t.exposeInt("children", { ...ENROLMENT, description: "Children counted (at most six)" }),
+    payee: t.field({
+      type: PersonRef,
+      ...ENROLMENT,
+      description: "Who is paid, in the decree's order, as last computed (see payeeBasis)",
+      resolve: (e) => ({ idcs: e.payeeIdcs ?? e.headIdcs }),
+    }),
+    payeeBasis: t.field({
+      type: PayeeBasisEnum,
+      ...ENROLMENT,
+      resolve: (e) => (e.payeeBasis as (typeof PAYEE_BASES)[number] | null) ?? "HEAD",
+    }),
+    statusReason: t.exposeString("statusReason", {
+      ...ENROLMENT,
+      description: "Why the enrolment is suspended, ended or was reinstated",
+    }),
     monthlyEntitlement: t.field({
       type: MonthlyEntitlement,
       ...ENROLMENT,
@@ -177,6 +249,12 @@ builder.externalRef("Household", builder.selection<{ id: string }>("id")).implem
       description: "Applications and their decisions, newest first: those of the caller's rows only (region, head)",
       resolve: ({ id }, _args, context) => context.loaders.applications.load(id),
     }),
+    aidNotices: t.field({
+      type: [AidNotice],
+      ...NOTICES,
+      description: "Direct-aid notices of the household, newest first",
+      resolve: ({ id }, _args, context) => (isUuid(id) ? context.loaders.notices.load(id) : []),
+    }),
   }),
 });
 
@@ -204,6 +282,29 @@ builder.mutationFields((t) => ({
     resolve: async (query, _root, args, context) => {
       const { id } = await applyForDirectAid(context, args);
       return context.prisma.application.findUniqueOrThrow({ ...query, where: { id } });
+    },
+  }),
+  decideDirectAidAppeal: t.prismaField({
+    type: "Application",
+    ...needs("aid:appeal-decide"),
+    description:
+      "An ANSS official accepts or rejects an appeal, with reasons (the official's subject is recorded). Accepting enrols the household from the refused decision's date; the next payment run pays the arrears of every month since, once.",
+    args: {
+      applicationId: t.arg.id({ required: true }),
+      decision: t.arg({ type: AppealDecisionEnum, required: true }),
+      reasons: t.arg.stringList({ required: true }),
+      paymentInstitution: t.arg({
+        type: InstitutionEnum,
+        required: false,
+        description: "When accepting: the institution to pay through (default: the one the application asked for)",
+      }),
+      idempotencyKey: t.arg.string({ required: false }),
+    },
+    resolve: async (query, _root, args, context) => {
+      await decideAppeal(context, args);
+      context.loaders.appeal.clear(args.applicationId);
+      context.loaders.enrolment.clearAll();
+      return context.prisma.application.findUniqueOrThrow({ ...query, where: { id: args.applicationId } });
     },
   }),
   appealDirectAidDecision: t.prismaField({

@@ -48,7 +48,7 @@ builder.mutationFields((t) => ({
     description: "Issues the month's payment orders; running it again for the same month issues nothing twice.",
     args: { month: t.arg.string({ required: true }) },
     resolve: async (_root, args, context) => {
-      return runMonthlyPayments(context.prisma, context.graph, await context.schedules(), requireMonth(args.month));
+      return runMonthlyPayments(context.prisma, context.graph, await context.ruleBook(), requireMonth(args.month));
     },
   }),
   recordPaymentOutcome: t.prismaField({
@@ -103,34 +103,6 @@ const Reconciliation = builder.objectRef<ReconciliationRow>("PaymentReconciliati
     pending: t.exposeInt("pending", { ...PAYMENTS, description: "Issued, no outcome reported yet" }),
   }),
 });
-
-const STATS = needs("stats:read");
-
-const Dimension = builder.enumType("DirectAidStatisticDimension", { values: ["REGION", "MONTH"] as const });
-
-const AidStatisticCell = builder
-  .objectRef<{
-    region: string | null;
-    month: string | null;
-    households: number;
-    children: number;
-    amount: number;
-    computedAt: Date;
-  }>("DirectAidStatisticCell")
-  .implement({
-    fields: (t) => ({
-      region: t.exposeString("region", STATS),
-      month: t.exposeString("month", STATS),
-      households: t.exposeInt("households", { ...STATS, description: "Households paid (orders issued)" }),
-      children: t.exposeInt("children", STATS),
-      amount: t.expose("amount", { type: "MadAmount", ...STATS }),
-      computedAt: t.expose("computedAt", {
-        type: "DateTime",
-        ...STATS,
-        description: "When this answer was computed: the same answer is served for up to STATISTICS_MAX_AGE_SECONDS",
-      }),
-    }),
-  });
 
 const MAX_ORDERS_PAGE = 1000;
 
@@ -195,31 +167,5 @@ builder.queryFields((t) => ({
       );
       return rows.map(reconciliationRow);
     },
-  }),
-  directAidStatistics: t.field({
-    type: [AidStatisticCell],
-    ...STATS,
-    ...STATISTICS,
-    description: "Households paid, children counted and amounts, by region and/or month",
-    args: { by: t.arg({ type: [Dimension], required: true }) },
-    resolve: (_root, args, context) =>
-      context.aggregates.cells(`directAidStatistics:${JSON.stringify(args)}`, async () => {
-        const dims = [...new Set(args.by)];
-        // Fixed expressions only: nothing from the request is spliced into SQL.
-        const columns = dims.map((d) => (d === "REGION" ? "region_code AS region" : "month"));
-        const groupBy = dims.map((_d, i) => String(i + 1));
-        const rows = await context.prisma.$queryRawUnsafe<Record<string, string | number | null>[]>(
-          `SELECT ${[...columns, "count(*)::int AS households", "sum(children)::int AS children", "sum(amount)::bigint AS amount"].join(", ")}
-         FROM payment_order WHERE status <> 'FAILED'
-         ${groupBy.length ? `GROUP BY ${groupBy.join(", ")} ORDER BY ${groupBy.join(", ")}` : ""}`,
-        );
-        return rows.map((r) => ({
-          region: (r.region as string | undefined) ?? null,
-          month: (r.month as string | undefined) ?? null,
-          households: Number(r.households),
-          children: Number(r.children ?? 0),
-          amount: Number(r.amount ?? 0),
-        }));
-      }),
   }),
 }));

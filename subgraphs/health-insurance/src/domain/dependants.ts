@@ -1,35 +1,131 @@
+import { ageOn } from "@spx/runtime/schema";
+import type { AmoRules } from "./amo-rules.js";
+
 /*
- * Who may be covered as a dependant of an insured person (law 65-00, as summarised by ANAM):
- * the spouse; children up to 21, up to 26 when unmarried and in higher education, and disabled
- * children without age limit.
+ * Who may be covered as a dependant of an insured person, from the registers' facts (law 65-00 as
+ * summarised by ANAM, shared/notes/domain.md A4): the spouse or spouses in force not insured
+ * elsewhere; the principal's children (filiation) and kafala wards up to 21, up to 26 when unmarried
+ * and enrolled in higher education, without age limit when disabled; a married child is nobody's
+ * dependant child. The limits are data (AmoRules).
  */
 
-export type DependantKind = "SPOUSE" | "CHILD" | "STUDENT_CHILD" | "DISABLED_CHILD";
+export type DependantKind = "SPOUSE" | "CHILD" | "STUDENT_CHILD" | "DISABLED_CHILD" | "KAFALA_CHILD";
 
-export interface DependantCandidate {
-  relation: "SPOUSE" | "CHILD";
-  age: number;
-  unmarried: boolean;
-  inHigherEducation: boolean;
+/** What the registers say about a relative on the day of the decision. */
+export interface RelativeFacts {
+  idcs: string;
+  birthDate: string;
+  alive: boolean;
+  /** Currently married (population register's marital status MARRIED). */
+  married: boolean;
+  /** A recognised disability in force (population register). */
   disabled: boolean;
+  /** Current enrolment declared in the social register (null: not enrolled, or not declared). */
+  enrolment: { level: string; schoolYear: string | null } | null;
 }
 
-export const CHILD_AGE_LIMIT = 21;
-export const STUDENT_AGE_LIMIT = 26;
+export type DependantCandidate =
+  | { relation: "SPOUSE"; person: RelativeFacts; insuredElsewhere: boolean }
+  /** CHILD: by filiation; KAFALA: a ward of the principal under a kafala in force. */
+  | { relation: "CHILD" | "KAFALA"; person: RelativeFacts };
 
-/** The ground on which the person is entitled, or null when they are not. */
-export function dependantKind(candidate: DependantCandidate): DependantKind | null {
+export type DependantDecision = { kind: DependantKind } | { refused: string };
+
+/** The school year a day falls in: September to August ("2026-2027" from 1 Sep 2026 to 31 Aug 2027). */
+export function schoolYearOn(day: Date): string {
+  const year = day.getUTCFullYear();
+  const start = day.getUTCMonth() >= 8 ? year : year - 1;
+  return `${start}-${start + 1}`;
+}
+
+/**
+ * Enrolled now: an enrolment for the current school year, or for the next one (enrolled in the
+ * summer before it starts). An enrolment of a past year says nothing about today. No year: taken
+ * as current (the declaration is the household's latest word).
+ */
+export function enrolledOn(enrolment: RelativeFacts["enrolment"], levels: readonly string[], day: Date): boolean {
+  if (!enrolment || !levels.includes(enrolment.level)) {
+    return false;
+  }
+  if (!enrolment.schoolYear) {
+    return true;
+  }
+  const current = schoolYearOn(day);
+  const start = Number(current.slice(0, 4));
+  return enrolment.schoolYear === current || enrolment.schoolYear === `${start + 1}-${start + 2}`;
+}
+
+/** The ground on which a relative is a dependant on `day`, or why they are not. */
+export function dependantDecision(candidate: DependantCandidate, rules: AmoRules, day: Date): DependantDecision {
+  const { person } = candidate;
+  if (!person.alive) {
+    return { refused: "deceased" };
+  }
   if (candidate.relation === "SPOUSE") {
-    return "SPOUSE";
+    return candidate.insuredElsewhere ? { refused: "insured under an affiliation of their own" } : { kind: "SPOUSE" };
   }
-  if (candidate.disabled) {
-    return "DISABLED_CHILD";
+  if (person.married) {
+    return { refused: "married: a married child is not a dependant child" };
   }
-  if (candidate.age < CHILD_AGE_LIMIT) {
-    return "CHILD";
+  if (person.disabled) {
+    return { kind: "DISABLED_CHILD" };
   }
-  if (candidate.age < STUDENT_AGE_LIMIT && candidate.unmarried && candidate.inHigherEducation) {
-    return "STUDENT_CHILD";
+  const age = ageOn(person.birthDate, day);
+  if (age < rules.childAgeLimit) {
+    return { kind: candidate.relation === "KAFALA" ? "KAFALA_CHILD" : "CHILD" };
+  }
+  if (age < rules.studentAgeLimit && enrolledOn(person.enrolment, rules.studentEnrolmentLevels, day)) {
+    return { kind: "STUDENT_CHILD" };
+  }
+  return age < rules.studentAgeLimit
+    ? { refused: `${rules.childAgeLimit} or older and not enrolled in higher education` }
+    : { refused: `${rules.studentAgeLimit} or older and not disabled` };
+}
+
+/** The facts that decide which parent's affiliation covers a child. */
+export interface ParentFacts {
+  motherIdcs: string | null;
+  fatherIdcs: string | null;
+  /** Principals of open affiliations, the person asking to cover the child included. */
+  insured: ReadonlySet<string>;
+  /** The parents' marriage ended in divorce. */
+  divorced: boolean;
+  /** The parent holding custody (guardianship of kind CUSTODY in force), if any. */
+  custodian: string | null;
+}
+
+/**
+ * The parent through whose affiliation a child is covered, or null when neither parent is insured
+ * (someone else, a kafil or a head of household, may then cover them). Both parents insured: the
+ * father's; after a divorce, the insured parent holding custody (ANAM).
+ */
+export function coveringParent(facts: ParentFacts): string | null {
+  const { motherIdcs, fatherIdcs, insured } = facts;
+  const custodian = facts.custodian;
+  if (
+    facts.divorced &&
+    custodian !== null &&
+    (custodian === motherIdcs || custodian === fatherIdcs) &&
+    insured.has(custodian)
+  ) {
+    return custodian;
+  }
+  if (fatherIdcs && insured.has(fatherIdcs)) {
+    return fatherIdcs;
+  }
+  if (motherIdcs && insured.has(motherIdcs)) {
+    return motherIdcs;
   }
   return null;
+}
+
+/** A child may be covered by `principal` unless one of their parents' affiliations must cover them. */
+export function parentRuleRefusal(principal: string, facts: ParentFacts): string | null {
+  const parent = coveringParent(facts);
+  if (parent === null || parent === principal) {
+    return null;
+  }
+  return parent === facts.fatherIdcs
+    ? "covered through the father's affiliation"
+    : "covered through the affiliation of the parent with custody";
 }

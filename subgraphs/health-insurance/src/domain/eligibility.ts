@@ -1,8 +1,7 @@
 import { type FieldProblem, ValidationError } from "@spx/runtime/errors";
-import { ageOn } from "@spx/runtime/schema";
 import { NotEligibleError } from "../errors.js";
 import type { HouseholdForTadamon, PersonFacts } from "../registers.js";
-import { type DependantKind, dependantKind } from "./dependants.js";
+import type { DependantKind } from "./dependants.js";
 
 /*
  * Who may be affiliated, and with whom, from the other registers' facts: AMO-Tadamon by the social
@@ -37,25 +36,6 @@ export function tadamonPrincipal(household: HouseholdForTadamon): string {
   return head.person.idcs;
 }
 
-/** The living spouses and children entitled as dependants; the register knows no marriage or disability. */
-export function tadamonDependants(household: HouseholdForTadamon, now: Date): EntitledDependant[] {
-  const schooling = new Map(household.declaration?.members.map((m) => [m.idcs, m.schooling]) ?? []);
-  return household.members
-    .filter((m) => m.relationship === "SPOUSE" || m.relationship === "CHILD")
-    .filter((m) => m.person.lifeStatus === "ALIVE")
-    .map((m) => ({
-      idcs: m.person.idcs,
-      kind: dependantKind({
-        relation: m.relationship as "SPOUSE" | "CHILD",
-        age: ageOn(m.person.birthDate, now),
-        unmarried: true,
-        inHigherEducation: schooling.get(m.person.idcs) === "HIGHER",
-        disabled: false,
-      }),
-    }))
-    .filter((d): d is EntitledDependant => d.kind !== null);
-}
-
 /** Everyone to be covered must be registered and alive in the population register. */
 export function requireAlive(everyone: readonly string[], facts: ReadonlyMap<string, PersonFacts>): void {
   const missing = everyone.filter((idcs) => facts.get(idcs)?.lifeStatus !== "ALIVE");
@@ -75,34 +55,39 @@ export function requireAchamilEligible(principal: PersonFacts | undefined): void
 export interface DependantClaim {
   idcs: string;
   relation: "SPOUSE" | "CHILD";
-  unmarried?: boolean | null;
-  inHigherEducation?: boolean | null;
-  disabled?: boolean | null;
 }
 
-/** The dependants claimed, each with its ground; every one not entitled is listed in one error. */
-export function entitledDependants(
+/** The family as the registers' facts decide it (services/family.ts). */
+export interface FamilyGrounds {
+  entitled: readonly (EntitledDependant & { claimedByParentRule: boolean })[];
+  refused: readonly { idcs: string; reason: string }[];
+}
+
+/**
+ * The dependants claimed, each on the ground the facts give (the claim's own flags are not
+ * believed: marriages, filiation, kafala, disability and enrolment come from the registers);
+ * every claim the facts do not support is listed in one error, with the reason.
+ */
+export function entitledClaims(
   claims: readonly DependantClaim[],
-  facts: ReadonlyMap<string, PersonFacts>,
-  now: Date,
-): EntitledDependant[] {
+  family: FamilyGrounds,
+): (EntitledDependant & { claimedByParentRule: boolean })[] {
   const problems: FieldProblem[] = [];
-  const dependants = claims.flatMap((d, i) => {
-    const kind = dependantKind({
-      relation: d.relation,
-      age: ageOn(facts.get(d.idcs)?.birthDate ?? "1900-01-01", now),
-      unmarried: d.unmarried ?? true,
-      inHigherEducation: d.inHigherEducation ?? false,
-      disabled: d.disabled ?? false,
-    });
-    if (!kind) {
-      problems.push({
-        field: `input.dependants.${i}`,
-        message: "is not entitled (children up to 21, 26 in higher education, any age if disabled)",
-      });
-      return [];
+  const entitled = new Map(family.entitled.map((d) => [d.idcs, d]));
+  const refused = new Map(family.refused.map((d) => [d.idcs, d.reason]));
+  const dependants = claims.flatMap((claim, i) => {
+    const found = entitled.get(claim.idcs);
+    const isSpouse = found?.kind === "SPOUSE";
+    if (found && isSpouse === (claim.relation === "SPOUSE")) {
+      return [found];
     }
-    return [{ idcs: d.idcs, kind }];
+    problems.push({
+      field: `input.dependants.${i}`,
+      message: found
+        ? `is the principal's ${isSpouse ? "spouse" : "child"} in the population register`
+        : `is not entitled: ${refused.get(claim.idcs) ?? "not the principal's spouse, child or kafala ward in the population register"}`,
+    });
+    return [];
   });
   if (problems.length > 0) {
     throw new ValidationError(problems);

@@ -10,28 +10,19 @@ export const PAYER: Record<Regime, Payer> = {
   AMO_ACHAMIL: "SELF",
 };
 
-/** Law 60.22 art. 7: AMO Achamil rights open three months after the first payment… */
-export const ACHAMIL_WAITING_MONTHS = 3;
-
-/**
- * The day rights open. …except for people who come from AMO-Tadamon (law 21.24 waives the wait).
- */
-export function rightsFrom(
-  regime: Regime,
-  openedOn: Date,
-  options: { firstPayment?: Date; fromTadamon?: boolean } = {},
-): Date {
-  const day = (d: Date) => new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate()));
-  if (regime !== "AMO_ACHAMIL" || options.fromTadamon) {
-    return day(openedOn);
-  }
-  const paid = day(options.firstPayment ?? openedOn);
-  return new Date(Date.UTC(paid.getUTCFullYear(), paid.getUTCMonth() + ACHAMIL_WAITING_MONTHS, paid.getUTCDate()));
+/** The day rights open for a regime without waiting period: the day of affiliation. AMO Achamil's
+ * rights wait for the first contribution (see achamil.ts). */
+export function rightsFrom(openedOn: Date): Date {
+  return new Date(Date.UTC(openedOn.getUTCFullYear(), openedOn.getUTCMonth(), openedOn.getUTCDate()));
 }
 
 /** A pending affiliation whose rights have opened is active; the stored status says the rest. */
-export function effectiveStatus(status: AffiliationStatus, rightsOpen: Date, on: Date = new Date()): AffiliationStatus {
-  return status === "PENDING" && rightsOpen.getTime() <= on.getTime() ? "ACTIVE" : status;
+export function effectiveStatus(
+  status: AffiliationStatus,
+  rightsOpen: Date | null,
+  on: Date = new Date(),
+): AffiliationStatus {
+  return status === "PENDING" && rightsOpen !== null && rightsOpen.getTime() <= on.getTime() ? "ACTIVE" : status;
 }
 
 const TRANSITIONS: Record<AffiliationStatus, AffiliationStatus[]> = {

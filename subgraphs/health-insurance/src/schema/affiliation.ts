@@ -6,6 +6,7 @@ import { AFFILIATION_ROWS } from "../access.js";
 import type { Context } from "../context.js";
 import { effectiveStatus } from "../domain/regimes.js";
 import { changeStatus, enrolAmoTadamon, registerAffiliation } from "../services/affiliations.js";
+import { recordAchamilContribution } from "../services/contributions.js";
 import { closeCoverageOfDeceased } from "../services/deceased-coverage.js";
 import { builder } from "./builder.js";
 
@@ -67,7 +68,8 @@ export const Affiliation = builder.prismaObject("Affiliation", {
     status: t.field({
       type: AffiliationStatusEnum,
       ...needs("health:coverage"),
-      description: "PENDING until rights open (AMO Achamil: three months after the first payment)",
+      description:
+        "PENDING until rights open (AMO Achamil: no rights before the first contribution, then three months later)",
       resolve: (a) => effectiveStatus(a.status, a.rightsFrom),
     }),
     statusReason: t.exposeString("statusReason", needs("health:coverage")),
@@ -81,7 +83,11 @@ export const Affiliation = builder.prismaObject("Affiliation", {
     }),
     modelVersionUsed: t.exposeString("modelVersionUsed", needs(["health:coverage", "social:index"])),
     openedAt: t.expose("openedAt", { type: "DateTime", ...needs("health:coverage") }),
-    rightsFrom: t.expose("rightsFrom", { type: "Date", ...needs("health:coverage") }),
+    rightsFrom: t.expose("rightsFrom", {
+      type: "Date",
+      ...needs("health:coverage"),
+      description: "The day rights open; null for AMO Achamil until the first contribution is recorded",
+    }),
     covered: t.field({
       type: [CoveredPerson],
       ...needs("health:coverage"),
@@ -114,9 +120,18 @@ const DependantInput = builder.inputType("DependantInput", {
   fields: (t) => ({
     idcs: t.id({ required: true }),
     relation: t.field({ type: DependantRelationEnum, required: true }),
-    unmarried: t.boolean({ required: false, defaultValue: true }),
-    inHigherEducation: t.boolean({ required: false, defaultValue: false }),
-    disabled: t.boolean({ required: false, defaultValue: false }),
+    unmarried: t.boolean({
+      required: false,
+      deprecationReason: "Ignored: the population register's marital status decides",
+    }),
+    inHigherEducation: t.boolean({
+      required: false,
+      deprecationReason: "Ignored: the enrolment declared in the social register decides",
+    }),
+    disabled: t.boolean({
+      required: false,
+      deprecationReason: "Ignored: the disability recognised in the population register decides",
+    }),
   }),
 });
 
@@ -128,9 +143,12 @@ const RegisterAffiliationInput = builder.inputType("RegisterAffiliationInput", {
     firstPaymentDate: t.field({
       type: "Date",
       required: false,
-      description: "AMO Achamil: rights open three months later",
+      deprecationReason: "Refused for AMO Achamil: record the first contribution with recordAchamilContribution",
     }),
-    fromTadamon: t.boolean({ required: false, defaultValue: false, description: "AMO Achamil without waiting period" }),
+    fromTadamon: t.boolean({
+      required: false,
+      deprecationReason: "Derived from this register's history (a true value without AMO-Tadamon coverage is refused)",
+    }),
   }),
 });
 
@@ -147,12 +165,27 @@ builder.mutationFields((t) => ({
     type: AffiliationPayload,
     ...needs("health:enrol"),
     description:
-      "Affiliates a principal to a contributory regime (salaried, self-employed, Achamil) with entitled dependants.",
+      "Affiliates a principal to a contributory regime (salaried, self-employed, Achamil) with the dependants claimed, each checked against the registers' facts (marriages, filiation, kafala, disability, enrolment). AMO Achamil: persons with no activity; PENDING without rights until the first contribution.",
     args: {
       input: t.arg({ type: RegisterAffiliationInput, required: true }),
       idempotencyKey: t.arg.string({ required: false }),
     },
     resolve: (_root, { input, idempotencyKey }, context) => registerAffiliation(context, input, idempotencyKey),
+  }),
+  recordAchamilContribution: t.field({
+    type: AffiliationPayload,
+    ...needs("health:enrol"),
+    description:
+      "Records an AMO Achamil contribution (one per month). The first opens rights three months after the day it was paid (the same day of the month, or the month's last day: 30 Nov gives 28/29 Feb), at once for a former AMO-Tadamon member; until then the affiliation is PENDING without rights.",
+    args: {
+      affiliationId: t.arg.id({ required: true }),
+      month: t.arg.string({ required: true, description: "The month paid for, YYYY-MM" }),
+      paidOn: t.arg({ type: "Date", required: true }),
+      amountCentimes: t.arg.int({ required: true }),
+      idempotencyKey: t.arg.string({ required: false }),
+    },
+    resolve: (_root, args, context) =>
+      recordAchamilContribution(context, { ...args, affiliationId: String(args.affiliationId) }),
   }),
   closeCoverageOfDeceased: t.int({
     ...needsNationwide("health:enrol"),

@@ -1,4 +1,4 @@
-import { HISTORY, needs, rowPolicy, STATISTICS } from "@spx/runtime/access";
+import { HISTORY, needs, rowPolicy } from "@spx/runtime/access";
 import type { Context } from "../context.js";
 import { effectiveStatus } from "../domain/regimes.js";
 import type { CoverageWithAffiliation } from "../loaders.js";
@@ -61,81 +61,14 @@ builder.externalRef("Person", builder.selection<{ idcs: string }>("idcs")).imple
       description: "Every coverage, newest first",
       resolve: ({ idcs }, _args, context) => context.loaders.coverageHistory.load(idcs),
     }),
-  }),
-});
-
-const Dimension = builder.enumType("CoverageStatisticDimension", {
-  values: ["REGIME", "ROLE", "REGION", "STATUS"] as const,
-});
-
-interface Cell {
-  regime: string | null;
-  role: string | null;
-  region: string | null;
-  status: string | null;
-  beneficiaries: number;
-  computedAt: Date;
-}
-
-const CoverageStatisticCell = builder.objectRef<Cell>("CoverageStatisticCell").implement({
-  fields: (t) => ({
-    regime: t.field({
-      type: RegimeEnum,
-      ...needs("stats:read"),
-      resolve: (c) => c.regime as typeof RegimeEnum.$inferType | null,
-    }),
-    role: t.field({
-      type: CoverageRoleEnum,
-      ...needs("stats:read"),
-      resolve: (c) => c.role as "PRINCIPAL" | "DEPENDANT" | null,
-    }),
-    region: t.exposeString("region", needs("stats:read")),
-    status: t.field({
-      type: AffiliationStatusEnum,
-      ...needs("stats:read"),
-      resolve: (c) => c.status as typeof AffiliationStatusEnum.$inferType | null,
-    }),
-    beneficiaries: t.exposeInt("beneficiaries", needs("stats:read")),
-    computedAt: t.expose("computedAt", {
-      type: "DateTime",
-      ...needs("stats:read"),
-      description: "When this answer was computed: the same answer is served for up to STATISTICS_MAX_AGE_SECONDS",
+    amoNotices: t.prismaField({
+      type: ["Notice"],
+      ...needs("health:coverage"),
+      ...HISTORY,
+      // A notice outside the caller's rows is null on its own.
+      nullable: { list: true, items: true },
+      description: "Notices of the AMO affiliations covering the person (as principal or dependant), newest first",
+      resolve: (_query, { idcs }, _args, context) => context.loaders.notices.load(idcs),
     }),
   }),
 });
-
-// Fixed expressions only: nothing from the request is spliced into SQL.
-const COLUMNS = {
-  REGIME: "a.regime::text AS regime",
-  ROLE: "c.role::text AS role",
-  REGION: "a.region_code AS region",
-  STATUS: `(CASE WHEN a.status = 'PENDING' AND a.rights_from <= current_date THEN 'ACTIVE' ELSE a.status::text END) AS status`,
-} as const;
-
-builder.queryField("coverageStatistics", (t) =>
-  t.field({
-    type: [CoverageStatisticCell],
-    ...needs("stats:read"),
-    ...STATISTICS,
-    description: "People currently covered, by regime, role, region and status",
-    args: { by: t.arg({ type: [Dimension], required: true }) },
-    resolve: (_root, args, context) =>
-      context.aggregates.cells(`coverageStatistics:${JSON.stringify(args)}`, async () => {
-        const dims = [...new Set(args.by)];
-        const groupBy = dims.map((_d, i) => String(i + 1));
-        const rows = await context.prisma.$queryRawUnsafe<Record<string, string | number | null>[]>(
-          `SELECT ${[...dims.map((d) => COLUMNS[d]), "count(*)::int AS beneficiaries"].join(", ")}
-         FROM coverage c JOIN affiliation a ON a.id = c.affiliation_id
-         WHERE c.until IS NULL
-         ${groupBy.length ? `GROUP BY ${groupBy.join(", ")} ORDER BY ${groupBy.join(", ")}` : ""}`,
-        );
-        return rows.map((row) => ({
-          regime: (row.regime as string | undefined) ?? null,
-          role: (row.role as string | undefined) ?? null,
-          region: (row.region as string | undefined) ?? null,
-          status: (row.status as string | undefined) ?? null,
-          beneficiaries: Number(row.beneficiaries),
-        }));
-      }),
-  }),
-);

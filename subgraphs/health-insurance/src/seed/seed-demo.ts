@@ -2,7 +2,8 @@ import { SeededRandom } from "@spx/reference/random";
 import { isEligible, SHIPPED_THRESHOLDS, type ThresholdRule } from "@spx/reference/thresholds";
 import { demoRowId, type ScoredDemoHousehold, scoredDemoHouseholds } from "@spx/social-registry/seed/demo-households";
 import type { Prisma } from "../../generated/prisma/index.js";
-import { dependantKind } from "../domain/dependants.js";
+import { addMonths, rulesFor, SHIPPED_AMO_RULES } from "../domain/amo-rules.js";
+import { type DependantCandidate, dependantDecision, type RelativeFacts } from "../domain/dependants.js";
 import { PAYER, type Regime, rightsFrom } from "../domain/regimes.js";
 import type { InsurancePrisma } from "../subgraph.js";
 
@@ -12,10 +13,13 @@ const TADAMON = SHIPPED_THRESHOLDS.find((t) => t.program === "AMO_TADAMON") as T
 // Row id kinds in the generated data (see demoRowId): one affiliation per household, its coverages.
 const AFFILIATION = 0x10;
 const COVERAGE = 0x11;
+const CONTRIBUTION = 0x12;
 
 export interface InsuranceRows {
   affiliation: Prisma.AffiliationCreateManyInput;
   coverages: Prisma.CoverageCreateManyInput[];
+  /** AMO Achamil: the first contribution, paid the day of affiliation (rights three months later). */
+  contributions: Prisma.AchamilContributionCreateManyInput[];
 }
 
 /**
@@ -35,7 +39,11 @@ export function insuranceRows(household: ScoredDemoHousehold, now: Date): Insura
     regime = "AMO_SALARIED";
   } else if (head?.occupation === "SELF_EMPLOYED" || head?.occupation === "FARMER") {
     regime = "AMO_TNS";
-  } else if (r.chance(0.5)) {
+  } else if (
+    r.chance(0.5) &&
+    rulesFor(SHIPPED_AMO_RULES, now).achamil?.noActivityOccupations.includes(head?.occupation ?? "")
+  ) {
+    // AMO Achamil: persons with no activity only (law 60.22).
     regime = "AMO_ACHAMIL";
   }
   if (!regime) {
@@ -43,7 +51,8 @@ export function insuranceRows(household: ScoredDemoHousehold, now: Date): Insura
   }
   const id = demoRowId(AFFILIATION, n);
   const openedAt = new Date(now.getTime() - r.int(30, 900) * 86_400_000);
-  const opens = rightsFrom(regime, openedAt, { firstPayment: openedAt });
+  const waiting = rulesFor(SHIPPED_AMO_RULES, openedAt).achamil?.waitingMonths ?? 3;
+  const opens = regime === "AMO_ACHAMIL" ? addMonths(rightsFrom(openedAt), waiting) : rightsFrom(openedAt);
   const coverages: Prisma.CoverageCreateManyInput[] = [
     {
       id: demoRowId(COVERAGE, n, 0),
@@ -54,25 +63,16 @@ export function insuranceRows(household: ScoredDemoHousehold, now: Date): Insura
       since: openedAt,
     },
   ];
-  const schooling = new Map(household.declaration.members.map((m) => [m.idcs, m.schooling]));
-  for (const member of household.members) {
-    if (member.relationship !== "SPOUSE" && member.relationship !== "CHILD") {
-      continue;
-    }
-    const kind = dependantKind({
-      relation: member.relationship,
-      age: household.ages.get(member.idcs) ?? 99,
-      unmarried: true,
-      inHigherEducation: schooling.get(member.idcs) === "HIGHER",
-      disabled: false,
-    });
-    if (kind) {
+  const rules = rulesFor(SHIPPED_AMO_RULES, now);
+  for (const candidate of demoCandidates(household, now)) {
+    const decision = dependantDecision(candidate, rules, now);
+    if ("kind" in decision) {
       coverages.push({
         id: demoRowId(COVERAGE, n, coverages.length),
         affiliationId: id,
-        personIdcs: member.idcs,
+        personIdcs: candidate.person.idcs,
         role: "DEPENDANT",
-        dependantKind: kind,
+        dependantKind: decision.kind,
         since: openedAt,
       });
     }
@@ -92,7 +92,109 @@ export function insuranceRows(household: ScoredDemoHousehold, now: Date): Insura
       rightsFrom: opens,
     },
     coverages,
+    contributions:
+      regime === "AMO_ACHAMIL"
+        ? [
+            {
+              id: demoRowId(CONTRIBUTION, n),
+              affiliationId: id,
+              month: openedAt.toISOString().slice(0, 7),
+              paidOn: rightsFrom(openedAt),
+              // The lowest band of the community schedule (domain.md A3, UNCONFIRMED): demo data only.
+              amountCentimes: 14_400,
+            },
+          ]
+        : [],
   };
+}
+
+/** The demo family's civil status as the population register's demo draws it (when it does). */
+interface DemoCivil {
+  marriages: { husbandIdcs: string; wifeIdcs: string; endedOn: Date | null }[];
+  filiations: { childIdcs: string; motherIdcs: string | null; fatherIdcs: string | null }[];
+  disabilities: { idcs: string; reviewOn: Date | null }[];
+  guardianships: { kind: string; childIdcs: string; guardianIdcs: string; until: Date | null }[];
+  newMembers: { person: { idcs: string; birthDate: Date; lifeStatus: string } }[];
+  relatives: { idcs: string; birthDate: Date; lifeStatus: string }[];
+}
+
+/**
+ * The head's relatives who may be dependants, with the facts the rules read: from the demo's civil
+ * status (spouses in force, children by filiation, kafala wards, disabilities, marriages of the
+ * children) and the declaration's enrolment. A demo without civil status falls back to the
+ * household's SPOUSE and CHILD members, unmarried and not disabled. The parent rule is applied
+ * within the household only: the demo's other parents (an ex-husband elsewhere) are not insured.
+ */
+function demoCandidates(household: ScoredDemoHousehold, now: Date): DependantCandidate[] {
+  const head = household.headIdcs;
+  const civil: DemoCivil | undefined = household.family.civil;
+  const inForce = (until: Date | null) => until === null || until.getTime() > now.getTime();
+  const enrolment = new Map(
+    household.declaration.members.map((m) => [
+      m.idcs,
+      m.enrolment ? { level: m.enrolment.level, schoolYear: m.enrolment.schoolYear ?? null } : null,
+    ]),
+  );
+  const persons = new Map<string, { birthDate: Date; alive: boolean }>();
+  for (const m of household.members) {
+    persons.set(m.idcs, { birthDate: m.birthDate, alive: true });
+  }
+  for (const p of [...(civil?.relatives ?? []), ...(civil?.newMembers.map((m) => m.person) ?? [])]) {
+    persons.set(p.idcs, { birthDate: p.birthDate, alive: p.lifeStatus === "ALIVE" });
+  }
+  const married = new Set(
+    (civil?.marriages ?? []).filter((m) => inForce(m.endedOn)).flatMap((m) => [m.husbandIdcs, m.wifeIdcs]),
+  );
+  const disabled = new Set((civil?.disabilities ?? []).filter((d) => inForce(d.reviewOn)).map((d) => d.idcs));
+  const facts = (idcs: string): RelativeFacts | null => {
+    const person = persons.get(idcs);
+    return person
+      ? {
+          idcs,
+          birthDate: person.birthDate.toISOString().slice(0, 10),
+          alive: person.alive,
+          married: married.has(idcs),
+          disabled: disabled.has(idcs),
+          enrolment: enrolment.get(idcs) ?? null,
+        }
+      : null;
+  };
+  const candidates: DependantCandidate[] = [];
+  const seen = new Set([head]);
+  const add = (idcs: string, relation: "SPOUSE" | "CHILD" | "KAFALA") => {
+    const person = facts(idcs);
+    if (person && !seen.has(idcs)) {
+      seen.add(idcs);
+      candidates.push(relation === "SPOUSE" ? { relation, person, insuredElsewhere: false } : { relation, person });
+    }
+  };
+  if (!civil) {
+    for (const m of household.members) {
+      if (m.relationship === "SPOUSE" || m.relationship === "CHILD") {
+        add(m.idcs, m.relationship);
+      }
+    }
+    return candidates;
+  }
+  for (const m of civil.marriages.filter((m) => inForce(m.endedOn))) {
+    if (m.husbandIdcs === head) {
+      add(m.wifeIdcs, "SPOUSE");
+    } else if (m.wifeIdcs === head) {
+      add(m.husbandIdcs, "SPOUSE");
+    }
+  }
+  for (const f of civil.filiations) {
+    // Both parents in the household: the father's affiliation (he is the head, or he is not insured).
+    if (f.motherIdcs === head || f.fatherIdcs === head) {
+      add(f.childIdcs, "CHILD");
+    }
+  }
+  for (const g of civil.guardianships) {
+    if (g.kind === "KAFALA" && g.guardianIdcs === head && inForce(g.until)) {
+      add(g.childIdcs, "KAFALA");
+    }
+  }
+  return candidates;
 }
 
 /** Loads the demo affiliations (see insuranceRows) into an empty register, in one transaction. */
@@ -106,11 +208,13 @@ export async function seedDemoIfEmpty(prisma: InsurancePrisma, options: { person
       const now = new Date();
       const affiliations: Prisma.AffiliationCreateManyInput[] = [];
       const coverages: Prisma.CoverageCreateManyInput[] = [];
+      const contributions: Prisma.AchamilContributionCreateManyInput[] = [];
       for (const household of scoredDemoHouseholds({ ...options, today: now })) {
         const rows = insuranceRows(household, now);
         if (rows) {
           affiliations.push(rows.affiliation);
           coverages.push(...rows.coverages);
+          contributions.push(...rows.contributions);
         }
       }
       for (let i = 0; i < affiliations.length; i += 500) {
@@ -118,6 +222,9 @@ export async function seedDemoIfEmpty(prisma: InsurancePrisma, options: { person
       }
       for (let i = 0; i < coverages.length; i += 500) {
         await tx.coverage.createMany({ data: coverages.slice(i, i + 500) });
+      }
+      for (let i = 0; i < contributions.length; i += 500) {
+        await tx.achamilContribution.createMany({ data: contributions.slice(i, i + 500) });
       }
       return affiliations.length;
     },

@@ -63,6 +63,23 @@ describe("population subgraph, called directly", () => {
     expect([...regions]).toEqual([inRegion.regionCode]);
   });
 
+  it("finds by card number only within the case worker's region", async () => {
+    const [mine] = await h.db.database.sql.query<{ idcs: string; cin: string; region_code: string }>(
+      "SELECT idcs, cin, region_code FROM person WHERE cin IS NOT NULL ORDER BY idcs LIMIT 1",
+    );
+    const [theirs] = await h.db.database.sql.query<{ cin: string }>(
+      "SELECT cin FROM person WHERE cin IS NOT NULL AND region_code <> $1 ORDER BY idcs LIMIT 1",
+      [mine!.region_code],
+    );
+    const search = "query($c: String!) { persons(first: 5, filter: { cin: $c }) { edges { node { idcs } } } }";
+    const cw = caseWorker(mine!.region_code);
+    const found = await h.call<{ persons: { edges: { node: { idcs: string } }[] } }>(search, { c: mine!.cin }, cw);
+    expect(found.body.data?.persons.edges).toEqual([{ node: { idcs: mine!.idcs } }]);
+    const other = await h.call<{ persons: { edges: unknown[] } }>(search, { c: theirs!.cin }, cw);
+    expect(other.body.errors).toBeUndefined();
+    expect(other.body.data?.persons.edges).toEqual([]);
+  });
+
   it("refuses every person-level field to a statistics analyst", async () => {
     const { body } = await h.call("query($i: ID!) { person(idcs: $i) { idcs } }", { i: inRegion.idcs }, analyst);
     expect(body.data?.person).toBeNull();

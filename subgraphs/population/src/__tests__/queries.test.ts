@@ -94,6 +94,30 @@ describe("persons", () => {
     }
   });
 
+  it("finds the one person holding a card number, however it is typed", async () => {
+    const [holder] = await h.db.database.sql.query<{ idcs: string; cin: string }>(
+      "SELECT idcs, cin FROM person WHERE cin IS NOT NULL ORDER BY idcs LIMIT 1",
+    );
+    const typed = `${holder!.cin.slice(0, 2).toLowerCase()} ${holder!.cin.slice(2)}`;
+    const { body } = await h.call<Page>(PAGE, { first: 5, filter: { cin: typed } });
+    expect(body.errors).toBeUndefined();
+    expect(body.data?.persons.edges.map((e) => e.node.idcs)).toEqual([holder!.idcs]);
+    const nobody = await h.call<Page>(PAGE, { first: 5, filter: { cin: "ZZ99999999" } });
+    expect(nobody.body.data?.persons.edges).toEqual([]);
+  });
+
+  it("refuses what cannot be a card number, without naming it back", async () => {
+    for (const cin of ["12345678", "ABC12345", "AB1234", "' OR 1=1 --", ""]) {
+      const { body } = await h.call<Page>(PAGE, { first: 5, filter: { cin } });
+      expect(body.data?.persons ?? null).toBeNull();
+      expect(body.errors?.[0]?.extensions?.code).toBe("BAD_USER_INPUT");
+      expect(body.errors?.[0]?.extensions?.problems).toEqual([{ field: "filter.cin", message: expect.any(String) }]);
+      if (cin) {
+        expect(JSON.stringify(body)).not.toContain(cin);
+      }
+    }
+  });
+
   it("refuses a page size over 100 and a forged cursor", async () => {
     const big = await h.call(PAGE, { first: 101 });
     expect(big.body.errors?.[0]?.extensions?.code).toBe("BAD_USER_INPUT");
@@ -103,18 +127,21 @@ describe("persons", () => {
 });
 
 describe("populationStatistics", () => {
-  it("counts the living by region, adding up to the living population", async () => {
-    const { body } = await h.call<{ populationStatistics: { region: string; sex: null; count: number }[] }>(
-      "{ populationStatistics(by: [REGION]) { region sex count } }",
-      undefined,
-      analyst,
-    );
+  it("counts the living by region, with the living population as the total", async () => {
+    const { body } = await h.call<{
+      populationStatistics: { region: string | null; sex: null; count: number | null; isTotal: boolean }[];
+    }>("{ populationStatistics(by: [REGION], totals: true) { region sex count isTotal } }", undefined, analyst);
     const cells = body.data?.populationStatistics ?? [];
     const [row] = await h.db.database.sql.query<{ n: number }>(
       "SELECT count(*)::int AS n FROM person WHERE life_status = 'ALIVE'",
     );
-    expect(cells.reduce((sum, c) => sum + c.count, 0)).toBe(row?.n);
-    expect(cells.every((c) => /^(0[1-9]|1[0-2])$/.test(c.region) && c.sex === null)).toBe(true);
+    const [total, ...others] = cells.filter((c) => c.isTotal);
+    expect(others).toEqual([]);
+    expect(total).toMatchObject({ region: null, count: row?.n });
+    // Regions under the threshold are hidden (null): the published ones add up to less.
+    const parts = cells.filter((c) => !c.isTotal);
+    expect(parts.reduce((sum, c) => sum + (c.count ?? 0), 0)).toBeLessThanOrEqual(row?.n ?? 0);
+    expect(parts.every((c) => /^(0[1-9]|1[0-2])$/.test(c.region ?? "") && c.sex === null)).toBe(true);
   });
 
   it("crosses sex and age band, and counts the deceased on request", async () => {
@@ -126,12 +153,24 @@ describe("populationStatistics", () => {
     const cells = body.data?.populationStatistics ?? [];
     expect(new Set(cells.map((c) => c.sex))).toEqual(new Set(["MALE", "FEMALE"]));
     expect(cells.some((c) => c.ageBand === "0-4")).toBe(true);
-    const dead = await h.call<{ populationStatistics: { count: number }[] }>(
-      "{ populationStatistics(by: [], lifeStatus: DECEASED) { count } }",
+    // The demo's few deceased: a count under the threshold, hidden and said so.
+    const dead = await h.call<{
+      populationStatistics: { count: number | null; suppressed: { measure: string; reason: string }[] }[];
+    }>(
+      "{ populationStatistics(by: [], lifeStatus: DECEASED) { count suppressed { measure reason } } }",
       undefined,
       analyst,
     );
-    expect(dead.body.data?.populationStatistics[0]?.count).toBeGreaterThan(0);
+    const [deceased] = await h.db.database.sql.query<{ n: number }>(
+      "SELECT count(*)::int AS n FROM person WHERE life_status = 'DECEASED'",
+    );
+    const [cell] = dead.body.data?.populationStatistics ?? [];
+    expect(deceased?.n).toBeGreaterThan(0);
+    expect(cell).toEqual(
+      (deceased?.n ?? 0) >= 10
+        ? { count: deceased?.n, suppressed: [] }
+        : { count: null, suppressed: [{ measure: "count", reason: "SMALL_COUNT" }] },
+    );
   });
 });
 

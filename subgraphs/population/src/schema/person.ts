@@ -1,3 +1,4 @@
+import { isValidCin, normalizeCin } from "@spx/reference/cin";
 import { foldName } from "@spx/reference/name-key";
 import { listRestriction, needs, rowPolicy } from "@spx/runtime/access";
 import { BadCursorError, ValidationError } from "@spx/runtime/errors";
@@ -98,8 +99,27 @@ const PersonFilter = builder.inputType("PersonFilter", {
       required: false,
       description: "Start of the family name (optionally followed by the first name), case and accents ignored",
     }),
+    cin: t.string({
+      required: false,
+      description: "National identity card number, exact (case and spaces ignored): at most one person",
+    }),
   }),
 });
+
+/**
+ * The card number a search names, normalized as it is stored; refused before any database access
+ * when it cannot be a CIN. The number itself is never named back (nor logged): it identifies someone.
+ */
+function requireCin(value: string): string {
+  const cin = normalizeCin(value);
+  if (!isValidCin(cin)) {
+    throw new ValidationError(
+      [{ field: "filter.cin", message: "must be 1–2 letters followed by 5–8 digits" }],
+      "filter.cin is not a national identity card number (1–2 letters followed by 5–8 digits)",
+    );
+  }
+  return cin;
+}
 
 interface PersonEdgeShape {
   cursor: string;
@@ -207,6 +227,8 @@ builder.queryFields((t) => ({
           `first must be between 1 and ${MAX_PAGE}`,
         );
       }
+      // Checked before the row restriction, so that a malformed number is refused the same way to all.
+      const cin = typeof filter?.cin === "string" ? requireCin(filter.cin) : undefined;
       // A case worker's pages hold only their region, a citizen's only themselves.
       const rows = listRestriction(context, PERSON_ROWS);
       if (rows?.none) {
@@ -231,6 +253,11 @@ builder.queryFields((t) => ({
       const prefix = filter?.namePrefix ? foldName(filter.namePrefix) : "";
       if (prefix) {
         where.push({ nameKey: { startsWith: prefix } });
+      }
+      // Exact, on the unique index; the row restriction above still applies (a case worker never
+      // finds someone of another region by card number either).
+      if (cin) {
+        where.push({ cin });
       }
       if (after) {
         where.push({ idcs: { gt: decodeCursor(after) } });

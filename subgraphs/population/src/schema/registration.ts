@@ -3,7 +3,10 @@ import { assertRowAllowed, needs } from "@spx/runtime/access";
 import { idempotencyScope, isUniqueViolation, once } from "@spx/runtime/database";
 import { NotFoundError, PersonDeceasedError, ValidationError } from "@spx/runtime/errors";
 import { ageOn } from "@spx/runtime/schema";
+import { personBorn, personDied } from "../civil/civil-events.js";
+import { endOnDeath, upsertFiliation } from "../civil/civil-store.js";
 import type { Context } from "../context.js";
+import { isoDay } from "../domain/civil-status.js";
 import {
   checkAddress,
   checkRegistration,
@@ -13,6 +16,7 @@ import {
 } from "../domain/registration.js";
 import { AlreadyDeceasedError, DuplicateCinError, PossibleDuplicateError } from "../errors.js";
 import { builder } from "./builder.js";
+import { recorder } from "./civil-mutations.js";
 import { MilieuEnum, ResidencyStatusEnum, SexEnum } from "./enums.js";
 import { requireIdcs } from "./idcs-arg.js";
 import { PERSON_ROWS, Person } from "./person.js";
@@ -42,6 +46,12 @@ const RegisterPersonInput = builder.inputType("RegisterPersonInput", {
     phone: t.string({ required: false }),
     registrationCentre: t.string({ required: true }),
     legalRepresentativeIdcs: t.id({ required: false, description: "Required for a minor" }),
+    motherIdcs: t.id({ required: false, description: "The mother, when registered (filiation)" }),
+    fatherIdcs: t.id({ required: false, description: "The father, when registered (filiation)" }),
+    filiationDocument: t.string({
+      required: false,
+      description: "Reference of the birth certificate the filiation is taken from (default: the registration)",
+    }),
     confirmedDistinctFrom: t.idList({
       required: false,
       description: "IDCS reported by POSSIBLE_DUPLICATE that the registrar confirmed are other people",
@@ -85,7 +95,12 @@ async function freshIdcs(tx: Pick<Context["prisma"], "person">): Promise<string>
 
 async function register(
   context: Context,
-  input: RegistrationInput & { confirmedDistinctFrom?: readonly string[] | null },
+  input: RegistrationInput & {
+    confirmedDistinctFrom?: readonly string[] | null;
+    motherIdcs?: string | null;
+    fatherIdcs?: string | null;
+    filiationDocument?: string | null;
+  },
   idempotencyKey: string | null | undefined,
 ): Promise<{ idcs: string }> {
   const day = today();
@@ -95,6 +110,8 @@ async function register(
   }
   await assertRowAllowed(context, PERSON_ROWS, { region: value.regionCode }, "A person of this region");
   const confirmed = new Set(input.confirmedDistinctFrom ?? []);
+  const motherIdcs = input.motherIdcs ? requireIdcs(input.motherIdcs) : null;
+  const fatherIdcs = input.fatherIdcs ? requireIdcs(input.fatherIdcs) : null;
   try {
     return await context.prisma.$transaction((tx) =>
       once(
@@ -103,7 +120,8 @@ async function register(
           scope: idempotencyScope(context.caller),
           key: idempotencyKey,
           operation: "registerPerson",
-          request: input,
+          // Dates as days: the idempotency hash sees a Date as an empty object.
+          request: { ...input, birthDate: isoDay(input.birthDate) },
         },
         async () => {
           if (value.legalRepresentativeIdcs) {
@@ -135,6 +153,24 @@ async function register(
           }
           const idcs = await freshIdcs(tx);
           await tx.person.create({ data: { idcs, ...value } });
+          if (motherIdcs || fatherIdcs) {
+            // The same checks as recordFiliation; a refused parent refuses the registration.
+            await upsertFiliation(
+              tx,
+              recorder(context),
+              {
+                childIdcs: idcs,
+                motherIdcs,
+                fatherIdcs,
+                sourceDocument: input.filiationDocument?.trim() || `Registration at ${value.registrationCentre}`,
+              },
+              day,
+            );
+            // Written for every registration naming a parent (upsertFiliation writes it for a baby only).
+            if (day.getTime() - value.birthDate.getTime() >= 365 * 86_400_000) {
+              await personBorn(tx, { idcs, birthDate: value.birthDate }, motherIdcs, fatherIdcs);
+            }
+          }
           return { idcs };
         },
       ),
@@ -180,7 +216,7 @@ builder.mutationFields((t) => ({
             scope: idempotencyScope(context.caller),
             key: args.idempotencyKey,
             operation: "recordDeath",
-            request: { idcs, dateOfDeath: args.dateOfDeath },
+            request: { idcs, dateOfDeath: isoDay(args.dateOfDeath) },
           },
           async () => {
             const person = await tx.person.findUnique({ where: { idcs } });
@@ -201,6 +237,8 @@ builder.mutationFields((t) => ({
               where: { idcs },
               data: { lifeStatus: "DECEASED", dateOfDeath: args.dateOfDeath },
             });
+            await personDied(tx, idcs, args.dateOfDeath);
+            await endOnDeath(tx, recorder(context), idcs, args.dateOfDeath);
             context.loaders.person.clear(idcs);
             return { idcs };
           },

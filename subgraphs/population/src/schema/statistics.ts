@@ -1,6 +1,15 @@
 import { needs, STATISTICS } from "@spx/runtime/access";
+import {
+  type AnswerCell,
+  answerCells,
+  latticesBy,
+  type StatisticDeclaration,
+  statisticsTypes,
+} from "@spx/runtime/statistics";
 import { builder } from "./builder.js";
 import { LifeStatusEnum, MilieuEnum, SexEnum } from "./enums.js";
+
+const { Suppression } = statisticsTypes(builder);
 
 const StatisticDimension = builder.enumType("StatisticDimension", {
   values: ["REGION", "SEX", "AGE_BAND", "MILIEU"] as const,
@@ -8,41 +17,74 @@ const StatisticDimension = builder.enumType("StatisticDimension", {
 
 type Dimension = typeof StatisticDimension.$inferType;
 
-// Each dimension maps to a fixed SQL expression: nothing from the request is spliced into SQL.
+const DIMENSIONS: Record<Dimension, string> = { REGION: "region", SEX: "sex", AGE_BAND: "ageBand", MILIEU: "milieu" };
+
+// Fixed expressions only. Ages are computed at refresh time: a snapshot is as of its computedAt.
 const AGE = "date_part('year', age(current_date, birth_date))";
-const COLUMNS: Record<Dimension, { sql: string; alias: string }> = {
-  REGION: { sql: "region_code", alias: "region" },
-  SEX: { sql: "sex::text", alias: "sex" },
-  MILIEU: { sql: "milieu::text", alias: "milieu" },
-  AGE_BAND: {
-    sql: `CASE WHEN ${AGE} < 5 THEN '0-4' WHEN ${AGE} < 15 THEN '5-14' WHEN ${AGE} < 25 THEN '15-24'
-      WHEN ${AGE} < 35 THEN '25-34' WHEN ${AGE} < 45 THEN '35-44' WHEN ${AGE} < 55 THEN '45-54'
-      WHEN ${AGE} < 65 THEN '55-64' ELSE '65+' END`,
-    alias: "age_band",
+const AGE_BAND = `CASE WHEN ${AGE} < 5 THEN '0-4' WHEN ${AGE} < 15 THEN '5-14' WHEN ${AGE} < 25 THEN '15-24'
+  WHEN ${AGE} < 35 THEN '25-34' WHEN ${AGE} < 45 THEN '35-44' WHEN ${AGE} < 55 THEN '45-54'
+  WHEN ${AGE} < 65 THEN '55-64' ELSE '65+' END`;
+
+/** Registered persons: one lattice per life status (a filter, not a dimension). */
+export const POPULATION_STATISTICS: StatisticDeclaration = {
+  name: "populationStatistics",
+  spec: {
+    dimensions: [{ name: "region" }, { name: "sex" }, { name: "ageBand" }, { name: "milieu" }],
+    measures: [{ kind: "count", name: "count" }],
   },
+  sql: `SELECT life_status, region, sex, age_band, milieu, count(*)::int AS count
+    FROM (SELECT life_status::text AS life_status, region_code AS region, sex::text AS sex,
+                 ${AGE_BAND} AS age_band, milieu::text AS milieu
+          FROM person) p
+    GROUP BY life_status, CUBE (region, sex, age_band, milieu)`,
+  cells: latticesBy("life_status", {
+    dimensions: { region: "region", sex: "sex", ageBand: "age_band", milieu: "milieu" },
+    counts: { count: "count" },
+  }),
 };
 
-interface Cell {
-  region: string | null;
-  sex: "MALE" | "FEMALE" | null;
-  ageBand: string | null;
-  milieu: "URBAN" | "RURAL" | null;
-  count: number;
-  computedAt: Date;
-}
-
-const StatisticCell = builder.objectRef<Cell>("StatisticCell").implement({
-  description: "Number of persons sharing the values of the requested dimensions; other dimensions are null",
+const StatisticCell = builder.objectRef<AnswerCell>("StatisticCell").implement({
+  description:
+    "Number of persons sharing the values of the requested dimensions; a dimension not requested, or totalled over, is null",
   fields: (t) => ({
-    region: t.exposeString("region", { ...needs("stats:read"), description: "Region code" }),
-    sex: t.expose("sex", { type: SexEnum, ...needs("stats:read") }),
-    ageBand: t.exposeString("ageBand", { ...needs("stats:read"), description: "0-4, 5-14, …, 55-64, 65+" }),
-    milieu: t.expose("milieu", { type: MilieuEnum, ...needs("stats:read") }),
-    count: t.exposeInt("count", needs("stats:read")),
+    region: t.string({ ...needs("stats:read"), description: "Region code", resolve: (c) => c.at.region ?? null }),
+    sex: t.field({
+      type: SexEnum,
+      ...needs("stats:read"),
+      resolve: (c) => (c.at.sex ?? null) as typeof SexEnum.$inferType | null,
+    }),
+    ageBand: t.string({
+      ...needs("stats:read"),
+      description: "0-4, 5-14, …, 55-64, 65+ (age on computedAt)",
+      resolve: (c) => c.at.ageBand ?? null,
+    }),
+    milieu: t.field({
+      type: MilieuEnum,
+      ...needs("stats:read"),
+      resolve: (c) => (c.at.milieu ?? null) as typeof MilieuEnum.$inferType | null,
+    }),
+    count: t.int({
+      ...needs("stats:read"),
+      description: "Persons; null when not published (see suppressed)",
+      resolve: (c) => c.values.count ?? null,
+    }),
+    isTotal: t.boolean({
+      ...needs("stats:read"),
+      description: "A total over at least one requested dimension (those dimensions are null)",
+      resolve: (c) => c.isTotal,
+    }),
+    suppressed: t.field({
+      type: [Suppression],
+      // At most one entry per measure of the cell.
+      listSize: { assumedSize: 1 },
+      ...needs("stats:read"),
+      description: "The measures of this cell that are not published, and why",
+      resolve: (c) => c.suppressed,
+    }),
     computedAt: t.expose("computedAt", {
       type: "DateTime",
       ...needs("stats:read"),
-      description: "When this answer was computed: the same answer is served for up to STATISTICS_MAX_AGE_SECONDS",
+      description: "When the snapshot this answer is cut from was computed (the as-of time)",
     }),
   }),
 });
@@ -52,30 +94,24 @@ builder.queryField("populationStatistics", (t) =>
     type: [StatisticCell],
     ...needs("stats:read"),
     ...STATISTICS,
-    description: "Counts of registered persons, by default the living, grouped by the requested dimensions",
+    description:
+      "Counts of registered persons, by default the living, grouped by the requested dimensions; with totals, every total over any of them too",
     args: {
       by: t.arg({ type: [StatisticDimension], required: true }),
       lifeStatus: t.arg({ type: LifeStatusEnum, required: false, defaultValue: "ALIVE" }),
-    },
-    resolve: (_root, args, context) =>
-      context.aggregates.cells(`populationStatistics:${JSON.stringify(args)}`, async () => {
-        const dimensions = [...new Set(args.by)];
-        const select = dimensions.map((d) => `${COLUMNS[d].sql} AS ${COLUMNS[d].alias}`);
-        const groupBy = dimensions.map((_d, i) => String(i + 1));
-        const sql = `SELECT ${[...select, "count(*)::int AS count"].join(", ")}
-        FROM person WHERE life_status = $1::"LifeStatus"
-        ${groupBy.length ? `GROUP BY ${groupBy.join(", ")} ORDER BY ${groupBy.join(", ")}` : ""}`;
-        const rows = await context.prisma.$queryRawUnsafe<Record<string, string | number | null>[]>(
-          sql,
-          args.lifeStatus ?? "ALIVE",
-        );
-        return rows.map((row) => ({
-          region: (row.region as string | undefined) ?? null,
-          sex: (row.sex as Cell["sex"] | undefined) ?? null,
-          ageBand: (row.age_band as string | undefined) ?? null,
-          milieu: (row.milieu as Cell["milieu"] | undefined) ?? null,
-          count: Number(row.count),
-        }));
+      totals: t.arg.boolean({
+        required: false,
+        defaultValue: false,
+        description: "Also the totals over every subset of `by` (a totalled dimension is null), grand total included",
       }),
+    },
+    resolve: async (_root, args, context) => {
+      const snapshot = await context.statistics.snapshot(POPULATION_STATISTICS.name, args.lifeStatus ?? "ALIVE");
+      return answerCells(
+        snapshot,
+        args.by.map((d) => DIMENSIONS[d]),
+        args.totals === true,
+      );
+    },
   }),
 );

@@ -4,7 +4,11 @@ import { provinceOf, regionByCode } from "@spx/reference/regions";
 import type { FieldProblem } from "@spx/runtime/errors";
 import type { Milieu } from "./household-facts.js";
 
-export const RELATIONSHIPS = ["HEAD", "SPOUSE", "CHILD", "PARENT", "OTHER_RELATIVE", "OTHER"] as const;
+/**
+ * Relationship to the head. GRANDCHILD: orphaned grandchildren in a grandparent's care (a
+ * grandmother heading the household, often with a kafala); OTHER_RELATIVE: any other kin.
+ */
+export const RELATIONSHIPS = ["HEAD", "SPOUSE", "CHILD", "GRANDCHILD", "PARENT", "OTHER_RELATIVE", "OTHER"] as const;
 export type Relationship = (typeof RELATIONSHIPS)[number];
 
 export interface HouseholdAddress {

@@ -1,6 +1,7 @@
 import { HISTORY, HOUSEHOLD_MEMBERS, needs, PARTS } from "@spx/runtime/access";
 import { assertHouseholdAllowed, requireHousehold } from "../access.js";
-import { DURABLE_GOODS } from "../domain/household-facts.js";
+import type { MemberDetailInput as MemberDetail } from "../domain/declaration-rules.js";
+import { DURABLE_GOODS, ENROLMENT_LEVELS, type Enrolment, INSTITUTION_TYPES } from "../domain/household-facts.js";
 import type { ItemVerification } from "../domain/verification.js";
 import { HouseholdNotFoundError } from "../errors.js";
 import { declareLivingConditions } from "../services/declarations.js";
@@ -12,8 +13,11 @@ const HousingTypeEnum = builder.enumType("HousingType", {
 });
 const OccupancyEnum = builder.enumType("Occupancy", { values: ["OWNER", "TENANT", "FREE_LODGING", "OTHER"] as const });
 const SchoolingEnum = builder.enumType("Schooling", {
+  description: "A level of schooling completed",
   values: ["NONE", "PRESCHOOL", "PRIMARY", "SECONDARY", "HIGHER"] as const,
 });
+const EnrolmentLevelEnum = builder.enumType("EnrolmentLevel", { values: ENROLMENT_LEVELS });
+const InstitutionTypeEnum = builder.enumType("InstitutionType", { values: INSTITUTION_TYPES });
 const OccupationEnum = builder.enumType("Occupation", {
   values: [
     "PUBLIC_EMPLOYEE",
@@ -36,15 +40,38 @@ const VerifiedItemEnum = builder.enumType("VerifiedItem", {
   values: ["ELECTRICITY_SPENDING", "WATER_SPENDING", "CAR", "EMPLOYMENT"] as const,
 });
 
-const MemberDetailInput = builder.inputType("MemberDetailInput", {
+const EnrolmentInput = builder.inputType("EnrolmentInput", {
   fields: (t) => ({
-    idcs: t.id({ required: true }),
-    schooling: t.field({ type: SchoolingEnum, required: true }),
-    occupation: t.field({ type: OccupationEnum, required: true }),
+    level: t.field({ type: EnrolmentLevelEnum, required: true }),
+    institutionType: t.field({ type: InstitutionTypeEnum, required: true }),
+    schoolYear: t.string({ required: true, description: 'The current school year or the next, e.g. "2026-2027"' }),
   }),
 });
 
-const LivingConditionsInput = builder.inputType("LivingConditionsInput", {
+const MemberDetailInput = builder.inputType("MemberDetailInput", {
+  fields: (t) => ({
+    idcs: t.id({ required: true }),
+    attainment: t.field({
+      type: SchoolingEnum,
+      required: false,
+      description: "Highest level of schooling completed (required, or its deprecated name schooling)",
+    }),
+    schooling: t.field({
+      type: SchoolingEnum,
+      required: false,
+      deprecationReason: "Use attainment (the same value); current enrolment is declared as enrolment",
+    }),
+    occupation: t.field({ type: OccupationEnum, required: true }),
+    enrolment: t.field({
+      type: EnrolmentInput,
+      required: false,
+      description:
+        "Where the member is enrolled in school or training this school year; null or absent when not enrolled",
+    }),
+  }),
+});
+
+export const LivingConditionsInput = builder.inputType("LivingConditionsInput", {
   fields: (t) => ({
     housingType: t.field({ type: HousingTypeEnum, required: true }),
     rooms: t.int({ required: true }),
@@ -74,17 +101,38 @@ const ItemCheck = builder.objectRef<ItemVerification>("ItemVerification").implem
   }),
 });
 
-interface MemberDetail {
-  idcs: string;
-  schooling: "NONE" | "PRESCHOOL" | "PRIMARY" | "SECONDARY" | "HIGHER";
-  occupation: typeof OccupationEnum.$inferType;
-}
+const EnrolmentRef = builder.objectRef<Enrolment>("Enrolment").implement({
+  description: "Current enrolment in school or training, as declared (what the programmes read; the index does not)",
+  fields: (t) => ({
+    level: t.expose("level", { type: EnrolmentLevelEnum, ...needs("social:composition", "social:declaration") }),
+    institutionType: t.expose("institutionType", {
+      type: InstitutionTypeEnum,
+      ...needs("social:composition", "social:declaration"),
+    }),
+    schoolYear: t.exposeString("schoolYear", needs("social:composition", "social:declaration")),
+  }),
+});
 
 const MemberDetailRef = builder.objectRef<MemberDetail>("MemberDetail").implement({
   fields: (t) => ({
     idcs: t.exposeID("idcs", needs("social:composition", "social:declaration")),
-    schooling: t.expose("schooling", { type: SchoolingEnum, ...needs("social:composition", "social:declaration") }),
+    attainment: t.expose("attainment", {
+      type: SchoolingEnum,
+      ...needs("social:composition", "social:declaration"),
+      description: "Highest level of schooling completed (what the index reads)",
+    }),
+    schooling: t.expose("attainment", {
+      type: SchoolingEnum,
+      ...needs("social:composition", "social:declaration"),
+      deprecationReason: "Use attainment (the same value); current enrolment is enrolment",
+    }),
     occupation: t.expose("occupation", { type: OccupationEnum, ...needs("social:composition", "social:declaration") }),
+    enrolment: t.field({
+      type: EnrolmentRef,
+      ...needs("social:composition", "social:declaration"),
+      description: "Current enrolment in school or training; null when not enrolled",
+      resolve: (m) => m.enrolment ?? null,
+    }),
   }),
 });
 

@@ -7,6 +7,7 @@ import "./socio-economic-index.js";
 import "./attestation.js";
 import "./revision.js";
 import "./statistics.js";
+import "./events.js";
 
 /** The social register's subgraph schema (Federation 2). */
 export const schema = subgraphSchemaOf(builder);

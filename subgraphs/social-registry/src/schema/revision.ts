@@ -12,7 +12,11 @@ import {
 } from "../access.js";
 import type { Context } from "../context.js";
 import { AlreadyResolvedError } from "../errors.js";
+import { type PreparedDeclaration, prepareDeclaration, writeDeclaration } from "../services/declarations.js";
+import { REVISION_DECIDED, REVISION_REQUESTED, recordRevision } from "../services/outbox-events.js";
 import { builder } from "./builder.js";
+import { LivingConditionsInput } from "./declaration.js";
+import { Household } from "./household.js";
 
 /** Décret 2-21-582 provides for revision requests; this register answers within 30 days. */
 export const REVISION_DEADLINE_DAYS = 30;
@@ -48,6 +52,15 @@ const RevisionRequest = builder.prismaObject("RevisionRequest", {
   }),
 });
 
+builder.prismaObjectField(Household, "pendingRevision", (t) =>
+  t.boolean({
+    ...needs("social:eligibility"),
+    description:
+      "Whether a revision request of the household's index awaits a decision: a programme holds an adverse decision meanwhile",
+    resolve: async (household, _args, context) => (await context.loaders.openRevision.load(household.id)) !== null,
+  }),
+);
+
 builder.mutationFields((t) => ({
   requestIndexRevision: t.prismaField({
     type: "RevisionRequest",
@@ -61,7 +74,6 @@ builder.mutationFields((t) => ({
     resolve: async (query, _root, args, context) => {
       const household = await requireHousehold(context, args.householdId);
       // A member of the household, a case worker of its region, or the register.
-      await assertHouseholdAllowed(context, household);
       await assertHouseholdAllowed(context, household);
       const reason = args.reason.trim();
       if (reason.length < 10 || reason.length > 2000) {
@@ -89,6 +101,11 @@ builder.mutationFields((t) => ({
                 dueAt: new Date(requestedAt.getTime() + REVISION_DEADLINE_DAYS * 86_400_000),
               },
             });
+            await recordRevision(tx, REVISION_REQUESTED, {
+              householdId: household.id,
+              revisionId: created.id,
+              status: "OPEN",
+            });
             return { id: created.id };
           },
         ),
@@ -99,11 +116,17 @@ builder.mutationFields((t) => ({
   resolveIndexRevision: t.prismaField({
     type: "RevisionRequest",
     ...needs("social:register"),
-    description: "A case worker of the household's region (or the register) answers a revision request.",
+    description:
+      "A case worker of the household's region (or the register) answers a revision request; an accepted one may correct the household's living conditions, which gives a new declaration and index in the same transaction.",
     args: {
       id: t.arg.id({ required: true }),
       outcome: t.arg({ type: RevisionOutcomeEnum, required: true }),
       note: t.arg.string({ required: true }),
+      declaration: t.arg({
+        type: LivingConditionsInput,
+        required: false,
+        description: "With ACCEPTED only: the corrected living conditions (every current member once)",
+      }),
       idempotencyKey: t.arg.string({ required: false }),
     },
     resolve: async (query, _root, args, context) => {
@@ -117,6 +140,15 @@ builder.mutationFields((t) => ({
       if (note.length < 5) {
         throw new ValidationError([{ field: "note", message: "explain the outcome to the household" }]);
       }
+      if (args.declaration && args.outcome !== "ACCEPTED") {
+        throw new ValidationError([
+          { field: "declaration", message: "only an accepted revision corrects the declaration" },
+        ]);
+      }
+      // The corrected declaration is checked and scored (graph reads included) before the transaction.
+      const household = args.declaration ? await requireHousehold(context, request.householdId) : null;
+      const corrected: PreparedDeclaration | null =
+        household && args.declaration ? await prepareDeclaration(context, household, args.declaration) : null;
       await context.prisma.$transaction((tx) =>
         once(
           tx,
@@ -134,6 +166,14 @@ builder.mutationFields((t) => ({
             if (updated.count === 0) {
               throw new AlreadyResolvedError();
             }
+            if (household && corrected) {
+              await writeDeclaration(tx, context, household, corrected, "REVISION");
+            }
+            await recordRevision(tx, REVISION_DECIDED, {
+              householdId: request.householdId,
+              revisionId: request.id,
+              status: args.outcome,
+            });
             return { id: request.id };
           },
         ),

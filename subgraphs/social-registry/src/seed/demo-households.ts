@@ -3,7 +3,17 @@ import { SeededRandom } from "@spx/reference/random";
 import { isEligible, SHIPPED_THRESHOLDS } from "@spx/reference/thresholds";
 import { type Assessment, assessDeclaration } from "../assessment.js";
 import type { DeclarationInput, MemberDetailInput } from "../domain/declaration-rules.js";
-import type { DurableGood, HousingType, Occupancy, Occupation, Schooling } from "../domain/household-facts.js";
+import { schoolYearOn } from "../domain/declaration-rules.js";
+import type {
+  DurableGood,
+  Enrolment,
+  HousingType,
+  InstitutionType,
+  Occupancy,
+  Occupation,
+  Schooling,
+} from "../domain/household-facts.js";
+import type { Relationship } from "../domain/household-rules.js";
 import { loadShippedModels } from "../domain/models.js";
 import type { AdministrativeRecord } from "../domain/verification.js";
 
@@ -13,6 +23,14 @@ import type { AdministrativeRecord } from "../domain/verification.js";
  * households on both sides of both thresholds. Deterministic: family n always gets the same.
  */
 
+/** A demo member's line; `schooling` repeats attainment for the programmes' demo code written before enrolment. */
+export interface DemoMemberDetail extends MemberDetailInput {
+  /** @deprecated attainment (kept for the programmes' demo data until they read enrolment). */
+  schooling: Schooling;
+}
+
+export type DemoDeclaration = Omit<DeclarationInput, "members"> & { members: readonly DemoMemberDetail[] };
+
 export interface DemoHousehold {
   id: string;
   family: GeneratedFamily;
@@ -21,8 +39,8 @@ export interface DemoHousehold {
   commune: string;
   milieu: "URBAN" | "RURAL";
   headIdcs: string;
-  members: { idcs: string; relationship: "HEAD" | "SPOUSE" | "CHILD" | "PARENT"; birthDate: Date }[];
-  declaration: DeclarationInput;
+  members: { idcs: string; relationship: Relationship; birthDate: Date }[];
+  declaration: DemoDeclaration;
   records: AdministrativeRecord[];
 }
 
@@ -62,21 +80,33 @@ function ageAt(birthDate: Date, day: Date): number {
   return Math.floor((day.getTime() - birthDate.getTime()) / (365.25 * 86_400_000));
 }
 
-function memberDetail(r: SeededRandom, idcs: string, age: number, level: number, rural: boolean): MemberDetailInput {
+/**
+ * A member's attainment and occupation. The draws from `r` are exactly those made before
+ * enrolment was declared apart, so that every demo household keeps its score: only the head's
+ * attainment enters the index, and heads are adults, whose values are unchanged; a child's level
+ * (once the level attended) is now what the child completed, and the level attended is enrolment.
+ */
+function memberDetail(
+  r: SeededRandom,
+  idcs: string,
+  age: number,
+  level: number,
+  rural: boolean,
+): Omit<MemberDetailInput, "enrolment"> & { inPreschool?: boolean } {
   if (age < 3) {
-    return { idcs, schooling: "NONE", occupation: "CHILD" };
+    return { idcs, attainment: "NONE", occupation: "CHILD" };
   }
   if (age < 6) {
-    return { idcs, schooling: r.chance(0.3 + level * 0.6) ? "PRESCHOOL" : "NONE", occupation: "CHILD" };
+    return { idcs, attainment: "NONE", occupation: "CHILD", inPreschool: r.chance(0.3 + level * 0.6) };
   }
   if (age < 15) {
-    return { idcs, schooling: age < 12 ? "PRIMARY" : "SECONDARY", occupation: "CHILD" };
+    return { idcs, attainment: age < 12 ? "PRESCHOOL" : "PRIMARY", occupation: "CHILD" };
   }
   if (age < 22 && r.chance(0.35 + level * 0.5)) {
-    return { idcs, schooling: age < 18 ? "SECONDARY" : "HIGHER", occupation: "STUDENT" };
+    return { idcs, attainment: age < 18 ? "SECONDARY" : "HIGHER", occupation: "STUDENT" };
   }
   const s = level + (r.next() - 0.5) * 0.5;
-  const schooling: Schooling = s > 0.85 ? "HIGHER" : s > 0.55 ? "SECONDARY" : s > 0.25 ? "PRIMARY" : "NONE";
+  const attainment: Schooling = s > 0.85 ? "HIGHER" : s > 0.55 ? "SECONDARY" : s > 0.25 ? "PRIMARY" : "NONE";
   let occupation: Occupation;
   if (age >= 63) {
     occupation = r.chance(level) ? "RETIRED" : "OTHER";
@@ -97,7 +127,41 @@ function memberDetail(r: SeededRandom, idcs: string, age: number, level: number,
                 ? "FARMER"
                 : "HOMEMAKER";
   }
-  return { idcs, schooling, occupation };
+  return { idcs, attainment, occupation };
+}
+
+/**
+ * Where a member is enrolled this school year, from its own random stream `e` (drawing from the
+ * household's stream would shift every later draw, and the scores with them): children of school
+ * age mostly in school (some out of it, which direct aid pays less for), students at their level,
+ * some of them in vocational training; public schools unless the household is well off.
+ */
+function enrolmentOf(
+  e: SeededRandom,
+  detail: ReturnType<typeof memberDetail>,
+  age: number,
+  level: number,
+  schoolYear: string,
+): Enrolment | null {
+  const institution = (): InstitutionType => (e.chance(level * 0.5) ? "PRIVATE" : "PUBLIC");
+  if (detail.inPreschool) {
+    return { level: "PRESCHOOL", institutionType: institution(), schoolYear };
+  }
+  if (age >= 6 && age < 15) {
+    if (!e.chance(0.93 + level * 0.06)) {
+      return null;
+    }
+    return { level: age < 12 ? "PRIMARY" : "LOWER_SECONDARY", institutionType: institution(), schoolYear };
+  }
+  if (detail.occupation === "STUDENT") {
+    if (age < 18) {
+      return { level: "UPPER_SECONDARY", institutionType: institution(), schoolYear };
+    }
+    return e.chance(0.25)
+      ? { level: "VOCATIONAL_TRAINING", institutionType: "TRAINING_CENTRE", schoolYear }
+      : { level: "HIGHER", institutionType: institution(), schoolYear };
+  }
+  return null;
 }
 
 function pickHousing(r: SeededRandom, level: number, rural: boolean): HousingType {
@@ -148,14 +212,17 @@ function draw(
   family: GeneratedFamily,
   level: number,
   today: Date,
-): { declaration: DeclarationInput; records: AdministrativeRecord[] } {
+  enrolmentSeed: number,
+): { declaration: DemoDeclaration; records: AdministrativeRecord[] } {
+  const e = new SeededRandom(enrolmentSeed);
+  const added = new SeededRandom((enrolmentSeed ^ 0x2dd3d) >>> 0);
   const head = family.members[0]?.person;
   const rural = head?.milieu === "RURAL";
   const size = family.members.length;
   const rooms = Math.max(1, Math.min(12, Math.round(1 + level * 4 + r.next() * 1.5 + size * 0.15)));
   const electricityConnected = !rural || r.chance(0.75 + level * 0.25);
   const waterConnected = !rural ? r.chance(0.9 + level * 0.1) : r.chance(0.35 + level * 0.5);
-  const declaration: DeclarationInput = {
+  const declaration: DemoDeclaration = {
     housingType: pickHousing(r, level, rural),
     rooms,
     occupancy: (level > 0.5
@@ -172,7 +239,17 @@ function draw(
     durableGoods: goodsFor(r, level, rural),
     livestockHeads: rural ? Math.round(r.next() * (1 + level * 14)) : 0,
     landHectares: rural ? Math.round(r.next() * (0.5 + level * 12) * 100) / 100 : 0,
-    members: family.members.map((m) => memberDetail(r, m.person.idcs, ageAt(m.person.birthDate, today), level, rural)),
+    // The persons the family's civil status adds (a second wife, orphaned grandchildren) are
+    // drawn from a stream of their own, after the family's: every other draw stays as it was.
+    members: [
+      ...family.members.map((m) => ({ m, from: r })),
+      ...family.civil.newMembers.map((m) => ({ m, from: added })),
+    ].map(({ m, from }) => {
+      const age = ageAt(m.person.birthDate, today);
+      const { inPreschool, ...detail } = memberDetail(from, m.person.idcs, age, level, rural);
+      const enrolment = enrolmentOf(e, { ...detail, inPreschool }, age, level, schoolYearOn(today));
+      return { ...detail, schooling: detail.attainment, enrolment };
+    }),
   };
   const records: AdministrativeRecord[] = [];
   const headIdcs = head?.idcs ?? "";
@@ -198,7 +275,8 @@ function draw(
     const owns = declaration.durableGoods.includes("CAR") ? r.chance(0.95) : r.chance(0.03);
     records.push({ source: "VEHICLE_REGISTRY", personIdcs: headIdcs, item: "CAR", value: String(owns) });
   }
-  for (const member of declaration.members) {
+  // Employment records of the family's own members only (see `added` above).
+  for (const member of declaration.members.slice(0, family.members.length)) {
     const formal = member.occupation === "PUBLIC_EMPLOYEE" || member.occupation === "PRIVATE_EMPLOYEE";
     if ((formal && r.chance(0.9)) || (member.occupation === "UNEMPLOYED" && r.chance(0.05))) {
       records.push({
@@ -212,7 +290,48 @@ function draw(
   return { declaration, records };
 }
 
+/**
+ * AMO Achamil candidates: in some better-off households, an adult other than the head who works
+ * on their own account (or "other") is declared with no activity instead. Done after the draw and
+ * from its own stream, and on a member whose occupation no term of the index reads (only the
+ * head's occupation and formal employment enter it), so that no score moves.
+ */
+function withoutActivity(
+  declaration: DemoDeclaration,
+  family: GeneratedFamily,
+  level: number,
+  today: Date,
+  seed: number,
+): DemoDeclaration {
+  const a = new SeededRandom((seed ^ 0xac4a11) >>> 0);
+  if (level < 0.45 || !a.chance(0.5)) {
+    return declaration;
+  }
+  const headIdcs = family.members[0]?.person.idcs;
+  const ages = new Map(
+    [...family.members, ...family.civil.newMembers].map((m) => [m.person.idcs, ageAt(m.person.birthDate, today)]),
+  );
+  const candidate = declaration.members.find((m) => {
+    const age = ages.get(m.idcs) ?? 0;
+    return (
+      m.idcs !== headIdcs &&
+      age >= 18 &&
+      age < 63 &&
+      m.enrolment === null &&
+      (m.occupation === "SELF_EMPLOYED" || m.occupation === "FARMER" || m.occupation === "OTHER")
+    );
+  });
+  if (!candidate) {
+    return declaration;
+  }
+  return {
+    ...declaration,
+    members: declaration.members.map((m) => (m === candidate ? { ...m, occupation: "UNEMPLOYED" as const } : m)),
+  };
+}
+
 const FORCED = 36;
+const ENROLMENT_STREAM = 0x5c4001;
 
 export function* generateDemoHouseholds(
   options: { seed?: number; persons?: number; today?: Date } = {},
@@ -229,12 +348,16 @@ export function* generateDemoHouseholds(
     const r = new SeededRandom(seed ^ Math.imul(family.number, 2_654_435_761));
     // The latent level of living: skewed low, as the register's population is.
     let level = Math.min(1, Math.max(0, r.next() ** 1.3 + (rural ? -0.08 : 0.05)));
-    let drawn = draw(r, family, level, today);
+    // Enrolment has its own stream (see enrolmentOf), the same for every draw of the family.
+    const enrolmentSeed = (seed ^ Math.imul(family.number, 0x85ebca6b) ^ ENROLMENT_STREAM) >>> 0;
+    let drawn = draw(r, family, level, today, enrolmentSeed);
     if (family.number <= FORCED) {
       // The first families (three per region, see the population generator) are steered to a
       // given side of the thresholds, so that every region shows every case.
       const target = Math.floor((family.number - 1) / 12);
-      const ages = new Map(family.members.map((m) => [m.person.idcs, ageAt(m.person.birthDate, today)]));
+      const ages = new Map(
+        [...family.members, ...family.civil.newMembers].map((m) => [m.person.idcs, ageAt(m.person.birthDate, today)]),
+      );
       for (let attempt = 0; attempt < 200; attempt++) {
         const score = assessDemo(
           { regionCode: head.regionCode, milieu: head.milieu, headIdcs: head.idcs, ...drawn },
@@ -247,7 +370,7 @@ export function* generateDemoHouseholds(
           break;
         }
         level = Math.min(1, Math.max(0, level + (band < target ? 0.04 : -0.04) + (r.next() - 0.5) * 0.02));
-        drawn = draw(r, family, level, today);
+        drawn = draw(r, family, level, today, enrolmentSeed);
       }
     }
     yield {
@@ -258,12 +381,12 @@ export function* generateDemoHouseholds(
       commune: head.commune,
       milieu: head.milieu,
       headIdcs: head.idcs,
-      members: family.members.map((m) => ({
+      members: [...family.members, ...family.civil.newMembers].map((m) => ({
         idcs: m.person.idcs,
         relationship: m.relationship,
         birthDate: m.person.birthDate,
       })),
-      declaration: drawn.declaration,
+      declaration: withoutActivity(drawn.declaration, family, level, today, enrolmentSeed),
       records: drawn.records,
     };
   }

@@ -21,6 +21,7 @@ import {
   UnknownPersonError,
 } from "../errors.js";
 import { lookUpPersons, type RegisteredPerson } from "../population-directory.js";
+import { recordMembersChanged } from "./outbox-events.js";
 
 const MAJORITY_AGE = 18;
 
@@ -151,6 +152,7 @@ export async function addMember(
           relationship: args.member.relationship,
         },
       });
+      await recordMembersChanged(tx, args.householdId);
       return { id: args.householdId };
     },
   );
@@ -178,6 +180,7 @@ export async function removeMember(
         throw new HeadCannotLeaveError("removed");
       }
       await tx.membership.update({ where: { id: membership.id }, data: { until: new Date() } });
+      await recordMembersChanged(tx, args.householdId);
       return { id: args.householdId };
     },
   );
@@ -229,6 +232,9 @@ export async function moveMember(
           relationship: args.relationship,
         },
       });
+      // Both households changed: the one left and the one joined.
+      await recordMembersChanged(tx, current.householdId);
+      await recordMembersChanged(tx, args.toHouseholdId);
       return { id: args.toHouseholdId };
     },
   );

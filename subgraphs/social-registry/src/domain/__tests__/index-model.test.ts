@@ -16,10 +16,10 @@ const family: HouseholdFacts = {
   livestockHeads: 0,
   landHectares: 0,
   members: [
-    { age: 40, schooling: "PRIMARY", occupation: "UNEMPLOYED" },
-    { age: 36, schooling: "NONE", occupation: "HOMEMAKER" },
-    { age: 10, schooling: "PRIMARY", occupation: "CHILD" },
-    { age: 7, schooling: "PRIMARY", occupation: "CHILD" },
+    { age: 40, attainment: "PRIMARY", occupation: "UNEMPLOYED" },
+    { age: 36, attainment: "NONE", occupation: "HOMEMAKER" },
+    { age: 10, attainment: "PRIMARY", occupation: "CHILD" },
+    { age: 7, attainment: "PRIMARY", occupation: "CHILD" },
   ],
 };
 
@@ -79,9 +79,9 @@ describe("the index model", () => {
           monthlySpending: { electricity: 60_000, water: 20_000, telephone: 40_000, gas: 10_000 },
           durableGoods: ["CAR", "COMPUTER", "AIR_CONDITIONING", "REFRIGERATOR", "WASHING_MACHINE", "TELEVISION"],
           members: [
-            { age: 45, schooling: "HIGHER", occupation: "PUBLIC_EMPLOYEE" },
-            { age: 43, schooling: "HIGHER", occupation: "PRIVATE_EMPLOYEE" },
-            { age: 16, schooling: "SECONDARY", occupation: "STUDENT" },
+            { age: 45, attainment: "HIGHER", occupation: "PUBLIC_EMPLOYEE" },
+            { age: 43, attainment: "HIGHER", occupation: "PRIVATE_EMPLOYEE" },
+            { age: 16, attainment: "SECONDARY", occupation: "STUDENT" },
           ],
         },
         urban,

@@ -16,7 +16,7 @@ const declaration: DeclarationInput = {
   durableGoods: ["CAR", "TELEVISION"],
   livestockHeads: 0,
   landHectares: 0,
-  members: [{ idcs: head, schooling: "SECONDARY", occupation: "UNEMPLOYED" }],
+  members: [{ idcs: head, attainment: "SECONDARY", occupation: "UNEMPLOYED", enrolment: null }],
 };
 
 describe("declaration rules", () => {
