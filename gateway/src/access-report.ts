@@ -8,6 +8,7 @@ import {
   isNullableType,
   isObjectType,
 } from "graphql";
+import { disclosureMarkdown, STATISTICS_SCOPE } from "./disclosure-report.js";
 import { type CostModel, readCostModel } from "./edge/cost-model.js";
 import { costMarkdown, costProblems } from "./edge/cost-report.js";
 import { FieldAccess } from "./field-access.js";
@@ -80,6 +81,13 @@ export function readable(supergraph: SupergraphAccess, access: Access, coordinat
   return isObjectType(type) && supergraph.fieldAccess.canRead(supergraph.schema, access, type, fieldName);
 }
 
+/** The Query fields read with the statistics scope. */
+function statisticsFields({ schema, fieldAccess }: SupergraphAccess): string[] {
+  return Object.keys(schema.getQueryType()?.getFields() ?? {}).filter((name) =>
+    fieldAccess.fieldRule("Query", name)?.scopes?.some((set) => set.includes(STATISTICS_SCOPE)),
+  );
+}
+
 const escapeCell = (text: string) => text.replaceAll("|", "\\|");
 
 const durationText = (seconds: number) =>
@@ -120,6 +128,10 @@ export function accessPolicyMarkdown(supergraph: SupergraphAccess, catalogue: Ca
   lines.push(
     "",
     "Any other agency and role is granted nothing.",
+    "",
+    ...disclosureMarkdown(catalogue, statisticsFields(supergraph)),
+  );
+  lines.push(
     "",
     "## Purposes",
     "",

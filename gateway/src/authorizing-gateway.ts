@@ -11,6 +11,7 @@ import { LRUCache } from "lru-cache";
 import { authorizeOperation, EACH, type OperationDecision, PLACEHOLDER, type Refusal } from "./authorize-operation.js";
 import { documentHeapBytes } from "./edge/document-store.js";
 import type { FieldAccess } from "./field-access.js";
+import { type RefusalExplanation, RefusalExplanations } from "./refusal-explanations.js";
 import { WrappingGateway } from "./wrapping-gateway.js";
 
 /**
@@ -24,9 +25,17 @@ const DECISION_CACHE_SIZE = 2000;
 /** And at most this much heap, whatever the documents' sizes (each decision holds its document). */
 const DECISION_CACHE_BYTES = 32 * 1024 * 1024;
 
-/** A decision's heap: its document (shared with Apollo's store, but kept alive here) and refusals. */
-function decisionBytes(decision: OperationDecision, key: string): number {
-  const refusals = decision.refusals.reduce((sum, r) => sum + 64 + 2 * (r.coordinate.length + r.path.join().length), 0);
+/** A decision with, for each refusal, why (shared per grant and field, see RefusalExplanations). */
+export interface ExplainedDecision extends OperationDecision {
+  explanations: readonly RefusalExplanation[];
+}
+
+/**
+ * A decision's heap: its document (shared with Apollo's store, but kept alive here) and refusals
+ * (their explanations are shared by every decision of the grant, counted once elsewhere).
+ */
+function decisionBytes(decision: ExplainedDecision, key: string): number {
+  const refusals = decision.refusals.reduce((sum, r) => sum + 72 + 2 * (r.coordinate.length + r.path.join().length), 0);
   return documentHeapBytes(decision.document) + refusals + 2 * key.length;
 }
 
@@ -74,10 +83,22 @@ function dropPlaceholders(value: Json | undefined): void {
   }
 }
 
-function refusalError(refusal: Refusal): GraphQLError {
+/** What a client is told about one refused field: where, what, why, and on which legal basis. */
+function refusalExtensions(refusal: Refusal, why: RefusalExplanation | undefined) {
+  return {
+    coordinate: refusal.coordinate,
+    reason: why?.reason ?? null,
+    legalBasis: why?.legalBasis ?? null,
+    scopes: why?.scopes ?? [],
+    kindsOfData: why?.kindsOfData ?? [],
+    rows: why?.rows ?? [],
+  };
+}
+
+function refusalError(refusal: Refusal, why: RefusalExplanation | undefined): GraphQLError {
   return new GraphQLError(`Not allowed to read ${refusal.coordinate}`, {
     path: refusal.path,
-    extensions: { code: "FORBIDDEN", coordinate: refusal.coordinate },
+    extensions: { code: "FORBIDDEN", ...refusalExtensions(refusal, why) },
   });
 }
 
@@ -87,7 +108,7 @@ function refusalError(refusal: Refusal): GraphQLError {
  * with a FORBIDDEN error at its path. Row policies travel on to the subgraphs, which hold the rows.
  */
 export class AuthorizingGateway extends WrappingGateway {
-  private readonly decisions = new LRUCache<string, OperationDecision>({
+  private readonly decisions = new LRUCache<string, ExplainedDecision>({
     max: DECISION_CACHE_SIZE,
     maxSize: DECISION_CACHE_BYTES,
     sizeCalculation: decisionBytes,
@@ -98,16 +119,17 @@ export class AuthorizingGateway extends WrappingGateway {
     private readonly fieldAccess: FieldAccess,
     private readonly accessOf: (context: GatewayGraphQLRequestContext["context"]) => Access | undefined,
     private readonly mode: AuthorizationMode = "filter",
+    private readonly explanations = new RefusalExplanations(fieldAccess),
   ) {
     super(inner);
   }
 
   /** The decision for one operation and grant, computed once and then served from the cache. */
-  decide(requestContext: GatewayGraphQLRequestContext, access: Access): OperationDecision {
+  decide(requestContext: GatewayGraphQLRequestContext, access: Access): ExplainedDecision {
     const key = `${access.key}\n${requestContext.operationName ?? ""}\n${requestContext.queryHash}`;
     let decision = this.decisions.get(key);
     if (!decision) {
-      decision = authorizeOperation(
+      const decided = authorizeOperation(
         requestContext.schema,
         this.fieldAccess,
         access,
@@ -115,6 +137,11 @@ export class AuthorizingGateway extends WrappingGateway {
         requestContext.operationName,
         requestContext.queryHash,
       );
+      // Explained here, once per (grant, operation), so that a refusal costs no more per request.
+      const explanations = decided.refusals.map((r) =>
+        this.explanations.explain(requestContext.schema, access, r.coordinate),
+      );
+      decision = { ...decided, explanations };
       this.decisions.set(key, decision);
     }
     return decision;
@@ -145,7 +172,10 @@ export class AuthorizingGateway extends WrappingGateway {
             new GraphQLError("This request asks for data the caller may not read", {
               extensions: {
                 code: "FORBIDDEN",
-                refused: decision.refusals.map((r) => ({ path: r.path, coordinate: r.coordinate })),
+                refused: decision.refusals.map((r, i) => ({
+                  path: r.path,
+                  ...refusalExtensions(r, decision.explanations[i]),
+                })),
               },
             }),
           ],
@@ -163,7 +193,8 @@ export class AuthorizingGateway extends WrappingGateway {
       if (decision.placeholder) {
         dropPlaceholders(data);
       }
-      return { ...result, errors: [...decision.refusals.map(refusalError), ...(result.errors ?? [])] };
+      const refused = decision.refusals.map((r, i) => refusalError(r, decision.explanations[i]));
+      return { ...result, errors: [...refused, ...(result.errors ?? [])] };
     };
   }
 }

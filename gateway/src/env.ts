@@ -6,11 +6,14 @@ import {
   databaseTimeoutsOf,
   timeoutsAreOrdered,
 } from "@spx/runtime/database";
+import { type NoteKey, parseVerifierKey } from "@spx/runtime/tlog";
 import { DEFAULT_AUDIENCE, DEV_ISSUER } from "@spx/runtime/tokens";
 import { SUPERGRAPH_FILE } from "@spx/schema";
 import { z } from "zod";
+import { defaultConsoleDir } from "./console/console-dir.js";
 import { DEFAULT_RESILIENCE, type ResilienceSettings } from "./edge/resilience-settings.js";
 import { ISSUER_ALGORITHMS } from "./identity/issuers-file.js";
+import { devWitnesses } from "./keys.js";
 
 const DEFAULT_SUPERGRAPH = SUPERGRAPH_FILE;
 
@@ -66,6 +69,21 @@ const schema = z.object({
   GATEWAY_AUTHORIZATION: z.enum(["filter", "reject", "off"]).default("filter"),
   ACCESS_LOG_DATABASE_URL: optionalUrl,
   GATEWAY_ACCESS_LOG: z.enum(["on", "off"]).default("on"),
+  // The access log's tree: its checkpoints' origin (and log key name), key, pace and witnesses.
+  ACCESS_LOG_ORIGIN: z.preprocess(
+    (v) => (v === "" ? undefined : v),
+    z
+      .string()
+      .regex(/^[^\s+]{1,200}$/, "one word without spaces or '+' (it names the log key)")
+      .optional(),
+  ),
+  ACCESS_LOG_SIGNING_KEY: optionalText,
+  ACCESS_LOG_SIGNING_KEY_FILE: optionalText,
+  ACCESS_LOG_SEQUENCE_INTERVAL_MS: millis(200),
+  ACCESS_LOG_CHECKPOINT_INTERVAL_MS: millis(1000),
+  ACCESS_LOG_WITNESSES: optionalText,
+  /** Development only: where the local witness listens (`npm start` runs it there). */
+  WITNESS_PORT: z.coerce.number().int().min(1).max(65_535).default(4100),
   GATEWAY_EDGE: z.enum(["on", "off"]).default("on"),
   ATTESTATION_JWKS: z.string().optional(),
   GATEWAY_REQUEST_TIMEOUT_MS: millis(DEFAULT_RESILIENCE.requestTimeoutMs),
@@ -88,6 +106,14 @@ const schema = z.object({
   ),
   RATE_LIMIT_KEY: z.preprocess((value) => (value === "" ? undefined : value), z.string().min(32).optional()),
   SHUTDOWN_GRACE_SECONDS: shutdownGraceSeconds,
+  // The console at `/` (gateway/src/console): where its build is, and how people sign in to it.
+  CONSOLE: z.enum(["on", "off"]).default("on"),
+  CONSOLE_DIR: optionalText,
+  CONSOLE_OIDC_ISSUER: optionalUrl,
+  CONSOLE_OIDC_CLIENT_ID: optionalText,
+  CONSOLE_OIDC_SCOPE: z.preprocess((v) => (v === "" ? undefined : v), z.string().min(1).default("openid")),
+  CONSOLE_PUBLIC_URL: optionalUrl,
+  CONSOLE_OIDC_REDIRECT_URI: optionalUrl,
 });
 
 type RawEnv = z.infer<typeof schema>;
@@ -127,11 +153,48 @@ function requireProductionSettings(env: RawEnv, ctx: z.RefinementCtx): void {
       "required in production: the access log's PostgreSQL (the embedded database is refused)",
     );
   }
+  if (env.GATEWAY_ACCESS_LOG === "on") {
+    if (!env.ACCESS_LOG_ORIGIN) {
+      missing(
+        "ACCESS_LOG_ORIGIN",
+        "required in production: the access log's checkpoint origin (e.g. log.example.ma/access-log)",
+      );
+    }
+    if (!env.ACCESS_LOG_SIGNING_KEY && !env.ACCESS_LOG_SIGNING_KEY_FILE) {
+      missing(
+        "ACCESS_LOG_SIGNING_KEY_FILE",
+        "required in production (or ACCESS_LOG_SIGNING_KEY): the access log's private Ed25519 JWK, never generated",
+      );
+    }
+    if (!env.ACCESS_LOG_WITNESSES) {
+      missing(
+        "ACCESS_LOG_WITNESSES",
+        'required in production: the witnesses of the access log, a JSON array of {"name","url","vkey"}',
+      );
+    }
+  }
   if (env.ACCESS_LOG_DATABASE_URL && !/^postgres(ql)?:\/\//.test(env.ACCESS_LOG_DATABASE_URL)) {
     ctx.addIssue({ code: "custom", path: ["ACCESS_LOG_DATABASE_URL"], message: "must be a postgresql:// URL" });
   }
   if (!env.ATTESTATION_JWKS) {
     missing("ATTESTATION_JWKS", "required in production: the social register's public attestation keys");
+  }
+  if (env.CONSOLE === "on") {
+    if (!env.CONSOLE_OIDC_ISSUER) {
+      missing("CONSOLE_OIDC_ISSUER", "required in production unless CONSOLE=off: where people sign in to the console");
+    }
+    if (!env.CONSOLE_OIDC_CLIENT_ID) {
+      missing(
+        "CONSOLE_OIDC_CLIENT_ID",
+        "required in production unless CONSOLE=off: the console's client at the issuer",
+      );
+    }
+    if (!env.CONSOLE_PUBLIC_URL && !env.CONSOLE_OIDC_REDIRECT_URI) {
+      missing(
+        "CONSOLE_PUBLIC_URL",
+        "required in production unless CONSOLE=off (or CONSOLE_OIDC_REDIRECT_URI): the console's address, for the sign-in's return",
+      );
+    }
   }
   if (!env.REDIS_URL && env.SINGLE_PROCESS !== "true") {
     missing("REDIS_URL", "required in production unless SINGLE_PROCESS=true: state shared by every gateway process");
@@ -204,6 +267,22 @@ export interface GatewayEnv {
   accessLogDatabaseUrl: string | undefined;
   /** `off` exists to measure what the access log costs. */
   accessLog: boolean;
+  /** The access log's checkpoint origin, also its log key's name (ACCESS_LOG_ORIGIN). */
+  accessLogOrigin: string;
+  /**
+   * The access log's private Ed25519 JWK (ACCESS_LOG_SIGNING_KEY), or a file holding one
+   * (ACCESS_LOG_SIGNING_KEY_FILE); the development key under DATA_DIR otherwise.
+   */
+  accessLogSigningKey: { json: string } | { file: string } | undefined;
+  /** Period of the sequencer's rounds. */
+  accessLogSequenceIntervalMs: number;
+  /** At most one checkpoint per period while entries arrive. */
+  accessLogCheckpointIntervalMs: number;
+  /**
+   * The witnesses the log submits its checkpoints to (ACCESS_LOG_WITNESSES); in development the
+   * local witness, whose key is DATA_DIR/keys/witness.jwk (read, or created, on first use).
+   */
+  accessLogWitnesses: AccessLogWitness[];
   /** `off` (no operation limits, demand control or rate limits) exists to measure what they cost. */
   edge: boolean;
   /** Public keys (a JWKS) of the social register's eligibility attestations, published as is. */
@@ -218,6 +297,88 @@ export interface GatewayEnv {
   rateLimitKey: string | undefined;
   /** How long requests in flight at SIGTERM or SIGINT may take to finish before they are cut. */
   shutdownGraceSeconds: number;
+  /** The console at `/`: `undefined` with CONSOLE=off. */
+  console: ConsoleSettings | undefined;
+}
+
+export interface AccessLogWitness {
+  /** The witness's key name (its cosignature lines carry it). */
+  name: string;
+  /** Its base URL: the log posts to `<url>/add-checkpoint`. */
+  url: string;
+  /** Its cosignature key (type 0x04). */
+  key: NoteKey;
+}
+
+export const DEV_ACCESS_LOG_ORIGIN = "spx.localhost/access-log";
+
+const witnessesSchema = z
+  .array(z.object({ name: z.string().min(1), url: z.string().url(), vkey: z.string().min(1) }).strict())
+  .min(1);
+
+/** ACCESS_LOG_WITNESSES, checked: JSON of {name, url, vkey}, each vkey a cosignature key of that name; a message otherwise. */
+function parseWitnesses(text: string): AccessLogWitness[] | string {
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    return 'not JSON: a JSON array of {"name","url","vkey"}';
+  }
+  const parsed = witnessesSchema.safeParse(json);
+  if (!parsed.success) {
+    return `a JSON array of {"name","url","vkey"}: ${parsed.error.issues.map((i) => i.message).join("; ")}`;
+  }
+  const witnesses: AccessLogWitness[] = [];
+  for (const { name, url, vkey } of parsed.data) {
+    let key: NoteKey;
+    try {
+      key = parseVerifierKey(vkey);
+    } catch (error) {
+      return `witness ${name}: vkey is not a verifier key (${(error as Error).message})`;
+    }
+    if (key.name !== name) {
+      return `witness ${name}: its vkey names ${key.name}`;
+    }
+    if (key.type !== 0x04) {
+      return `witness ${name}: its vkey is not a cosignature/v1 key (type 0x04)`;
+    }
+    witnesses.push({ name, url: url.replace(/\/$/, ""), key });
+  }
+  if (new Set(witnesses.map((w) => w.name)).size !== witnesses.length) {
+    return "two witnesses of the same name";
+  }
+  return witnesses;
+}
+
+export interface ConsoleSettings {
+  /** The built console; @spx/console's dist by default. */
+  dir: string;
+  /** Sign-in at the identity provider (OpenID Connect, code with PKCE); the development picker otherwise. */
+  oidc: { issuer: string; clientId: string; scope: string; redirectUri: string } | undefined;
+}
+
+/** The console's settings, the OIDC client once it is named (production requires it). */
+function consoleOf(raw: RawEnv): ConsoleSettings | undefined {
+  if (raw.CONSOLE === "off") {
+    return undefined;
+  }
+  const redirectUri =
+    raw.CONSOLE_OIDC_REDIRECT_URI ??
+    (raw.CONSOLE_PUBLIC_URL
+      ? new URL("login/callback", `${raw.CONSOLE_PUBLIC_URL.replace(/\/$/, "")}/`).href
+      : undefined);
+  return {
+    dir: path.resolve(raw.CONSOLE_DIR ?? defaultConsoleDir()),
+    oidc:
+      raw.CONSOLE_OIDC_ISSUER && raw.CONSOLE_OIDC_CLIENT_ID && redirectUri
+        ? {
+            issuer: raw.CONSOLE_OIDC_ISSUER,
+            clientId: raw.CONSOLE_OIDC_CLIENT_ID,
+            scope: raw.CONSOLE_OIDC_SCOPE,
+            redirectUri,
+          }
+        : undefined,
+  };
 }
 
 export function loadEnv(source?: Record<string, string | undefined>): GatewayEnv {
@@ -253,6 +414,16 @@ export function loadEnv(source?: Record<string, string | undefined>): GatewayEnv
         path: ["DATABASE_QUERY_TIMEOUT_MS"],
         message: "must be longer than DATABASE_STATEMENT_TIMEOUT_MS",
       })
+      .refine((env) => !(env.ACCESS_LOG_SIGNING_KEY && env.ACCESS_LOG_SIGNING_KEY_FILE), {
+        path: ["ACCESS_LOG_SIGNING_KEY_FILE"],
+        message: "set ACCESS_LOG_SIGNING_KEY or ACCESS_LOG_SIGNING_KEY_FILE, not both",
+      })
+      .superRefine((env, ctx) => {
+        const parsed = env.ACCESS_LOG_WITNESSES ? parseWitnesses(env.ACCESS_LOG_WITNESSES) : [];
+        if (typeof parsed === "string") {
+          ctx.addIssue({ code: "custom", path: ["ACCESS_LOG_WITNESSES"], message: parsed });
+        }
+      })
       .refine((env) => !(env.GATEWAY_NEXT_SIGNING_KEY && env.GATEWAY_NEXT_SIGNING_KEY_FILE), {
         path: ["GATEWAY_NEXT_SIGNING_KEY_FILE"],
         message: "set GATEWAY_NEXT_SIGNING_KEY or GATEWAY_NEXT_SIGNING_KEY_FILE, not both",
@@ -276,11 +447,15 @@ export function loadEnv(source?: Record<string, string | undefined>): GatewayEnv
       subgraphUrls[name] = url;
     }
   }
-  return {
+  const configured = raw.ACCESS_LOG_WITNESSES ? parseWitnesses(raw.ACCESS_LOG_WITNESSES) : undefined;
+  const dataDir = path.resolve(raw.DATA_DIR);
+  // Checked above: a message here cannot be.
+  let witnesses: AccessLogWitness[] | undefined = typeof configured === "string" ? [] : configured;
+  const env: GatewayEnv = {
     production: raw.NODE_ENV === "production",
     port: raw.GATEWAY_PORT,
     host: raw.HOST,
-    dataDir: path.resolve(raw.DATA_DIR),
+    dataDir,
     logLevel: raw.LOG_LEVEL,
     supergraphPath: raw.SUPERGRAPH_PATH,
     issuersFile: raw.GATEWAY_ISSUERS_FILE,
@@ -301,6 +476,20 @@ export function loadEnv(source?: Record<string, string | undefined>): GatewayEnv
     authorization: raw.GATEWAY_AUTHORIZATION,
     accessLogDatabaseUrl: raw.ACCESS_LOG_DATABASE_URL,
     accessLog: raw.GATEWAY_ACCESS_LOG === "on",
+    accessLogOrigin: raw.ACCESS_LOG_ORIGIN ?? DEV_ACCESS_LOG_ORIGIN,
+    accessLogSigningKey: raw.ACCESS_LOG_SIGNING_KEY
+      ? { json: raw.ACCESS_LOG_SIGNING_KEY }
+      : raw.ACCESS_LOG_SIGNING_KEY_FILE
+        ? { file: raw.ACCESS_LOG_SIGNING_KEY_FILE }
+        : undefined,
+    accessLogSequenceIntervalMs: raw.ACCESS_LOG_SEQUENCE_INTERVAL_MS,
+    accessLogCheckpointIntervalMs: raw.ACCESS_LOG_CHECKPOINT_INTERVAL_MS,
+    // Read when first used: parsing the settings creates no key file (production names its
+    // witnesses, or has the log off).
+    get accessLogWitnesses(): AccessLogWitness[] {
+      witnesses ??= raw.NODE_ENV === "production" ? [] : devWitnesses(dataDir, raw.WITNESS_PORT);
+      return witnesses;
+    },
     edge: raw.GATEWAY_EDGE === "on",
     attestationJwks: raw.ATTESTATION_JWKS,
     resilience: resilienceOf(raw),
@@ -308,5 +497,7 @@ export function loadEnv(source?: Record<string, string | undefined>): GatewayEnv
     redisUrl: raw.REDIS_URL,
     rateLimitKey: raw.RATE_LIMIT_KEY,
     shutdownGraceSeconds: raw.SHUTDOWN_GRACE_SECONDS,
+    console: consoleOf(raw),
   };
+  return env;
 }

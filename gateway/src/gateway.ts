@@ -16,11 +16,19 @@ import { operationSpanPlugin } from "@spx/runtime/telemetry";
 import { jwksOf, type SigningKey } from "@spx/runtime/tokens";
 import type { JWK } from "jose";
 import { AccountingGateway } from "./access-log/accounting-gateway.js";
+import type { AccessLogProofs } from "./access-log/proof-bundle.js";
+import { accessLogJwks } from "./access-log/published-keys.js";
+import { accessLogRoutes } from "./access-log/routes.js";
 import { SUBGRAPH_NAME as ACCESS_LOG, schema as accessLogSchema } from "./access-log/schema.js";
+import type { Sequencer } from "./access-log/sequencer.js";
 import type { AccessLogStore } from "./access-log/store.js";
 import { AccessLogWriter } from "./access-log/writer.js";
 import type { Authenticate } from "./authenticate.js";
 import { type AuthorizationMode, AuthorizingGateway } from "./authorizing-gateway.js";
+import { CONSOLE_CONFIG_PATH, type ConsoleOidc, consoleConfig, consoleConfigRoute } from "./console/console-config.js";
+import { CONSOLE_TOKEN_PATH, consoleTokenEndpoint } from "./console/console-token.js";
+import { consoleSecurityHeaders } from "./console/security-headers.js";
+import { withConsole } from "./console/serve-console.js";
 import type { GatewayContext, ServedContext } from "./context.js";
 import { clientErrorsPlugin } from "./edge/client-errors.js";
 import { readCostModel } from "./edge/cost-model.js";
@@ -74,6 +82,16 @@ export interface GatewayOptions {
    * the log costs (refused in production by the environment's validation).
    */
   accessLog?: AccessLogStore | undefined;
+  /**
+   * The log's proofs: entries' inclusion proofs in the graph, the public `/access-log/*` routes,
+   * and the log and witness keys in the JWKS.
+   */
+  accessLogProofs?: AccessLogProofs | undefined;
+  /**
+   * The access log's sequencer (started and stopped by its owner, main.ts or the testkit): its lag
+   * is on /metrics, and the witness client and public routes follow its checkpoints.
+   */
+  sequencer?: Sequencer | undefined;
   /** Further public keys published in the JWKS, e.g. the social register's attestation keys. */
   publishedKeys?: JWK[];
   /** The registered documents (default: the manifests under schema/trusted-documents/). */
@@ -89,6 +107,18 @@ export interface GatewayOptions {
   edge?: boolean;
   /** Further plain routes by path, e.g. the development token endpoint (development only). */
   routes?: Record<string, RouteHandler>;
+  /** The console served at `/` (none without it). */
+  console?: ConsoleServing;
+}
+
+/** How the gateway serves the console (gateway/src/console). */
+export interface ConsoleServing {
+  /** The built console (console/dist). */
+  dir: string;
+  /** Sign-in at an identity provider, production's only way; the development picker otherwise. */
+  oidc?: ConsoleOidc | undefined;
+  /** The development picker's issuer (`POST /dev-issuer/console-token`); never in production. */
+  devSignIn?: { issuerKey: () => Promise<SigningKey>; issuer: string; audience: string } | undefined;
 }
 
 /**
@@ -131,6 +161,7 @@ export async function createGateway(options: GatewayOptions) {
     documents,
     subgraphs: [...urls.keys()],
     circuits: () => clients.map((client) => ({ name: client.subgraphName, circuit: client.circuit })),
+    sequencer: options.sequencer,
   });
   const subgraphClient = (name: string, url: string) => {
     const client = new SubgraphClient(name, url, signingKey, transport.fetcher, {
@@ -251,7 +282,14 @@ export async function createGateway(options: GatewayOptions) {
     if (authenticate === "off") {
       // Neither a token nor X-Purpose is read: the wrapping gateways and the subgraph client see
       // no caller and pass the request through untouched.
-      return { requestId, log, trail: new AccessTrail(), accessLog: options.accessLog, signal };
+      return {
+        requestId,
+        log,
+        trail: new AccessTrail(),
+        accessLog: options.accessLog,
+        accessLogProofs: options.accessLogProofs,
+        signal,
+      };
     }
     const authenticated = await authenticate(req);
     // No purpose, no data: refused here, before anything is planned or read.
@@ -271,6 +309,7 @@ export async function createGateway(options: GatewayOptions) {
       log,
       trail: new AccessTrail(),
       accessLog: options.accessLog,
+      accessLogProofs: options.accessLogProofs,
       signal,
     };
   };
@@ -291,35 +330,66 @@ export async function createGateway(options: GatewayOptions) {
     return Object.fromEntries(checks);
   };
 
-  const handler = graphqlHttpHandler({
+  // The console's own routes beside the graph's: its configuration, and the development picker's token.
+  const consoleServing = options.console;
+  const identityOrigin = consoleServing?.oidc ? new URL(consoleServing.oidc.issuer).origin : undefined;
+  const consoleRoutes: Record<string, RouteHandler> = consoleServing
+    ? {
+        [CONSOLE_CONFIG_PATH]: consoleConfigRoute(
+          consoleConfig(catalogue(), consoleServing.oidc),
+          consoleSecurityHeaders(identityOrigin),
+        ),
+        ...(consoleServing.devSignIn && !production
+          ? { [CONSOLE_TOKEN_PATH]: consoleTokenEndpoint(consoleServing.devSignIn) }
+          : {}),
+      }
+    : {};
+  const plainRoutes: Record<string, RouteHandler> = {
+    "/healthz": (_req, res) => sendJson(res, 200, { status: "ok" }),
+    // Prometheus text format; counts only, under bounded labels (@spx/runtime/metrics).
+    "/metrics": metrics.route,
+    "/readyz": async (req, res) => {
+      // `?scope=gateway` is the probe of a load balancer or Kubernetes: whether this replica can
+      // take traffic. A register that is down is answered SUBGRAPH_UNAVAILABLE by every replica
+      // alike, so taking them all out for it would turn partial answers into none. Without the
+      // scope, ready means the whole graph answers (what `npm start` and the tests wait for).
+      if (new URL(req.url ?? "/", "http://localhost").searchParams.get("scope") === "gateway") {
+        sendJson(res, 200, { status: "ready", scope: "gateway" });
+        return;
+      }
+      const subgraphs = await readiness();
+      const ready = Object.values(subgraphs).every(Boolean);
+      sendJson(res, ready ? 200 : 503, { status: ready ? "ready" : "unavailable", subgraphs });
+    },
+    "/.well-known/jwks.json": (_req, res) =>
+      sendJson(res, 200, {
+        keys: [
+          ...jwksOf([signingKey]).keys,
+          ...(options.publishedKeys ?? []),
+          ...(options.accessLogProofs ? accessLogJwks(options.accessLogProofs.keys) : []),
+        ],
+      }),
+    ...(options.accessLogProofs ? accessLogRoutes(options.accessLogProofs) : {}),
+    ...consoleRoutes,
+    ...options.routes,
+  };
+  const graphHandler = graphqlHttpHandler({
     server,
     context,
     logger,
     prepare: metrics.refusals.watchPrepare(persisted.prepare),
     bodyLimit: metrics.refusals.watchBodyLimit(limits.bodyLimit),
     screen: metrics.refusals.watchScreen(limits.screen),
-    routes: {
-      "/healthz": (_req, res) => sendJson(res, 200, { status: "ok" }),
-      // Prometheus text format; counts only, under bounded labels (@spx/runtime/metrics).
-      "/metrics": metrics.route,
-      "/readyz": async (req, res) => {
-        // `?scope=gateway` is the probe of a load balancer or Kubernetes: whether this replica can
-        // take traffic. A register that is down is answered SUBGRAPH_UNAVAILABLE by every replica
-        // alike, so taking them all out for it would turn partial answers into none. Without the
-        // scope, ready means the whole graph answers (what `npm start` and the tests wait for).
-        if (new URL(req.url ?? "/", "http://localhost").searchParams.get("scope") === "gateway") {
-          sendJson(res, 200, { status: "ready", scope: "gateway" });
-          return;
-        }
-        const subgraphs = await readiness();
-        const ready = Object.values(subgraphs).every(Boolean);
-        sendJson(res, ready ? 200 : 503, { status: ready ? "ready" : "unavailable", subgraphs });
-      },
-      "/.well-known/jwks.json": (_req, res) =>
-        sendJson(res, 200, { keys: [...jwksOf([signingKey]).keys, ...(options.publishedKeys ?? [])] }),
-      ...options.routes,
-    },
+    routes: plainRoutes,
   });
+  // Every other path is the console's, when it is served.
+  const handler = consoleServing
+    ? withConsole(graphHandler, (path) => path === "/graphql" || Object.hasOwn(plainRoutes, path), {
+        dir: consoleServing.dir,
+        identityOrigin,
+        logger,
+      })
+    : graphHandler;
   /** What the gateway's caches hold, for tests of their bounds. */
   const caches = () => ({
     documents: {
@@ -330,6 +400,13 @@ export async function createGateway(options: GatewayOptions) {
     shapes: { entries: limits.shapes.size, bytes: limits.shapes.bytes, maxBytes: ShapeCache.maxBytes },
     decisions: authorizing instanceof AuthorizingGateway ? authorizing.cached : undefined,
   });
-  const routes = ["/healthz", "/metrics", "/readyz", "/.well-known/jwks.json", ...Object.keys(options.routes ?? {})];
-  return { server, handler: withHttpMetrics(handler, metrics.registry, routes), readiness, caches };
+  const routes = Object.keys(plainRoutes);
+  return {
+    server,
+    handler: withHttpMetrics(handler, metrics.registry, routes),
+    readiness,
+    caches,
+    // For what main.ts wires beside the gateway (the access log's witness client).
+    registry: metrics.registry,
+  };
 }

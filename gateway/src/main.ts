@@ -1,18 +1,31 @@
 import { catalogue } from "@spx/runtime/access";
-import { readEnvOrExit } from "@spx/runtime/config";
+import { EnvError, readEnvOrExit } from "@spx/runtime/config";
 import { applyMigrations, openDatabase } from "@spx/runtime/database";
 import { createLogger } from "@spx/runtime/logging";
 import { listen, stopOnSignals } from "@spx/runtime/server";
 import { startTracing, tracedHandler, tracingSettings } from "@spx/runtime/telemetry";
+import { CheckpointStore } from "./access-log/checkpoints.js";
+import { publicNoteKey } from "./access-log/log-keys.js";
+import { AccessLogProofs } from "./access-log/proof-bundle.js";
+import { Sequencer } from "./access-log/sequencer.js";
 import { ACCESS_LOG_MIGRATIONS, AccessLogStore } from "./access-log/store.js";
+import { AccessLogTree } from "./access-log/tree.js";
+import { followCheckpoints } from "./access-log/witness-client.js";
 import { createAuthenticator } from "./authenticate.js";
+import { consoleStartupProblems } from "./console/console-startup.js";
 import { DEV_TOKEN_PATH, devTokenEndpoint } from "./dev-token-endpoint.js";
 import { RateLimits } from "./edge/rate-limits.js";
 import { connectRedis } from "./edge/redis.js";
 import { loadEnv } from "./env.js";
 import { createGateway } from "./gateway.js";
 import { refuseToStart, trustedIssuers } from "./identity/trusted-issuers.js";
-import { attestationPublicKeys, devIssuerKey, gatewaySigningKey, nextSigningPublicKeys } from "./keys.js";
+import {
+  accessLogSigner,
+  attestationPublicKeys,
+  devIssuerKey,
+  gatewaySigningKey,
+  nextSigningPublicKeys,
+} from "./keys.js";
 import { loadSupergraph } from "./supergraph.js";
 import { traceTrust } from "./trace-trust.js";
 
@@ -42,6 +55,12 @@ if (!env.authentication) {
     "GATEWAY_AUTHENTICATION=off: every request is served without a caller, unauthorized and unlogged (benchmarks only)",
   );
 }
+// The console signs people in at an issuer whose tokens the gateway must then accept; its build
+// must be there in production (development says at `/` how to build it).
+const consoleProblems = env.console ? await consoleStartupProblems(env.console, issuers, env.production) : [];
+if (consoleProblems.length > 0) {
+  refuseToStart(new EnvError(consoleProblems));
+}
 const supergraph = loadSupergraph(env.supergraphPath);
 const accessLogDb = env.accessLog
   ? await openDatabase({
@@ -65,10 +84,23 @@ if (!redis) {
   logger.info("REDIS_URL is not set: rate limits are kept by this process alone");
 }
 const signingKey = await gatewaySigningKey(env);
+const logSigner = accessLogDb ? await accessLogSigner(env, signingKey).catch(refuseToStart) : undefined;
+// Every replica runs a sequencer; only the one holding the lock in a round works.
+const sequencer =
+  accessLogDb && logSigner
+    ? new Sequencer({
+        sql: accessLogDb.sql,
+        signer: logSigner,
+        origin: env.accessLogOrigin,
+        intervalMs: env.accessLogSequenceIntervalMs,
+        checkpointIntervalMs: env.accessLogCheckpointIntervalMs,
+        logger: logger.child({ component: "access-log-sequencer" }),
+      })
+    : undefined;
 const authentication = env.authentication
   ? traceTrust(createAuthenticator({ issuers }, (reason) => logger.info({ reason }, "rejected caller token")))
   : undefined;
-const { server, handler } = await createGateway({
+const { server, handler, registry } = await createGateway({
   supergraphSdl: supergraph.sdl,
   subgraphs: supergraph.subgraphs,
   subgraphUrls: env.subgraphUrls,
@@ -78,6 +110,15 @@ const { server, handler } = await createGateway({
   production: env.production,
   authorization: env.authorization,
   accessLog: accessLogDb ? new AccessLogStore(accessLogDb.sql) : undefined,
+  sequencer,
+  accessLogProofs:
+    accessLogDb && logSigner
+      ? new AccessLogProofs(new AccessLogTree(accessLogDb.sql), new CheckpointStore(accessLogDb.sql), {
+          origin: env.accessLogOrigin,
+          log: publicNoteKey(logSigner),
+          witnesses: env.accessLogWitnesses,
+        })
+      : undefined,
   // The next signing key first, beside the current one: what subgraphs must know before a rotation.
   publishedKeys: [...(await nextSigningPublicKeys(env, signingKey)), ...(await attestationPublicKeys(env))],
   resilience: env.resilience,
@@ -85,6 +126,15 @@ const { server, handler } = await createGateway({
   edge: env.edge,
   // The registers' clients get their tokens here in development, as from TOKEN_URL in production;
   // only where this gateway trusts the development issuer, so that the tokens it issues are accepted.
+  console: env.console && {
+    dir: env.console.dir,
+    oidc: env.console.oidc,
+    // The picker's tokens come from the development issuer: only where this gateway trusts it.
+    devSignIn:
+      env.production || !development
+        ? undefined
+        : { issuerKey: once(() => devIssuerKey(env)), issuer: env.issuer, audience: env.audience },
+  },
   routes:
     env.production || !development
       ? {}
@@ -102,12 +152,29 @@ const running = await listen(
   env.port,
   env.host,
 );
+// Each checkpoint this process signs goes to the log's witnesses, in the background (witness-client.ts).
+const witnesses =
+  accessLogDb && sequencer
+    ? followCheckpoints(sequencer, {
+        witnesses: env.accessLogWitnesses,
+        checkpoints: new CheckpointStore(accessLogDb.sql),
+        tree: new AccessLogTree(accessLogDb.sql),
+        logger: logger.child({ component: "access-log-witnesses" }),
+        registry,
+      })
+    : undefined;
+sequencer?.start();
 logger.info({ url: `${running.url}/graphql` }, "gateway listening");
+if (env.console) {
+  logger.info({ console: `${running.url}/` }, "console served");
+}
 stopOnSignals(logger, {
   server: running,
   graceSeconds: env.shutdownGraceSeconds,
   close: async () => {
     await server.stop();
+    await sequencer?.stop();
+    await witnesses?.stop();
     await accessLogDb?.close();
     redis?.disconnect();
     await tracing.shutdown();

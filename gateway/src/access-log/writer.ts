@@ -1,15 +1,18 @@
+import { randomBytes } from "node:crypto";
 import { ROOT_CONTEXT, type SpanContext, trace } from "@opentelemetry/api";
 import { inSpan } from "@spx/runtime/telemetry";
 import type { AccessEntry } from "./entry.js";
-import type { AccessLogStore } from "./store.js";
+import type { AccessLogStore, SaltedEntry } from "./store.js";
 
 /** Entries per transaction at most; under load, requests arriving during a write share the next. */
 const MAX_BATCH = 1000;
 /** The other requests of a batch, linked from its span (the first request's trace holds it). */
 const MAX_LINKS = 32;
+/** Each entry's secret salt (its persons' commitments and its details' commitment derive from it). */
+const SALT_BYTES = 32;
 
 interface Waiting {
-  entry: AccessEntry;
+  entry: SaltedEntry;
   resolve: () => void;
   reject: (error: unknown) => void;
   /** The recorded span of the request waiting, if any. */
@@ -20,8 +23,10 @@ interface Waiting {
  * Group commit for the access log: every request waits for its own entry to be committed before
  * its answer leaves, and requests that arrive while a batch is being written go together into the
  * next one, so that a busy gateway writes one transaction per batch, not per request, and an idle
- * one adds a single round trip. A failed batch is retried once; the store skips entries already
- * committed, so a retry never logs twice.
+ * one adds a single round trip. A batch is one INSERT of pending entries, taking no lock shared
+ * with other replicas (the sequencer orders them later); each entry gets its own secret salt here,
+ * so that a retry writes the same entry. A failed batch is retried once; the store skips entries
+ * already committed, so a retry never logs twice.
  */
 export class AccessLogWriter {
   private queue: Waiting[] = [];
@@ -37,7 +42,7 @@ export class AccessLogWriter {
     return new Promise<void>((resolve, reject) => {
       const active = trace.getActiveSpan();
       const span = active?.isRecording() ? active.spanContext() : undefined;
-      this.queue.push({ entry, resolve, reject, span });
+      this.queue.push({ entry: { ...entry, salt: randomBytes(SALT_BYTES) }, resolve, reject, span });
       this.start();
     });
   }

@@ -1,7 +1,7 @@
 import { parseArgs } from "node:util";
-import { accessOf, callerSchema, committedCatalogue } from "@spx/runtime/access";
 import { refuseInProduction } from "@spx/runtime/config";
 import { mintToken } from "@spx/runtime/tokens";
+import { devCaller } from "../dev-caller.js";
 import { loadEnv } from "../env.js";
 import { devIssuerKey } from "../keys.js";
 
@@ -27,41 +27,19 @@ try {
     },
     strict: true,
   });
-  const parsed = callerSchema.safeParse({
-    sub: values.sub ?? `dev:${(values.agency ?? "citizen").toLowerCase()}:${(values.role ?? "").toLowerCase()}`,
-    agency: values.agency,
-    role: values.role,
-    region: values.region,
-    idcs: values.idcs,
-    purpose: values.purpose,
-  });
-  if (!parsed.success) {
-    const problems = parsed.error.issues.map((i) => `  ${i.path.join(".")}: ${i.message}`).join("\n");
+  const checked = devCaller(values, (agency, role) => `dev:${agency.toLowerCase()}:${role.toLowerCase()}`);
+  if (!checked.ok) {
+    // The shared check names each setting; here they are flags.
+    const problems = checked.problems.map((problem) => `  --${problem}`).join("\n");
     process.stderr.write(`${problems}\n${usage}\n`);
     process.exit(2);
   }
-  const listed = committedCatalogue().catalogue.agencies.map((agency) => agency.code);
-  if (parsed.data.agency !== undefined && !listed.includes(parsed.data.agency)) {
-    process.stderr.write(`--agency must be one of the catalogue's: ${listed.join(", ")}\n${usage}\n`);
-    process.exit(2);
-  }
-  // The gateway refuses a token living longer than its grant allows: that is the default, and the most.
-  const maxSeconds = committedCatalogue().maxTokenLifetimeSeconds(parsed.data);
-  const ttlSeconds = values.ttl === undefined ? maxSeconds : Number(values.ttl);
-  if (!Number.isInteger(ttlSeconds) || ttlSeconds < 1 || ttlSeconds > maxSeconds) {
-    process.stderr.write(`--ttl must be 1 to ${maxSeconds} seconds for this grant (default ${maxSeconds})\n${usage}\n`);
-    process.exit(2);
-  }
-  const allowed = [...accessOf(parsed.data).purposes];
-  if (parsed.data.purpose && !allowed.includes(parsed.data.purpose)) {
-    process.stderr.write(`--purpose must be one of: ${allowed.join(", ") || "(none: this grant does not exist)"}\n`);
-    process.exit(2);
-  }
-  if (!parsed.data.purpose) {
+  const { caller, ttlSeconds, allowedPurposes: allowed } = checked;
+  if (!caller.purpose) {
     process.stderr.write(`No --purpose: each request must then send the header X-Purpose (${allowed.join(", ")})\n`);
   }
   const env = loadEnv();
-  const token = await mintToken(await devIssuerKey(env), parsed.data, {
+  const token = await mintToken(await devIssuerKey(env), caller, {
     issuer: env.issuer,
     audience: env.audience,
     ttlSeconds,

@@ -13,18 +13,28 @@ import {
   readManifests,
   TRUSTED_DOCUMENTS_DIR,
 } from "../edge/trusted-documents.js";
+import {
+  consoleDocumentProblems,
+  readConsoleDocuments,
+  withConsoleDocuments,
+  withEveryOwner,
+} from "./console-documents.js";
 
 /*
  * `npm run documents -- list [OWNER]`: the registered operations, by manifest.
  * `npm run documents -- add OWNER FILE.graphql`: registers one operation (its id computed).
  * `npm run documents -- check`: every manifest well formed, every id the hash of its body, every
  * body one operation that validates against the committed supergraph's API schema. Exit 1 on any
- * problem (a CI gate), 2 on a usage error.
+ * problem (a CI gate), 2 on a usage error. It also fails while the console's documents (built by
+ * its codegen) are not registered exactly as console/trusted-documents.json says (in the committed
+ * manifests; not with --dir).
+ * `npm run documents -- console`: registers the console's documents there (and drops old versions).
  */
 const SUPERGRAPH = SUPERGRAPH_FILE;
 const usage = `Usage: npm run documents -- list [OWNER]
        npm run documents -- add OWNER FILE.graphql
        npm run documents -- check
+       npm run documents -- console
 Options: --dir DIR (default schema/trusted-documents), --supergraph FILE (default schema/supergraph.graphql)
 OWNER is an agency of the catalogue (ANR, CNSS, ...) or CITIZEN.`;
 
@@ -90,6 +100,16 @@ async function add(dir: string, supergraph: string, owner: string, source: strin
 
 async function check(dir: string, supergraph: string): Promise<void> {
   const { files, problems } = readManifests(dir);
+  // The console is checked against the committed manifests only (--dir names a scratch folder).
+  const consoleDocuments = path.resolve(dir) === path.resolve(TRUSTED_DOCUMENTS_DIR) ? readConsoleDocuments() : null;
+  problems.push(...(consoleDocuments?.problems ?? []));
+  if (consoleDocuments && consoleDocuments.problems.length === 0) {
+    problems.push(
+      ...consoleDocumentProblems(withEveryOwner(dir, files, consoleDocuments), consoleDocuments).map(
+        (p) => `${p} (npm run -s documents -- console)`,
+      ),
+    );
+  }
   const schema = await apiSchemaOf(readFileSync(supergraph, "utf8"));
   let operations = 0;
   for (const { owner, manifest } of files) {
@@ -104,6 +124,40 @@ async function check(dir: string, supergraph: string): Promise<void> {
     return fail([...problems, `trusted documents: ${problems.length} problem(s)`]);
   }
   process.stdout.write(`trusted documents: ${operations} operations in ${files.length} manifests, all valid\n`);
+}
+
+/** Writes the console's documents into the manifests console/trusted-documents.json names. */
+async function registerConsole(dir: string, supergraph: string): Promise<void> {
+  const documents = readConsoleDocuments();
+  const { files, problems } = readManifests(dir);
+  if (documents.problems.length > 0 || problems.length > 0) {
+    return fail([...documents.problems, ...problems]);
+  }
+  const schema = await apiSchemaOf(readFileSync(supergraph, "utf8"));
+  const invalid = documents.operations.flatMap(({ operation }) =>
+    documentProblems(schema, operation).map((p) => `console operation ${operation.name} ${p}`),
+  );
+  if (invalid.length > 0) {
+    return fail(invalid);
+  }
+  const before = withEveryOwner(dir, files, documents);
+  const changed = consoleDocumentProblems(before, documents);
+  for (const [index, file] of withConsoleDocuments(before, documents).entries()) {
+    // Unchanged manifests are left alone (and an owner the console names gets a file only if it needs one).
+    if (JSON.stringify(file.manifest) !== JSON.stringify(before[index]?.manifest)) {
+      writeFileSync(file.file, `${JSON.stringify(file.manifest, null, 2)}\n`);
+      if (!files.some((f) => f.file === file.file)) {
+        // The cluster mounts the manifests one by one (tests/src/deployment-manifests.test.ts checks it).
+        process.stdout.write(`${file.owner}.json: new manifest, list it in schema/kustomization.yaml\n`);
+      }
+    }
+  }
+  for (const line of changed) {
+    process.stdout.write(
+      `${line.replace(/ is not registered$/, ": registered").replace(/ is not one of the console's documents$/, ": removed")}\n`,
+    );
+  }
+  process.stdout.write(`console documents: ${documents.operations.length} operations, ${changed.length} change(s)\n`);
 }
 
 try {
@@ -121,6 +175,8 @@ try {
     await add(dir, supergraph, rest[0], rest[1]);
   } else if (command === "check" && rest.length === 0) {
     await check(dir, supergraph);
+  } else if (command === "console" && rest.length === 0) {
+    await registerConsole(dir, supergraph);
   } else {
     throw new UsageError(command ? `unknown command or arguments: ${positionals.join(" ")}` : "no command");
   }

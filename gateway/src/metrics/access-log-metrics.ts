@@ -4,7 +4,8 @@
  * an operator watches first when the gateway slows down or refuses with ACCESS_LOG_UNAVAILABLE.
  * Measured around the store, so that the writer's batching is seen as it is.
  */
-import { Counter, Histogram, type Registry } from "prom-client";
+import { Counter, Gauge, Histogram, type Registry } from "prom-client";
+import type { Sequencer, SequencerLag } from "../access-log/sequencer.js";
 import type { AccessLogStore } from "../access-log/store.js";
 
 type Appending = Pick<AccessLogStore, "append">;
@@ -42,4 +43,51 @@ export function timedAccessLog(store: Appending, registry: Registry): Appending 
       }
     },
   };
+}
+
+/**
+ * How far the sequencer is behind: entries written but not yet in the tree, and seconds since the
+ * last checkpoint. Read from the database at each scrape (whichever replica sequences), no labels.
+ */
+export function sequencerLagMetrics(sequencer: Pick<Sequencer, "lag">, registry: Registry): void {
+  let last: Promise<SequencerLag | undefined> | undefined;
+  // Both gauges read one answer per scrape.
+  const read = () => {
+    last ??= sequencer
+      .lag()
+      .catch(() => undefined)
+      .finally(() => {
+        setTimeout(() => {
+          last = undefined;
+        }, 100).unref?.();
+      });
+    return last;
+  };
+  new Gauge({
+    name: "spx_access_log_pending_entries",
+    help: "Access-log entries written but not yet sequenced into the tree (all replicas).",
+    registers: [registry],
+    async collect() {
+      const lag = await read();
+      this.set(lag ? lag.pending : Number.NaN);
+    },
+  });
+  new Gauge({
+    name: "spx_access_log_seconds_since_checkpoint",
+    help: "Seconds since the access log last signed a checkpoint (NaN before the first).",
+    registers: [registry],
+    async collect() {
+      const lag = await read();
+      this.set(lag?.secondsSinceCheckpoint ?? Number.NaN);
+    },
+  });
+  new Gauge({
+    name: "spx_access_log_unsigned_entries",
+    help: "Entries in the tree that no checkpoint covers yet.",
+    registers: [registry],
+    async collect() {
+      const lag = await read();
+      this.set(lag ? lag.treeSize - lag.checkpointSize : Number.NaN);
+    },
+  });
 }

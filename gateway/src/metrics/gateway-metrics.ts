@@ -9,7 +9,7 @@ import type { ServedContext } from "../context.js";
 import type { DocumentId } from "../edge/document-id.js";
 import type { BreakerState } from "../edge/subgraph-breaker.js";
 import type { TrustedDocuments } from "../edge/trusted-documents.js";
-import { timedAccessLog } from "./access-log-metrics.js";
+import { sequencerLagMetrics, timedAccessLog } from "./access-log-metrics.js";
 import { RefusalMetrics } from "./refusal-metrics.js";
 import { subgraphCallMetrics } from "./subgraph-call-metrics.js";
 
@@ -19,6 +19,8 @@ export interface GatewayMetricsOptions {
   subgraphs: readonly string[];
   /** Each subgraph's circuit, read when scraped. */
   circuits: () => Iterable<{ name: string; circuit: BreakerState }>;
+  /** The access log's sequencer, whose lag is read when scraped. */
+  sequencer?: Parameters<typeof sequencerLagMetrics>[0] | undefined;
 }
 
 export function gatewayMetrics(options: GatewayMetricsOptions) {
@@ -32,6 +34,9 @@ export function gatewayMetrics(options: GatewayMetricsOptions) {
       request.queryHash ? options.documents.get(request.queryHash as DocumentId)?.name : undefined,
     agency: (context) => agencyOf(context.caller),
   });
+  if (options.sequencer) {
+    sequencerLagMetrics(options.sequencer, registry);
+  }
   return {
     registry,
     refusals,
