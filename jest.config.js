@@ -8,6 +8,7 @@ export default {
     "<rootDir>/subgraphs/health-insurance",
     "<rootDir>/subgraphs/direct-aid",
     "<rootDir>/gateway",
+    "<rootDir>/witness",
     "<rootDir>/tests",
   ],
   // Global, not per project (Jest reads testTimeout only here): starting a system of five

@@ -34,6 +34,7 @@ const READY_TIMEOUT_MS = 120_000;
  * @property {Record<string, number>} [registerPorts] each register's frontend, by name (default schema/subgraphs.json's)
  * @property {number} [replicaPortBase] replicas listen from here on, one port each (default 4100)
  * @property {number} [statsPort] HAProxy's statistics page (default 4099; 0 for none)
+ * @property {number} [witnessPort] the access log's witness (default 4098)
  * @property {boolean} [freePorts] every port free a moment ago instead of the defaults (tests)
  * @property {string} [databaseUrl] the PostgreSQL server (default postgresql://postgres@127.0.0.1:5432)
  * @property {string} [databasePrefix] database names begin with it (default spx_cluster)
@@ -159,7 +160,8 @@ export async function dropDatabases(serverUrl, prefix) {
 }
 
 /** @param {string} prefix */
-const databaseNames = (prefix) => [...REGISTERS.map((r) => r.name), "access-log"].map((n) => databaseName(prefix, n));
+const databaseNames = (prefix) =>
+  [...REGISTERS.map((r) => r.name), "access-log", "witness"].map((n) => databaseName(prefix, n));
 /** @param {string} prefix @param {string} name */
 const databaseName = (prefix, name) => `${prefix}_${name.replaceAll("-", "_")}`;
 
@@ -269,6 +271,8 @@ export async function startCluster(options = {}) {
   const replicaPort = options.freePorts ? freePort : async () => nextReplicaPort++;
   const gatewayPort = await port(options.gatewayPort ?? 4000);
   const statsPort = options.statsPort === 0 ? 0 : await port(options.statsPort ?? 4099);
+  // The access log's witness (one: it is the outsider's, not a replica of the exchange).
+  const witnessPort = await port(options.witnessPort ?? 4098);
   /** @type {Record<string, number>} */
   const registerPorts = {};
   for (const register of REGISTERS) {
@@ -278,7 +282,7 @@ export async function startCluster(options = {}) {
   const prefix = options.databasePrefix ?? "spx_cluster";
   /** @type {Record<string, string>} */
   const databases = {};
-  for (const name of [...REGISTERS.map((r) => r.name), "access-log"]) {
+  for (const name of [...REGISTERS.map((r) => r.name), "access-log", "witness"]) {
     const url = new URL(serverUrl);
     url.pathname = `/${databaseName(prefix, name)}`;
     databases[name] = url.toString();
@@ -298,6 +302,8 @@ export async function startCluster(options = {}) {
     RATE_LIMIT_KEY: randomBytes(32).toString("base64url"),
     // Registers ask the graph through the gateway frontend, like any client.
     GATEWAY_URL: gatewayUrl,
+    // Where the gateways submit checkpoints (their development default names this port).
+    WITNESS_PORT: String(witnessPort),
     ...options.env,
   };
   ensureHaproxy();
@@ -308,6 +314,8 @@ export async function startCluster(options = {}) {
   /** @type {(() => Promise<void>)[]} */
   const started = [];
   let haproxy = /** @type {import("node:child_process").ChildProcess | undefined} */ (undefined);
+  /** @type {Replica | undefined} */
+  let witness;
   let stopping = false;
 
   /**
@@ -315,14 +323,20 @@ export async function startCluster(options = {}) {
    * @param {number} index
    * @param {string} script
    * @param {Record<string, string>} ownEnv
+   * @param {number} [fixedPort]
    * @returns {Promise<Replica>}
    */
-  const replica = async (kind, index, script, ownEnv) => {
+  const replica = async (kind, index, script, ownEnv, fixedPort = undefined) => {
     const name = `${kind}-${index + 1}`;
     const backend = kind === "gateway" ? "gateways" : `${kind}-replicas`;
-    const replicaPortNumber = await replicaPort();
+    const replicaPortNumber = fixedPort ?? (await replicaPort());
     const url = base(replicaPortNumber);
-    const ownPort = kind === "gateway" ? "GATEWAY_PORT" : `${REGISTERS.find((r) => r.name === kind)?.envPrefix}_PORT`;
+    const ownPort =
+      kind === "gateway"
+        ? "GATEWAY_PORT"
+        : kind === "witness"
+          ? "WITNESS_PORT"
+          : `${REGISTERS.find((r) => r.name === kind)?.envPrefix}_PORT`;
     /** @type {import("node:child_process").ChildProcess | undefined} */
     let child;
     let exited = Promise.resolve();
@@ -416,6 +430,10 @@ export async function startCluster(options = {}) {
         clearTimeout(killer);
       }),
     );
+    if (witness) {
+      witness.signal("SIGTERM");
+      await witness.exited();
+    }
     if (haproxy && haproxy.exitCode === null && haproxy.signalCode === null) {
       const exited = new Promise((resolve) => haproxy?.once("exit", resolve));
       haproxy.kill("SIGTERM");
@@ -483,6 +501,14 @@ export async function startCluster(options = {}) {
         log(`haproxy exited (${signal ?? code})`);
       }
     });
+    witness = await replica(
+      "witness",
+      0,
+      path.join("witness", "dist", "main.js"),
+      { WITNESS_DATABASE_URL: databases.witness ?? "" },
+      witnessPort,
+    );
+    await witness.start();
     // The first replica of each register first (it migrates and seeds), then all the others at once.
     const first = replicas.filter((r) => r.kind !== "gateway" && r.name.endsWith("-1"));
     await Promise.all(first.map((r) => r.start()));

@@ -44,7 +44,14 @@ async function main() {
   }
   /** @type {Record<string, string>} */
   const passed = {};
-  for (const setting of ["LOG_LEVEL", "SHUTDOWN_GRACE_SECONDS"]) {
+  // NATS_URL: the registers' events through JetStream (unset: through the producers' feeds in the graph).
+  for (const setting of [
+    "LOG_LEVEL",
+    "SHUTDOWN_GRACE_SECONDS",
+    "NATS_URL",
+    "EVENTS_POLL_INTERVAL_MS",
+    "EVENTS_RELAY_INTERVAL_MS",
+  ]) {
     const value = env[setting];
     if (value) {
       passed[setting] = value;
@@ -72,6 +79,7 @@ async function main() {
       registerPorts,
       replicaPortBase: Number(env.CLUSTER_REPLICA_PORT_BASE ?? 4100),
       statsPort: Number(env.CLUSTER_STATS_PORT ?? 4099),
+      witnessPort: Number(env.CLUSTER_WITNESS_PORT ?? 4098),
       ...(env.CLUSTER_DATABASE_URL ? { databaseUrl: env.CLUSTER_DATABASE_URL } : {}),
       ...(env.CLUSTER_DATABASE_PREFIX ? { databasePrefix: env.CLUSTER_DATABASE_PREFIX } : {}),
       ...(env.CLUSTER_REDIS_URL ? { redisUrl: env.CLUSTER_REDIS_URL } : {}),
@@ -99,6 +107,7 @@ ${frontends.join("\n")}
 ${lines.join("\n")}
   Databases:            ${Object.values(cluster.databases).join("\n                        ")}
   Redis:                ${cluster.env.REDIS_URL}
+  Events:               ${env.NATS_URL ? `NATS JetStream at ${env.NATS_URL}` : "the producers' feeds through the graph (set NATS_URL for JetStream)"}
   HAProxy configuration: ${cluster.haproxyConfig}
 
   Get a development token and query (through HAProxy):

@@ -1,11 +1,12 @@
 // CI smoke check: `npm start` from this clone on the embedded default (fresh DATA_DIR), then the
-// README's token command and first query, /metrics on every service, `npm run audit:verify` while it runs, the edge as a
-// citizen meets it (scripts/edge-smoke.mjs);
+// README's token command and first query, /metrics on every service, a checkpoint the witness cosigned, `npm run audit:verify` while it runs, the edge as a
+// citizen meets it (scripts/edge-smoke.mjs), the console in Chromium for its three users (scripts/console-smoke.mjs);
 // Ctrl-C (SIGINT) must stop every process.
 import { execFileSync, spawn } from "node:child_process";
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import { consoleSmoke } from "./console-smoke.mjs";
 import { edgeSmoke } from "./edge-smoke.mjs";
 
 const dataDir = mkdtempSync(path.join(tmpdir(), "spx-smoke-"));
@@ -20,6 +21,9 @@ const env = {
   HEALTH_INSURANCE_PORT: String(port + 3),
   DIRECT_AID_PORT: String(port + 4),
   EMBEDDED_DATABASE_PORT: String(port + 5),
+  WITNESS_PORT: String(port + 6),
+  // The witness fetches the log's checkpoints every second here (5 s by default).
+  WITNESS_POLL_SECONDS: "1",
   LOG_LEVEL: "warn",
 };
 for (const name of Object.keys(env)) {
@@ -135,6 +139,27 @@ try {
       throw new Error(`/metrics on port ${port + Number(offset)} answered ${metrics.status} without ${family}`);
     }
   }
+  // The witness of the access log cosigns a checkpoint holding the reads above, and raised no alarm.
+  const witness = `http://127.0.0.1:${port + 6}`;
+  let cosigned = "";
+  for (const deadline = Date.now() + 30_000; Date.now() < deadline; ) {
+    const answer = await fetch(`${witness}/checkpoint`);
+    cosigned = await answer.text();
+    if (answer.ok && /^\S+\n[1-9]\d*\n/.test(cosigned)) {
+      break;
+    }
+    cosigned = "";
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  }
+  const signatures = cosigned.split("\n").filter((line) => line.startsWith("\u2014 "));
+  if (!signatures.some((line) => line.startsWith("\u2014 witness.cndp.localhost "))) {
+    throw new Error("the witness cosigned no checkpoint of the access log within 30 s of the reads");
+  }
+  const alarms = await (await fetch(`${witness}/alarms`)).json();
+  if (!Array.isArray(alarms) || alarms.length > 0) {
+    throw new Error(`the witness raised alarms on an honest log: ${JSON.stringify(alarms).slice(0, 300)}`);
+  }
+  console.log(`smoke: witness cosigned the access log at size ${cosigned.split("\n")[1]}`);
   // The access log's chain, read while the system runs (through the embedded database's server).
   const audit = execFileSync("npm", ["run", "-s", "audit:verify"], { env, encoding: "utf8" });
   if (!/access log intact: [1-9]\d* entries/.test(audit)) {
@@ -145,6 +170,22 @@ try {
     ["run", "-s", "token", "--", "--role", "CITIZEN", "--idcs", "1062609475", "--purpose", "SELF_SERVICE"],
     { env, encoding: "utf8" },
   ).trim();
+  // The console, before the edge's smoke stops a register.
+  const demo = await fetch(`${base}/graphql`, {
+    method: "POST",
+    headers: { "content-type": "application/json", authorization: `Bearer ${token}` },
+    body: JSON.stringify({ query: '{ person(idcs: "1062609475") { lastName address { regionCode } } }' }),
+  });
+  const demoBody = /** @type {{ data?: { person?: { lastName: string, address: { regionCode: string } } } }} */ (
+    await demo.json()
+  );
+  const person = demoBody.data?.person;
+  if (!person) {
+    throw new Error("the demo person 1062609475 is not served");
+  }
+  console.log(
+    `smoke: console: ${await consoleSmoke({ base, region: person.address.regionCode, lastName: person.lastName })}`,
+  );
   console.log(`smoke: edge: ${await edgeSmoke({ base, citizenToken, rootPid })}`);
   console.log(
     `smoke: ready in ${readySeconds} s (first start), 3 persons served, RSS of all processes ${treeRssMb(rootPid)} MB`,

@@ -1,7 +1,7 @@
-// `npm start`: runs every subgraph and the gateway as separate processes on this machine, then
-// prints how to use it. Unless every database URL is set, it first starts the embedded database (one
-// PGlite under DATA_DIR, served on 127.0.0.1:EMBEDDED_DATABASE_PORT) and gives each service without a
-// URL its own database there. Ctrl-C stops them all, the embedded database last.
+// `npm start`: runs every subgraph, the gateway and one witness of its access log as separate
+// processes on this machine, then prints how to use it. Unless every database URL is set, it first
+// starts the embedded database (one PGlite under DATA_DIR, served on 127.0.0.1:EMBEDDED_DATABASE_PORT)
+// and gives each service without a URL its own database there. Ctrl-C stops them all, the embedded database last.
 import { spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
 import path from "node:path";
@@ -14,6 +14,7 @@ const subgraphs = JSON.parse(readFileSync(path.join(root, "schema", "subgraphs.j
 const env = { ...process.env, DATA_DIR: path.resolve(root, process.env.DATA_DIR ?? ".data") };
 const host = env.HOST ?? "127.0.0.1";
 const gatewayPort = Number(env.GATEWAY_PORT ?? 4000);
+const witnessPort = Number(env.WITNESS_PORT ?? 4100);
 const READY_TIMEOUT_MS = 120_000;
 
 /** @type {Map<string, import("node:child_process").ChildProcess>} */
@@ -118,6 +119,7 @@ const registers = subgraphs.filter((s) => !s.local);
 const databaseSettings = [
   ...registers.map((s) => /** @type {[string, string]} */ ([`${s.envPrefix}_DATABASE_URL`, s.name])),
   ["ACCESS_LOG_DATABASE_URL", "access-log"],
+  ["WITNESS_DATABASE_URL", "witness"],
 ];
 const embedded = databaseSettings.filter(([setting]) => !env[setting]);
 // In production every service refuses the embedded database and names the URL it lacks.
@@ -138,7 +140,15 @@ for (const subgraph of registers) {
   run(subgraph.name, path.join(root, subgraph.directory, "dist", "main.js"));
 }
 run("gateway", path.join(root, "gateway", "dist", "main.js"), urls);
-const readinessUrls = [`${base}/readyz`, ...Object.values(urls).map((url) => url.replace(/\/graphql$/, "/readyz"))];
+// The witness of the access log (in production another party's, e.g. the CNDP's): its own key and
+// database, polling the gateway's checkpoints and cosigning those the log submits.
+const witnessBase = `http://${host.includes(":") ? `[${host}]` : host}:${witnessPort}`;
+run("witness", path.join(root, "witness", "dist", "main.js"));
+const readinessUrls = [
+  `${base}/readyz`,
+  `${witnessBase}/readyz`,
+  ...Object.values(urls).map((url) => url.replace(/\/graphql$/, "/readyz")),
+];
 
 /**
  * Starts the embedded database and resolves with its port once it accepts connections.
@@ -195,8 +205,11 @@ if (!stopping) {
   const seconds = ((Date.now() - started) / 1000).toFixed(1);
   console.log(`
   Social protection data exchange ready in ${seconds} s
+  Console:  ${base}/
   GraphQL:  ${base}/graphql
+  Witness:  ${witnessBase}/checkpoint (cosigns the access log's checkpoints; alarms at ${witnessBase}/alarms)
   Data:     ${env.DATA_DIR} (embedded PGlite unless *_DATABASE_URL is set)
+  Events:   ${env.NATS_URL ? `NATS JetStream at ${env.NATS_URL}` : "outbox and feeds through the graph (NATS_URL unset)"}
 
   Get a development token and query:
     TOKEN=$(npm run -s token -- --agency ANR --role SYSTEM --purpose REGISTRATION)

@@ -38,18 +38,28 @@ const {
 } = benchOptions({ duration: 10, connections: [1, 10], rounds: 4 });
 const ACCESS_LOG_DATABASE_URL = databaseUrl("spx_bench_access_log");
 const P50_TARGET = 15;
+/** Issue 20: appends that scale add under 2 ms to a request's p50. */
+const P50_ADDED_TARGET_MS = 2;
 
 /**
- * Entries in the log, and the transactions that wrote them (rows written together share xmin).
+ * Entries in the log (sequenced and pending), and the group-commit transactions that wrote them:
+ * the gateway's own count (`spx_access_log_batch_entries_count` on its /metrics), since the
+ * sequencer moves the rows into access_log in rounds of its own.
+ * @param {string | undefined} graphqlUrl the logging gateway's
  * @returns {Promise<{ entries: number, transactions: number }>}
  */
-async function written() {
+async function written(graphqlUrl) {
   const [row] = await queryDatabase(
     ACCESS_LOG_DATABASE_URL,
-    "SELECT count(*)::int AS entries, count(DISTINCT xmin::text)::int AS transactions FROM access_log",
+    "SELECT (SELECT count(*) FROM access_log) + (SELECT count(*) FROM access_log_incoming) AS entries",
   );
-  // count(*) always answers one row, of the two integers named above.
-  return { entries: Number(row?.entries), transactions: Number(row?.transactions) };
+  let transactions = 0;
+  if (graphqlUrl) {
+    const metrics = await (await fetch(graphqlUrl.replace(/\/graphql$/, "/metrics"))).text();
+    const found = /^spx_access_log_batch_entries_count(?:\{[^}]*\})? (\d+)/m.exec(metrics);
+    transactions = Number(found?.[1] ?? 0);
+  }
+  return { entries: Number(row?.entries), transactions };
 }
 
 const outcome = await withSystem(
@@ -67,16 +77,16 @@ const outcome = await withSystem(
     const { token, check } = await caseWorkerOf(subject, officials);
     await expectAnswers("access log", targets, token, body, check);
     await warmUp({ targets, token, body, connections: Math.max(...concurrencies) });
-    const afterWarmUp = await written();
+    const afterWarmUp = await written(targets.on);
     if (!(afterWarmUp.entries > 0)) {
       throw new Error("the gateway with the access log on wrote no entries during the warm-up");
     }
 
     const report = [];
     for (const connections of concurrencies) {
-      const before = await written();
+      const before = await written(targets.on);
       const { results, summary } = await alternate({ targets, token, body, rounds, duration, connections });
-      const after = await written();
+      const after = await written(targets.on);
       const entries = after.entries - before.entries;
       const transactions = after.transactions - before.transactions;
       const [on, off] = [entry(summary, "on"), entry(summary, "off")];
@@ -85,6 +95,7 @@ const outcome = await withSystem(
         results,
         summary,
         p50OverheadPercent: (on.p50 / off.p50 - 1) * 100,
+        p50AddedMs: on.p50 - off.p50,
         throughputCostPercent: (1 - on.rps / off.rps) * 100,
         // Requests autocannon saw answered by "on"; entries may exceed them by the requests in
         // flight when a round ended (answered after autocannon stopped counting).
@@ -100,16 +111,16 @@ const outcome = await withSystem(
       encoding: "utf8",
     });
     const chain = { exitCode: verify.status, result: (verify.stdout.trim() || verify.stderr.trim()).split("\n")[0] };
-    return { report, total: await written(), chain };
+    return { report, total: await written(undefined), chain };
   },
 );
 
 const { report, total, chain } = outcome;
 const lines = [];
 const batching = [];
-for (const { connections, summary, p50OverheadPercent, throughputCostPercent, log } of report) {
+for (const { connections, summary, p50OverheadPercent, p50AddedMs, throughputCostPercent, log } of report) {
   lines.push(
-    `| ${connections} | on | ${figures(summary.on)} | ${percent(p50OverheadPercent)} | ${percent(throughputCostPercent)} |`,
+    `| ${connections} | on | ${figures(summary.on)} | ${percent(p50OverheadPercent)} (${p50AddedMs.toFixed(2)} ms) | ${percent(throughputCostPercent)} |`,
     `| ${connections} | off | ${figures(summary.off)} | | |`,
   );
   batching.push(
@@ -128,10 +139,11 @@ const table = [
   "| --- | --- | --- | --- | --- | --- | --- | --- |",
   ...lines,
   "",
-  `Entries written while measured (rows sharing a transaction id): ${batching.join("; ")}. ${total.entries} entries in all, with the checks and warm-up.`,
+  `Entries written while measured (group-commit transactions as the gateway counts them): ${batching.join("; ")}. ${total.entries} entries in all, with the checks and warm-up.`,
   "",
   `Chain (\`audit-verify\`): ${chain.result}`,
   "",
+  `Target: the access log adds under ${P50_ADDED_TARGET_MS} ms to p50 at ${latency.connections} connection${latency.connections === 1 ? "" : "s"}: ${latency.p50AddedMs < P50_ADDED_TARGET_MS ? "met" : "NOT met"} (${latency.p50AddedMs.toFixed(2)} ms).`,
   `Target: the access log adds under ${P50_TARGET}% to p50 at ${latency.connections} connection${latency.connections === 1 ? "" : "s"}: ${met ? "met" : "NOT met"} (${percent(latency.p50OverheadPercent)}).`,
 ].join("\n");
 writeResults("access-log", "Access log overhead", table, {
@@ -140,6 +152,7 @@ writeResults("access-log", "Access log overhead", table, {
   rounds,
   authorization: "filter",
   p50TargetPercent: P50_TARGET,
+  p50AddedTargetMs: P50_ADDED_TARGET_MS,
   report,
   entries: total.entries,
   transactions: total.transactions,

@@ -14,11 +14,25 @@ import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
 import { aidRows, paidMonths } from "@spx/direct-aid/seed/seed-demo";
+import { directAid } from "@spx/direct-aid/subgraph";
 import { insuranceRows } from "@spx/health-insurance/seed/seed-demo";
+import { healthInsurance } from "@spx/health-insurance/subgraph";
+import { civilRows, personsOf } from "@spx/population/seed/seed-demo";
+import { population } from "@spx/population/subgraph";
 import { DEMO_SEED } from "@spx/reference/demo/demo-population";
-import { applyMigrations, CopyFileWriter, loadCopyFiles, readMigrations, tableColumns } from "@spx/runtime/database";
+import {
+  applyMigrations,
+  CopyFileWriter,
+  loadCopyFiles,
+  openDatabase,
+  readMigrations,
+  tableColumns,
+} from "@spx/runtime/database";
+import { createLogger } from "@spx/runtime/logging";
+import { Statistics } from "@spx/runtime/statistics";
 import { scoredDemoHouseholds } from "@spx/social-registry/seed/demo-households";
 import { registryRows } from "@spx/social-registry/seed/registry-rows";
+import { socialRegistry } from "@spx/social-registry/subgraph";
 import pg from "pg";
 import { Progress } from "./progress.mjs";
 
@@ -31,15 +45,19 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..")
  * @type {Record<string, { load: string[], empty: string[] }>}
  */
 const REGISTERS = {
-  population: { load: ["person"], empty: ["idempotency_record"] },
+  population: {
+    // civil_rule is the migration's (the law's values), never generated nor emptied.
+    load: ["person", "marriage", "filiation", "disability", "guardianship", "civil_status_record"],
+    empty: ["idempotency_record", "statistics_snapshot"],
+  },
   "social-registry": {
     load: ["household", "membership", "declaration", "index_computation", "reference_administrative_record"],
-    empty: ["revision_request", "idempotency_record"],
+    empty: ["revision_request", "idempotency_record", "statistics_snapshot"],
   },
-  "health-insurance": { load: ["affiliation", "coverage"], empty: ["idempotency_record"] },
+  "health-insurance": { load: ["affiliation", "coverage"], empty: ["idempotency_record", "statistics_snapshot"] },
   "direct-aid": {
     load: ["enrolment", "application", "payment_order"],
-    empty: ["appeal", "payment_skip", "idempotency_record"],
+    empty: ["appeal", "payment_skip", "idempotency_record", "statistics_snapshot"],
   },
 };
 const MARKER = "spx_generated_data";
@@ -89,8 +107,67 @@ function executor(client) {
     exec: async (script) => void (await client.query(script)),
     query: async (text, params = []) => (await client.query(text, params)).rows,
     withSession: (fn) => fn(sql),
+    transaction: async (fn) => {
+      await client.query("BEGIN");
+      try {
+        const result = await fn(sql);
+        await client.query("COMMIT");
+        return result;
+      } catch (error) {
+        await client.query("ROLLBACK");
+        throw error;
+      }
+    },
   };
   return sql;
+}
+
+/** The registers' declarations, by subgraph name (their statistics come with their setup). */
+const DEFINITIONS = {
+  population,
+  "social-registry": socialRegistry,
+  "health-insurance": healthInsurance,
+  "direct-aid": directAid,
+};
+
+/**
+ * Computes every statistics snapshot of the loaded registers with the registers' own code (their
+ * setup's declarations, the runtime's refresh), so that a process started on the data finds them
+ * fresh and no first request pays for a scan. Returns each statistic's refresh time (ms).
+ * @param {{ name: string, url: string }[]} registers
+ */
+export async function refreshSnapshots(registers) {
+  const logger = createLogger("data-generate", "warn");
+  /** @type {Record<string, number>} */
+  const timings = {};
+  for (const register of registers) {
+    const definition = DEFINITIONS[/** @type {keyof typeof DEFINITIONS} */ (register.name)];
+    const database = await openDatabase({ name: register.name, url: register.url, dataDir: "", poolSize: 2 });
+    try {
+      // No graph and no attestation key: setting up reads the register's reference data, nothing more.
+      const setup = await definition.setup({ database, logger, options: /** @type {never} */ ({}) });
+      try {
+        const statistics = new Statistics({
+          register: definition.name,
+          sql: database.sql,
+          declarations: setup.statistics ?? [],
+          refreshSeconds: 60,
+          refreshTimeoutMs: 3_600_000,
+          logger,
+        });
+        for (const name of statistics.names) {
+          const started = performance.now();
+          await statistics.refresh(name, { force: true });
+          timings[name] = Math.round(performance.now() - started);
+        }
+      } finally {
+        await /** @type {{ $disconnect(): Promise<void> }} */ (setup.prisma).$disconnect();
+      }
+    } finally {
+      await database.close();
+    }
+  }
+  return timings;
 }
 
 /**
@@ -238,8 +315,14 @@ export async function generate({ persons, seed = DEMO_SEED, prefix = "spx_nation
     let produced = 0;
     let households = 0;
     for (const household of scoredDemoHouseholds({ seed, persons, today })) {
-      for (const person of [...household.family.deceased, ...household.family.members.map((m) => m.person)]) {
+      for (const person of personsOf(household.family)) {
         write("person", person);
+      }
+      // The family's civil status, as the demo seed writes it (no events: the starting state).
+      for (const [table, rows] of Object.entries(civilRows(household.family.civil))) {
+        for (const row of rows) {
+          write(table === "history" ? "civil_status_record" : table, row);
+        }
       }
       produced += household.family.deceased.length + household.family.members.length;
       households++;
@@ -311,8 +394,10 @@ export async function generate({ persons, seed = DEMO_SEED, prefix = "spx_nation
       }),
     );
     loading.done(totalBytes);
+    const statistics = await refreshSnapshots(registers);
     return {
       persons: produced,
+      statistics,
       households,
       rows: Object.fromEntries([...writers.values()].map((w) => [w.table, w.rows])),
       seconds: (Date.now() - started) / 1000,
@@ -370,6 +455,8 @@ if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) 
         result.rows,
       )
         .map(([table, n]) => `${table} ${n}`)
+        .join(", ")}; statistics snapshots refreshed in ${Object.entries(result.statistics)
+        .map(([name, ms]) => `${name} ${ms} ms`)
         .join(", ")}`,
     );
   } catch (error) {

@@ -1,7 +1,7 @@
 // Decides once which database the whole test run uses and says so: PostgreSQL when
 // TEST_DATABASE_URL is set or a server answers on 127.0.0.1:5432, embedded PGlite otherwise.
 // TEST_EMBEDDED=1 forces PGlite. Each test file then creates (and drops) its own database.
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import pg from "pg";
@@ -21,7 +21,16 @@ async function reachable(url) {
   }
 }
 
+/** Where Debian's chromium package puts the browser the console's tests drive (tests/src/testkit/browser.ts). */
+const CHROMIUM = "/usr/bin/chromium";
+
 export default async function globalSetup() {
+  // Loud, never a skip: a run without the browser would pass without the console's tests.
+  if (!existsSync(CHROMIUM)) {
+    throw new Error(
+      `${CHROMIUM} is missing: the console's browser tests need Debian's chromium (apt-get install -y --no-install-recommends chromium; .ci/run installs it)`,
+    );
+  }
   const explicit = process.env.TEST_DATABASE_URL;
   if (process.env.TEST_EMBEDDED === "1") {
     // Forced: exercise the embedded path even where a server answers.

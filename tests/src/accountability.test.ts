@@ -6,13 +6,15 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import type { AccessEntry } from "@spx/gateway/access-log/entry";
+import { accessLogJwks } from "@spx/gateway/access-log/published-keys";
+import { describeCheck, verifyAccessLog } from "@spx/gateway/access-log/verify-log";
 import { AccessLogWriter } from "@spx/gateway/access-log/writer";
 import type { Caller } from "@spx/runtime/access";
 import { postGraphQL } from "@spx/runtime/clients";
 import { signInternalToken, verifyAttestation } from "@spx/runtime/tokens";
 import { createLocalJWKSet, type JSONWebKeySet } from "jose";
 import { accessEntry, PERSON_360, type ProgrammeSubject, programmeSubject } from "./testkit/fixtures.js";
-import { type RunningSystem, startSystem } from "./testkit/start-system.js";
+import { ACCESS_LOG_ORIGIN, type RunningSystem, startSystem, waitForSequenced } from "./testkit/start-system.js";
 
 const run = promisify(execFile);
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
@@ -59,6 +61,7 @@ async function ask<Data = Record<string, unknown>>(caller: Caller | string, quer
 }
 
 async function entriesOf(requestId: string) {
+  await waitForSequenced(system);
   return system.accessLogDb.database.sql.query<{ persons: string[]; served: string[]; purpose: string; role: string }>(
     "SELECT persons, served, purpose, role FROM access_log WHERE request_id = $1",
     [requestId],
@@ -97,12 +100,14 @@ afterAll(async () => {
 describe("purpose binding", () => {
   it("refuses a request that states no purpose, before reading anything", async () => {
     const token = await system.token({ sub: "cnss:x", agency: "CNSS", role: "SYSTEM" }, { withoutPurpose: true });
+    await waitForSequenced(system);
     const before = await system.accessLogDb.database.sql.query<{ n: string }>("SELECT count(*) AS n FROM access_log");
     const { status, body } = await system.query(token, CNSS_QUERY, { idcs: subject.idcs });
     expect(status).toBe(403);
     expect(body.data ?? null).toBeNull();
     expect(codes(body.errors)).toEqual(["PURPOSE_REQUIRED"]);
     expect(body.errors?.[0]?.extensions?.allowed).toEqual(["AMO_ENROLMENT", "IDENTITY_CHECK"]);
+    await waitForSequenced(system);
     const after = await system.accessLogDb.database.sql.query<{ n: string }>("SELECT count(*) AS n FROM access_log");
     expect(after).toEqual(before);
   });
@@ -289,6 +294,9 @@ describe("the access log", () => {
     expect(await store.append([once])).toBe(1);
     // The commit went through but its answer was lost: the retry must not log it again.
     expect(await store.append([once, once])).toBe(0);
+    await waitForSequenced(system);
+    expect(await store.append([once])).toBe(0);
+    await waitForSequenced(system);
     const rows = await system.accessLogDb.database.sql.query("SELECT seq FROM access_log WHERE id = $1", [once.id]);
     expect(rows).toHaveLength(1);
 
@@ -302,6 +310,7 @@ describe("the access log", () => {
     const many = Array.from({ length: 40 }, entry);
     await Promise.all(many.map((e) => writer.record(e)));
     expect(transactions).toBeLessThan(many.length);
+    await waitForSequenced(system);
     const written = await system.accessLogDb.database.sql.query(
       "SELECT id FROM access_log WHERE id = ANY($1::uuid[])",
       [many.map((e) => e.id)],
@@ -312,17 +321,28 @@ describe("the access log", () => {
 });
 
 describe("tamper evidence", () => {
-  /** The command a CNDP operator runs; on the in-memory database (no URL) the same walk in process. */
+  /**
+   * The command a CNDP operator runs, with the log key as published (no witness here: the tamper
+   * tests in access-log-tamper.test.ts have one); on the in-memory database (no URL) the same
+   * check in process.
+   */
   const verifyCli = async (): Promise<{ code: number; stdout: string }> => {
+    await waitForSequenced(system);
     const url = system.accessLogDb.url;
     if (!url) {
-      const check = await system.accessLog?.verify();
-      return check?.broken
-        ? { code: 1, stdout: `access log BROKEN at entry #${check.broken.seq}` }
-        : { code: 0, stdout: `access log intact: ${check?.entries} entries` };
+      const check = await verifyAccessLog({
+        sql: system.accessLogDb.database.sql,
+        keys: { log: system.accessLogKey, witnesses: [] },
+      });
+      const report = describeCheck(check, 0);
+      return { code: report.exitCode, stdout: report.text };
     }
-    return run(process.execPath, [path.join(ROOT, "gateway/dist/cli/audit-verify.js")], {
-      env: { ACCESS_LOG_DATABASE_URL: url, LOG_LEVEL: "silent", DATA_DIR: tmpdir() },
+    const keys = accessLogJwks({ origin: ACCESS_LOG_ORIGIN, log: system.accessLogKey, witnesses: [] });
+    const dir = mkdtempSync(path.join(tmpdir(), "spx-log-jwks-"));
+    writeFileSync(path.join(dir, "jwks.json"), JSON.stringify({ keys }));
+    const cli = path.join(ROOT, "gateway/dist/cli/audit-verify.js");
+    return run(process.execPath, [cli, "--keys", path.join(dir, "jwks.json"), "--offline"], {
+      env: { ACCESS_LOG_DATABASE_URL: url, LOG_LEVEL: "silent", DATA_DIR: dir },
     }).then(
       ({ stdout }) => ({ code: 0, stdout }),
       (error: { code: number; stdout: string }) => ({ code: error.code, stdout: error.stdout }),
@@ -331,12 +351,24 @@ describe("tamper evidence", () => {
 
   it("refuses updates and deletes in the database itself", async () => {
     const sql = system.accessLogDb.database.sql;
-    await expect(sql.query("UPDATE access_log SET purpose = 'AUDIT' WHERE seq = 1")).rejects.toThrow(/append-only/);
-    await expect(sql.query("DELETE FROM access_log WHERE seq = 1")).rejects.toThrow(/append-only/);
-    await expect(sql.query("TRUNCATE access_log")).rejects.toThrow(/append-only/);
+    // The sequencer's rounds hold locks on the table for a moment: a TRUNCATE waits for them
+    // (longer than the 1 s lock timeout on a loaded machine) before the trigger refuses it.
+    const attempt = (statement: string) =>
+      sql.transaction(
+        async (tx) => {
+          await tx.exec("SET LOCAL lock_timeout = '20s'; SET LOCAL statement_timeout = '20s'");
+          await tx.query(statement);
+        },
+        { queryTimeoutMs: 25_000 },
+      );
+    await expect(attempt("UPDATE access_log SET purpose = 'AUDIT' WHERE seq = 1")).rejects.toThrow(/append-only/);
+    await expect(attempt("DELETE FROM access_log WHERE seq = 1")).rejects.toThrow(/append-only/);
+    // The tree's leaves refer to the entries: PostgreSQL refuses the TRUNCATE before the trigger can.
+    await expect(attempt("TRUNCATE access_log")).rejects.toThrow(/append-only|referenced in a foreign key/);
+    await expect(attempt("TRUNCATE access_log CASCADE")).rejects.toThrow(/append-only/);
   });
 
-  it("audit:verify passes on the chain, then names the first entry altered behind the database's back", async () => {
+  it("audit:verify passes on the log, then names an entry altered behind the database's back", async () => {
     const intact = await verifyCli();
     expect(intact.code).toBe(0);
     expect(intact.stdout).toMatch(/access log intact: \d+ entries/);
@@ -355,6 +387,7 @@ describe("tamper evidence", () => {
     const broken = await verifyCli();
     expect(broken.code).toBe(1);
     expect(broken.stdout).toContain(`BROKEN at entry #${victim?.seq}`);
+    expect(broken.stdout).toMatch(new RegExp(`changed: entry #${victim?.seq} .*was changed after it was written`));
   });
 });
 

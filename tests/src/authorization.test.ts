@@ -1,4 +1,4 @@
-import type { Caller } from "@spx/runtime/access";
+import { type Caller, catalogue } from "@spx/runtime/access";
 import { postGraphQL } from "@spx/runtime/clients";
 import { signInternalToken } from "@spx/runtime/tokens";
 import { type ProgrammeSubject, programmeSubject } from "./testkit/fixtures.js";
@@ -84,6 +84,54 @@ describe("what each agency gets from the cross-programme query", () => {
     ]);
   });
 
+  it("each refused field says which kind of data the grant lacks and the grant's legal basis", async () => {
+    const { body } = await system.query(await system.token(cnss), CROSS_PROGRAMME, { idcs: subject.idcs });
+    const refused = Object.fromEntries(
+      (body.errors ?? [])
+        .filter((e) => e.extensions?.code === "FORBIDDEN")
+        .map((e) => [(e.path ?? []).join("."), e.extensions]),
+    );
+    const legalBasis = catalogue().grants.find((g) => g.agency === "CNSS" && g.role === "SYSTEM")?.legalBasis;
+    expect(legalBasis).toEqual(expect.stringContaining("65-00"));
+    expect(refused["person.household.socioEconomicIndex"]).toEqual({
+      code: "FORBIDDEN",
+      coordinate: "Household.socioEconomicIndex",
+      reason: `The grant of CNSS (SYSTEM) does not include the socio-economic index, its contributions and the explanation of a decision (social:index)`,
+      legalBasis,
+      scopes: ["social:index"],
+      kindsOfData: ["household index"],
+      rows: [],
+    });
+    expect(refused["person.household.declaration"]).toMatchObject({
+      coordinate: "Household.declaration",
+      reason: expect.stringContaining(
+        "declared living conditions and their verification against administrative sources (social:declaration), or households",
+      ),
+      legalBasis,
+      scopes: ["social:declaration"],
+    });
+    // Explanations come from the policy alone: nothing about the person asked is in them.
+    const firstName = (body.data as { person?: { firstName?: string } } | undefined)?.person?.firstName;
+    expect(firstName).toEqual(expect.any(String));
+    expect(JSON.stringify(refused)).not.toContain(subject.idcs);
+    expect(JSON.stringify(refused)).not.toContain(`"${firstName}"`);
+  });
+
+  it("an analyst asking for a person is told that identity is not in its grant", async () => {
+    const { body } = await system.query(await system.token(analyst), "query($i: ID!) { person(idcs: $i) { idcs } }", {
+      i: subject.idcs,
+    });
+    const [error] = body.errors ?? [];
+    expect(error?.extensions).toMatchObject({
+      code: "FORBIDDEN",
+      coordinate: "Query.person",
+      reason: expect.stringMatching(/^The grant of MSPS \(ANALYST\) does not include identity/),
+      legalBasis: expect.stringContaining("09-21"),
+      scopes: ["identity:core"],
+      kindsOfData: ["identity"],
+    });
+  });
+
   it("MSPS analysts: every person-level field refused, statistics served", async () => {
     const token = await system.token(analyst);
     const person = await system.query(token, CROSS_PROGRAMME, { idcs: subject.idcs });
@@ -124,6 +172,40 @@ describe("row rules", () => {
     expect(body.errors).toBeUndefined();
     const regions = new Set(body.data?.persons.edges.map((e) => e.node.address.regionCode));
     expect([...regions]).toEqual([subject.region]);
+  });
+
+  it("a case worker finds a person of their region by card number, never one of another region", async () => {
+    const holder = (where: string) =>
+      system.populationDb.database.sql
+        .query<{ idcs: string; cin: string }>(
+          `SELECT idcs, cin FROM person WHERE cin IS NOT NULL AND ${where} ORDER BY idcs LIMIT 1`,
+          [subject.region],
+        )
+        .then((rows) => rows[0]!);
+    const [mine, theirs] = [await holder("region_code = $1"), await holder("region_code <> $1")];
+    const search = "query($c: String!) { persons(first: 5, filter: { cin: $c }) { edges { node { idcs } } } }";
+    const token = await system.token(caseWorker(subject.region));
+    const found = await system.query<{ persons: { edges: { node: { idcs: string } }[] } }>(token, search, {
+      c: mine.cin.toLowerCase(),
+    });
+    expect(found.body.errors).toBeUndefined();
+    expect(found.body.data?.persons.edges).toEqual([{ node: { idcs: mine.idcs } }]);
+    const elsewhere = await system.query<{ persons: { edges: unknown[] } }>(token, search, { c: theirs.cin });
+    expect(elsewhere.body.errors).toBeUndefined();
+    expect(elsewhere.body.data?.persons.edges).toEqual([]);
+    // The same number finds them for a case worker of their own region: the refusal above is the row rule.
+    const [home] = await system.populationDb.database.sql.query<{ region_code: string }>(
+      "SELECT region_code FROM person WHERE idcs = $1",
+      [theirs.idcs],
+    );
+    const local = await system.query<{ persons: { edges: unknown[] } }>(
+      await system.token(caseWorker(home!.region_code)),
+      search,
+      { c: theirs.cin },
+    );
+    expect(local.body.data?.persons.edges).toEqual([{ node: { idcs: theirs.idcs } }]);
+    const malformed = await system.query(token, search, { c: "not a card" });
+    expect(codes(malformed.body.errors)).toEqual(["BAD_USER_INPUT"]);
   });
 
   it("a case worker cannot reach another region through a household either", async () => {

@@ -16,6 +16,7 @@ import { socialRegistry } from "@spx/social-registry/subgraph";
 import { createTestDatabase } from "@spx/testkit/test-database";
 import pg from "pg";
 import { parseAllDocuments } from "yaml";
+import { accessLogWitnessesSetting } from "./testkit/production-system.js";
 
 /*
  * What an operator deploys: the kustomize manifests under deploy/kubernetes, rendered by the real
@@ -236,6 +237,8 @@ async function standIns(): Promise<Record<string, string>> {
     "spx-gateway/signing-key.jwk": "(a file)",
     "spx-trust/issuers.json": "(a file)",
     "spx-trust/attestation-jwks.json": JSON.stringify({ keys: [attestation.key.publicJwk] }),
+    "spx-trust/access-log-origin": "exchange.invalid/access-log",
+    "spx-trust/access-log-witnesses.json": accessLogWitnessesSetting("http://witness.invalid"),
     "spx-population/database-url": "postgresql://spx@population.invalid/population",
     "spx-social-registry/database-url": "postgresql://spx@social-registry.invalid/social_registry",
     "spx-social-registry/client-secret": "stand-in",
@@ -512,9 +515,11 @@ describe.each(["base", "overlays/production"])("kubectl kustomize deploy/kuberne
         .flatMap((p) => (type === "Ingress" ? p.spec.ingress : p.spec.egress) ?? []);
 
     /** What an egress peer is, in the terms of the design: a database, Redis, DNS, a service, … */
-    function destination(peer: NetworkPeer): string {
+    function destination(peer: NetworkPeer, policy: string): string {
+      // Outside the cluster, by address: the policy says whose (the identity provider, the witnesses).
       if (peer.ipBlock) {
-        return "identity-provider";
+        expect(["identity-provider-egress", "witness-egress"]).toContain(policy);
+        return policy.replace(/-egress$/, "");
       }
       if (peer.namespaceSelector) {
         expect(peer.namespaceSelector.matchLabels).toEqual({ "kubernetes.io/metadata.name": "kube-system" });
@@ -532,11 +537,15 @@ describe.each(["base", "overlays/production"])("kubectl kustomize deploy/kuberne
     }
     const destinations = (name: string) =>
       new Set(
-        rulesFor(name, "Egress").flatMap((rule) => {
-          // A rule without `to` allows every destination.
-          expect(rule.to?.length).toBeGreaterThan(0);
-          return rule.to!.map(destination);
-        }),
+        policies
+          .filter((p) => p.spec.policyTypes.includes("Egress") && selects(p.spec.podSelector, podLabels(name)))
+          .flatMap((p) =>
+            (p.spec.egress ?? []).flatMap((rule) => {
+              // A rule without `to` allows every destination.
+              expect(rule.to?.length).toBeGreaterThan(0);
+              return rule.to!.map((peer) => destination(peer, p.metadata.name));
+            }),
+          ),
       );
 
     it("deny everything by default, in and out", () => {
@@ -603,7 +612,7 @@ describe.each(["base", "overlays/production"])("kubectl kustomize deploy/kuberne
       },
     );
 
-    it("let the gateway reach the registers, the access log's database, Redis, DNS, the collector and the identity provider", () => {
+    it("let the gateway reach the registers, the access log's database and witnesses, Redis, DNS, the collector and the identity provider", () => {
       expect([...destinations("gateway")].sort()).toEqual(
         [
           ...REGISTERS.map((r) => r.name),
@@ -612,6 +621,7 @@ describe.each(["base", "overlays/production"])("kubectl kustomize deploy/kuberne
           "dns",
           "opentelemetry-collector",
           "identity-provider",
+          "witness",
         ].sort(),
       );
     });

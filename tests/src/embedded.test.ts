@@ -5,7 +5,10 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
+import { Sequencer } from "@spx/gateway/access-log/sequencer";
 import { ACCESS_LOG_MIGRATIONS, AccessLogStore } from "@spx/gateway/access-log/store";
+import { loadEnv } from "@spx/gateway/env";
+import { accessLogSigner, gatewaySigningKey } from "@spx/gateway/keys";
 import { population as populationSubgraph } from "@spx/population/subgraph";
 import { postGraphQL } from "@spx/runtime/clients";
 import { applyMigrations, type EmbeddedServer, openDatabase, startEmbeddedServer } from "@spx/runtime/database";
@@ -16,6 +19,15 @@ import { generateSigningKey, localKeySet, signInternalToken } from "@spx/runtime
 import { socialRegistry as socialRegistrySubgraph } from "@spx/social-registry/subgraph";
 import pg from "pg";
 import { accessEntry } from "./testkit/fixtures.js";
+
+/** The population register's migrations, in the order they apply. */
+const POPULATION_MIGRATIONS = [
+  "20261122000000_init",
+  "20261201200000_statistics_snapshot",
+  "20261203100000_events",
+  "20261203100001_events_order",
+  "20261203101000_civil_status",
+];
 
 const SOCIAL_REGISTRY_MIGRATIONS = socialRegistrySubgraph.migrationsDir;
 const auditVerify = fileURLToPath(new URL("../../gateway/dist/cli/audit-verify.js", import.meta.url));
@@ -95,12 +107,13 @@ describe("embedded database (one PGlite under DATA_DIR, served to every register
   it("applies each migration once and records it in Prisma's bookkeeping", async () => {
     const database = await openDatabase({ name: "migrations-check", url: server.urlOf("migrations-check"), dataDir });
     try {
-      expect(await applyMigrations(database.sql, populationSubgraph.migrationsDir)).toEqual(["20261122000000_init"]);
+      expect(await applyMigrations(database.sql, populationSubgraph.migrationsDir)).toEqual(POPULATION_MIGRATIONS);
       expect(await applyMigrations(database.sql, populationSubgraph.migrationsDir)).toEqual([]);
       const rows = await database.sql.query<{ migration_name: string; applied_steps_count: number }>(
-        `SELECT migration_name, applied_steps_count FROM "_prisma_migrations" WHERE finished_at IS NOT NULL`,
+        `SELECT migration_name, applied_steps_count FROM "_prisma_migrations" WHERE finished_at IS NOT NULL
+         ORDER BY migration_name`,
       );
-      expect(rows).toEqual([{ migration_name: "20261122000000_init", applied_steps_count: 1 }]);
+      expect(rows).toEqual(POPULATION_MIGRATIONS.map((name) => ({ migration_name: name, applied_steps_count: 1 })));
     } finally {
       await database.close();
     }
@@ -174,9 +187,9 @@ describe("embedded database (one PGlite under DATA_DIR, served to every register
       });
       // Each has its own bookkeeping, so `prisma migrate status` of one says nothing of the other.
       const names = await population.sql.query<{ migration_name: string }>(
-        `SELECT migration_name FROM "_prisma_migrations"`,
+        `SELECT migration_name FROM "_prisma_migrations" ORDER BY migration_name`,
       );
-      expect(names.map((row) => row.migration_name)).toEqual(["20261122000000_init"]);
+      expect(names.map((row) => row.migration_name)).toEqual(POPULATION_MIGRATIONS);
     } finally {
       await population.close();
       await social.close();
@@ -266,6 +279,29 @@ describe("embedded database (one PGlite under DATA_DIR, served to every register
     }
   });
 
+  it("runs a statement the access log prepares by name on every connection of a busy pool", async () => {
+    // The server runs every connection on one PGlite session: a name prepared by one connection
+    // exists for the next, so the embedded path sends it unnamed (npm start answered
+    // ACCESS_LOG_UNAVAILABLE once a second connection appended).
+    // Found from DATA_DIR, or given its URL as `npm start` gives every service.
+    for (const url of [undefined, server.urlOf("prepared")]) {
+      const database = await openDatabase({ name: "prepared", url, dataDir, poolSize: 4 });
+      try {
+        const answers = await Promise.all(
+          Array.from({ length: 40 }, (_, n) =>
+            database.sql.transaction(async (tx) => {
+              const [row] = await tx.query<{ n: number }>("SELECT $1::int AS n", [n], "spx_test_prepared");
+              return row?.n;
+            }),
+          ),
+        );
+        expect(answers).toEqual(Array.from({ length: 40 }, (_, n) => n));
+      } finally {
+        await database.close();
+      }
+    }
+  });
+
   it("ends a client left idle inside its transaction, so that it cannot stop the others", async () => {
     const stuck = new pg.Client({
       connectionString: server.urlOf("ledger-3"),
@@ -293,11 +329,21 @@ describe("embedded database (one PGlite under DATA_DIR, served to every register
       await applyMigrations(accessLog.sql, ACCESS_LOG_MIGRATIONS);
       const entry = (n: number) => accessEntry({ requestId: `request-${n}`, subject: "embedded-test" });
       expect(await new AccessLogStore(accessLog.sql).append([entry(1), entry(2)])).toBe(2);
+      // Sequenced and signed with the development log key under DATA_DIR, which the command reads too.
+      const settings = loadEnv({ DATA_DIR: dataDir });
+      await new Sequencer({
+        sql: accessLog.sql,
+        signer: await accessLogSigner(settings, await gatewaySigningKey(settings)),
+        origin: settings.accessLogOrigin,
+        intervalMs: 60_000,
+        checkpointIntervalMs: 60_000,
+        logger: createLogger("test", "silent"),
+      }).flush();
       // biome-ignore lint/style/noProcessEnv: the command runs as a user runs it, with their environment
       const env: Record<string, string | undefined> = { ...process.env, DATA_DIR: dataDir, NODE_OPTIONS: "" };
       delete env.ACCESS_LOG_DATABASE_URL;
       const { stdout } = await promisify(execFile)(process.execPath, [auditVerify], { env });
-      expect(stdout).toMatch(/access log intact: 2 entries/);
+      expect(stdout).toMatch(/access log intact: 2 entries .*tree of 2 leaves, 1 checkpoints/);
     } finally {
       await accessLog.close();
     }

@@ -144,6 +144,13 @@ const onPostgres = testDatabaseKind() === "postgres";
     const accessLog = await createTestDatabase("out_access_log");
     databases.push(accessLog);
     env.ACCESS_LOG_DATABASE_URL = accessLog.url ?? "";
+    // The access log's witness, as `npm start` runs it: the gateway submits its checkpoints there.
+    const witnessDatabase = await createTestDatabase("out_witness");
+    databases.push(witnessDatabase);
+    env.WITNESS_DATABASE_URL = witnessDatabase.url ?? "";
+    const witnessPort = await freePort();
+    allowedPorts.add(witnessPort);
+    env.WITNESS_PORT = String(witnessPort);
     postgresPort = Number(new URL(accessLog.url ?? "").port || 5432);
     for (const database of databases) {
       allowedPorts.add(Number(new URL(database.url ?? "").port || 5432));
@@ -157,6 +164,7 @@ const onPostgres = testDatabaseKind() === "postgres";
     for (const subgraph of SUBGRAPHS) {
       children.push(startRecorded(path.join(root, subgraph.dir, "dist/main.js"), env, output));
     }
+    children.push(startRecorded(path.join(root, "witness/dist/main.js"), env, output));
     children.push(startRecorded(path.join(root, "gateway/dist/main.js"), env, output));
     const deadline = Date.now() + 90_000;
     for (;;) {

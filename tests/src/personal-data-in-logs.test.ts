@@ -3,7 +3,7 @@ import { caseWorker } from "./testkit/callers.js";
 import { capturedLogs } from "./testkit/captured-logs.js";
 import { PERSON_360, type ProgrammeSubject, programmeSubject } from "./testkit/fixtures.js";
 import { leaked, PERSON_COLUMNS, type PersonRow, personalValuesOf } from "./testkit/personal-data.js";
-import { type RunningSystem, startSystem } from "./testkit/start-system.js";
+import { type RunningSystem, startSystem, waitForSequenced } from "./testkit/start-system.js";
 
 /*
  * The service logs of an end-to-end run, at the most verbose level, hold none of the personal data
@@ -78,6 +78,7 @@ it("an end-to-end run leaves no CIN, name, telephone or IDCS of the persons it t
   }
 
   // Everyone whose data the run served, as the access log records them.
+  await waitForSequenced(system);
   const touched = await system.accessLogDb.database.sql.query<{ idcs: string }>(
     "SELECT DISTINCT unnest(persons) AS idcs FROM access_log",
   );

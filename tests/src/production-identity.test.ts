@@ -19,6 +19,7 @@ import {
 } from "./testkit/fixtures.js";
 import { type IdentityProvider, type ProviderClient, startIdentityProvider } from "./testkit/identity-provider.js";
 import {
+  accessLogProductionSettings,
   freePort,
   type SeededDatabases,
   type ServiceProcess,
@@ -328,6 +329,7 @@ beforeAll(async () => {
       GATEWAY_ISSUERS_FILE: issuersFile,
       GATEWAY_SIGNING_KEY_FILE: gatewayKeyFile,
       GATEWAY_NEXT_SIGNING_KEY_FILE: nextGatewayKeyFile,
+      ...accessLogProductionSettings(dir),
       ACCESS_LOG_DATABASE_URL: databases.accessLog.url ?? "",
       ATTESTATION_JWKS: JSON.stringify({ keys: [attestationKey.key.publicJwk] }),
       RATE_LIMIT_KEY: randomBytes(32).toString("base64url"),
@@ -335,6 +337,8 @@ beforeAll(async () => {
       SOCIAL_REGISTRY_URL: `${socialRegistry.url}/graphql`,
       HEALTH_INSURANCE_URL: `${healthInsurance.url}/graphql`,
       DIRECT_AID_URL: `${directAid.url}/graphql`,
+      // The console's sign-in at a provider is tested on its own (console-oidc.test.ts).
+      CONSOLE: "off",
     },
     started,
   );
@@ -397,6 +401,7 @@ describeOnPostgres("the system in production, trusting a real OpenID provider", 
       firstName: "Ilyas",
       birthDate: "2014-04-04",
       representative: head,
+      mother: head,
     });
     const household = await registerHousehold(gateway, registrar, head, [{ idcs: child, relationship: "CHILD" }]);
     await declare(gateway, registrar, household, livingConditions("POOR", [{ idcs: head }, { idcs: child }]));
@@ -472,9 +477,16 @@ describeOnPostgres("the system in production, trusting a real OpenID provider", 
     const jwks = (await (await fetch(`${gatewayUrl}/.well-known/jwks.json`)).json()) as {
       keys: Record<string, unknown>[];
     };
-    expect(jwks.keys.map((key) => key.kid).sort()).toEqual(
+    // The access log's key and its witnesses' are published beside them, for checking checkpoints,
+    // under uses no token verifier takes for signing keys.
+    const tokenKeys = jwks.keys.filter((key) => key.use !== "access-log" && key.use !== "witness");
+    expect(tokenKeys.map((key) => key.kid).sort()).toEqual(
       [publishedKids.current, publishedKids.next, publishedKids.attestation].sort(),
     );
+    expect(jwks.keys.filter((key) => key.use === "access-log").map((key) => key.kid)).toEqual([
+      "exchange.test/access-log",
+    ]);
+    expect(jwks.keys.filter((key) => key.use === "witness").map((key) => key.kid)).toEqual(["witness.test"]);
     expect(jwks.keys.every((key) => key.d === undefined)).toBe(true);
     const call = proxy?.captured.at(-1);
     expect(decodeProtectedHeader(call?.authorization.slice("Bearer ".length) ?? "").kid).toBe(publishedKids.current);

@@ -5,44 +5,10 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { generateSigningKey } from "@spx/runtime/tokens";
 import { createTestDatabase, type TestDatabase } from "@spx/testkit/test-database";
+import { accessLogProductionSettings, accessLogWitnessesSetting } from "./testkit/production-system.js";
+import { type Exit, runToExit as run } from "./testkit/run-to-exit.js";
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
-
-interface Exit {
-  code: number | null;
-  output: string;
-  /** What DATA_DIR holds afterwards: production must leave it untouched. */
-  dataDirEntries: string[];
-}
-
-/** Runs a service's built `dist/main.js` as an operator would, with only `env`, on a fresh DATA_DIR. */
-function run(script: string, env: Record<string, string>, args: string[] = []): Promise<Exit> {
-  const dataDir = mkdtempSync(path.join(tmpdir(), "spx-prod-"));
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [path.join(ROOT, script), ...args], {
-      cwd: ROOT,
-      env: { NODE_ENV: "production", DATA_DIR: dataDir, LOG_LEVEL: "warn", ...env },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    let output = "";
-    child.stdout.on("data", (chunk: Buffer) => {
-      output += chunk.toString();
-    });
-    child.stderr.on("data", (chunk: Buffer) => {
-      output += chunk.toString();
-    });
-    const timer = setTimeout(() => {
-      child.kill("SIGKILL");
-      reject(new Error(`${script} did not exit within 30 s: ${output}`));
-    }, 30_000);
-    child.once("exit", (code) => {
-      clearTimeout(timer);
-      const dataDirEntries = readdirSync(dataDir, { recursive: true }).map(String);
-      rmSync(dataDir, { recursive: true, force: true });
-      resolve({ code, output, dataDirEntries });
-    });
-  });
-}
 
 const without = (env: Record<string, string>, ...names: string[]) =>
   Object.fromEntries(Object.entries(env).filter(([name]) => !names.includes(name)));
@@ -53,9 +19,15 @@ const GATEWAY = {
   GATEWAY_ISSUERS_FILE: "/etc/spx/issuers.json",
   GATEWAY_SIGNING_KEY_FILE: "/etc/spx/gateway.jwk",
   ACCESS_LOG_DATABASE_URL: "postgresql://spx@db.example/access_log",
+  ACCESS_LOG_ORIGIN: "exchange.example/access-log",
+  ACCESS_LOG_SIGNING_KEY_FILE: "/etc/spx/access-log.jwk",
+  ACCESS_LOG_WITNESSES: accessLogWitnessesSetting("https://witness.example"),
   ATTESTATION_JWKS: '{"keys":[]}',
   REDIS_URL: "redis://redis.example:6379",
   RATE_LIMIT_KEY: "k".repeat(32),
+  CONSOLE_OIDC_ISSUER: "https://idp.example",
+  CONSOLE_OIDC_CLIENT_ID: "console",
+  CONSOLE_PUBLIC_URL: "https://exchange.example",
 };
 
 /** Every production setting of a register that asks the graph (direct aid). */
@@ -92,8 +64,14 @@ describe("production refuses to start without its settings", () => {
       "GATEWAY_ISSUERS_FILE",
       "GATEWAY_SIGNING_KEY_FILE",
       "ACCESS_LOG_DATABASE_URL",
+      "ACCESS_LOG_ORIGIN",
+      "ACCESS_LOG_SIGNING_KEY_FILE",
+      "ACCESS_LOG_WITNESSES",
       "ATTESTATION_JWKS",
       "REDIS_URL",
+      "CONSOLE_OIDC_ISSUER",
+      "CONSOLE_OIDC_CLIENT_ID",
+      "CONSOLE_PUBLIC_URL",
     ]) {
       expect(exit.output).toMatch(new RegExp(`^\\s*${setting}: required in production`, "m"));
     }
@@ -105,8 +83,14 @@ describe("production refuses to start without its settings", () => {
     ["the trusted issuers", ["GATEWAY_ISSUERS_FILE"], "GATEWAY_ISSUERS_FILE"],
     ["the signing key", ["GATEWAY_SIGNING_KEY_FILE"], "GATEWAY_SIGNING_KEY_FILE"],
     ["the access log's PostgreSQL", ["ACCESS_LOG_DATABASE_URL"], "ACCESS_LOG_DATABASE_URL"],
+    ["the access log's origin", ["ACCESS_LOG_ORIGIN"], "ACCESS_LOG_ORIGIN"],
+    ["the access log's key", ["ACCESS_LOG_SIGNING_KEY_FILE"], "ACCESS_LOG_SIGNING_KEY_FILE"],
+    ["the access log's witnesses", ["ACCESS_LOG_WITNESSES"], "ACCESS_LOG_WITNESSES"],
     ["the attestation keys", ["ATTESTATION_JWKS"], "ATTESTATION_JWKS"],
     ["Redis", ["REDIS_URL", "RATE_LIMIT_KEY"], "REDIS_URL"],
+    ["the console's identity provider", ["CONSOLE_OIDC_ISSUER"], "CONSOLE_OIDC_ISSUER"],
+    ["the console's client", ["CONSOLE_OIDC_CLIENT_ID"], "CONSOLE_OIDC_CLIENT_ID"],
+    ["the console's address", ["CONSOLE_PUBLIC_URL"], "CONSOLE_PUBLIC_URL"],
   ])("gateway without %s", async (_what, missing, setting) => {
     expectRefused(await run(GATEWAY_MAIN, without(GATEWAY, ...missing)), setting);
   });
@@ -117,6 +101,47 @@ describe("production refuses to start without its settings", () => {
       JWKS_URL: "https://idp.example/jwks",
     });
     expectRefused(exit, "JWT_ISSUER", "JWT_AUDIENCE");
+  });
+
+  it("gateway: CONSOLE=off needs none of the console's settings", async () => {
+    const exit = await run(GATEWAY_MAIN, {
+      ...without(GATEWAY, "CONSOLE_OIDC_ISSUER", "CONSOLE_OIDC_CLIENT_ID", "CONSOLE_PUBLIC_URL", "ATTESTATION_JWKS"),
+      CONSOLE: "off",
+    });
+    expectRefused(exit, "ATTESTATION_JWKS");
+  });
+
+  it("gateway: the console signs in at a trusted issuer only, and its build must be there", async () => {
+    const exit = await run(GATEWAY_MAIN, {
+      ...without(GATEWAY, "GATEWAY_ISSUERS_FILE"),
+      JWKS_URL: "https://idp.example/jwks",
+      JWT_ISSUER: "https://idp.example",
+      JWT_AUDIENCE: "spx-gateway",
+      CONSOLE_OIDC_ISSUER: "https://elsewhere.example",
+      CONSOLE_DIR: "/nonexistent/console/dist",
+    });
+    expect(exit.code).toBe(1);
+    expect(exit.output).toMatch(
+      /^\s*CONSOLE_OIDC_ISSUER: https:\/\/elsewhere\.example is not one of the gateway's trusted issuers/m,
+    );
+    expect(exit.output).toMatch(/^\s*CONSOLE_DIR: no built console at \/nonexistent\/console\/dist/m);
+    expect(exit.output).not.toMatch(/\n\s+at /);
+    expect(exit.dataDirEntries).toEqual([]);
+  });
+
+  it("gateway: the access log's witnesses must be a JSON array of named cosignature keys", async () => {
+    for (const [value, message] of [
+      ["[]", /ACCESS_LOG_WITNESSES: a JSON array/],
+      ['[{"name":"w.example","url":"https://w.example","vkey":"w.example+00000000+AQ"}]', /vkey is not a verifier key/],
+      [
+        accessLogWitnessesSetting("https://w.example", "other.example").replace(/"name":"[^"]+"/, '"name":"w.example"'),
+        /its vkey names other.example/,
+      ],
+    ] as const) {
+      const exit = await run(GATEWAY_MAIN, { ...GATEWAY, ACCESS_LOG_WITNESSES: value });
+      expect(exit.code).toBe(2);
+      expect(exit.output).toMatch(message);
+    }
   });
 
   it("gateway: the access log's database must be PostgreSQL", async () => {
@@ -227,8 +252,12 @@ describe("a gateway given every production setting", () => {
         JWT_AUDIENCE: "spx-gateway",
         GATEWAY_SIGNING_KEY_FILE: path.join(dir, "gateway.jwk"),
         ACCESS_LOG_DATABASE_URL: database.url,
+        ...accessLogProductionSettings(dir),
         ATTESTATION_JWKS: '{"keys":[]}',
         SINGLE_PROCESS: "true",
+        CONSOLE_OIDC_ISSUER: "https://idp.example",
+        CONSOLE_OIDC_CLIENT_ID: "console",
+        CONSOLE_PUBLIC_URL: "https://exchange.example",
       },
       stdio: ["ignore", "pipe", "pipe"],
     });
@@ -255,6 +284,18 @@ describe("a gateway given every production setting", () => {
         body: "grant_type=client_credentials&client_id=direct-aid&client_secret=x",
       });
       expect(response.status).toBe(404);
+      // Nor the console's development sign-in; the console itself is served, signing in at the issuer.
+      const signIn = await fetch(`${url}/dev-issuer/console-token`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ agency: "MSPS", role: "ANALYST", purpose: "STATISTICS" }),
+      });
+      expect(signIn.status).toBe(404);
+      const config = (await (await fetch(`${url}/console/config.json`)).json()) as { login: string };
+      expect(config.login).toBe("oidc");
+      expect((await fetch(`${url}/`)).headers.get("content-security-policy")).toContain(
+        "connect-src 'self' https://idp.example;",
+      );
       expect(readdirSync(dataDir)).toEqual([]);
     } finally {
       child.kill("SIGTERM");

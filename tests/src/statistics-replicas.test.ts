@@ -1,30 +1,29 @@
-import { randomBytes } from "node:crypto";
 import { population } from "@spx/population/subgraph";
 import { type Caller, defaultPurpose } from "@spx/runtime/access";
 import { postGraphQL } from "@spx/runtime/clients";
-import { closeRedis, connectRedis, type Database, openDatabase } from "@spx/runtime/database";
+import { openDatabase } from "@spx/runtime/database";
 import { createLogger } from "@spx/runtime/logging";
-import { type AggregateStore, RedisAggregateStore } from "@spx/runtime/schema";
 import { listen } from "@spx/runtime/server";
-import { createSubgraph } from "@spx/runtime/subgraph";
+import { type AppOf, createSubgraph } from "@spx/runtime/subgraph";
 import { generateSigningKey, localKeySet, type SigningKey, signInternalToken } from "@spx/runtime/tokens";
 import { createTestDatabase, type TestDatabase } from "@spx/testkit/test-database";
 
 /*
- * Replicas of the population register over one PostgreSQL database and one Redis, as a deployment
- * runs them: a statistics answer computed by one is served by the others without a scan, for its
- * maximum age; and a Redis that does not answer costs nothing but the scan. Each replica has its own
- * connection pool, so its own statement count. Needs PostgreSQL (TEST_DATABASE_URL) and Redis.
+ * Replicas of the population register over one PostgreSQL database, as a deployment runs them:
+ * statistics are cut from the register's snapshot table, so every replica serves the same snapshot
+ * (the same computedAt) and a warm replica reads only the snapshot; a refresh is made by one replica
+ * at a time (an advisory lock), the others skip it. Each replica has its own connection pool, so its
+ * own statement count. Needs PostgreSQL (TEST_DATABASE_URL).
  */
 
-const REDIS_URL = "redis://127.0.0.1:6379";
 const analyst: Caller = { sub: "test:msps", agency: "MSPS", role: "ANALYST" };
 const registrar: Caller = { sub: "test:anr", agency: "ANR", role: "SYSTEM" };
-const BY_REGION = "{ populationStatistics(by: [REGION]) { region count } }";
+const BY_REGION = "{ populationStatistics(by: [REGION]) { region count computedAt } }";
+const STATISTIC = "populationStatistics";
 
 interface Cell {
   region?: string | null;
-  count?: number;
+  count?: number | null;
   computedAt?: string;
 }
 
@@ -33,38 +32,13 @@ const cleanup: (() => Promise<void>)[] = [];
 let key: SigningKey;
 
 interface Replica {
-  database: Database;
+  app: AppOf<typeof population>;
   /** Calls the replica as the gateway would; the answer and the SQL statements it cost. */
   ask(query: string, caller?: Caller): Promise<{ cells: Cell[] | undefined; code: unknown; statements: number }>;
 }
 
-/** A key prefix of its own, so that nothing is shared with other runs on the shared Redis. */
-const testPrefix = () => `test:stats:${randomBytes(6).toString("hex")}:`;
-
-/** The runtime's own ioredis (the tests workspace resolves another copy). */
-type Redis = ReturnType<typeof connectRedis>;
-
-async function redis(url = REDIS_URL): Promise<Redis> {
-  const client = connectRedis(url);
-  cleanup.push(() => closeRedis(client));
-  if (url === REDIS_URL) {
-    await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error("Redis not ready in 5 s")), 5_000);
-      client.once("ready", () => {
-        clearTimeout(timer);
-        resolve();
-      });
-    });
-  }
-  return client;
-}
-
-async function store(prefix: string, url = REDIS_URL): Promise<AggregateStore> {
-  return new RedisAggregateStore({ redis: await redis(url), subgraph: "population", prefix });
-}
-
-/** Another process of the register: its own pool on the same database, its own Redis connection. */
-async function replica(aggregateStore: AggregateStore, statisticsMaxAgeSeconds = 60): Promise<Replica> {
+/** Another process of the register: its own pool on the same database. */
+async function replica(statisticsRefreshSeconds = 60): Promise<Replica> {
   const database = await openDatabase({ name: "population", url: db.url, dataDir: "", poolSize: 2 });
   cleanup.push(() => database.close());
   const app = await createSubgraph(population, {
@@ -73,14 +47,13 @@ async function replica(aggregateStore: AggregateStore, statisticsMaxAgeSeconds =
     gatewayKeys: localKeySet([key]),
     logger: createLogger("population", "silent"),
     demoSeed: false,
-    statisticsMaxAgeSeconds,
-    aggregateStore,
+    statisticsRefreshSeconds,
   });
   cleanup.push(() => app.close());
   const server = await listen(app.handler, 0);
   cleanup.push(() => server.close());
   return {
-    database,
+    app,
     async ask(query, caller = analyst) {
       const token = await signInternalToken(key, "population", {
         caller: { ...caller, purpose: defaultPurpose(caller) },
@@ -133,59 +106,80 @@ afterAll(async () => {
   await db?.drop();
 });
 
-describe("statistics across replicas sharing a Redis", () => {
-  it("are computed by one replica and served by another without a scan", async () => {
-    const prefix = testPrefix();
-    const a = await replica(await store(prefix));
-    const b = await replica(await store(prefix));
+const withoutTime = (cells: Cell[] | undefined) => cells?.map(({ region, count }) => ({ region, count }));
+
+/** The recount, with the counts disclosure control hides (null in the answer) left out of both. */
+async function expectRecounted(cells: Cell[] | undefined): Promise<void> {
+  const recount = await livingByRegion();
+  expect(cells?.map((cell) => cell.region)).toEqual(recount.map((cell) => cell.region));
+  const hidden = new Set(cells?.filter((cell) => cell.count === null).map((cell) => cell.region));
+  expect(withoutTime(cells)?.filter((cell) => !hidden.has(cell.region))).toEqual(
+    recount.filter((cell) => !hidden.has(cell.region)),
+  );
+  expect(hidden.size).toBeLessThan(recount.length);
+}
+
+describe("statistics across replicas of one register", () => {
+  it("are computed once and served by every replica from the same snapshot, a warm one reading only it", async () => {
+    await db.database.sql.query("DELETE FROM statistics_snapshot");
+    const a = await replica();
+    const b = await replica();
     const first = await a.ask(BY_REGION);
-    expect(first.statements).toBeGreaterThan(0);
-    expect(first.cells).toEqual(await livingByRegion());
+    // No snapshot yet: A computes it before answering (the lattice and its upsert).
+    expect(first.statements).toBeGreaterThan(3);
+    await expectRecounted(first.cells);
     const second = await b.ask(BY_REGION);
-    expect(second.statements).toBe(0);
+    // B loads the snapshot once (its time, then its cells), and then reads its time alone.
+    expect(second.statements).toBe(2);
     expect(second.cells).toEqual(first.cells);
-    // Each cell tells when the answer was computed: once, by A, whichever replica serves it.
-    const when = "{ populationStatistics(by: [REGION]) { computedAt } }";
-    const [fromA, fromB] = [(await a.ask(when)).cells, (await b.ask(when)).cells];
-    const computedAt = new Set([...(fromA ?? []), ...(fromB ?? [])].map((cell) => cell.computedAt));
+    const third = await b.ask(BY_REGION);
+    expect(third.statements).toBe(1);
+    const computedAt = new Set([...(first.cells ?? []), ...(third.cells ?? [])].map((cell) => cell.computedAt));
     expect(computedAt.size).toBe(1);
     const [at] = computedAt;
-    expect(Date.now() - Date.parse(at ?? "")).toBeLessThan(30_000);
+    const [row] = await db.database.sql.query<{ computed_at: Date }>(
+      "SELECT computed_at FROM statistics_snapshot WHERE name = $1",
+      [STATISTIC],
+    );
+    expect(new Date(at ?? "").getTime()).toBe(row?.computed_at.getTime());
   });
 
-  it("are apart for other dimensions or filters, and refused to a caller not allowed statistics", async () => {
-    const prefix = testPrefix();
-    const a = await replica(await store(prefix));
-    const b = await replica(await store(prefix));
+  it("are refreshed on schedule by one replica per interval, whichever replicas run", async () => {
+    const a = await replica(1);
+    const b = await replica(1);
     await a.ask(BY_REGION);
-    const bySex = await b.ask("{ populationStatistics(by: [SEX]) { sex count } }");
-    expect(bySex.statements).toBeGreaterThan(0);
-    const deceased = await b.ask("{ populationStatistics(by: [REGION], lifeStatus: DECEASED) { region count } }");
-    expect(deceased.statements).toBeGreaterThan(0);
-    expect(deceased.cells).not.toEqual((await b.ask(BY_REGION)).cells);
-    // The answer is in Redis, but a caller without stats:read is refused before it is looked up.
-    const refused = await b.ask(BY_REGION, registrar);
+    // Both replicas check every third of a second or so; the snapshot's successive times are watched.
+    const seen: number[] = [];
+    const until = Date.now() + 3_500;
+    while (Date.now() < until) {
+      const [row] = await db.database.sql.query<{ computed_at: Date }>(
+        "SELECT computed_at FROM statistics_snapshot WHERE name = $1",
+        [STATISTIC],
+      );
+      const at = row?.computed_at.getTime() ?? 0;
+      if (seen.at(-1) !== at) {
+        seen.push(at);
+      }
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    expect(seen.length).toBeGreaterThanOrEqual(3);
+    // Never two refreshes within one interval, though two replicas were due each time.
+    for (const [i, at] of seen.entries()) {
+      if (i > 0) {
+        expect(at - (seen[i - 1] ?? 0)).toBeGreaterThanOrEqual(1_000);
+      }
+    }
+    const [fromA, fromB] = [(await a.ask(BY_REGION)).cells, (await b.ask(BY_REGION)).cells];
+    expect(fromA?.[0]?.computedAt).toBe(fromB?.[0]?.computedAt);
+  });
+
+  it("serve each life status from its own lattice, and are refused to a caller not allowed statistics", async () => {
+    const a = await replica();
+    const deceased = await a.ask("{ populationStatistics(by: [REGION], lifeStatus: DECEASED) { region count } }");
+    expect(deceased.code).toBeUndefined();
+    expect(withoutTime(deceased.cells)).not.toEqual(withoutTime((await a.ask(BY_REGION)).cells));
+    const refused = await a.ask(BY_REGION, registrar);
     expect(refused.code).toBe("FORBIDDEN");
     expect(refused.cells).toBeUndefined();
-  });
-
-  it("are computed again once their maximum age is over", async () => {
-    const prefix = testPrefix();
-    const a = await replica(await store(prefix), 1);
-    const b = await replica(await store(prefix), 1);
-    await a.ask(BY_REGION);
-    await new Promise((resolve) => setTimeout(resolve, 1_100));
-    const later = await b.ask(BY_REGION);
-    expect(later.statements).toBeGreaterThan(0);
-    expect(later.cells).toEqual(await livingByRegion());
-  });
-
-  it("are computed, correctly, by a replica whose Redis does not answer", async () => {
-    // A port nothing listens on: every command fails at once.
-    const alone = await replica(await store(testPrefix(), "redis://127.0.0.1:1"));
-    const answer = await alone.ask(BY_REGION);
-    expect(answer.code).toBeUndefined();
-    expect(answer.statements).toBeGreaterThan(0);
-    expect(answer.cells).toEqual(await livingByRegion());
   });
 });

@@ -6,7 +6,7 @@ import { createGraphClient, postGraphQL } from "@spx/runtime/clients";
 import { serviceTokenSource } from "@spx/runtime/tokens";
 import { lookUpPersons } from "@spx/social-registry/population-directory";
 import { registerHousehold, registerPerson } from "./testkit/fixtures.js";
-import { AUDIENCE, ISSUER, type RunningSystem, startSystem } from "./testkit/start-system.js";
+import { AUDIENCE, ISSUER, type RunningSystem, startSystem, waitForSequenced } from "./testkit/start-system.js";
 
 /*
  * Trusted documents over real HTTP, on a gateway in production mode: there SYSTEM and SERVICE
@@ -200,6 +200,7 @@ describe("GET in production", () => {
 
 describe("the access log", () => {
   const documentIdOf = async (requestId: string) => {
+    await waitForSequenced(system);
     const rows = await system.accessLogDb.database.sql.query<{ document_id: string | null }>(
       "SELECT document_id FROM access_log WHERE request_id = $1",
       [requestId],

@@ -28,35 +28,52 @@ export const SAFI = { regionCode: "07", province: "Safi", commune: "Safi", milie
 export async function registerPerson(
   system: GraphQuery,
   token: string,
-  person: { firstName: string; birthDate: string; sex?: "MALE" | "FEMALE"; representative?: string },
+  person: {
+    firstName: string;
+    birthDate: string;
+    sex?: "MALE" | "FEMALE";
+    representative?: string;
+    /** Filiation recorded with the birth (the programmes read children from it). */
+    mother?: string;
+    father?: string;
+  },
 ): Promise<string> {
   const adult = Number(person.birthDate.slice(0, 4)) <= new Date().getUTCFullYear() - 18;
   const representative =
     adult || person.representative
       ? person.representative
       : await registerPerson(system, token, { firstName: `${person.firstName}Parent`, birthDate: "1980-01-01" });
-  const { body } = await system.query<{ registerPerson: { person: { idcs: string } } }>(
-    token,
-    `mutation($input: RegisterPersonInput!) { registerPerson(input: $input) { person { idcs } } }`,
-    {
-      input: {
-        cin: adult ? `ZT${cinCounter++}` : null,
-        firstName: person.firstName,
-        lastName: uniqueLastName(),
-        firstNameAr: "سعاد",
-        lastNameAr: "الطاهري",
-        sex: person.sex ?? "FEMALE",
-        birthDate: person.birthDate,
-        birthPlace: "Safi",
-        nationality: "MAR",
-        residencyStatus: "CITIZEN",
-        address: SAFI,
-        registrationCentre: "CSC Safi",
-        legalRepresentativeIdcs: adult ? null : representative,
-      },
-    },
-  );
-  const idcs = body.data?.registerPerson.person.idcs;
+  // As a registration centre would: a key of its own, and one retry with it when the answer was
+  // lost (a register slow to answer on a loaded machine); the key makes the retry safe.
+  const idempotencyKey = randomUUID();
+  const register = () =>
+    system.query<{ registerPerson: { person: { idcs: string } } }>(
+      token,
+      `mutation($input: RegisterPersonInput!, $key: String) { registerPerson(input: $input, idempotencyKey: $key) { person { idcs } } }`,
+      { input, key: idempotencyKey },
+    );
+  const input = {
+    cin: adult ? `ZT${cinCounter++}` : null,
+    firstName: person.firstName,
+    lastName: uniqueLastName(),
+    firstNameAr: "سعاد",
+    lastNameAr: "الطاهري",
+    sex: person.sex ?? "FEMALE",
+    birthDate: person.birthDate,
+    birthPlace: "Safi",
+    nationality: "MAR",
+    residencyStatus: "CITIZEN",
+    address: SAFI,
+    registrationCentre: "CSC Safi",
+    legalRepresentativeIdcs: adult ? null : representative,
+    ...(person.mother ? { motherIdcs: person.mother } : {}),
+    ...(person.father ? { fatherIdcs: person.father } : {}),
+  };
+  let { body } = await register();
+  if (body.errors?.[0]?.extensions?.outcome === "UNKNOWN") {
+    ({ body } = await register());
+  }
+  const idcs = body.data?.registerPerson?.person.idcs;
   if (!idcs) {
     throw new Error(`registerPerson failed: ${JSON.stringify(body.errors)}`);
   }
@@ -69,12 +86,19 @@ export async function registerHousehold(
   headIdcs: string,
   members: { idcs: string; relationship: string }[],
 ): Promise<string> {
-  const { body } = await system.query<{ registerHousehold: { household: { id: string } } }>(
-    token,
-    `mutation($input: RegisterHouseholdInput!) { registerHousehold(input: $input) { household { id } } }`,
-    { input: { headIdcs, members, address: SAFI } },
-  );
-  const id = body.data?.registerHousehold.household.id;
+  // One retry with the same key when the answer was lost, as for a person (above).
+  const key = randomUUID();
+  const register = () =>
+    system.query<{ registerHousehold: { household: { id: string } } }>(
+      token,
+      `mutation($input: RegisterHouseholdInput!, $key: String) { registerHousehold(input: $input, idempotencyKey: $key) { household { id } } }`,
+      { input: { headIdcs, members, address: SAFI }, key },
+    );
+  let { body } = await register();
+  if (body.errors?.[0]?.extensions?.outcome === "UNKNOWN") {
+    ({ body } = await register());
+  }
+  const id = body.data?.registerHousehold?.household.id;
   if (!id) {
     throw new Error(`registerHousehold failed: ${JSON.stringify(body.errors)}`);
   }
@@ -107,16 +131,23 @@ export function livingConditions(
 }
 
 export async function declare(system: GraphQuery, token: string, householdId: string, input: Record<string, unknown>) {
-  const { body } = await system.query<{
-    declareLivingConditions: { household: { socioEconomicIndex: { score: string } } };
-  }>(
-    token,
-    `mutation($id: ID!, $input: LivingConditionsInput!) {
-      declareLivingConditions(householdId: $id, input: $input) { household { socioEconomicIndex { score } } }
-    }`,
-    { id: householdId, input },
-  );
-  const score = body.data?.declareLivingConditions.household.socioEconomicIndex.score;
+  // One retry with the same key when the answer was lost, as for a person (above).
+  const key = randomUUID();
+  const submit = () =>
+    system.query<{
+      declareLivingConditions: { household: { socioEconomicIndex: { score: string } } };
+    }>(
+      token,
+      `mutation($id: ID!, $input: LivingConditionsInput!, $key: String) {
+        declareLivingConditions(householdId: $id, input: $input, idempotencyKey: $key) { household { socioEconomicIndex { score } } }
+      }`,
+      { id: householdId, input, key },
+    );
+  let { body } = await submit();
+  if (body.errors?.[0]?.extensions?.outcome === "UNKNOWN") {
+    ({ body } = await submit());
+  }
+  const score = body.data?.declareLivingConditions?.household.socioEconomicIndex.score;
   if (!score) {
     throw new Error(`declareLivingConditions failed: ${JSON.stringify(body.errors)}`);
   }

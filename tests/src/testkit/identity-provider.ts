@@ -98,7 +98,7 @@ const DEFAULT_TTL_SECONDS = 300;
 /** The provider's development-only notices that say nothing about the test; everything else is printed. */
 const EXPECTED_NOTICES = ["Unsupported runtime. Use Node.js v22.x LTS"];
 
-async function loadProvider(): Promise<typeof import("oidc-provider")> {
+export async function loadProvider(): Promise<typeof import("oidc-provider")> {
   const warn = console.warn;
   console.warn = (...args: unknown[]) => {
     const text = args.map(String).join(" ");
@@ -120,7 +120,7 @@ async function loadProvider(): Promise<typeof import("oidc-provider")> {
  * `clients` configuration go through `structuredClone`, which under Jest's VM modules builds objects
  * of another realm: oidc-provider's plain-object check then refuses every client `jwks`.
  */
-function memoryAdapter(clients: () => ClientMetadata[]): (name: string) => Adapter {
+export function memoryAdapter(clients: () => ClientMetadata[]): (name: string) => Adapter {
   const store = new Map<string, { payload: AdapterPayload; expiresAtMs: number }>();
   return (name) => {
     const key = (id: string) => `${name}:${id}`;
@@ -169,7 +169,7 @@ function memoryAdapter(clients: () => ClientMetadata[]): (name: string) => Adapt
   };
 }
 
-async function newSigningJwk(algorithm: ProviderAlgorithm): Promise<JWK & { kid: string }> {
+export async function newSigningJwk(algorithm: ProviderAlgorithm): Promise<JWK & { kid: string }> {
   const { privateKey } = await generateKeyPair(algorithm, { extractable: true });
   const jwk = await exportJWK(privateKey);
   const { d: _secret, ...publicJwk } = jwk;

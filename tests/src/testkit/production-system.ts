@@ -1,5 +1,8 @@
 import { type ChildProcess, spawn } from "node:child_process";
+import { generateKeyPairSync } from "node:crypto";
+import { writeFileSync } from "node:fs";
 import { createServer } from "node:net";
+import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { directAid as directAidSubgraph } from "@spx/direct-aid/subgraph";
 import { ACCESS_LOG_MIGRATIONS } from "@spx/gateway/access-log/store";
@@ -8,6 +11,7 @@ import { population as populationSubgraph } from "@spx/population/subgraph";
 import { createGraphClient } from "@spx/runtime/clients";
 import { createLogger } from "@spx/runtime/logging";
 import { createSubgraph } from "@spx/runtime/subgraph";
+import { noteKeyFromJwk, verifierKeyString } from "@spx/runtime/tlog";
 import { generateSigningKey, localKeySet } from "@spx/runtime/tokens";
 import { socialRegistry as socialRegistrySubgraph } from "@spx/social-registry/subgraph";
 import { createTestDatabase, type TestDatabase } from "@spx/testkit/test-database";
@@ -30,6 +34,35 @@ export interface ServiceProcess {
   stop(): Promise<void>;
   /** Its exit status once it has exited (null while it runs, or when a signal ended it). */
   exitCode(): number | null;
+}
+
+/** The access log's checkpoint origin the production tests give. */
+export const PRODUCTION_ACCESS_LOG_ORIGIN = "exchange.test/access-log";
+
+const ed25519Jwk = () => generateKeyPairSync("ed25519").privateKey.export({ format: "jwk" });
+
+/**
+ * ACCESS_LOG_WITNESSES naming one witness at `url` (a fresh cosignature key; nothing needs to
+ * answer there: the log submits its checkpoints without ever making a request wait).
+ */
+export function accessLogWitnessesSetting(url: string, name = "witness.test"): string {
+  const { x } = ed25519Jwk();
+  const key = noteKeyFromJwk(name, { kty: "OKP", crv: "Ed25519", x }, 0x04);
+  return JSON.stringify([{ name, url, vkey: verifierKeyString(key) }]);
+}
+
+/**
+ * What production requires of the access log's tree: its origin, a key file of its own (written
+ * under `dir`) and its witnesses.
+ */
+export function accessLogProductionSettings(dir: string, witnessUrl = "http://127.0.0.1:9"): Record<string, string> {
+  const keyFile = path.join(dir, "access-log.jwk");
+  writeFileSync(keyFile, JSON.stringify(ed25519Jwk()), { mode: 0o600 });
+  return {
+    ACCESS_LOG_ORIGIN: PRODUCTION_ACCESS_LOG_ORIGIN,
+    ACCESS_LOG_SIGNING_KEY_FILE: keyFile,
+    ACCESS_LOG_WITNESSES: accessLogWitnessesSetting(witnessUrl),
+  };
 }
 
 /** A port free a moment ago, for a service whose URL others must know before it starts. */

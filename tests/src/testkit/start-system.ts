@@ -1,6 +1,12 @@
 import { directAid as directAidSubgraph } from "@spx/direct-aid/subgraph";
+import { CheckpointStore, type StoredCheckpoint } from "@spx/gateway/access-log/checkpoints";
+import { AccessLogProofs } from "@spx/gateway/access-log/proof-bundle";
+import { Sequencer } from "@spx/gateway/access-log/sequencer";
 import { ACCESS_LOG_MIGRATIONS, AccessLogStore } from "@spx/gateway/access-log/store";
+import { AccessLogTree } from "@spx/gateway/access-log/tree";
 import { type Authenticate, CLOCK_TOLERANCE_SECONDS, createAuthenticator } from "@spx/gateway/authenticate";
+import type { ConsoleOidc } from "@spx/gateway/console/console-config";
+import { defaultConsoleDir } from "@spx/gateway/console/console-dir";
 import type { RateLimits } from "@spx/gateway/edge/rate-limits";
 import type { ResilienceSettings } from "@spx/gateway/edge/resilience-settings";
 import { createGateway, type GatewayOptions } from "@spx/gateway/gateway";
@@ -12,9 +18,11 @@ import { population as populationSubgraph } from "@spx/population/subgraph";
 import { type Caller, defaultPurpose } from "@spx/runtime/access";
 import { createGraphClient, postGraphQL } from "@spx/runtime/clients";
 import type { Database } from "@spx/runtime/database";
+import type { NatsSettings } from "@spx/runtime/events";
 import { createLogger, type Logger } from "@spx/runtime/logging";
 import { listen } from "@spx/runtime/server";
-import { type AppOf, createSubgraph } from "@spx/runtime/subgraph";
+import { type AppOf, createSubgraph, type SubgraphAppOptions } from "@spx/runtime/subgraph";
+import { type NoteKey, type NoteSigner, noteKeyFromJwk, noteSigner } from "@spx/runtime/tlog";
 import { generateSigningKey, localKeySet, mintToken, type SigningKey, serviceTokenSource } from "@spx/runtime/tokens";
 import { SUPERGRAPH_FILE } from "@spx/schema";
 import { socialRegistry as socialRegistrySubgraph } from "@spx/social-registry/subgraph";
@@ -24,6 +32,8 @@ import { createRemoteJWKSet } from "jose";
 export const SUPERGRAPH = SUPERGRAPH_FILE;
 export const ISSUER = "urn:spx:test-issuer";
 export const AUDIENCE = "spx-gateway";
+/** The test log's checkpoint origin (and its key's name). */
+export const ACCESS_LOG_ORIGIN = "spx.test/access-log";
 
 /** A caller-token issuer the gateway reaches over HTTP, as in production. */
 export interface RemoteIdentity {
@@ -58,6 +68,12 @@ export interface RunningSystem {
   /** The gateway's access log and its database. */
   accessLog: AccessLogStore | undefined;
   accessLogDb: TestDatabase;
+  /** The access log's sequencer (running with the log on); `waitForSequenced` flushes it. */
+  sequencer: Sequencer | undefined;
+  /** The log key's public half, to open its checkpoints. */
+  accessLogKey: NoteKey;
+  /** The log key, for a second sequencer over the same log. */
+  accessLogSigner: NoteSigner;
   /** Each subgraph's GraphQL URL, by subgraph name. */
   subgraphUrls: Record<string, string>;
   /** What the gateway's caches hold (entries and estimated bytes against their bounds). */
@@ -77,6 +93,11 @@ export interface RunningSystem {
     headers?: Record<string, string>,
   ): ReturnType<typeof postGraphQL<Data>>;
   stopPopulation(): Promise<void>;
+  /**
+   * Delivers every event written so far: the producers' relays position (and publish) them, then
+   * the consumers handle them; resolves when the reactions are done (throws if one failed).
+   */
+  drainEvents(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -122,6 +143,21 @@ export async function startSystem(options: {
    * issuer; the registers then ask the graph with the tokens `serviceToken` gives them.
    */
   identity?: RemoteIdentity;
+  /**
+   * The console at `/` (default: served from console/dist, as `npm start` serves it). Outside
+   * production its development sign-in (`POST /dev-issuer/console-token`) mints tokens of the
+   * test issuer; `oidc` makes it sign in at an identity provider instead. `false` serves none.
+   */
+  console?: false | { dir?: string; oidc?: ConsoleOidc };
+  /** The gateway's port, for a test whose other parts must know its address first (a free one otherwise). */
+  gatewayPort?: number;
+  /**
+   * How the registers' events travel: through JetStream (`nats`, a stream of the test's own) or,
+   * by default, through the producers' feeds in the graph; delivery is left to
+   * the test (`drainEvents()`), which is the default: a test's graph calls and access-log entries
+   * are then only its own. `background: true` delivers as production does, on a schedule.
+   */
+  events?: { nats?: NatsSettings; pollIntervalMs?: number; relayIntervalMs?: number; background?: boolean };
 }): Promise<RunningSystem> {
   const logger = options.logger ?? createLogger("test", "silent");
   const cleanup: (() => Promise<void>)[] = [];
@@ -129,6 +165,12 @@ export async function startSystem(options: {
     for (const step of cleanup.splice(0).reverse()) {
       await step();
     }
+  };
+  const events: Partial<SubgraphAppOptions> = {
+    nats: options.events?.nats,
+    eventsPollIntervalMs: options.events?.pollIntervalMs ?? 200,
+    eventsRelayIntervalMs: options.events?.relayIntervalMs,
+    eventsInBackground: options.events?.background ?? false,
   };
   try {
     const { key: issuerKey } = await generateSigningKey();
@@ -148,6 +190,7 @@ export async function startSystem(options: {
       gatewayKeys: localKeySet([gatewayKey]),
       logger: logger.child({ service: "population" }),
       demoSeed: false,
+      ...events,
     });
     cleanup.push(() => population.close());
     if (options.seedPersons) {
@@ -197,6 +240,7 @@ export async function startSystem(options: {
       attestationKey,
       logger: logger.child({ service: "social-registry" }),
       demoSeed: false,
+      ...events,
     });
     cleanup.push(() => socialRegistry.close());
     if (options.seedPersons && options.seedHouseholds) {
@@ -219,6 +263,7 @@ export async function startSystem(options: {
       }),
       logger: logger.child({ service: "health-insurance" }),
       demoSeed: false,
+      ...events,
     });
     cleanup.push(() => healthInsurance.close());
     if (options.seedPersons && options.seedHouseholds && options.seedProgrammes) {
@@ -236,6 +281,7 @@ export async function startSystem(options: {
       graph: serviceGraph({ sub: "service:direct-aid", agency: "ANSS", role: "SERVICE", purpose: "ASD_ELIGIBILITY" }),
       logger: logger.child({ service: "direct-aid" }),
       demoSeed: false,
+      ...events,
     });
     cleanup.push(() => directAid.close());
     if (options.seedPersons && options.seedHouseholds && options.seedProgrammes) {
@@ -247,6 +293,23 @@ export async function startSystem(options: {
     const accessLogDb = await createTestDatabase(`${options.label}_log`, ACCESS_LOG_MIGRATIONS);
     cleanup.push(() => accessLogDb.drop());
     const accessLog = options.accessLog === false ? undefined : new AccessLogStore(accessLogDb.database.sql);
+    const { privateJwk: logJwk, key: logKey } = await generateSigningKey();
+    const accessLogSigner = noteSigner(ACCESS_LOG_ORIGIN, logJwk as Parameters<typeof noteSigner>[1]);
+    const accessLogKey = noteKeyFromJwk(ACCESS_LOG_ORIGIN, logKey.publicJwk as Parameters<typeof noteKeyFromJwk>[1]);
+    const sequencer = accessLog
+      ? new Sequencer({
+          sql: accessLogDb.database.sql,
+          signer: accessLogSigner,
+          origin: ACCESS_LOG_ORIGIN,
+          intervalMs: 200,
+          checkpointIntervalMs: 1000,
+          logger: logger.child({ service: "access-log-sequencer" }),
+        })
+      : undefined;
+    if (sequencer) {
+      sequencer.start();
+      cleanup.push(() => sequencer.stop());
+    }
     const supergraph = loadSupergraph(SUPERGRAPH);
     const testIssuer: TrustedIssuer = {
       issuer: ISSUER,
@@ -297,12 +360,36 @@ export async function startSystem(options: {
       production: options.production ?? false,
       authorization: options.authorization ?? "filter",
       accessLog,
+      sequencer,
+      // Proofs against the log key, as npm start serves them (no witness: tests that need one bring it).
+      accessLogProofs: accessLog
+        ? new AccessLogProofs(
+            new AccessLogTree(accessLogDb.database.sql),
+            new CheckpointStore(accessLogDb.database.sql),
+            {
+              origin: ACCESS_LOG_ORIGIN,
+              log: accessLogKey,
+              witnesses: [],
+            },
+          )
+        : undefined,
       publishedKeys: [attestationKey.publicJwk],
       ...(options.resilience ? { resilience: options.resilience } : {}),
       ...(options.rateLimits ? { rateLimits: options.rateLimits } : {}),
+      ...(options.console === false
+        ? {}
+        : {
+            console: {
+              dir: options.console?.dir ?? defaultConsoleDir(),
+              oidc: options.console?.oidc,
+              devSignIn: options.production
+                ? undefined
+                : { issuerKey: async () => issuerKey, issuer: ISSUER, audience: AUDIENCE },
+            },
+          }),
     });
     cleanup.push(() => gateway.server.stop());
-    const gatewayServer = await listen(gateway.handler, 0);
+    const gatewayServer = await listen(gateway.handler, options.gatewayPort ?? 0);
     cleanup.push(() => gatewayServer.close());
     gatewayUrl = gatewayServer.url;
     return {
@@ -322,6 +409,9 @@ export async function startSystem(options: {
       directAidDb,
       accessLog,
       accessLogDb,
+      sequencer,
+      accessLogKey,
+      accessLogSigner,
       subgraphUrls,
       gatewayCaches: gateway.caches,
       graphCalls,
@@ -341,12 +431,31 @@ export async function startSystem(options: {
           { ...(token ? { authorization: `Bearer ${token}` } : {}), ...headers },
         ),
       stopPopulation,
+      async drainEvents() {
+        await population.events.drain();
+        await socialRegistry.events.drain();
+        await healthInsurance.events.drain();
+        await directAid.events.drain();
+      },
       stop,
     };
   } catch (error) {
     await stop();
     throw error;
   }
+}
+
+/**
+ * Sequences every entry written so far (answers wait for their pending entry, never for the
+ * tree) and signs a checkpoint: for tests that read access_log right after a request.
+ */
+export async function waitForSequenced(
+  system: Pick<RunningSystem, "sequencer">,
+): Promise<StoredCheckpoint | undefined> {
+  if (!system.sequencer) {
+    throw new Error("this system keeps no access log");
+  }
+  return system.sequencer.flush();
 }
 
 export interface AnotherGateway {
@@ -356,12 +465,14 @@ export interface AnotherGateway {
 }
 
 /**
- * Another gateway over the system's registers, trusting its test issuer, with settings of its own:
+ * Another gateway over the system's registers, trusting its test issuer (unless `authenticate` says otherwise), with settings of its own:
  * a second replica, another authorization mode, a shorter deadline. Its caller stops it.
  */
 export async function startAnotherGateway(
   system: RunningSystem,
-  settings: Omit<Partial<GatewayOptions>, "supergraphSdl" | "subgraphs" | "authenticate" | "signingKey">,
+  settings: Omit<Partial<GatewayOptions>, "supergraphSdl" | "subgraphs" | "signingKey">,
+  /** Its port, when others must know its address first (a free one otherwise). */
+  port = 0,
 ): Promise<AnotherGateway> {
   const supergraph = loadSupergraph(SUPERGRAPH);
   const gateway = await createGateway({
@@ -376,7 +487,7 @@ export async function startAnotherGateway(
     logger: createLogger("test", "silent"),
     ...settings,
   });
-  const server = await listen(gateway.handler, 0);
+  const server = await listen(gateway.handler, port);
   return {
     url: server.url,
     stop: async () => {
