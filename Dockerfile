@@ -11,6 +11,7 @@ WORKDIR /src
 # The manifests first, so that a change of source alone reuses the installed layer.
 COPY package.json package-lock.json ./
 COPY gateway/package.json gateway/
+COPY console/package.json console/
 COPY schema/package.json schema/
 COPY subgraphs/runtime/package.json subgraphs/runtime/
 COPY subgraphs/reference/package.json subgraphs/reference/
@@ -38,6 +39,7 @@ ENV NODE_ENV=production \
 WORKDIR /app
 COPY package.json package-lock.json ./
 COPY gateway/package.json gateway/
+COPY console/package.json console/
 COPY schema/package.json schema/
 COPY subgraphs/runtime/package.json subgraphs/runtime/
 COPY subgraphs/reference/package.json subgraphs/reference/
@@ -52,13 +54,15 @@ RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund \
  && rm -rf /tmp/* /root/.npm
 # What the services read at run time: their dist, Prisma's generated clients (query compiler WASM
 # included), the migrations applied at start-up, the social registry's index models, and schema/
-# (supergraph, agency catalogue, trusted documents; Kubernetes mounts its ConfigMaps over these).
+# (supergraph, agency catalogue, trusted documents; Kubernetes mounts its ConfigMaps over these),
+# and the built console the gateway serves at / (static files only: none of its dependencies).
 COPY --from=build /src/schema/index.js /src/schema/index.d.ts /src/schema/subgraphs.json /src/schema/supergraph.graphql /src/schema/agency-catalogue.json /src/schema/access-policy.md schema/
 COPY --from=build /src/schema/trusted-documents schema/trusted-documents
 COPY --from=build /src/subgraphs/runtime/dist subgraphs/runtime/dist
 COPY --from=build /src/subgraphs/reference/dist subgraphs/reference/dist
 COPY --from=build /src/gateway/dist gateway/dist
 COPY --from=build /src/gateway/migrations gateway/migrations
+COPY --from=build /src/console/dist console/dist
 COPY --from=build /src/subgraphs/population/dist subgraphs/population/dist
 COPY --from=build /src/subgraphs/population/generated subgraphs/population/generated
 COPY --from=build /src/subgraphs/population/prisma/migrations subgraphs/population/prisma/migrations
