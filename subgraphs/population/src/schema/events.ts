@@ -1,49 +1,13 @@
-import { needs, needsNationwide } from "@spx/runtime/access";
-import { type EventFeedRow, personsNamedIn, readEventFeed } from "@spx/runtime/events";
+import { eventFeedSchema, personsNamedIn } from "@spx/runtime/events";
 import { builder } from "./builder.js";
 
-/** Every field of an event: the feed field itself is also nationwide-only. */
-const READ = needs("events:read");
-
-const PopulationEvent = builder.objectRef<EventFeedRow>("PopulationEvent").implement({
+eventFeedSchema(builder, {
+  typeName: "PopulationEvent",
+  fieldName: "populationEvents",
   description:
-    "A fact of the population register other registers react to (a death, a birth, a marriage or its end, a recognised disability, a guardianship), in the order the register committed them",
-  fields: (t) => ({
-    id: t.exposeID("id", { ...READ, description: "The event's id: a consumer recognises a redelivery by it" }),
-    position: t.exposeString("position", {
-      ...READ,
-      description: "Its place in the feed: pass the last one read as `after`",
-    }),
-    type: t.exposeString("type", { ...READ, description: "person.died, person.born, marriage.recorded, …" }),
-    occurredAt: t.field({ type: "DateTime", ...READ, resolve: (e) => e.occurredAt }),
-    subject: t.exposeString("subject", { ...READ, description: "The IDCS or record id the event is about" }),
-    data: t.exposeString("data", {
-      ...READ,
-      description: "The event's facts as JSON text (see the README's event table)",
-    }),
-  }),
+    "A fact of the population register other registers react to (a death, a birth, a marriage or its end, a recognised disability, a guardianship)",
+  types: "person.died, person.born, marriage.recorded, …",
+  subject: "The IDCS or record id the event is about",
+  // The persons the events name are served like any read: in the access log.
+  served: (events) => events.flatMap((e) => personsNamedIn(e.parsed)),
 });
-
-builder.queryField("populationEvents", (t) =>
-  t.field({
-    type: [PopulationEvent],
-    // Only the nationwide services that react to the register's facts (CNSS, ANSS) read the feed.
-    ...needsNationwide("events:read"),
-    description:
-      "The register's events after a position, oldest first (the event transport without NATS); at most 500 at a time",
-    listSize: { slicingArguments: ["first"], assumedSize: 100, requireOneSlicingArgument: false },
-    args: {
-      after: t.arg.string({
-        required: false,
-        description: "The position of the last event read; none: from the start",
-      }),
-      first: t.arg.int({ required: false, defaultValue: 100 }),
-    },
-    resolve: async (_root, args, context) => {
-      const events = await readEventFeed(context.prisma, args);
-      // The persons the events name are served like any read: in the access log.
-      context.trail.add(events.flatMap((e) => personsNamedIn(e.parsed)));
-      return events;
-    },
-  }),
-);
