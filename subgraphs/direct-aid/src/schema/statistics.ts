@@ -8,7 +8,7 @@ import {
 } from "@spx/runtime/statistics";
 import { builder } from "./builder.js";
 
-const { Suppression } = statisticsTypes(builder);
+const { cellFields } = statisticsTypes(builder);
 
 const STATS = needs("stats:read");
 
@@ -83,24 +83,7 @@ const AidStatisticCell = builder.objectRef<AnswerCell>("DirectAidStatisticCell")
       description: "Amount of those orders; null when not published (small count or dominance)",
       resolve: (c) => c.values.amount ?? null,
     }),
-    isTotal: t.boolean({
-      ...STATS,
-      description: "A total over at least one requested dimension (those dimensions are null)",
-      resolve: (c) => c.isTotal,
-    }),
-    suppressed: t.field({
-      type: [Suppression],
-      // At most one entry per measure of the cell.
-      listSize: { assumedSize: 3 },
-      ...STATS,
-      description: "The measures of this cell that are not published, and why",
-      resolve: (c) => c.suppressed,
-    }),
-    computedAt: t.expose("computedAt", {
-      type: "DateTime",
-      ...STATS,
-      description: "When the snapshot this answer is cut from was computed (the as-of time)",
-    }),
+    ...cellFields(t, 3),
   }),
 });
 

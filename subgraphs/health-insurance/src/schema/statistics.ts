@@ -9,7 +9,7 @@ import {
 import { AffiliationStatusEnum, CoverageRoleEnum, RegimeEnum } from "./affiliation.js";
 import { builder } from "./builder.js";
 
-const { Suppression } = statisticsTypes(builder);
+const { cellFields } = statisticsTypes(builder);
 
 const Dimension = builder.enumType("CoverageStatisticDimension", {
   values: ["REGIME", "ROLE", "REGION", "STATUS"] as const,
@@ -67,24 +67,7 @@ const CoverageStatisticCell = builder.objectRef<AnswerCell>("CoverageStatisticCe
       description: "People covered; null when not published (see suppressed)",
       resolve: (c) => c.values.beneficiaries ?? null,
     }),
-    isTotal: t.boolean({
-      ...needs("stats:read"),
-      description: "A total over at least one requested dimension (those dimensions are null)",
-      resolve: (c) => c.isTotal,
-    }),
-    suppressed: t.field({
-      type: [Suppression],
-      // At most one entry per measure of the cell.
-      listSize: { assumedSize: 1 },
-      ...needs("stats:read"),
-      description: "The measures of this cell that are not published, and why",
-      resolve: (c) => c.suppressed,
-    }),
-    computedAt: t.expose("computedAt", {
-      type: "DateTime",
-      ...needs("stats:read"),
-      description: "When the snapshot this answer is cut from was computed (the as-of time)",
-    }),
+    ...cellFields(t, 1),
   }),
 });
 

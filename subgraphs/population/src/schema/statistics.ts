@@ -9,7 +9,7 @@ import {
 import { builder } from "./builder.js";
 import { LifeStatusEnum, MilieuEnum, SexEnum } from "./enums.js";
 
-const { Suppression } = statisticsTypes(builder);
+const { cellFields } = statisticsTypes(builder);
 
 const StatisticDimension = builder.enumType("StatisticDimension", {
   values: ["REGION", "SEX", "AGE_BAND", "MILIEU"] as const,
@@ -68,24 +68,7 @@ const StatisticCell = builder.objectRef<AnswerCell>("StatisticCell").implement({
       description: "Persons; null when not published (see suppressed)",
       resolve: (c) => c.values.count ?? null,
     }),
-    isTotal: t.boolean({
-      ...needs("stats:read"),
-      description: "A total over at least one requested dimension (those dimensions are null)",
-      resolve: (c) => c.isTotal,
-    }),
-    suppressed: t.field({
-      type: [Suppression],
-      // At most one entry per measure of the cell.
-      listSize: { assumedSize: 1 },
-      ...needs("stats:read"),
-      description: "The measures of this cell that are not published, and why",
-      resolve: (c) => c.suppressed,
-    }),
-    computedAt: t.expose("computedAt", {
-      type: "DateTime",
-      ...needs("stats:read"),
-      description: "When the snapshot this answer is cut from was computed (the as-of time)",
-    }),
+    ...cellFields(t, 1),
   }),
 });
 

@@ -2,6 +2,7 @@ import type { PrismaClient } from "@pothos/plugin-prisma";
 import { needs } from "../access/access-rules.js";
 import type { SuppressionReason } from "../disclosure/types.js";
 import type { RequestContext } from "../server/subgraph-server.js";
+import type { AnswerCell } from "../statistics/answer.js";
 import type { SubgraphSchemaTypes } from "../subgraph/subgraph-builder.js";
 
 /** Why a value of a statistic is hidden, as the schema says it. */
@@ -11,6 +12,13 @@ const REASONS: Record<SuppressionReason, string> = {
   DOMINANCE: "A sum dominated by one or two contributors (p% rule)",
   SECONDARY: "Safe on its own, hidden so that another hidden value cannot be recomputed from the totals",
 };
+
+/** A field of a statistics cell, named so that the function's type is portable. */
+type CellField<Context extends object, Types extends {}> = PothosSchemaTypes.FieldRef<
+  PothosSchemaTypes.ExtendDefaultTypes<SubgraphSchemaTypes<Context, Types>>,
+  unknown,
+  "Object"
+>;
 
 /**
  * The types every register's statistics share (`Suppression`, `SuppressionReason`), added to a
@@ -41,5 +49,36 @@ export function statisticsTypes<Context extends RequestContext & { prisma: Prism
       }),
     }),
   });
-  return { Suppression, SuppressionReasonEnum };
+  /**
+   * The fields every statistics cell has beside its dimensions and measures: whether it is a
+   * total, what it hides and why, and its as-of time. `measures` bounds the hidden list for cost.
+   */
+  const cellFields = (
+    t: PothosSchemaTypes.ObjectFieldBuilder<
+      PothosSchemaTypes.ExtendDefaultTypes<SubgraphSchemaTypes<Context, Types>>,
+      AnswerCell
+    >,
+    measures: number,
+  ): Record<"isTotal" | "suppressed" | "computedAt", CellField<Context, Types>> => ({
+    isTotal: t.boolean({
+      ...needs("stats:read"),
+      description: "A total over at least one requested dimension (those dimensions are null)",
+      resolve: (c) => c.isTotal,
+    }),
+    suppressed: t.field({
+      type: [Suppression],
+      // At most one entry per measure of the cell.
+      listSize: { assumedSize: measures },
+      ...needs("stats:read"),
+      description: "The measures of this cell that are not published, and why",
+      resolve: (c) => c.suppressed,
+    }),
+    computedAt: t.field({
+      type: "DateTime",
+      ...needs("stats:read"),
+      description: "When the snapshot this answer is cut from was computed (the as-of time)",
+      resolve: (c) => c.computedAt,
+    }),
+  });
+  return { Suppression, SuppressionReasonEnum, cellFields };
 }

@@ -13,7 +13,7 @@ import type { RegistryData } from "../registry-data.js";
 import { builder } from "./builder.js";
 import { MilieuEnum } from "./household.js";
 
-const { Suppression } = statisticsTypes(builder);
+const { Suppression, cellFields } = statisticsTypes(builder);
 
 const Dimension = builder.enumType("HouseholdStatisticDimension", { values: ["REGION", "MILIEU"] as const });
 
@@ -117,24 +117,7 @@ const HouseholdStatisticCell = builder.objectRef<AnswerCell>("HouseholdStatistic
       scored: measure("scored", "Households with an index in force; null when not published"),
       eligibleAmoTadamon: measure("eligibleAmoTadamon", "Scored households under the AMO Tadamon threshold in force"),
       eligibleDirectAid: measure("eligibleDirectAid", "Scored households under the direct aid threshold in force"),
-      isTotal: t.boolean({
-        ...needs("stats:read"),
-        description: "A total over at least one requested dimension (those dimensions are null)",
-        resolve: (c) => c.isTotal,
-      }),
-      suppressed: t.field({
-        type: [Suppression],
-        // At most one entry per measure of the cell.
-        listSize: { assumedSize: 5 },
-        ...needs("stats:read"),
-        description: "The measures of this cell that are not published, and why",
-        resolve: (c) => c.suppressed,
-      }),
-      computedAt: t.expose("computedAt", {
-        type: "DateTime",
-        ...needs("stats:read"),
-        description: "When the snapshot this answer is cut from was computed (the as-of time)",
-      }),
+      ...cellFields(t, 5),
     };
   },
 });
