@@ -1,7 +1,8 @@
-import { type ChildProcess, spawn } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { healthInsurance } from "@spx/health-insurance/subgraph";
 import { createTestDatabase, type TestDatabase, testDatabaseKind } from "@spx/testkit/test-database";
+import { exited, startReadyProcess } from "./testkit/child-process.js";
 import {
   CNSS_SERVICE,
   eventually,
@@ -23,31 +24,6 @@ import { type RunningSystem, startSystem } from "./testkit/start-system.js";
 
 const SCRIPT = fileURLToPath(new URL("./testkit/event-consumer.mjs", import.meta.url));
 const COUNT = 200;
-
-function startConsumer(env: Record<string, string>): Promise<ChildProcess> {
-  const child = spawn(process.execPath, [SCRIPT], {
-    // biome-ignore lint/style/noProcessEnv: the child needs PATH and nothing else of this run
-    env: { PATH: process.env.PATH ?? "", NODE_OPTIONS: "", ...env },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  let stderr = "";
-  child.stderr?.on("data", (chunk: Buffer) => {
-    stderr = (stderr + chunk.toString()).slice(-4000);
-  });
-  return new Promise((resolve, reject) => {
-    child.stdout?.on("data", (chunk: Buffer) => {
-      if (chunk.toString().includes('"ready":true')) {
-        resolve(child);
-      }
-    });
-    child.once("exit", (code) => reject(new Error(`the consumer exited (${code}) before it was ready: ${stderr}`)));
-  });
-}
-
-const exited = (child: ChildProcess) =>
-  new Promise<void>((resolve) =>
-    child.exitCode !== null || child.signalCode !== null ? resolve() : child.once("exit", () => resolve()),
-  );
 
 (testDatabaseKind() === "postgres"
   ? describe.each(["graph-feed", "nats"] as const)
@@ -89,7 +65,7 @@ const exited = (child: ChildProcess) =>
       ...(nats ? { NATS_URL: nats.url, NATS_STREAM: nats.stream ?? "", NATS_PREFIX: nats.subjectPrefix ?? "" } : {}),
     };
     const reacted = async () => [...(await reactionsByEvent(consumerDb.database.sql)).keys()].length;
-    const first = await startConsumer(env);
+    const first = await startReadyProcess(SCRIPT, env);
     children.push(first);
     await eventually(async () => (await reacted()) >= 40, "40 reactions before the kill");
     first.kill("SIGKILL");
@@ -97,7 +73,7 @@ const exited = (child: ChildProcess) =>
     // Killed mid-way: some events were not reacted to yet.
     expect(await reacted()).toBeLessThan(COUNT);
 
-    const second = await startConsumer(env);
+    const second = await startReadyProcess(SCRIPT, env);
     children.push(second);
     await eventually(async () => (await reacted()) === COUNT, "every event reacted to after the restart", 120_000);
     second.kill("SIGTERM");
