@@ -57,17 +57,11 @@ export const directAid = defineSubgraph({
     await installAidRules(prisma);
     const notices = noticeJob(prisma, options.graph, logger);
     await notices.start();
-    // The app closes its Prisma client last: the job stops first, a run under way finishing.
-    const disconnect = prisma.$disconnect.bind(prisma);
-    Object.assign(prisma, {
-      $disconnect: async () => {
-        await notices.stop();
-        await disconnect();
-      },
-    });
     return {
       prisma,
       exposed: { notices },
+      // A run under way finishes before the Prisma client closes.
+      stop: () => notices.stop(),
       events: { consumers: directAidConsumers({ prisma, graph: options.graph, logger }) },
       context: createContext(prisma, createReads(prisma, database), options.graph),
       seed: async () => ({ enrolments: await seedDemoIfEmpty(prisma) }),

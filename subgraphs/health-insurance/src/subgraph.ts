@@ -41,13 +41,6 @@ export const healthInsurance = defineSubgraph({
       intervalMs: (options.noticeJobIntervalSeconds ?? (await setting(prisma, "NOTICE_JOB_INTERVAL_SECONDS"))) * 1000,
       logger,
     });
-    // The app closes its Prisma client last: the job stops first, a run under way finishing.
-    // (SubgraphSetup has no close hook of its own; see the report for the proposal.)
-    const disconnect = prisma.$disconnect.bind(prisma);
-    prisma.$disconnect = async () => {
-      await notices.stop();
-      await disconnect();
-    };
     return {
       prisma,
       context: createContext(prisma, createReads(prisma, database), options.graph),
@@ -55,6 +48,8 @@ export const healthInsurance = defineSubgraph({
       statistics: [COVERAGE_STATISTICS],
       exposed: { notices },
       events: { consumers: healthInsuranceConsumers({ prisma, graph: options.graph }) },
+      // A run under way finishes before the Prisma client closes.
+      stop: () => notices.stop(),
     };
   },
 });

@@ -98,23 +98,15 @@ export async function createSubgraph<
   let ownGuard: ReplayGuard | undefined;
   let statistics: Statistics | undefined;
   let events: RegisterEvents | undefined;
+  let setup: Awaited<ReturnType<typeof definition.setup>> | undefined;
   try {
     ownGuard = options.replayGuard
       ? undefined
       : await createReplayGuard({ subgraph: name, redisUrl: options.redisUrl, logger: options.logger });
     const replayGuard = options.replayGuard ?? ownGuard;
-    const {
-      prisma,
-      context,
-      seed,
-      exposed,
-      statistics: declarations,
-      events: eventsSetup,
-    } = await definition.setup({
-      database,
-      logger: options.logger,
-      options,
-    });
+    setup = await definition.setup({ database, logger: options.logger, options });
+    const { prisma, context, seed, exposed, statistics: declarations, events: eventsSetup } = setup;
+    const stopJobs = setup.stop;
     if (options.demoSeed && seed) {
       const seeded = await seed();
       if (seeded && Object.values(seeded).some((count) => count > 0)) {
@@ -171,6 +163,7 @@ export async function createSubgraph<
         await startedEvents.close();
         // A refresh under way finishes (or fails) before its database is closed.
         await started.close();
+        await stopJobs?.();
         await prisma.$disconnect();
         await ownGuard?.close();
         if (!options.database) {
@@ -181,6 +174,8 @@ export async function createSubgraph<
   } catch (error) {
     await events?.close();
     await statistics?.close();
+    await setup?.stop?.();
+    await setup?.prisma.$disconnect();
     await ownGuard?.close();
     if (!options.database) {
       await database.close();

@@ -36,6 +36,12 @@ export interface SubgraphSetup<Prisma, Context extends RequestContext, Exposed> 
    * reacts to (`consumers`), delivered at least once and recognised by id (consumeOnce).
    */
   events?: EventsSetup;
+  /**
+   * Stops the register's own background work (a notices schedule): called when the app closes,
+   * after requests and events have stopped and before its Prisma client and database close, so a
+   * run under way finishes on an open database.
+   */
+  stop?: () => Promise<void>;
 }
 
 /**
