@@ -4,12 +4,15 @@ import type { SqlExecutor } from "@spx/runtime/database";
 import {
   consumeOnce,
   type EventHandler,
+  type EventMetrics,
+  eventMetrics,
   type RegisterEvent,
   type RegisterEvents,
   rawSqlOf,
   startEvents,
 } from "@spx/runtime/events";
 import { createLogger, type Logger } from "@spx/runtime/logging";
+import { serviceRegistry } from "@spx/runtime/metrics";
 import { serviceTokenSource } from "@spx/runtime/tokens";
 import { createTestDatabase, type TestDatabase } from "@spx/testkit/test-database";
 import { capturedLogs } from "./testkit/captured-logs.js";
@@ -67,7 +70,10 @@ describe.each(["graph-feed", "nats"] as const)("consumers over %s", (transport) 
       }
     });
 
-  async function startConsumer(handle: EventHandler["handle"], options: { background: boolean; logger?: Logger }) {
+  async function startConsumer(
+    handle: EventHandler["handle"],
+    options: { background: boolean; logger?: Logger; metrics?: EventMetrics },
+  ) {
     const graph = createGraphClient({
       url: () => `${system.gatewayUrl}/graphql`,
       token: serviceTokenSource(async () => system.issuerKey, CNSS_SERVICE, { issuer: ISSUER, audience: AUDIENCE }),
@@ -81,6 +87,7 @@ describe.each(["graph-feed", "nats"] as const)("consumers over %s", (transport) 
       nats,
       pollIntervalMs: 100,
       background: options.background,
+      metrics: options.metrics,
     });
     running.push(events);
     return events;
@@ -123,11 +130,16 @@ describe.each(["graph-feed", "nats"] as const)("consumers over %s", (transport) 
     expect([...reactions.values()].every((n) => n === 1)).toBe(true);
   });
 
-  it("retries an event whose reaction failed, with a delay, logs it by id and type only, and reacts once", async () => {
+  it("retries an event whose reaction failed, with a delay, logs it by id and type only, counts it, and reacts once", async () => {
     const [poison] = await recordTestEvents(system.population.prisma, 1, "test.poison");
     const after = await recordTestEvents(system.population.prisma, 5);
     await system.population.events.drain();
     let failures = 0;
+    const registry = serviceRegistry();
+    /** The consumer's series at /metrics, by name (source="population" only). */
+    const metric = async (name: string) =>
+      (await registry.getSingleMetric(name)?.get())?.values.find((v) => v.labels.source === "population")?.value;
+    let retryingWhenItSucceeded: number | undefined;
     const { logger, lines: raw } = capturedLogs();
     const lines = () => raw.map((line) => JSON.parse(line) as Record<string, unknown>);
     const consumer = await startConsumer(
@@ -136,9 +148,12 @@ describe.each(["graph-feed", "nats"] as const)("consumers over %s", (transport) 
           failures++;
           throw new Error("the reaction's register is busy");
         }
+        if (event.id === poison) {
+          retryingWhenItSucceeded = await metric("spx_events_consumer_retrying");
+        }
         await react(consumerDb.database.sql, event);
       },
-      { background: true, logger },
+      { background: true, logger, metrics: eventMetrics(registry) },
     );
     await eventually(async () => {
       const reactions = await reactionsByEvent(consumerDb.database.sql);
@@ -146,6 +161,11 @@ describe.each(["graph-feed", "nats"] as const)("consumers over %s", (transport) 
     }, "every event reacted to");
     await consumer.close();
     expect(failures).toBe(2);
+    // While it waited on the failing event, the consumer said so; once past it, it says 0.
+    expect(retryingWhenItSucceeded).toBe(2);
+    expect(await metric("spx_events_consumer_retrying")).toBe(0);
+    expect(await metric("spx_events_delivery_failures_total")).toBe(2);
+    expect(await metric("spx_events_handled_total")).toBeGreaterThanOrEqual(6);
     const reactions = await reactionsByEvent(consumerDb.database.sql);
     expect([poison ?? "", ...after].map((id) => reactions.get(id))).toEqual([1, 1, 1, 1, 1, 1]);
     const failed = lines().filter((line) => line.eventId === poison);

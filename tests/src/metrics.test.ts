@@ -95,6 +95,18 @@ beforeAll(async () => {
   burst = await Promise.all(Array.from({ length: 60 }, () => post(citizen, { query: "{ __typename }" })));
   expect(burst.some((answer) => answer.status === 429)).toBe(true);
 
+  // An event: a death the other registers react to (counted by the relay and by each consumer).
+  const [other] = await system.populationDb.database.sql.query<{ idcs: string }>(
+    "SELECT idcs FROM person WHERE life_status = 'ALIVE' AND idcs <> $1 ORDER BY idcs LIMIT 1",
+    [subject.idcs],
+  );
+  const death = await post(anr, {
+    query: "mutation($idcs: ID!, $d: Date!) { recordDeath(idcs: $idcs, dateOfDeath: $d) { person { idcs } } }",
+    variables: { idcs: other?.idcs, d: new Date().toISOString().slice(0, 10) },
+  });
+  expect(death.body.errors).toBeUndefined();
+  await system.drainEvents();
+
   const urls: Record<string, string> = { gateway: system.gatewayUrl };
   for (const register of REGISTERS) {
     urls[register] = baseUrl(system.subgraphUrls[register] ?? "");
@@ -199,6 +211,18 @@ describe("each register's /metrics", () => {
     expect(family(register, "process_resident_memory_bytes")).toBeDefined();
   });
 
+  it("counts the events relayed and handled, and a consumer waiting on a failing event", () => {
+    expect(total("population", "spx_events_relayed_total", { stage: "positioned" })).toBeGreaterThanOrEqual(1);
+    expect(samples("population", "spx_events_relay_failures_total")).toHaveLength(1);
+    for (const register of ["health-insurance", "direct-aid"]) {
+      expect(total(register, "spx_events_handled_total", { source: "population" })).toBeGreaterThanOrEqual(1);
+      expect(total(register, "spx_events_delivery_failures_total", { source: "population" })).toBe(0);
+      expect(samples(register, "spx_events_consumer_retrying", { source: "population" })).toEqual([
+        expect.objectContaining({ value: "0" }),
+      ]);
+    }
+  });
+
   it("names a planned operation after the registered document behind it", () => {
     expect(
       total("population", "graphql_server_request_duration_seconds", {
@@ -224,6 +248,9 @@ describe("label values", () => {
     http_response_status_code: HTTP_STATUS_CODES,
     http_route: ["/graphql", "/healthz", "/metrics", "/readyz", "/.well-known/jwks.json", "/dev/token"],
     state: ["idle", "used"],
+    // Events: the producing registers, and the relay's two stages.
+    source: ["population", "social-registry"],
+    stage: ["positioned", "published"],
   };
   // prom-client's process and Node.js metrics: what they label with is fixed by the library.
   const library = new Set([
@@ -334,7 +361,7 @@ describe("the dashboard and the alert rules", () => {
       encoding: "utf8",
     });
     expect(rules.error).toBeUndefined();
-    expect(`${rules.stdout}${rules.stderr}`).toMatch(/SUCCESS: 6 rules found/);
+    expect(`${rules.stdout}${rules.stderr}`).toMatch(/SUCCESS: 8 rules found/);
     expect(rules.status).toBe(0);
     // prom-client's own defaults name three gauges with a `_total` suffix (kept by the library for
     // compatibility); everything else, all of our families included, must lint clean.

@@ -3,6 +3,7 @@ import type { SqlExecutor } from "../database/database.js";
 import type { Logger } from "../logging/logger.js";
 import { retryDelayMs, SerialQueue, Stopper } from "./backoff.js";
 import { deliveryFailure, dispatch } from "./dispatch.js";
+import { type EventMetrics, NO_EVENT_METRICS } from "./event-metrics.js";
 import { FEED_DOCUMENTS, type FeedEvent } from "./feed-documents.js";
 import type { EventHandler, RegisterEvent } from "./register-event.js";
 
@@ -22,6 +23,8 @@ export class GraphFeedConsumer {
   private loop: Promise<void> | undefined;
   private readonly name: string;
   private readonly document: { field: string; document: string };
+  /** Failed attempts in a row on the event this consumer waits on. */
+  private attempts = 0;
 
   constructor(
     private readonly options: {
@@ -32,6 +35,7 @@ export class GraphFeedConsumer {
       sql: SqlExecutor;
       pollIntervalMs: number;
       logger: Logger;
+      metrics?: EventMetrics | undefined;
     },
   ) {
     const document = FEED_DOCUMENTS[options.source];
@@ -114,11 +118,15 @@ export class GraphFeedConsumer {
   }
 
   private async deliver(event: RegisterEvent): Promise<void> {
+    const metrics = this.options.metrics ?? NO_EVENT_METRICS;
     try {
       await dispatch(this.options.handlers, event);
     } catch (error) {
+      metrics.failed(this.options.source, ++this.attempts);
       throw new DeliveryError(event, error);
     }
+    this.attempts = 0;
+    metrics.handled(this.options.source);
     await this.options.sql.query(
       `INSERT INTO event_cursor (consumer, source, position) VALUES ($1, $2, $3::bigint)
        ON CONFLICT (consumer) DO UPDATE SET position = GREATEST(event_cursor.position, excluded.position)`,

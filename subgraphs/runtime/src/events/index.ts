@@ -1,6 +1,7 @@
 export * from "./backoff.js";
 export * from "./consume-once.js";
 export * from "./event-feed.js";
+export * from "./event-metrics.js";
 export * from "./feed-documents.js";
 export * from "./feed-schema.js";
 export * from "./graph-feed.js";

@@ -14,6 +14,7 @@ import { connect, type NatsConnection, nanos } from "@nats-io/transport-node";
 import type { Logger } from "../logging/logger.js";
 import { retryDelayMs, Stopper } from "./backoff.js";
 import { deliveryFailure, dispatch } from "./dispatch.js";
+import { type EventMetrics, NO_EVENT_METRICS } from "./event-metrics.js";
 import type { EventHandler, RegisterEvent } from "./register-event.js";
 import type { EventPublisher } from "./relay.js";
 
@@ -141,6 +142,7 @@ export class NatsConsumer {
       handlers: readonly EventHandler[];
       pollIntervalMs: number;
       logger: Logger;
+      metrics?: EventMetrics | undefined;
     },
   ) {
     this.name = `${options.consumer}-${options.source}`;
@@ -256,6 +258,7 @@ export class NatsConsumer {
     } catch (error) {
       this.failures++;
       const attempt = message.info.deliveryCount;
+      (this.options.metrics ?? NO_EVENT_METRICS).failed(this.options.source, attempt);
       this.options.logger.warn(
         { consumer: this.name, ...deliveryFailure(event, error, attempt) },
         "event delivery failed; redelivered later",
@@ -266,5 +269,6 @@ export class NatsConsumer {
       clearInterval(progress);
     }
     await message.ackAck();
+    (this.options.metrics ?? NO_EVENT_METRICS).handled(this.options.source);
   }
 }

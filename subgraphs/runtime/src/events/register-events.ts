@@ -1,6 +1,7 @@
 import type { GraphClient } from "../clients/graph-client.js";
 import type { SqlExecutor } from "../database/database.js";
 import type { Logger } from "../logging/logger.js";
+import type { EventMetrics } from "./event-metrics.js";
 import { GraphFeedConsumer } from "./graph-feed.js";
 import { NatsConsumer, type NatsSettings, NatsTransport } from "./nats-transport.js";
 import type { EventHandler, EventsSetup, RegisterEvents } from "./register-event.js";
@@ -21,6 +22,8 @@ export interface EventsOptions {
   graph?: GraphClient | undefined;
   pollIntervalMs?: number | undefined;
   relayIntervalMs?: number | undefined;
+  /** Where the relay and consumers count what they do (the register's /metrics). */
+  metrics?: EventMetrics | undefined;
   /** false: nothing runs in the background (a test drives `drain()` itself). Default true. */
   background?: boolean | undefined;
 }
@@ -42,7 +45,7 @@ function bySource(handlers: readonly EventHandler[]): Map<string, EventHandler[]
 
 /** Starts a register's relay and consumers as its setup declares them. */
 export async function startEvents(options: EventsOptions): Promise<RegisterEvents> {
-  const { register, sql, logger, setup } = options;
+  const { register, sql, logger, setup, metrics } = options;
   const consumers = setup?.consumers ?? [];
   const produces = setup?.produces ?? false;
   if (!produces && consumers.length === 0) {
@@ -54,6 +57,7 @@ export async function startEvents(options: EventsOptions): Promise<RegisterEvent
   const loops: Loop[] = [];
   try {
     if (produces) {
+      metrics?.producing();
       relays.push(
         new Relay({
           source: register,
@@ -61,12 +65,22 @@ export async function startEvents(options: EventsOptions): Promise<RegisterEvent
           publisher: transport?.publisher(),
           intervalMs: options.relayIntervalMs ?? DEFAULT_EVENTS_RELAY_INTERVAL_MS,
           logger,
+          metrics,
         }),
       );
     }
     for (const [source, handlers] of bySource(consumers)) {
+      metrics?.consuming(source);
       if (transport) {
-        const consumer = new NatsConsumer({ transport, consumer: register, source, handlers, pollIntervalMs, logger });
+        const consumer = new NatsConsumer({
+          transport,
+          consumer: register,
+          source,
+          handlers,
+          pollIntervalMs,
+          logger,
+          metrics,
+        });
         await consumer.init();
         loops.push(consumer);
       } else {
@@ -82,6 +96,7 @@ export async function startEvents(options: EventsOptions): Promise<RegisterEvent
             sql,
             pollIntervalMs,
             logger,
+            metrics,
           }),
         );
       }

@@ -1,6 +1,7 @@
 import type { SqlExecutor } from "../database/database.js";
 import type { Logger } from "../logging/logger.js";
 import { SerialQueue, Stopper } from "./backoff.js";
+import { type EventMetrics, NO_EVENT_METRICS } from "./event-metrics.js";
 import { unpublishedEvents } from "./outbox-reader.js";
 import type { RegisterEvent } from "./register-event.js";
 
@@ -90,8 +91,13 @@ export class Relay {
       publisher?: EventPublisher | undefined;
       intervalMs: number;
       logger: Logger;
+      metrics?: EventMetrics | undefined;
     },
   ) {}
+
+  private get metrics(): EventMetrics {
+    return this.options.metrics ?? NO_EVENT_METRICS;
+  }
 
   start(): void {
     this.loop ??= this.run();
@@ -109,6 +115,7 @@ export class Relay {
           return { positioned, published, locked: true };
         }
         positioned += n;
+        this.metrics.relayed(n, 0);
         if (n < BATCH) {
           break;
         }
@@ -119,6 +126,7 @@ export class Relay {
           return { positioned, published, locked: true };
         }
         published += n;
+        this.metrics.relayed(0, n);
         if (n < BATCH) {
           break;
         }
@@ -159,6 +167,7 @@ export class Relay {
         failures = 0;
       } catch (error) {
         failures++;
+        this.metrics.relayFailed();
         // Counts and the error only: events carry personal data.
         this.options.logger.warn({ err: error, failures }, "event relay failed; retrying");
       }

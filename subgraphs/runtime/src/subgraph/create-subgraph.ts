@@ -4,7 +4,7 @@ import type { GraphClient } from "../clients/graph-client.js";
 import type { Database } from "../database/database.js";
 import type { DatabaseTimeouts } from "../database/database-timeouts.js";
 import { prepareDatabase } from "../database/prepare-database.js";
-import { type NatsSettings, startEvents } from "../events/index.js";
+import { eventMetrics, type NatsSettings, startEvents } from "../events/index.js";
 import type { RegisterEvents } from "../events/register-event.js";
 import type { Logger } from "../logging/logger.js";
 import { createSubgraphHttp, type RequestContext } from "../server/subgraph-server.js";
@@ -122,7 +122,7 @@ export async function createSubgraph<
       refreshTimeoutMs: options.statisticsRefreshTimeoutMs ?? DEFAULT_STATISTICS_REFRESH_TIMEOUT_MS,
       logger: options.logger,
     });
-    const { server, handler } = createSubgraphHttp({
+    const { server, handler, registry } = createSubgraphHttp({
       name,
       schema,
       gatewayKeys: options.gatewayKeys,
@@ -145,6 +145,7 @@ export async function createSubgraph<
       pollIntervalMs: options.eventsPollIntervalMs,
       relayIntervalMs: options.eventsRelayIntervalMs,
       background: options.eventsInBackground,
+      metrics: eventMetrics(registry),
     });
     await server.start();
     statistics.start();
