@@ -13,7 +13,8 @@ export const DEV_TOKEN_PATH = "/dev-issuer/token";
 const TOKEN_TTL_SECONDS = 300;
 const MAX_FORM_BYTES = 8 * 1024;
 
-function sendOAuth(res: ServerResponse, status: number, body: Record<string, unknown>, headers = {}): void {
+/** A token endpoint's JSON answer, never cached (also the console's development sign-in). */
+export function sendOAuth(res: ServerResponse, status: number, body: Record<string, unknown>, headers = {}): void {
   const text = JSON.stringify(body);
   // RFC 6749 §5.1: token responses are never cached.
   res.writeHead(status, {

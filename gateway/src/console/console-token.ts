@@ -4,6 +4,7 @@ import { refuseInProduction } from "@spx/runtime/config";
 import { type RouteHandler, readBody } from "@spx/runtime/server";
 import { mintToken, type SigningKey } from "@spx/runtime/tokens";
 import { devCaller } from "../dev-caller.js";
+import { sendOAuth } from "../dev-token-endpoint.js";
 import { SIGN_IN_ROLES } from "./console-config.js";
 
 /** Where the console's development sign-in picker gets its token, beside the registers' token endpoint. */
@@ -11,21 +12,8 @@ export const CONSOLE_TOKEN_PATH = "/dev-issuer/console-token";
 
 const MAX_BODY_BYTES = 8 * 1024;
 
-function send(res: ServerResponse, status: number, body: Record<string, unknown>, headers = {}): void {
-  const text = JSON.stringify(body);
-  // Token responses are never cached (RFC 6749 §5.1).
-  res.writeHead(status, {
-    "content-type": "application/json; charset=utf-8",
-    "content-length": Buffer.byteLength(text),
-    "cache-control": "no-store",
-    pragma: "no-cache",
-    ...headers,
-  });
-  res.end(text);
-}
-
 const invalid = (res: ServerResponse, description: string, headers = {}) =>
-  send(res, 400, { error: "invalid_request", error_description: description }, headers);
+  sendOAuth(res, 400, { error: "invalid_request", error_description: description }, headers);
 
 /**
  * The development issuer's sign-in for the console: the picker posts a grant (agency, role, region
@@ -42,7 +30,7 @@ export function consoleTokenEndpoint(options: {
   refuseInProduction("The console's development sign-in", "the console signs in at CONSOLE_OIDC_ISSUER");
   return async (req, res) => {
     if (req.method !== "POST") {
-      send(res, 405, { error: "invalid_request", error_description: "POST only" }, { allow: "POST" });
+      sendOAuth(res, 405, { error: "invalid_request", error_description: "POST only" }, { allow: "POST" });
       return;
     }
     const type = (req.headers["content-type"] ?? "").split(";")[0]?.trim().toLowerCase();
@@ -53,7 +41,7 @@ export function consoleTokenEndpoint(options: {
     const text = await readBody(req, MAX_BODY_BYTES);
     if (text === undefined) {
       // The rest of the body is still on the wire: the connection cannot carry another request.
-      send(res, 413, { error: "invalid_request", error_description: "body too large" }, { connection: "close" });
+      sendOAuth(res, 413, { error: "invalid_request", error_description: "body too large" }, { connection: "close" });
       return;
     }
     let body: unknown;
@@ -99,6 +87,6 @@ export function consoleTokenEndpoint(options: {
       audience: options.audience,
       ttlSeconds: checked.ttlSeconds,
     });
-    send(res, 200, { access_token: accessToken, token_type: "Bearer", expires_in: checked.ttlSeconds });
+    sendOAuth(res, 200, { access_token: accessToken, token_type: "Bearer", expires_in: checked.ttlSeconds });
   };
 }
