@@ -1,7 +1,8 @@
 /*
  * What an operator watches of a register's events at /metrics: how many its relay positioned and
  * published, its relay's failures, the events each consumer handled and failed, and whether a
- * consumer is stuck on one event (it retries that event, in order, before any later one). Labels
+ * consumer keeps failing on an event (over the graph feed it retries that event before any later
+ * one; over JetStream the event is redelivered later while the others go on). Labels
  * are the producing registers only (a closed set): never an event's id, type or subject.
  */
 import type { Registry } from "prom-client";
@@ -15,10 +16,13 @@ export interface EventMetrics {
   consuming(source: string): void;
   relayed(positioned: number, published: number): void;
   relayFailed(): void;
-  /** An event whose handlers returned (a redelivery recognised by consumeOnce included). */
-  handled(source: string): void;
-  /** A delivery that failed; `attempts`: how often in a row the event now waited on has failed. */
-  failed(source: string, attempts: number): void;
+  /**
+   * An event whose handlers returned (a redelivery recognised by consumeOnce included);
+   * `retrying`: the most failed attempts of an event the consumer still has to handle (0: none).
+   */
+  handled(source: string, retrying: number): void;
+  /** A delivery that failed; `retrying` as above, this event's failures included. */
+  failed(source: string, retrying: number): void;
 }
 
 export const NO_EVENT_METRICS: EventMetrics = {
@@ -54,7 +58,7 @@ export function eventMetrics(registry: Registry): EventMetrics {
   });
   const retrying = boundedGauge(registry, {
     name: "spx_events_consumer_retrying",
-    help: "Failed attempts in a row on the event the consumer of this producer waits on; 0 while events flow.",
+    help: "The most failed deliveries of an event of this producer not handled yet; 0 while events flow.",
     labels: { source: sources },
   });
   return {
@@ -73,9 +77,9 @@ export function eventMetrics(registry: Registry): EventMetrics {
       relayed.inc({ stage: "published" }, published);
     },
     relayFailed: () => relayFailures.inc({}),
-    handled(source) {
+    handled(source, attempts) {
       handled.inc({ source });
-      retrying.set({ source }, 0);
+      retrying.set({ source }, attempts);
     },
     failed(source, attempts) {
       failures.inc({ source });

@@ -126,7 +126,7 @@ export class GraphFeedConsumer {
       throw new DeliveryError(event, error);
     }
     this.attempts = 0;
-    metrics.handled(this.options.source);
+    metrics.handled(this.options.source, 0);
     await this.options.sql.query(
       `INSERT INTO event_cursor (consumer, source, position) VALUES ($1, $2, $3::bigint)
        ON CONFLICT (consumer) DO UPDATE SET position = GREATEST(event_cursor.position, excluded.position)`,

@@ -126,12 +126,21 @@ function isNotFound(error: unknown): boolean {
  * the process dies is redelivered. A handler that throws is negatively acknowledged with a
  * growing delay; JetStream redelivers it then, and later events go on meanwhile.
  */
+/** How long a failed event counts as still failing here without failing again (see `failing`). */
+const STALE_FAILURE_MS = 5 * 60_000;
+
 export class NatsConsumer {
   private readonly stopper = new Stopper();
   private loop: Promise<void> | undefined;
   private fetching: ConsumerMessages | undefined;
   private consumer: Consumer | undefined;
   private failures = 0;
+  /**
+   * Events whose delivery failed here and that this process has not handled since, with their
+   * delivery counts (for /metrics). Another replica may handle the redelivery: an entry not
+   * refreshed by a new failure within STALE_FAILURE_MS (redeliveries come within a minute) is dropped.
+   */
+  private readonly failing = new Map<string, { attempts: number; at: number }>();
   readonly name: string;
 
   constructor(
@@ -258,7 +267,8 @@ export class NatsConsumer {
     } catch (error) {
       this.failures++;
       const attempt = message.info.deliveryCount;
-      (this.options.metrics ?? NO_EVENT_METRICS).failed(this.options.source, attempt);
+      this.failing.set(event.id, { attempts: attempt, at: Date.now() });
+      (this.options.metrics ?? NO_EVENT_METRICS).failed(this.options.source, this.mostAttempts());
       this.options.logger.warn(
         { consumer: this.name, ...deliveryFailure(event, error, attempt) },
         "event delivery failed; redelivered later",
@@ -269,6 +279,20 @@ export class NatsConsumer {
       clearInterval(progress);
     }
     await message.ackAck();
-    (this.options.metrics ?? NO_EVENT_METRICS).handled(this.options.source);
+    this.failing.delete(event.id);
+    (this.options.metrics ?? NO_EVENT_METRICS).handled(this.options.source, this.mostAttempts());
+  }
+
+  private mostAttempts(): number {
+    let most = 0;
+    const stale = Date.now() - STALE_FAILURE_MS;
+    for (const [id, failure] of this.failing) {
+      if (failure.at < stale) {
+        this.failing.delete(id);
+      } else {
+        most = Math.max(most, failure.attempts);
+      }
+    }
+    return most;
   }
 }
