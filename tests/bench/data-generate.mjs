@@ -161,6 +161,8 @@ export async function refreshSnapshots(registers) {
           timings[name] = Math.round(performance.now() - started);
         }
       } finally {
+        // The register's own jobs (the notices schedules) stop before its client and database close.
+        await setup.stop?.();
         await /** @type {{ $disconnect(): Promise<void> }} */ (setup.prisma).$disconnect();
       }
     } finally {
