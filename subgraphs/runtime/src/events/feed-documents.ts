@@ -25,3 +25,8 @@ export interface FeedEvent {
   subject: string;
   data: string;
 }
+
+/** The feed documents' operation names (`PopulationEvents`, …), as the operation log and metrics see them. */
+export const FEED_OPERATIONS: ReadonlySet<string> = new Set(
+  Object.values(FEED_DOCUMENTS).map(({ document }) => /^query (\w+)/.exec(document)?.[1] ?? ""),
+);

@@ -13,8 +13,10 @@ import { AccessTrail, SERVED_PERSONS } from "../access/access-trail.js";
 import type { Caller } from "../access/caller.js";
 import type { StatementCounter } from "../database/statement-counter.js";
 import { maskError, UnauthenticatedError } from "../errors/errors.js";
+import { FEED_OPERATIONS } from "../events/feed-documents.js";
 import type { Logger } from "../logging/logger.js";
 import { withHttpMetrics } from "../metrics/http-metrics.js";
+import { plannedOperationName } from "../metrics/operation-metrics.js";
 import type { PoolFigures } from "../metrics/register-metrics.js";
 import { subgraphMetrics } from "../metrics/subgraph-metrics.js";
 import { NO_STATISTICS, type StatisticsReader } from "../statistics/statistics-service.js";
@@ -61,8 +63,23 @@ export interface SubgraphHttpOptions<Context extends RequestContext> {
   statistics?: StatisticsReader | undefined;
 }
 
+/**
+ * Whether an operation is a register's routine poll of another's event feed (a registered feed
+ * document, asked by a service, answered without error): several a second on the embedded
+ * default, so logged at debug, where they do not bury the operations people asked.
+ */
+function isFeedPoll(
+  request: { operationName?: string | null | undefined; errors?: readonly unknown[] | undefined },
+  caller: Pick<Caller, "role"> | undefined,
+): boolean {
+  const name = plannedOperationName(request.operationName);
+  return caller?.role === "SERVICE" && !request.errors?.length && name !== undefined && FEED_OPERATIONS.has(name);
+}
+
 /** Logs one line per operation: request id, operation, outcome. Never variables or results. */
-export function operationLogPlugin<Context extends Pick<RequestContext, "log"> = RequestContext>(
+export function operationLogPlugin<
+  Context extends Pick<RequestContext, "log"> & { caller?: Pick<Caller, "role"> | undefined } = RequestContext,
+>(
   /** Further figures for the line (the gateway's cost), computed as the response is sent. */
   describe?: (request: GraphQLRequestContextWillSendResponse<Context>) => Record<string, unknown> | undefined,
 ): ApolloServerPlugin<Context> {
@@ -72,8 +89,9 @@ export function operationLogPlugin<Context extends Pick<RequestContext, "log"> =
       return {
         async willSendResponse(request) {
           const { operationName, errors } = request;
+          const level = isFeedPoll(request, contextValue.caller) ? "debug" : "info";
           // One line per operation: a line is a write, and writes were the gateway's hottest code.
-          contextValue.log.info(
+          contextValue.log[level](
             {
               operation: operationName ?? null,
               ms: Math.round(performance.now() - started),
