@@ -151,7 +151,24 @@ interface Affiliation {
   payer: string;
   status: string;
   rightsFrom?: string | null;
-  covered: { idcs: string; role?: string; dependantKind: string | null; until?: string | null }[];
+  covered: {
+    idcs: string;
+    role?: string;
+    dependantKind: string | null;
+    until?: string | null;
+    endReason?: string | null;
+  }[];
+}
+
+/** An affiliation as the insurer reads it, with every coverage (open and ended). */
+async function affiliationOf(id: string): Promise<Affiliation> {
+  return (
+    await ok<{ affiliation: Affiliation }>(
+      insurer,
+      "query($id: ID!) { affiliation(id: $id) { id regime payer status covered { idcs role dependantKind until endReason } } }",
+      { id },
+    )
+  ).affiliation;
 }
 
 async function enrol(householdId: string) {
@@ -174,6 +191,15 @@ async function coverageOf(idcs: string) {
       };
     }>(insurer, COVERAGE, { idcs })
   ).person;
+}
+
+/** When the dependants review next examines each of these persons' open coverage (ISO day or null). */
+async function reviewDates(idcs: string[]): Promise<Record<string, string | null>> {
+  const rows = await system.healthInsurance.prisma.coverage.findMany({
+    where: { personIdcs: { in: idcs }, until: null },
+    select: { personIdcs: true, reviewOn: true },
+  });
+  return Object.fromEntries(rows.map((r) => [r.personIdcs, r.reviewOn ? iso(r.reviewOn) : null]));
 }
 
 const openDependants = (a: Affiliation) =>
@@ -309,6 +335,27 @@ describe("AMO-Tadamon enrolment", () => {
         [ward, "KAFALA_CHILD"],
       ].sort(),
     );
+
+    // No event fires on a birthday: the dependants review examines each child on the day its ground
+    // can change. Nada turns 21 tomorrow and is not enrolled: covered today, not tomorrow.
+    expect(await reviewDates([disabled, almost21, ward])).toEqual({
+      [disabled]: null,
+      [almost21]: iso(inDays(1)),
+      [ward]: "2037-05-05",
+    });
+    await system.healthInsurance.notices.reviewOnce(new Date());
+    expect(openDependants(await affiliationOf(affiliation.id))).toContainEqual([almost21, "CHILD"]);
+    await system.healthInsurance.notices.reviewOnce(inDays(1));
+    const after = await affiliationOf(affiliation.id);
+    expect(openDependants(after)).toEqual(
+      [
+        [disabled, "DISABLED_CHILD"],
+        [ward, "KAFALA_CHILD"],
+      ].sort(),
+    );
+    expect(after.covered.find((c) => c.idcs === almost21)?.endReason).toBe(
+      "No longer a dependant: 21 or older and not enrolled in higher education",
+    );
   });
 });
 
@@ -379,6 +426,10 @@ describe("dependants of a contributory affiliation, from the registers' facts", 
     expect(affiliation.covered.map((c) => c.dependantKind).sort()).toEqual([null, "STUDENT_CHILD"].sort());
     const twice = await system.query(insurer, REGISTER, { input: { principalIdcs: student, regime: "AMO_TNS" } });
     expect(twice.body.errors?.[0]?.extensions).toMatchObject({ code: "ALREADY_COVERED", idcs: [student] });
+    // Sara turns 26 tomorrow: the review ends her coverage then, whatever the regime.
+    expect(await reviewDates([student])).toEqual({ [student]: iso(inDays(1)) });
+    await system.healthInsurance.notices.reviewOnce(inDays(1));
+    expect(openDependants(await affiliationOf(affiliation.id))).toEqual([]);
   });
 
   it("covers a child with both parents insured through the father's affiliation; after a divorce, the custodian's", async () => {

@@ -129,3 +129,36 @@ export function parentRuleRefusal(principal: string, facts: ParentFacts): string
     ? "covered through the father's affiliation"
     : "covered through the affiliation of the parent with custody";
 }
+
+/** The day someone born on `birthDate` (ISO) turns `years`: 29 February's children on 1 March in other years. */
+export function birthdayOf(birthDate: string, years: number): string {
+  const [y, m, d] = birthDate.split("-").map(Number) as [number, number, number];
+  const day = new Date(Date.UTC(y + years, m - 1, d));
+  // 29 February of a year without one: Date.UTC rolls over to 1 March, the day ageOn counts the year from.
+  return day.toISOString().slice(0, 10);
+}
+
+/**
+ * The first day on which a dependant's ground can change by time alone, so that the dependants
+ * review re-examines them then: a child's or kafala ward's age limit; a student's age limit, or
+ * the first day of the school year after the one enrolled in, whichever comes first. None for a
+ * spouse or a disabled child (their grounds change by events: a divorce, a disability's end).
+ */
+export function dependantReviewOn(
+  person: Pick<RelativeFacts, "birthDate" | "enrolment">,
+  kind: DependantKind,
+  rules: AmoRules,
+  day: Date,
+): string | null {
+  if (kind === "CHILD" || kind === "KAFALA_CHILD") {
+    return birthdayOf(person.birthDate, rules.childAgeLimit);
+  }
+  if (kind !== "STUDENT_CHILD") {
+    return null;
+  }
+  // The enrolment's school year ("2026-2027"), or the one in progress when none was declared.
+  const year = person.enrolment?.schoolYear ?? schoolYearOn(day);
+  const nextYearStarts = `${year.slice(5, 9)}-09-01`;
+  const limit = birthdayOf(person.birthDate, rules.studentAgeLimit);
+  return limit < nextYearStarts ? limit : nextYearStarts;
+}

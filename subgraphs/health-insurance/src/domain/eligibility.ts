@@ -12,6 +12,8 @@ import type { DependantKind } from "./dependants.js";
 export interface EntitledDependant {
   idcs: string;
   kind: DependantKind;
+  /** When the dependants review re-examines this ground by time alone (`dependantReviewOn`), if ever. */
+  reviewOn: string | null;
 }
 
 /** The social register's AMO-Tadamon decision for the household, when it says eligible. */

@@ -3,11 +3,18 @@ import { isEligible, SHIPPED_THRESHOLDS, type ThresholdRule } from "@spx/referen
 import { demoRowId, type ScoredDemoHousehold, scoredDemoHouseholds } from "@spx/social-registry/seed/demo-households";
 import type { Prisma } from "../../generated/prisma/index.js";
 import { addMonths, rulesFor, SHIPPED_AMO_RULES } from "../domain/amo-rules.js";
-import { type DependantCandidate, dependantDecision, type RelativeFacts } from "../domain/dependants.js";
+import {
+  type DependantCandidate,
+  dependantDecision,
+  dependantReviewOn,
+  type RelativeFacts,
+} from "../domain/dependants.js";
 import { PAYER, type Regime, rightsFrom } from "../domain/regimes.js";
 import type { InsurancePrisma } from "../subgraph.js";
 
 const SEED_LOCK = 72707372;
+
+const isoDate = (day: string | null) => (day ? new Date(`${day}T00:00:00Z`) : null);
 const TADAMON = SHIPPED_THRESHOLDS.find((t) => t.program === "AMO_TADAMON") as ThresholdRule;
 
 // Row id kinds in the generated data (see demoRowId): one affiliation per household, its coverages.
@@ -61,6 +68,7 @@ export function insuranceRows(household: ScoredDemoHousehold, now: Date): Insura
       role: "PRINCIPAL",
       dependantKind: null,
       since: openedAt,
+      reviewOn: null,
     },
   ];
   const rules = rulesFor(SHIPPED_AMO_RULES, now);
@@ -74,6 +82,7 @@ export function insuranceRows(household: ScoredDemoHousehold, now: Date): Insura
         role: "DEPENDANT",
         dependantKind: decision.kind,
         since: openedAt,
+        reviewOn: isoDate(dependantReviewOn(candidate.person, decision.kind, rules, now)),
       });
     }
   }

@@ -101,6 +101,7 @@ export async function placeDependants(
         role: "DEPENDANT" as const,
         dependantKind: d.kind,
         since: now,
+        reviewOn: d.reviewOn ? new Date(`${d.reviewOn}T00:00:00Z`) : null,
       })),
     });
   }
@@ -127,7 +128,7 @@ export async function placeWithParents(tx: Tx, refused: FamilyDecision["refused"
       const added = await placeDependants(
         tx,
         affiliation.id,
-        [{ idcs: m.idcs, kind: m.kind, claimedByParentRule: true }],
+        [{ idcs: m.idcs, kind: m.kind, claimedByParentRule: true, reviewOn: m.reviewOn }],
         now,
       );
       placed.push(...added.map((a) => a.idcs));

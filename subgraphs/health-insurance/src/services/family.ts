@@ -5,6 +5,7 @@ import {
   type DependantCandidate,
   type DependantKind,
   dependantDecision,
+  dependantReviewOn,
   type ParentFacts,
   parentRuleRefusal,
   type RelativeFacts,
@@ -24,12 +25,18 @@ export interface Entitled {
   kind: DependantKind;
   /** The parent rule names this principal (both parents insured, or custody): the child moves here. */
   claimedByParentRule: boolean;
+  /** When the dependants review re-examines this ground (`dependantReviewOn`), if ever. */
+  reviewOn: string | null;
 }
 
 export interface FamilyDecision {
   principal: string;
   entitled: Entitled[];
-  refused: { idcs: string; reason: string; movesTo?: { parent: string; kind: DependantKind } }[];
+  refused: {
+    idcs: string;
+    reason: string;
+    movesTo?: { parent: string; kind: DependantKind; reviewOn: string | null };
+  }[];
   /** The principal's own facts (occupation and household for AMO Achamil). */
   self: Relative | undefined;
 }
@@ -133,6 +140,7 @@ export async function familyDependants(
         decision.refused.push({ idcs: candidate.idcs, reason: ground.refused });
         continue;
       }
+      const reviewOn = dependantReviewOn(person, ground.kind, rules, now);
       let claimedByParentRule = false;
       if (candidate.relation === "CHILD") {
         const mother = relative.mother?.idcs ?? null;
@@ -148,13 +156,17 @@ export async function familyDependants(
         const refusal = parentRuleRefusal(principal, parentFacts);
         const parent = coveringParent(parentFacts);
         if (refusal && parent) {
-          decision.refused.push({ idcs: candidate.idcs, reason: refusal, movesTo: { parent, kind: ground.kind } });
+          decision.refused.push({
+            idcs: candidate.idcs,
+            reason: refusal,
+            movesTo: { parent, kind: ground.kind, reviewOn },
+          });
           continue;
         }
         // Named by the rule over the other parent: a coverage through that parent moves here.
         claimedByParentRule = mother !== null && father !== null && parent === principal;
       }
-      decision.entitled.push({ idcs: candidate.idcs, kind: ground.kind, claimedByParentRule });
+      decision.entitled.push({ idcs: candidate.idcs, kind: ground.kind, claimedByParentRule, reviewOn });
     }
     result.set(principal, decision);
   }

@@ -6,6 +6,7 @@ import { dayOf, isoDay } from "../domain/amo-rules.js";
 import { contestText, noticeEffectiveOn, noticeOutcome } from "../domain/notices.js";
 import { householdsForNotices } from "../registers.js";
 import type { InsurancePrisma } from "../subgraph.js";
+import { type DependantReview, reviewDependants } from "./dependant-review.js";
 
 type Tx = PrismaNamespace.TransactionClient | InsurancePrisma;
 
@@ -192,12 +193,17 @@ export async function applyDueNotices(
 }
 
 export interface NoticeJob {
-  /** One run now (tests; the periodic run calls the same). */
+  /** One run of the due notices now (tests; the periodic run calls the same). */
   runOnce(now?: Date): Promise<NoticeRun>;
+  /** One run of the dependants review now (tests; the periodic run calls it after the notices). */
+  reviewOnce(now?: Date): Promise<DependantReview>;
   stop(): Promise<void>;
 }
 
-/** The periodic run of `applyDueNotices` (every minute by default); a run never overlaps the next. */
+/**
+ * The periodic run of `applyDueNotices` and of the dependants review (every minute by default);
+ * a run never overlaps the next.
+ */
 export function startNoticeJob(options: {
   prisma: InsurancePrisma;
   graph: GraphClient;
@@ -206,11 +212,13 @@ export function startNoticeJob(options: {
 }): NoticeJob {
   let running: Promise<unknown> = Promise.resolve();
   let stopped = false;
-  const runOnce = (now?: Date) => {
-    const next = running.then(() => applyDueNotices(options.prisma, options.graph, now));
+  const serial = <T>(work: () => Promise<T>): Promise<T> => {
+    const next = running.then(work);
     running = next.catch(() => undefined);
     return next;
   };
+  const runOnce = (now?: Date) => serial(() => applyDueNotices(options.prisma, options.graph, now));
+  const reviewOnce = (now?: Date) => serial(() => reviewDependants(options.prisma, options.graph, now));
   const timer = setInterval(() => {
     if (stopped) {
       return;
@@ -223,10 +231,19 @@ export function startNoticeJob(options: {
       },
       (error: unknown) => options.logger.warn({ err: error }, "AMO notices run failed; retried at the next run"),
     );
+    reviewOnce().then(
+      (review) => {
+        if (review.ended > 0) {
+          options.logger.info(review, "AMO dependants reviewed");
+        }
+      },
+      (error: unknown) => options.logger.warn({ err: error }, "AMO dependants review failed; retried at the next run"),
+    );
   }, options.intervalMs);
   timer.unref();
   return {
     runOnce,
+    reviewOnce,
     async stop() {
       stopped = true;
       clearInterval(timer);

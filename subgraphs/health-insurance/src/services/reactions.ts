@@ -187,8 +187,9 @@ export async function alignDependants(
   for (const coverage of current) {
     const ground = entitled.get(coverage.personIdcs);
     if (ground) {
-      if (ground.kind !== coverage.dependantKind) {
-        await tx.coverage.update({ where: { id: coverage.id }, data: { dependantKind: ground.kind } });
+      const reviewOn = ground.reviewOn ? new Date(`${ground.reviewOn}T00:00:00Z`) : null;
+      if (ground.kind !== coverage.dependantKind || reviewOn?.getTime() !== coverage.reviewOn?.getTime()) {
+        await tx.coverage.update({ where: { id: coverage.id }, data: { dependantKind: ground.kind, reviewOn } });
       }
       continue;
     }

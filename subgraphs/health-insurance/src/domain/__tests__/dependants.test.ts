@@ -1,8 +1,11 @@
+import { ageOn } from "@spx/runtime/schema";
 import { dayOf, rulesFor, SHIPPED_AMO_RULES } from "../amo-rules.js";
 import {
+  birthdayOf,
   coveringParent,
   type DependantCandidate,
   dependantDecision,
+  dependantReviewOn,
   enrolledOn,
   type ParentFacts,
   parentRuleRefusal,
@@ -105,5 +108,48 @@ describe("which parent's affiliation covers a child", () => {
     expect(coveringParent({ ...facts, divorced: false })).toBe("F");
     // The custodian is not insured: the other parent's.
     expect(coveringParent({ ...facts, insured: new Set(["F"]) })).toBe("F");
+  });
+});
+
+describe("the day a dependant's ground is next examined by time alone", () => {
+  it("is the birthday of the age limit, the day ageOn counts it from (29 February on 1 March)", () => {
+    expect(birthdayOf("2005-12-03", 21)).toBe("2026-12-03");
+    expect(birthdayOf("2004-02-29", 21)).toBe("2025-03-01");
+    expect(birthdayOf("2004-02-29", 24)).toBe("2028-02-29");
+    for (const birth of ["2005-12-03", "2004-02-29", "2006-01-01", "2005-12-31"]) {
+      const turns = birthdayOf(birth, 21);
+      const dayBefore = new Date(Date.parse(`${turns}T00:00:00Z`) - 86_400_000);
+      expect([ageOn(birth, dayBefore), ageOn(birth, dayOf(turns))]).toEqual([20, 21]);
+    }
+  });
+
+  it("is the 21st birthday for a child or a kafala ward, none for a spouse or a disabled child", () => {
+    const day = dayOf("2026-12-02");
+    expect(dependantReviewOn(person("2010-05-05"), "CHILD", rules, day)).toBe("2031-05-05");
+    expect(dependantReviewOn(person("2010-05-05"), "KAFALA_CHILD", rules, day)).toBe("2031-05-05");
+    expect(dependantReviewOn(person("1980-05-05"), "SPOUSE", rules, day)).toBeNull();
+    expect(dependantReviewOn(person("1990-05-05"), "DISABLED_CHILD", rules, day)).toBeNull();
+  });
+
+  it("is for a student the first day of the next school year, or the 26th birthday when sooner", () => {
+    const day = dayOf("2026-12-02");
+    const enrolled = { enrolment: HIGHER };
+    expect(dependantReviewOn(person("2004-01-10", enrolled), "STUDENT_CHILD", rules, day)).toBe("2027-09-01");
+    expect(dependantReviewOn(person("2001-03-10", enrolled), "STUDENT_CHILD", rules, day)).toBe("2027-03-10");
+    // Enrolled in the summer for the next year: examined when that year is over.
+    const next = { enrolment: { level: "HIGHER", schoolYear: "2027-2028" } };
+    expect(dependantReviewOn(person("2004-01-10", next), "STUDENT_CHILD", rules, day)).toBe("2028-09-01");
+    // No year declared: taken as the year in progress.
+    const undated = { enrolment: { level: "HIGHER", schoolYear: null } };
+    expect(dependantReviewOn(person("2004-01-10", undated), "STUDENT_CHILD", rules, day)).toBe("2027-09-01");
+  });
+
+  it("decides the ground again on that day: the child of 21 is no longer one, the student past the year neither", () => {
+    const child21 = person("2005-12-03");
+    expect(dependantDecision(child(child21), rules, dayOf("2026-12-02"))).toEqual({ kind: "CHILD" });
+    expect(dependantDecision(child(child21), rules, dayOf("2026-12-03"))).toHaveProperty("refused");
+    const student = person("2004-01-10", { enrolment: HIGHER });
+    expect(dependantDecision(child(student), rules, dayOf("2027-08-31"))).toEqual({ kind: "STUDENT_CHILD" });
+    expect(dependantDecision(child(student), rules, dayOf("2027-09-01"))).toHaveProperty("refused");
   });
 });
