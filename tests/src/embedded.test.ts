@@ -27,6 +27,7 @@ const POPULATION_MIGRATIONS = [
   "20261203100000_events",
   "20261203100001_events_order",
   "20261203101000_civil_status",
+  "20261203106000_statistics_refresh_cost",
 ];
 
 const SOCIAL_REGISTRY_MIGRATIONS = socialRegistrySubgraph.migrationsDir;

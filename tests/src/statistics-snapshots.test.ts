@@ -245,6 +245,39 @@ describe("statistics cut from snapshots", () => {
     }
   });
 
+  it("wait at least ten times their own last refresh before the next one, however large the register", async () => {
+    const db = system.populationDb.database.sql;
+    const computedAt = async () =>
+      (
+        await db.query<{ at: string; ms: number | null }>(
+          "SELECT computed_at::text AS at, refresh_ms AS ms FROM statistics_snapshot WHERE name = 'populationStatistics'",
+        )
+      )[0];
+    await system.population.statistics.refresh("populationStatistics", { force: true });
+    // Each refresh records what it cost.
+    expect((await computedAt())?.ms).toEqual(expect.any(Number));
+    /** The snapshot made 100 s old (past the 60 s interval), as if its refresh had taken `ms`. */
+    const agedAs = async (ms: number) => {
+      await db.query(
+        "UPDATE statistics_snapshot SET computed_at = clock_timestamp() - interval '100 seconds', refresh_ms = $1 WHERE name = 'populationStatistics'",
+        [ms],
+      );
+      return (await computedAt())?.at;
+    };
+    try {
+      // It took 20 s: not due before 200 s.
+      const slow = await agedAs(20_000);
+      await system.population.statistics.refreshStale();
+      expect((await computedAt())?.at).toBe(slow);
+      // It took 1 s: due after the interval.
+      const quick = await agedAs(1_000);
+      await system.population.statistics.refreshStale();
+      expect((await computedAt())?.at).not.toBe(quick);
+    } finally {
+      await system.population.statistics.refresh("populationStatistics", { force: true });
+    }
+  });
+
   it("cost a warm process one read of each snapshot's time per dashboard, whatever the register's size", async () => {
     const dashboard = `{ populationStatistics(by: [REGION, MILIEU], totals: true) { region milieu count suppressed { measure reason } computedAt }
       householdStatistics(by: [REGION], totals: true) { region households members eligibleAmoTadamon eligibleDirectAid }

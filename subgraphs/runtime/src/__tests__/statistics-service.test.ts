@@ -25,7 +25,8 @@ const RULES = { threshold: 1, dominancePercent: 0 };
 beforeAll(async () => {
   database = await openDatabase({ name: "statistics", dataDir: "", inMemory: true });
   await database.sql.exec(`
-    CREATE TABLE statistics_snapshot (name text PRIMARY KEY, computed_at timestamptz NOT NULL, cells jsonb NOT NULL);
+    CREATE TABLE statistics_snapshot (
+      name text PRIMARY KEY, computed_at timestamptz NOT NULL, cells jsonb NOT NULL, refresh_ms integer);
     CREATE TABLE item (kind text NOT NULL);
     INSERT INTO item SELECT CASE WHEN i % 3 = 0 THEN 'a' ELSE 'b' END FROM generate_series(1, 30) i;`);
 }, 30_000);

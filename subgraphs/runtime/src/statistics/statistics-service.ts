@@ -27,7 +27,7 @@ import type { DisclosureRules, ProtectedLattice } from "../disclosure/types.js";
 import { DomainError } from "../errors/errors.js";
 import type { Logger } from "../logging/logger.js";
 import type { StatisticDeclaration } from "./declaration.js";
-import { type SnapshotMeta, snapshotCells, snapshotMeta, writeSnapshot } from "./snapshot-table.js";
+import { isStale, type SnapshotMeta, snapshotCells, snapshotMeta, writeSnapshot } from "./snapshot-table.js";
 
 export interface StatisticsOptions {
   /** The register's name: part of each statistic's lock key. */
@@ -120,7 +120,7 @@ export class Statistics implements StatisticsReader {
     let meta = await this.meta(name);
     if (!meta) {
       meta = await this.firstSnapshot(name);
-    } else if (meta.ageSeconds >= this.options.refreshSeconds) {
+    } else if (isStale(meta, this.options.refreshSeconds)) {
       void this.refreshInBackground(name);
     }
     const lattices = await this.protectedLattices(declaration, meta);
@@ -168,7 +168,7 @@ export class Statistics implements StatisticsReader {
         // Not counted: the register's statement count is read per request (benches, tests), and
         // this check belongs to none.
         const meta = await snapshotMeta(this.options.sql, name);
-        if (!meta || meta.ageSeconds >= this.options.refreshSeconds) {
+        if (!meta || isStale(meta, this.options.refreshSeconds)) {
           await this.refresh(name);
         }
       } catch (error) {
@@ -300,20 +300,29 @@ export class Statistics implements StatisticsReader {
           return "skipped";
         }
         count();
-        const [clock] = await tx.query<{ at: string; age: number | null }>(
-          `SELECT clock_timestamp()::text AS at,
-                  (SELECT extract(epoch FROM clock_timestamp() - computed_at)::float8
-                   FROM statistics_snapshot WHERE name = $1) AS age`,
+        const [clock] = await tx.query<{ at: string; age: number | null; refresh_ms: number | null }>(
+          `SELECT clock_timestamp()::text AS at, s.age, s.refresh_ms
+           FROM (SELECT 1) AS one LEFT JOIN (
+             SELECT extract(epoch FROM clock_timestamp() - computed_at)::float8 AS age, refresh_ms
+             FROM statistics_snapshot WHERE name = $1) AS s ON true`,
           [declaration.name],
         );
         // Another replica may have refreshed it between our check and our lock.
-        if (!force && clock?.age !== null && clock?.age !== undefined && Number(clock.age) < refreshSeconds) {
+        if (
+          !force &&
+          clock?.age !== null &&
+          clock?.age !== undefined &&
+          !isStale({ ageSeconds: Number(clock.age), refreshMs: clock.refresh_ms }, refreshSeconds)
+        ) {
           return "fresh";
         }
         count();
+        const started = performance.now();
         const rows = await tx.query(declaration.sql, declaration.params?.() ?? []);
+        const cells = declaration.cells(rows);
+        const refreshMs = performance.now() - started;
         count();
-        await writeSnapshot(tx, declaration.name, String(clock?.at), declaration.cells(rows));
+        await writeSnapshot(tx, declaration.name, String(clock?.at), cells, refreshMs);
         return "refreshed";
       },
       // The driver waits a little longer than the server, which cancels the statement itself.
