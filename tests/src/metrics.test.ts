@@ -95,6 +95,12 @@ beforeAll(async () => {
   burst = await Promise.all(Array.from({ length: 60 }, () => post(citizen, { query: "{ __typename }" })));
   expect(burst.some((answer) => answer.status === 429)).toBe(true);
 
+  // Statistics, computed for the first answer (their snapshots' age and cost are then known).
+  const analyst: Caller = { sub: "msps:metrics", agency: "MSPS", role: "ANALYST", purpose: "STATISTICS" };
+  const stats = await post(analyst, {
+    query: "{ populationStatistics(by: [REGION]) { count } coverageStatistics(by: [REGIME]) { beneficiaries } }",
+  });
+  expect(stats.body.errors).toBeUndefined();
   // An event: a death the other registers react to (counted by the relay and by each consumer).
   const [other] = await system.populationDb.database.sql.query<{ idcs: string }>(
     "SELECT idcs FROM person WHERE life_status = 'ALIVE' AND idcs <> $1 ORDER BY idcs LIMIT 1",
@@ -223,6 +229,22 @@ describe("each register's /metrics", () => {
     }
   });
 
+  it("tell each statistic's snapshot age and refresh cost, and count failed refreshes", () => {
+    const declared: Record<string, string[]> = {
+      population: ["populationStatistics"],
+      "health-insurance": ["coverageStatistics"],
+    };
+    for (const [register, statistics] of Object.entries(declared)) {
+      for (const statistic of statistics) {
+        const [age] = samples(register, "spx_statistics_snapshot_age_seconds", { statistic });
+        expect(Number(age?.value)).toBeGreaterThanOrEqual(0);
+        expect(Number(age?.value)).toBeLessThan(3600);
+        expect(samples(register, "spx_statistics_refresh_duration_seconds", { statistic })).toHaveLength(1);
+        expect(total(register, "spx_statistics_refresh_failures_total", { statistic })).toBe(0);
+      }
+    }
+  });
+
   it("names a planned operation after the registered document behind it", () => {
     expect(
       total("population", "graphql_server_request_duration_seconds", {
@@ -248,6 +270,14 @@ describe("label values", () => {
     http_response_status_code: HTTP_STATUS_CODES,
     http_route: ["/graphql", "/healthz", "/metrics", "/readyz", "/.well-known/jwks.json", "/dev/token"],
     state: ["idle", "used"],
+    // Statistics: the registers' declared statistics.
+    statistic: [
+      "populationStatistics",
+      "householdStatistics",
+      "indexDistribution",
+      "coverageStatistics",
+      "directAidStatistics",
+    ],
     // Events: the producing registers, and the relay's two stages.
     source: ["population", "social-registry"],
     stage: ["positioned", "published"],
@@ -361,7 +391,7 @@ describe("the dashboard and the alert rules", () => {
       encoding: "utf8",
     });
     expect(rules.error).toBeUndefined();
-    expect(`${rules.stdout}${rules.stderr}`).toMatch(/SUCCESS: 8 rules found/);
+    expect(`${rules.stdout}${rules.stderr}`).toMatch(/SUCCESS: 9 rules found/);
     expect(rules.status).toBe(0);
     // prom-client's own defaults name three gauges with a `_total` suffix (kept by the library for
     // compatibility); everything else, all of our families included, must lint clean.

@@ -3,4 +3,5 @@
 export * from "../schema/statistics-types.js";
 export * from "./answer.js";
 export * from "./declaration.js";
+export * from "./statistics-metrics.js";
 export * from "./statistics-service.js";

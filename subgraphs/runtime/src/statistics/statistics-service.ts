@@ -79,6 +79,9 @@ export class Statistics implements StatisticsReader {
   private timer: NodeJS.Timeout | undefined;
   private closed = false;
   private readonly rules: DisclosureRules;
+  /** What this process last saw of each snapshot, and its failed refreshes (for /metrics). */
+  private readonly seenSnapshots = new Map<string, Pick<SnapshotMeta, "computedAt" | "refreshMs">>();
+  private readonly failures = new Map<string, number>();
 
   constructor(private readonly options: StatisticsOptions) {
     for (const declaration of options.declarations) {
@@ -89,6 +92,17 @@ export class Statistics implements StatisticsReader {
 
   get names(): string[] {
     return [...this.declarations.keys()];
+  }
+
+  /** Each statistic's snapshot as this process last read or wrote it, and its failed refreshes. */
+  observed(name: string): { computedAt?: Date; refreshMs?: number | null; failures: number } {
+    return { ...this.seenSnapshots.get(name), failures: this.failures.get(name) ?? 0 };
+  }
+
+  private saw(name: string, meta: Pick<SnapshotMeta, "computedAt" | "refreshMs"> | undefined): void {
+    if (meta) {
+      this.seenSnapshots.set(name, { computedAt: meta.computedAt, refreshMs: meta.refreshMs });
+    }
   }
 
   /** Starts the schedule (idempotent). */
@@ -168,6 +182,7 @@ export class Statistics implements StatisticsReader {
         // Not counted: the register's statement count is read per request (benches, tests), and
         // this check belongs to none.
         const meta = await snapshotMeta(this.options.sql, name);
+        this.saw(name, meta);
         if (!meta || isStale(meta, this.options.refreshSeconds)) {
           await this.refresh(name);
         }
@@ -204,9 +219,11 @@ export class Statistics implements StatisticsReader {
     return declaration;
   }
 
-  private meta(name: string): Promise<SnapshotMeta | undefined> {
+  private async meta(name: string): Promise<SnapshotMeta | undefined> {
     this.count();
-    return snapshotMeta(this.options.sql, name);
+    const meta = await snapshotMeta(this.options.sql, name);
+    this.saw(name, meta);
+    return meta;
   }
 
   private count(): void {
@@ -239,6 +256,7 @@ export class Statistics implements StatisticsReader {
   }
 
   private failed(name: string, error: unknown): void {
+    this.failures.set(name, (this.failures.get(name) ?? 0) + 1);
     // The SQLSTATE and the statistic only: a driver's message may quote values.
     const code = (error as { code?: unknown } | null)?.code;
     this.options.logger.warn(
@@ -323,6 +341,7 @@ export class Statistics implements StatisticsReader {
         const refreshMs = performance.now() - started;
         count();
         await writeSnapshot(tx, declaration.name, String(clock?.at), cells, refreshMs);
+        this.saw(declaration.name, { computedAt: new Date(String(clock?.at)), refreshMs });
         return "refreshed";
       },
       // The driver waits a little longer than the server, which cancels the statement itself.

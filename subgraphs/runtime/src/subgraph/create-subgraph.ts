@@ -8,6 +8,7 @@ import { eventMetrics, type NatsSettings, startEvents } from "../events/index.js
 import type { RegisterEvents } from "../events/register-event.js";
 import type { Logger } from "../logging/logger.js";
 import { createSubgraphHttp, type RequestContext } from "../server/subgraph-server.js";
+import { statisticsMetrics } from "../statistics/statistics-metrics.js";
 import { Statistics } from "../statistics/statistics-service.js";
 import { createReplayGuard, type ReplayGuard } from "../tokens/replay-guard.js";
 import type { SubgraphDefinition } from "./define-subgraph.js";
@@ -135,6 +136,7 @@ export async function createSubgraph<
       replayGuard,
       statistics,
     });
+    statisticsMetrics(registry, statistics);
     events = await startEvents({
       register: name,
       sql: database.sql,
