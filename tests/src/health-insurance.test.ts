@@ -660,7 +660,7 @@ describe("AMO Achamil", () => {
 });
 
 describe("a death recorded in the population register", () => {
-  it("closes the principal's affiliation exactly once, without any other call, even when the event is delivered again", async () => {
+  it("ends the principal's coverage exactly once, the household's AMO-Tadamon going on under the surviving spouse, without any other call", async () => {
     const f = await family("POOR");
     const affiliation = await enrol(f.household);
     await deliver();
@@ -670,30 +670,50 @@ describe("a death recorded in the population register", () => {
       { idcs: f.head },
     );
     await deliver();
-    for (const idcs of [f.head, f.spouse, f.child]) {
-      expect((await coverageOf(idcs)).healthCoverage).toBeNull();
-    }
+    expect((await coverageOf(f.head)).healthCoverage).toBeNull();
     const status = await ok<{ affiliation: { status: string; statusReason: string } }>(
       insurer,
       "query($id: ID!) { affiliation(id: $id) { status statusReason } }",
       { id: affiliation.id },
     );
     expect(status.affiliation).toEqual({ status: "CLOSED", statusReason: "Principal deceased" });
+    // The widower and the child stay covered: the household's affiliation goes on under him.
+    const widower = (await coverageOf(f.spouse)).healthCoverage;
+    expect(widower).toMatchObject({ regime: "AMO_TADAMON", role: "PRINCIPAL", payer: "STATE", status: "ACTIVE" });
+    expect(widower?.affiliationId).not.toBe(affiliation.id);
+    const continued = await affiliationOf(widower?.affiliationId ?? "");
+    expect(openDependants(continued)).toEqual([[f.child, "CHILD"]]);
+    expect((await coverageOf(f.child)).healthCoverage).toMatchObject({ role: "DEPENDANT", principalIdcs: f.spouse });
     // Delivered twice more from the start of the feed: recognised by its id, nothing changes.
     for (let i = 0; i < 2; i++) {
       await system.healthInsuranceDb.database.sql.query("UPDATE event_cursor SET position = 0");
       await system.healthInsurance.events.drain();
     }
-    const rows = await system.healthInsuranceDb.database.sql.query<{ n: number }>(
-      "SELECT count(*)::int AS n FROM event_reaction WHERE event_type = 'person.died' AND subject = $1",
+    const rows = await system.healthInsuranceDb.database.sql.query<{ n: number; action: string }>(
+      "SELECT count(*)::int AS n, min(action) AS action FROM event_reaction WHERE event_type = 'person.died' AND subject = $1",
       [f.head],
     );
-    expect(rows[0]?.n).toBe(1);
+    expect(rows[0]).toEqual({ n: 1, action: "AFFILIATION_CONTINUED" });
     const ended = await system.healthInsuranceDb.database.sql.query<{ n: number }>(
       "SELECT count(*)::int AS n FROM coverage WHERE affiliation_id = $1 AND until IS NOT NULL",
       [affiliation.id],
     );
     expect(ended[0]?.n).toBe(3);
+    const open = await system.healthInsuranceDb.database.sql.query<{ n: number }>(
+      "SELECT count(*)::int AS n FROM coverage WHERE affiliation_id = $1 AND until IS NULL",
+      [continued.id],
+    );
+    expect(open[0]?.n).toBe(2);
+
+    // The widower dies in turn: nobody left to go on, every coverage of the household ends.
+    await ok(
+      registrar,
+      `mutation($idcs: ID!) { recordDeath(idcs: $idcs, dateOfDeath: "${today()}") { person { idcs } } }`,
+      { idcs: f.spouse },
+    );
+    await deliver();
+    expect((await coverageOf(f.child)).healthCoverage).toBeNull();
+    expect((await affiliationOf(continued.id)).status).toBe("CLOSED");
   });
 });
 

@@ -130,6 +130,17 @@ describe.each(["graph-feed", "nats"] as const)("a death recorded in the populati
       { id: enrolled.enrollAmoTadamon.affiliation.id },
     );
     expect(affiliation.affiliation.status).toBe("CLOSED");
+    // The widow goes on as the principal of the household's AMO-Tadamon, the child with her.
+    const survivors = await ok<{
+      mother: { healthCoverage: { role: string } | null };
+      pupil: { healthCoverage: { principalIdcs: string } | null };
+    }>(
+      insurer,
+      "query($m: ID!, $p: ID!) { mother: person(idcs: $m) { healthCoverage { role } } pupil: person(idcs: $p) { healthCoverage { principalIdcs } } }",
+      { m: mother, p: pupil },
+    );
+    expect(survivors.mother.healthCoverage?.role).toBe("PRINCIPAL");
+    expect(survivors.pupil.healthCoverage?.principalIdcs).toBe(mother);
 
     // The month after the death's: the run pays the mother (the order after a deceased husband), never the dead.
     await ok(agency, "mutation($m: String!) { runMonthlyPayments(month: $m) { issued } }", { m: thisMonth });

@@ -59,8 +59,18 @@ function deathHandler({ prisma }: Deps): EventHandler {
         await recordReaction(
           tx,
           event,
-          ended.closedAffiliations.length > 0 ? "AFFILIATION_CLOSED" : ended.coverages > 0 ? "COVERAGE_ENDED" : "NONE",
-          { dateOfDeath: str(event.data.dateOfDeath), closedAffiliations: ended.closedAffiliations },
+          ended.continued.length > 0
+            ? "AFFILIATION_CONTINUED"
+            : ended.closedAffiliations.length > 0
+              ? "AFFILIATION_CLOSED"
+              : ended.coverages > 0
+                ? "COVERAGE_ENDED"
+                : "NONE",
+          {
+            dateOfDeath: str(event.data.dateOfDeath),
+            closedAffiliations: ended.closedAffiliations,
+            continued: ended.continued,
+          },
         );
       }),
   };
