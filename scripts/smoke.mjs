@@ -4,13 +4,38 @@
 // Ctrl-C (SIGINT) must stop every process.
 import { execFileSync, spawn } from "node:child_process";
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { consoleSmoke } from "./console-smoke.mjs";
 import { edgeSmoke } from "./edge-smoke.mjs";
 
 const dataDir = mkdtempSync(path.join(tmpdir(), "spx-smoke-"));
-const port = 4000 + Math.floor(Math.random() * 1000) * 10;
+/**
+ * Whether nothing listens on this port of 127.0.0.1 now.
+ * @param {number} port
+ * @returns {Promise<boolean>}
+ */
+const free = (port) =>
+  new Promise((resolve) => {
+    const probe = createServer();
+    probe.once("error", () => resolve(false));
+    probe.listen(port, "127.0.0.1", () => probe.close(() => resolve(true)));
+  });
+/**
+ * Seven consecutive free ports from a random base: a random one alone could land on a service of
+ * the machine (PostgreSQL's 5432, NATS's 4222, RabbitMQ's 5672 are all in the range).
+ */
+async function freePorts() {
+  for (;;) {
+    const base = 4000 + Math.floor(Math.random() * 1000) * 10;
+    const ports = Array.from({ length: 7 }, (_, i) => base + i);
+    if ((await Promise.all(ports.map(free))).every(Boolean)) {
+      return base;
+    }
+  }
+}
+const port = await freePorts();
 /** @type {NodeJS.ProcessEnv} */
 const env = {
   ...process.env,
@@ -84,7 +109,8 @@ try {
       throw new Error(`npm start exited early with ${child.exitCode}`);
     }
     if (Date.now() - started > 120_000) {
-      throw new Error("not ready within 120 s");
+      // What npm start said last, so that the cause is in the CI log (its warnings go to stderr).
+      throw new Error(`not ready within 120 s; npm start printed: ${output.slice(-1500)}`);
     }
     try {
       if (/ready in/.test(output) && (await fetch(`${base}/readyz`)).ok) {
