@@ -74,10 +74,14 @@ describe("the relay on NATS JetStream", () => {
       cleanup.push(() => other.close());
       const replicas = [await relayReplica(subgraph.db.database.sql), await relayReplica(other.sql)];
       const before = (await streamedEvents(nats, "population")).length;
-      const writes: Promise<string[]>[] = [];
-      for (let batch = 0; batch < 10; batch++) {
-        writes.push(recordTestEvents(subgraph.app.prisma, 20, "test.race"));
-      }
+      // Two writers of five 20-event transactions each: concurrent commits, while leaving the
+      // relay connections of the register's pool of 5 (ten transactions at once waited past the
+      // pool's 2 s connect timeout on a loaded CI machine).
+      const writes = [0, 1].map(async () => {
+        for (let batch = 0; batch < 5; batch++) {
+          await recordTestEvents(subgraph.app.prisma, 20, "test.race");
+        }
+      });
       // Both relay while the writes commit, then until nothing is left.
       let writing = true;
       const relaying = replicas.map(async (relay) => {
