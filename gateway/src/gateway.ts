@@ -45,6 +45,7 @@ import { requestSignal } from "./edge/request-deadline.js";
 import { DEFAULT_RESILIENCE, type ResilienceSettings, subgraphTimeoutOf } from "./edge/resilience-settings.js";
 import { withoutSchemaHints } from "./edge/schema-hints.js";
 import { ShapeCache } from "./edge/shape-cache.js";
+import { SharedFetches } from "./edge/shared-fetches.js";
 import { TrustedDocuments } from "./edge/trusted-documents.js";
 import { trustedDocumentsPlugin } from "./edge/trusted-documents-plugin.js";
 import { FieldAccess } from "./field-access.js";
@@ -98,6 +99,11 @@ export interface GatewayOptions {
   trustedDocuments?: TrustedDocuments;
   /** Request deadline, subgraph timeouts and circuits (defaults in `DEFAULT_RESILIENCE`). */
   resilience?: ResilienceSettings;
+  /**
+   * Whether identical query fetches in flight share one subgraph call (edge/shared-fetches.ts;
+   * default true). `false` exists for tests and to measure what sharing saves.
+   */
+  shareFetches?: boolean;
   /** The catalogue's rate limits, shared through Redis or kept in memory (default: this process's memory). */
   rateLimits?: RateLimits;
   /**
@@ -163,12 +169,14 @@ export async function createGateway(options: GatewayOptions) {
     circuits: () => clients.map((client) => ({ name: client.subgraphName, circuit: client.circuit })),
     sequencer: options.sequencer,
   });
+  const shared = options.shareFetches === false ? undefined : new SharedFetches(metrics.sharedFetches);
   const subgraphClient = (name: string, url: string) => {
     const client = new SubgraphClient(name, url, signingKey, transport.fetcher, {
       timeoutMs: subgraphTimeoutOf(resilience, name),
       breaker: resilience.breaker,
       logger,
       observe: metrics.subgraphCalls,
+      shared,
     });
     clients.push(client);
     return client;

@@ -12,6 +12,7 @@ import type { ServedContext } from "./context.js";
 import { askingAgain, isQueryFetch } from "./edge/query-retry.js";
 import { abortCause } from "./edge/request-deadline.js";
 import { type BreakerSettings, DEFAULT_RESILIENCE } from "./edge/resilience-settings.js";
+import { fetchScope, type SharedFetches } from "./edge/shared-fetches.js";
 import { type BreakerState, isOpenCircuit, subgraphBreaker } from "./edge/subgraph-breaker.js";
 import { classifyFailure, SubgraphFailure } from "./edge/subgraph-failure.js";
 import { unavailableResponse } from "./edge/unavailable-response.js";
@@ -33,6 +34,8 @@ export interface SubgraphCallOptions {
   logger?: Logger | undefined;
   /** Told how each call ended, for the metrics. */
   observe?: SubgraphCallObserver | undefined;
+  /** Where identical query fetches in flight share one call (edge/shared-fetches.ts); none: each makes its own. */
+  shared?: SharedFetches | undefined;
 }
 
 const DEFAULT_CALL_OPTIONS: SubgraphCallOptions = {
@@ -41,10 +44,15 @@ const DEFAULT_CALL_OPTIONS: SubgraphCallOptions = {
 };
 
 /**
- * The signal of the call being made: @apollo/gateway hands the fetcher no signal of its own, so
- * it travels from process() to the fetch alongside the call.
+ * The call being made: @apollo/gateway hands the fetcher no signal of its own, so it travels from
+ * process() to the fetch alongside the call, with the scope a query's fetch may be shared within.
  */
-const callSignal = new AsyncLocalStorage<AbortSignal>();
+interface CurrentCall {
+  signal: AbortSignal;
+  /** Set for a query's fetch only: what the caller's answer depends on (edge/shared-fetches.ts). */
+  scope: string | undefined;
+}
+const currentCall = new AsyncLocalStorage<CurrentCall>();
 
 /**
  * Calls one subgraph on behalf of the caller. The caller's own token never leaves the gateway:
@@ -64,7 +72,15 @@ export class SubgraphClient extends RemoteGraphQLDataSource<ServedContext> {
     super({
       url,
       fetcher: async (input, init) => {
-        const response = await fetcher(input, { ...init, signal: callSignal.getStore() ?? null });
+        const current = currentCall.getStore();
+        const signal = current?.signal ?? null;
+        const body = init?.body;
+        const response =
+          calls.shared && current?.scope !== undefined && typeof body === "string"
+            ? await calls.shared.fetch(subgraph, current.scope, body, signal, (shared) =>
+                fetcher(input, { ...init, signal: shared }),
+              )
+            : await fetcher(input, { ...init, signal });
         // On @apollo/gateway's own `gateway.fetch` span, active here: which register, what status.
         const span = trace.getActiveSpan();
         if (span?.isRecording()) {
@@ -109,15 +125,16 @@ export class SubgraphClient extends RemoteGraphQLDataSource<ServedContext> {
       if (request?.aborted) {
         throw new SubgraphFailure(abortCause(request), false, { sent: false });
       }
-      const attempt = () =>
-        callSignal
-          .run(call, () => super.process(options))
-          .catch((error: unknown) => {
-            throw classifyFailure(error, { request, call });
-          });
       // A query's fetch is asked again once, with a fresh token, after a failure that says nothing
       // about the query (a replica that died mid-call): see edge/query-retry.ts.
       const query = isQueryFetch(isIncoming(options) ? options.document : undefined, options.request.query);
+      const scope = query && isIncoming(options) ? fetchScope(options.context.caller) : undefined;
+      const attempt = () =>
+        currentCall
+          .run({ signal: call, scope }, () => super.process(options))
+          .catch((error: unknown) => {
+            throw classifyFailure(error, { request, call });
+          });
       const retried = (failure: SubgraphFailure) =>
         isIncoming(options) &&
         options.context.log?.warn(

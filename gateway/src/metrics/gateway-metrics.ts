@@ -11,7 +11,7 @@ import type { BreakerState } from "../edge/subgraph-breaker.js";
 import type { TrustedDocuments } from "../edge/trusted-documents.js";
 import { sequencerLagMetrics, timedAccessLog } from "./access-log-metrics.js";
 import { RefusalMetrics } from "./refusal-metrics.js";
-import { subgraphCallMetrics } from "./subgraph-call-metrics.js";
+import { sharedFetchMetrics, subgraphCallMetrics } from "./subgraph-call-metrics.js";
 
 export interface GatewayMetricsOptions {
   documents: TrustedDocuments;
@@ -42,6 +42,7 @@ export function gatewayMetrics(options: GatewayMetricsOptions) {
     refusals,
     plugins: [operations, refusals.plugin<ServedContext>()],
     subgraphCalls: subgraphCallMetrics(registry, options.subgraphs, options.circuits),
+    sharedFetches: sharedFetchMetrics(registry, options.subgraphs),
     timedAccessLog: <Store extends Parameters<typeof timedAccessLog>[0]>(store: Store) =>
       timedAccessLog(store, registry),
     route: metricsRoute(registry),

@@ -69,3 +69,16 @@ export function subgraphCallMetrics(
     }
   };
 }
+
+/** Counts the query fetches answered by an identical fetch's call already in flight (edge/shared-fetches.ts). */
+export function sharedFetchMetrics(registry: Registry, subgraphs: readonly string[]): (subgraph: string) => void {
+  const shared = boundedCounter(registry, {
+    name: "spx_subgraph_fetches_shared_total",
+    help: "Subgraph query fetches that made no call of their own: an identical fetch of the same scope was in flight, and its answer was shared.",
+    labels: { subgraph_name: subgraphs },
+  });
+  for (const subgraph_name of subgraphs) {
+    shared.zero({ subgraph_name });
+  }
+  return (subgraph) => shared.inc({ subgraph_name: subgraph });
+}

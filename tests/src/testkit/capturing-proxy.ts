@@ -22,15 +22,22 @@ async function read(req: IncomingMessage): Promise<string> {
 
 /**
  * Stands between the gateway and a register, as someone on that network would: forwards each
- * call unchanged and keeps a copy of what the gateway sent (to replay it).
+ * call unchanged and keeps a copy of what the gateway sent (to replay it). With `delayMs`, each
+ * call is held that long before it is forwarded (a slow network, or calls that overlap).
  */
-export async function capturingProxy(target: () => string): Promise<CapturingProxy> {
+export async function capturingProxy(
+  target: () => string,
+  options: { delayMs?: number } = {},
+): Promise<CapturingProxy> {
   const captured: Captured[] = [];
   const server = createServer((req, res) => {
     read(req).then(
       async (body) => {
         const authorization = req.headers.authorization ?? "";
         captured.push({ authorization, body });
+        if (options.delayMs) {
+          await new Promise((resolve) => setTimeout(resolve, options.delayMs));
+        }
         const forwarded = await fetch(`${target()}${req.url ?? ""}`, {
           method: req.method ?? "POST",
           headers: { "content-type": "application/json", authorization },
