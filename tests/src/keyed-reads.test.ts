@@ -124,5 +124,42 @@ describe("reads by key", () => {
       "SELECT household_id::text AS v FROM enrolment ORDER BY 1 LIMIT 100",
     );
     await expectSame(aid.enrolment, { key: "householdId", keys: enrolled }, system.directAid.database.statements, 1);
+    // A household's payment orders and applications, as the loaders read them: within a case
+    // worker's region, newest first.
+    const [paid] = await system.directAidDb.database.sql.query<{ region_code: string }>(
+      "SELECT region_code FROM payment_order GROUP BY region_code ORDER BY count(*) DESC LIMIT 1",
+    );
+    const region = paid?.region_code ?? "";
+    await expectSame(
+      aid.paymentOrder,
+      {
+        key: "householdId",
+        keys: enrolled,
+        where: { regionCode: region },
+        orderBy: [
+          ["month", "desc"],
+          ["id", "asc"],
+        ],
+      },
+      system.directAid.database.statements,
+      10,
+    );
+    const applicants = await column(
+      system.directAidDb,
+      "SELECT household_id::text AS v FROM application ORDER BY 1 LIMIT 100",
+    );
+    await expectSame(
+      aid.application,
+      {
+        key: "householdId",
+        keys: applicants,
+        orderBy: [
+          ["decidedAt", "desc"],
+          ["id", "asc"],
+        ],
+      },
+      system.directAid.database.statements,
+      1,
+    );
   });
 });

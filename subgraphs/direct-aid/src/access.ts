@@ -1,5 +1,5 @@
 import { type AccessContext, listRestriction, type Policy } from "@spx/runtime/access";
-import type { Prisma } from "../generated/prisma/index.js";
+import type { Application, PaymentOrder, Prisma } from "../generated/prisma/index.js";
 
 /** Enrolments and applications are read nationwide, in a case worker's region, or by the head. */
 export const HOUSEHOLD_ROWS = ["sameRegion", "self"] as const satisfies readonly Exclude<Policy, "nationwide">[];
@@ -29,7 +29,9 @@ function restricted<Where>(
  * The SQL restriction of a list of payment orders for this caller: `{}` for every order, the
  * orders of a region, of a beneficiary or of a payment institution; `null` when it may list none.
  */
-export function orderRows(context: AccessContext): Prisma.PaymentOrderWhereInput | null {
+export function orderRows(
+  context: AccessContext,
+): Partial<Pick<PaymentOrder, "regionCode" | "beneficiaryIdcs" | "institution">> | null {
   return restricted(context, ORDER_ROWS, (rows) => ({
     ...(rows.region ? { regionCode: rows.region } : {}),
     ...(rows.idcs ? { beneficiaryIdcs: rows.idcs } : {}),
@@ -37,8 +39,11 @@ export function orderRows(context: AccessContext): Prisma.PaymentOrderWhereInput
   }));
 }
 
-/** The SQL restriction of a list of applications for this caller (see `orderRows`). */
-export function applicationRows(context: AccessContext): Prisma.ApplicationWhereInput | null {
+/**
+ * The SQL restriction of a list of applications for this caller (see `orderRows`). Both are
+ * equalities only, so that the loaders read them by key without Prisma (`keyedReads`).
+ */
+export function applicationRows(context: AccessContext): Partial<Pick<Application, "regionCode" | "headIdcs">> | null {
   return restricted(context, HOUSEHOLD_ROWS, (rows) => ({
     ...(rows.region ? { regionCode: rows.region } : {}),
     ...(rows.idcs ? { headIdcs: rows.idcs } : {}),

@@ -1,5 +1,5 @@
 import type { AccessContext } from "@spx/runtime/access";
-import { groupedLoader, isUuid, keyedLoader } from "@spx/runtime/database";
+import { groupedLoader, isUuid, type KeyedQuery, type KeyedReads, keyedLoader } from "@spx/runtime/database";
 import DataLoader from "dataloader";
 import type { AidNotice, Appeal, Application, Enrolment, PaymentOrder } from "../generated/prisma/index.js";
 import { applicationRows, noticeRows, orderRows } from "./access.js";
@@ -36,6 +36,24 @@ function ofHouseholds<Where, Row extends { householdId: string }>(
   );
 }
 
+/**
+ * The same, read by key without Prisma's query compilation: the caller's rows are equalities
+ * (`orderRows`, `applicationRows`), which `keyedReads` adds to its one statement.
+ */
+function keyedOfHouseholds<Row extends { householdId: string }>(
+  rows: KeyedQuery<Row>["where"] | null,
+  reads: KeyedReads<Row>,
+  orderBy: KeyedQuery<Row>["orderBy"],
+): DataLoader<string, Row[]> {
+  return groupedLoader(
+    async (ids) => {
+      const keys = ids.filter(isUuid);
+      return rows && keys.length > 0 ? reads.find({ key: "householdId", keys, where: rows, orderBy }) : [];
+    },
+    (row) => row.householdId,
+  );
+}
+
 /** A notice is a person's when they head the household or are its payee: one query for all persons. */
 function personNotices(prisma: AidPrisma, rows: ReturnType<typeof noticeRows>): DataLoader<string, AidNotice[]> {
   return new DataLoader<string, AidNotice[]>(async (keys) => {
@@ -61,12 +79,14 @@ export function createLoaders(prisma: AidPrisma, reads: Reads, access: AccessCon
       (ids) => prisma.appeal.findMany({ where: { applicationId: { in: [...ids] } } }),
       (appeal) => appeal.applicationId,
     ),
-    applications: ofHouseholds(applicationRows(access), (where) =>
-      prisma.application.findMany({ where, orderBy: { decidedAt: "desc" } }),
-    ),
-    payments: ofHouseholds(orderRows(access), (where) =>
-      prisma.paymentOrder.findMany({ where, orderBy: { month: "desc" } }),
-    ),
+    applications: keyedOfHouseholds(applicationRows(access), reads.application, [
+      ["decidedAt", "desc"],
+      ["id", "asc"],
+    ]),
+    payments: keyedOfHouseholds(orderRows(access), reads.paymentOrder, [
+      ["month", "desc"],
+      ["id", "asc"],
+    ]),
     notices: ofHouseholds(noticeRows(access), (where) =>
       prisma.aidNotice.findMany({ where, orderBy: { createdAt: "desc" } }),
     ),

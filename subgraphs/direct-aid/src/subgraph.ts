@@ -1,6 +1,12 @@
 import { type Database, readsFor } from "@spx/runtime/database";
 import { defineSubgraph, graphOptions } from "@spx/runtime/subgraph";
-import { type Enrolment, Prisma, PrismaClient } from "../generated/prisma/index.js";
+import {
+  type Application,
+  type Enrolment,
+  type PaymentOrder,
+  Prisma,
+  PrismaClient,
+} from "../generated/prisma/index.js";
 import { createContext } from "./context.js";
 import { SHIPPED_AID_RULES } from "./domain/aid-rules.js";
 import { SHIPPED_SCHEDULES } from "./domain/entitlement.js";
@@ -16,6 +22,8 @@ export type AidPrisma = PrismaClient;
 export const createReads = (prisma: AidPrisma, database: Database) =>
   readsFor(database, Prisma, (reads) => ({
     enrolment: reads<Enrolment>("Enrolment", prisma.enrolment),
+    application: reads<Application>("Application", prisma.application),
+    paymentOrder: reads<PaymentOrder>("PaymentOrder", prisma.paymentOrder),
   }));
 export type Reads = ReturnType<typeof createReads>;
 
