@@ -85,7 +85,7 @@ export const PaymentOrder = builder.prismaObject("PaymentOrder", {
       self: () => order.beneficiaryIdcs === context.caller.idcs,
       ownPayments: () => order.institution === context.caller.agency,
     }),
-    (order) => [order.beneficiaryIdcs],
+    (order) => order.beneficiaryIdcs,
   ),
   fields: (t) => ({
     id: t.exposeID("id", PAYOUT),
@@ -155,7 +155,7 @@ const DirectAidApplication = builder.prismaObject("Application", {
       region: application.regionCode,
       self: () => application.headIdcs === context.caller.idcs,
     }),
-    (application) => [application.headIdcs],
+    (application) => application.headIdcs,
   ),
   fields: (t) => ({
     id: t.exposeID("id", ENROLMENT),
@@ -190,7 +190,7 @@ const DirectAid = builder.prismaObject("Enrolment", {
       region: enrolment.regionCode,
       self: () => enrolment.headIdcs === context.caller.idcs,
     }),
-    (enrolment) => [enrolment.headIdcs],
+    (enrolment) => enrolment.headIdcs,
   ),
   fields: (t) => ({
     status: t.expose("status", { type: EnrolmentStatusEnum, ...ENROLMENT }),

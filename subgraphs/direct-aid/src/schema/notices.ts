@@ -25,7 +25,7 @@ export const AidNotice = builder.prismaObject("AidNotice", {
       region: notice.regionCode,
       self: () => notice.headIdcs === context.caller.idcs || notice.payeeIdcs === context.caller.idcs,
     }),
-    (notice) => [notice.headIdcs, ...(notice.payeeIdcs ? [notice.payeeIdcs] : [])],
+    (notice) => (notice.payeeIdcs ? [notice.headIdcs, notice.payeeIdcs] : notice.headIdcs),
   ),
   fields: (t) => ({
     id: t.exposeID("id", ENROLMENT),

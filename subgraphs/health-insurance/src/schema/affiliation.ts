@@ -58,7 +58,7 @@ export const Affiliation = builder.prismaObject("Affiliation", {
         return covered.some((coverage) => coverage.personIdcs === idcs);
       },
     }),
-    (affiliation) => [affiliation.principalIdcs],
+    (affiliation) => affiliation.principalIdcs,
   ),
   fields: (t) => ({
     id: t.exposeID("id", needs("health:coverage")),

@@ -18,7 +18,7 @@ const HealthCoverage = builder.objectRef<CoverageWithAffiliation>("HealthCoverag
       self: () =>
         coverage.personIdcs === context.caller.idcs || coverage.affiliation.principalIdcs === context.caller.idcs,
     }),
-    (coverage) => [coverage.personIdcs],
+    (coverage) => coverage.personIdcs,
   ),
   fields: (t) => ({
     regime: t.field({ type: RegimeEnum, ...needs("health:coverage"), resolve: (c) => c.affiliation.regime }),

@@ -39,7 +39,7 @@ builder.prismaObject("Notice", {
         return covered.some((coverage) => coverage.personIdcs === idcs && coverage.until === null);
       },
     }),
-    (notice) => [notice.principalIdcs],
+    (notice) => notice.principalIdcs,
   ),
   fields: (t) => ({
     id: t.exposeID("id", needs("health:coverage")),

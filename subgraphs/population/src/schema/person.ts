@@ -42,7 +42,7 @@ export const Person = builder.prismaObject("Person", {
       self: () => person.idcs === context.caller.idcs,
       ownPayments: () => true,
     }),
-    (person) => [person.idcs],
+    (person) => person.idcs,
   ),
   fields: (t) => ({
     idcs: t.exposeID("idcs", {

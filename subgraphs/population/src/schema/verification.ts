@@ -83,7 +83,7 @@ builder.queryField("verifyIdentity", (t) =>
       const person = await context.loaders.person.load(idcs);
       // A yes/no about a registered person is still data about them.
       if (person) {
-        context.trail.add([idcs]);
+        context.trail.add(idcs);
       }
       const checks: [Attribute, unknown, (p: NonNullable<typeof person>) => boolean][] = [
         ["CIN", claims.cin, (p) => p.cin !== null && p.cin === normalizeCin(claims.cin ?? "")],

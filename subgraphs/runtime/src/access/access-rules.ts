@@ -105,7 +105,8 @@ export function rowAllowed(
 export function rowPolicy<Row, Context extends AccessContext>(
   admitted: Exclude<Policy, "nationwide">[],
   facts: (row: Row, context: Context) => RowFacts,
-  persons: (row: Row, context: Context) => Iterable<string> | Promise<Iterable<string>>,
+  /** One IDCS (allocates nothing per row), several, or a promise of them. */
+  persons: (row: Row, context: Context) => string | Iterable<string> | Promise<Iterable<string>>,
 ): { policy: Policy[][]; authScopes: (row: Row, context: Context) => boolean | Promise<boolean> } {
   return {
     policy: [["nationwide"], ...admitted.map((policy) => [policy])],

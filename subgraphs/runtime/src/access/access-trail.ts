@@ -8,9 +8,14 @@ export class AccessTrail {
   private readonly persons = new Set<string>();
   private readonly pending: Promise<void>[] = [];
 
-  /** Records persons served; a promise when they must first be looked up (a household's members). */
-  add(persons: Iterable<string> | Promise<Iterable<string>>): void {
-    if (isPromise(persons)) {
+  /**
+   * Records persons served: one IDCS (the common case, one per row: nothing is allocated for it),
+   * several, or a promise of them when they must first be looked up (a household's members).
+   */
+  add(persons: string | Iterable<string> | Promise<Iterable<string>>): void {
+    if (typeof persons === "string") {
+      this.persons.add(persons);
+    } else if (isPromise(persons)) {
       this.pending.push(persons.then((list) => this.addAll(list)));
     } else {
       this.addAll(persons);
