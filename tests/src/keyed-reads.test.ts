@@ -64,6 +64,30 @@ describe("reads by key", () => {
       "SELECT id::text AS v FROM household ORDER BY id LIMIT 100",
     );
     await expectSame(registry.household, { key: "id", keys: households }, statements, 100);
+    // Each household's latest declaration alone (DISTINCT ON): a few households re-declared twice.
+    const redeclared = households.slice(0, 20);
+    // One transaction: one connection, which the temporary table lives on.
+    await system.socialRegistryDb.database.sql.transaction(async (tx) => {
+      for (const step of [
+        "CREATE TEMP TABLE redeclared ON COMMIT DROP AS SELECT * FROM declaration WHERE household_id = ANY($1::uuid[])",
+        "UPDATE redeclared SET id = gen_random_uuid(), version = version + 1, declared_by = 'test:again'",
+        "INSERT INTO declaration SELECT * FROM redeclared",
+        "UPDATE redeclared SET id = gen_random_uuid(), version = version + 1",
+        "INSERT INTO declaration SELECT * FROM redeclared",
+      ]) {
+        await tx.query(step, step.includes("$1") ? [redeclared] : []);
+      }
+    });
+    const latest = await expectSame(
+      registry.declaration,
+      { key: "householdId", keys: [...redeclared, ...households], orderBy: [["version", "desc"]], firstPerKey: true },
+      statements,
+      100,
+    );
+    expect(new Set(latest.map((d) => d.householdId)).size).toBe(latest.length);
+    expect(latest.filter((d) => redeclared.includes(d.householdId)).map((d) => d.version)).toEqual(
+      redeclared.map(() => 3),
+    );
     await expectSame(
       registry.membership,
       {

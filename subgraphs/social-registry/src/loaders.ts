@@ -48,14 +48,8 @@ export function createLoaders(prisma: RegistryPrisma, reads: Reads): Loaders {
       (c) => c.householdId,
     ),
     latestDeclaration: keyedLoader(
-      async (ids) => {
-        const rows = await prisma.$queryRawUnsafe<{ id: string; household_id: string }[]>(
-          `SELECT DISTINCT ON (household_id) id, household_id FROM declaration
-         WHERE household_id = ANY($1::uuid[]) ORDER BY household_id, version DESC`,
-          [...ids],
-        );
-        return prisma.declaration.findMany({ where: { id: { in: rows.map((r) => r.id) } } });
-      },
+      (ids) =>
+        reads.declaration.find({ key: "householdId", keys: ids, orderBy: [["version", "desc"]], firstPerKey: true }),
       (d) => d.householdId,
     ),
     declarations: groupedLoader(

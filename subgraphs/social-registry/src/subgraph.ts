@@ -10,6 +10,7 @@ import {
 } from "@spx/runtime/tokens";
 import { z } from "zod";
 import {
+  type Declaration,
   type Household,
   type IndexComputation,
   type Membership,
@@ -31,6 +32,7 @@ export const DEFAULT_ATTESTATION_TTL_SECONDS = 86_400;
 export const createReads = (prisma: RegistryPrisma, database: Database) =>
   readsFor(database, Prisma, (reads) => ({
     household: reads<Household>("Household", prisma.household),
+    declaration: reads<Declaration>("Declaration", prisma.declaration),
     membership: reads<Membership>("Membership", prisma.membership),
     indexComputation: reads<IndexComputation>("IndexComputation", prisma.indexComputation),
   }));

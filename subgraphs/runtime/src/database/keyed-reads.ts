@@ -15,11 +15,20 @@ export interface KeyedQuery<Row> {
   keys: readonly Scalar[];
   where?: Partial<Record<keyof Row & string, Scalar>>;
   orderBy?: readonly (readonly [keyof Row & string, "asc" | "desc"])[];
+  /**
+   * One row per key: the first by `orderBy` (a household's latest declaration), as PostgreSQL's
+   * `DISTINCT ON`; rows come ordered by key first.
+   */
+  firstPerKey?: boolean;
 }
 
 /** What a Prisma model delegate offers that the fallback uses (e.g. `prisma.person`). */
 export interface FindManyDelegate<Row> {
-  findMany(args: { where?: Record<string, unknown>; orderBy?: Record<string, "asc" | "desc">[] }): Promise<Row[]>;
+  findMany(args: {
+    where?: Record<string, unknown>;
+    orderBy?: Record<string, "asc" | "desc">[];
+    distinct?: (keyof Row & string)[];
+  }): Promise<Row[]>;
 }
 
 export interface KeyedReads<Row> {
@@ -79,11 +88,18 @@ export function keyedReads<Row>(
     return name;
   };
 
-  const findWithPrisma = (query: KeyedQuery<Row>) =>
-    delegate.findMany({
+  const orderOf = (query: KeyedQuery<Row>) => [
+    ...(query.firstPerKey ? [[query.key, "asc"] as const] : []),
+    ...(query.orderBy ?? []),
+  ];
+  const findWithPrisma = (query: KeyedQuery<Row>) => {
+    const order = orderOf(query);
+    return delegate.findMany({
       where: { [query.key]: { in: [...query.keys] }, ...query.where },
-      ...(query.orderBy ? { orderBy: query.orderBy.map(([field, direction]) => ({ [field]: direction })) } : {}),
+      ...(order.length > 0 ? { orderBy: order.map(([field, direction]) => ({ [field]: direction })) } : {}),
+      ...(query.firstPerKey ? { distinct: [query.key] } : {}),
     });
+  };
 
   const reads = database.reads;
   if (!reads) {
@@ -102,10 +118,15 @@ export function keyedReads<Row>(
           conditions.push(`${columnOf(field)} = $${params.length}`);
         }
       }
-      const order = query.orderBy?.length
-        ? ` ORDER BY ${query.orderBy.map(([field, direction]) => `${columnOf(field)} ${direction === "desc" ? "DESC" : "ASC"}`).join(", ")}`
+      const ordering = orderOf(query);
+      const order = ordering.length
+        ? ` ORDER BY ${ordering.map(([field, direction]) => `${columnOf(field)} ${direction === "desc" ? "DESC" : "ASC"}`).join(", ")}`
         : "";
-      const rows = await reads(`SELECT ${select} FROM ${table} WHERE ${conditions.join(" AND ")}${order}`, params);
+      const distinct = query.firstPerKey ? `DISTINCT ON (${columnOf(query.key)}) ` : "";
+      const rows = await reads(
+        `SELECT ${distinct}${select} FROM ${table} WHERE ${conditions.join(" AND ")}${order}`,
+        params,
+      );
       for (const row of rows) {
         for (const convert of converters) {
           convert(row);
