@@ -28,11 +28,12 @@ function generateData(
   persons: number,
   name = prefix,
   target = server,
+  extra: string[] = [],
 ): Promise<{ code: number | null; output: string }> {
   return new Promise((resolve) => {
     const child = spawn(
       process.execPath,
-      [path.join(root, "tests/bench/data-generate.mjs"), "--persons", String(persons), "--prefix", name],
+      [path.join(root, "tests/bench/data-generate.mjs"), "--persons", String(persons), "--prefix", name, ...extra],
       // biome-ignore lint/style/noProcessEnv: the generator runs as a user runs it, with their environment
       { env: { ...process.env, BENCH_DATABASE_URL: target, NODE_OPTIONS: "" } },
     );
@@ -179,7 +180,8 @@ withPostgres(
     );
     expect(Number(foreignKeys?.n)).toBe(1);
 
-    // Run again with the same seed: the data it wrote is replaced by the very same rows.
+    // Run again with the same seed, by one worker thread and by three (the default is one per
+    // core): the data it wrote is replaced by the very same rows.
     const tables = {
       population: ["person"],
       social_registry: ["household", "membership", "declaration", "index_computation"],
@@ -187,8 +189,11 @@ withPostgres(
       direct_aid: ["enrolment", "application", "payment_order"],
     } satisfies Record<Register, string[]>;
     const before = await Promise.all(REGISTERS.map((r) => fingerprint(r, tables[r])));
-    const again = await generateData(3000);
-    expect(again.code).toBe(0);
+    const alone = await generateData(3000, prefix, server, ["--workers", "1"]);
+    expect(alone.code).toBe(0);
+    expect(await Promise.all(REGISTERS.map((r) => fingerprint(r, tables[r])))).toEqual(before);
+    const three = await generateData(3000, prefix, server, ["--workers", "3"]);
+    expect(three.code).toBe(0);
     expect(await Promise.all(REGISTERS.map((r) => fingerprint(r, tables[r])))).toEqual(before);
   },
 );

@@ -237,7 +237,8 @@ export async function loadCopyFiles(
     await client.query("ROLLBACK").catch(() => {});
     throw error;
   }
-  for (const table of tables) {
+  // A table may come in several files (one per generating worker): analysed once.
+  for (const table of new Set(tables)) {
     await client.query(`ANALYZE ${quoteIdent(table)}`);
   }
 }

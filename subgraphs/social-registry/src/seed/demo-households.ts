@@ -333,13 +333,29 @@ function withoutActivity(
 const FORCED = 36;
 const ENROLMENT_STREAM = 0x5c4001;
 
+/**
+ * One part of the households, for generating them in parallel: the families whose number, less
+ * one, leaves `index` divided by `of`. Every part still draws every family (the population's
+ * stream is one sequence, and it keeps identifiers unique), but only its own are worked out
+ * further; each family's household has random streams of its own, so the parts together give the
+ * very households the whole run gives.
+ */
+export interface HouseholdPart {
+  index: number;
+  of: number;
+}
+
 export function* generateDemoHouseholds(
-  options: { seed?: number; persons?: number; today?: Date } = {},
+  options: { seed?: number; persons?: number; today?: Date; part?: HouseholdPart } = {},
 ): Generator<DemoHousehold> {
   const today = options.today ?? new Date();
   const seed = options.seed ?? DEMO_SEED;
   const models = loadShippedModels();
+  const part = options.part;
   for (const family of generateFamilies({ seed, persons: options.persons ?? DEMO_PERSONS })) {
+    if (part && (family.number - 1) % part.of !== part.index) {
+      continue;
+    }
     const head = family.members[0]?.person;
     if (!head) {
       continue;
@@ -406,7 +422,7 @@ export interface ScoredDemoHousehold extends DemoHousehold {
  * what the programmes' demo data start from, without reading the register's database.
  */
 export function* scoredDemoHouseholds(
-  options: { seed?: number; persons?: number; today?: Date } = {},
+  options: { seed?: number; persons?: number; today?: Date; part?: HouseholdPart } = {},
 ): Generator<ScoredDemoHousehold> {
   const today = options.today ?? new Date();
   const models = loadShippedModels();
