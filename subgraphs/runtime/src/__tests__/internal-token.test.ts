@@ -348,7 +348,7 @@ describe("token keys", () => {
     expect(parseTokenSecret(`${randomBytes(32).toString("base64url")}\n`, "GATEWAY_TOKEN_SECRET")).toHaveLength(32);
   });
 
-  it("from a file are read again when a token names a kid not known, at most once per 30 s", async () => {
+  it("from a file are read again when a token arrives, at most once per 30 s: a new kid is taken, a dropped one refused", async () => {
     const dir = mkdtempSync(path.join(tmpdir(), "token-keys-"));
     try {
       const file = path.join(dir, "keys");
@@ -364,11 +364,18 @@ describe("token keys", () => {
       now += 30_000;
       await expect(verifyInternalToken(token(), keys, "population", request)).resolves.toMatchObject({ caller });
       expect(keys.kids).toEqual([old.kid, next.kid]);
+      // The old key dropped: refused once the file is read again, without a restart either.
+      writeFileSync(file, tokenKeyEntry(next.registerKey("population")));
+      const fromOld = () => signInternalToken(old, "population", { caller, requestId: "r", request });
+      await expect(verifyInternalToken(fromOld(), keys, "population", request)).resolves.toMatchObject({ caller });
+      now += 30_000;
+      await expect(refusal(verifyInternalToken(fromOld(), keys, "population", request))).resolves.toBe("signature");
+      expect(keys.kids).toEqual([next.kid]);
       // A file caught broken leaves the keys as they were.
       writeFileSync(file, "garbage");
       now += 60_000;
       expect(keys.key("unknown-kid-0000")).toBeUndefined();
-      expect(keys.kids).toEqual([old.kid, next.kid]);
+      expect(keys.kids).toEqual([next.kid]);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -100,8 +100,8 @@ export const TOKEN_KEYS_REREAD_MS = 30_000;
 
 /**
  * The keys a register accepts tokens under, by kid. A rotation gives registers the new key beside
- * the old one before the gateway switches; from a file, a token under a kid not known makes the
- * register read the file again (at most once per 30 s, so that a stream of made-up kids costs
+ * the old one before the gateway switches, and drops the old one after. From a file, the register
+ * reads it again at most once per 30 s when a token arrives (so that a stream of made-up kids costs
  * nothing), and a Kubernetes secret's update is taken without a restart.
  */
 export class TokenKeyring {
@@ -138,11 +138,15 @@ export class TokenKeyring {
     return [...this.keys.keys()];
   }
 
-  /** The key of `kid`, or undefined when this register holds none, even after reading its file again. */
+  /**
+   * The key of `kid`, or undefined when this register holds none, even after reading its file
+   * again. The file is read again at most once per 30 s, on the first token after that: one under
+   * an unknown kid is then accepted once its key is there, and a key dropped from the file is
+   * refused from then on, so that both ends of a rotation need no restart.
+   */
   key(kid: string): KeyObject | undefined {
-    const key = this.keys.get(kid);
-    if (key || !this.file || this.options.now() - this.readAtMs < this.options.rereadAfterMs) {
-      return key;
+    if (!this.file || this.options.now() - this.readAtMs < this.options.rereadAfterMs) {
+      return this.keys.get(kid);
     }
     this.readAtMs = this.options.now();
     try {

@@ -9,6 +9,7 @@ import {
   type AttestationError,
   attestationClaimsSchema,
   generateSigningKey,
+  InternalTokenSigner,
   jwksOf,
   type SigningKey,
   signInternalToken,
@@ -230,8 +231,8 @@ describe("eligibilityAttestation", () => {
     await expect(verifyAttestation(jws, jwksOf([key]), { issuer: "urn:spx:someone-else" })).rejects.toMatchObject({
       code: "WRONG_ISSUER",
     });
-    // A gateway token signed by the same kind of key is not an attestation.
-    const token = await signInternalToken(key, socialRegistry.name, {
+    // A gateway token (a JWS too, under a register's key) is not an attestation.
+    const token = signInternalToken(InternalTokenSigner.generate(), socialRegistry.name, {
       caller: { sub: "test", role: "CITIZEN", idcs: notEligible.idcs },
       requestId: "test",
       request: { query: "{ __typename }" },
