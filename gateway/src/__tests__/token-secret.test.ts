@@ -92,7 +92,7 @@ describe("npm run -s token-key -- <register>", () => {
 
   it("refuses an unknown register and a bad secret, without quoting it", () => {
     expect(tokenKeyCommand(["popullation"], {})).toMatchObject({ exitCode: 2, stdout: "" });
-    expect(tokenKeyCommand(["access-log"], {}).stderr).toContain("one of population");
+    expect(tokenKeyCommand(["access-log"], {}).stderr).toContain("population, social-registry");
     const short = randomBytes(8).toString("base64url");
     const result = tokenKeyCommand(["population"], { GATEWAY_TOKEN_SECRET: short });
     expect(result.exitCode).toBe(2);
