@@ -14,6 +14,7 @@ import { defaultConsoleDir } from "./console/console-dir.js";
 import { DEFAULT_RESILIENCE, type ResilienceSettings } from "./edge/resilience-settings.js";
 import { ISSUER_ALGORITHMS } from "./identity/issuers-file.js";
 import { devWitnesses } from "./keys.js";
+import { checkTokenSecret, type TokenSecretSource, tokenSecretFields, tokenSecretOf } from "./token-secret.js";
 
 const DEFAULT_SUPERGRAPH = SUPERGRAPH_FILE;
 
@@ -33,6 +34,16 @@ const SUBGRAPH_TIMEOUT_SETTINGS = {
 const { breaker } = DEFAULT_RESILIENCE;
 
 const optionalText = z.preprocess((v) => (v === "" ? undefined : v), z.string().min(1).optional());
+
+const retired = z.preprocess(
+  (v) => (v === "" ? undefined : v),
+  z
+    .undefined({
+      error:
+        "removed: the tokens to the registers are keyed by GATEWAY_TOKEN_SECRET_FILE (or GATEWAY_TOKEN_SECRET), each register holding its own key (npm run -s token-key -- <register>)",
+    })
+    .optional(),
+);
 
 const schema = z.object({
   NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
@@ -56,10 +67,13 @@ const schema = z.object({
     )
     .pipe(z.array(z.enum(ISSUER_ALGORITHMS)).min(1)),
   GATEWAY_ISSUERS_FILE: optionalText,
-  GATEWAY_SIGNING_KEY: optionalText,
-  GATEWAY_SIGNING_KEY_FILE: optionalText,
-  GATEWAY_NEXT_SIGNING_KEY: optionalText,
-  GATEWAY_NEXT_SIGNING_KEY_FILE: optionalText,
+  ...tokenSecretFields,
+  // The Ed25519 key of the tokens to the registers, replaced by GATEWAY_TOKEN_SECRET[_FILE]: a
+  // deployment still setting it is told, not ignored.
+  GATEWAY_SIGNING_KEY: retired,
+  GATEWAY_SIGNING_KEY_FILE: retired,
+  GATEWAY_NEXT_SIGNING_KEY: retired,
+  GATEWAY_NEXT_SIGNING_KEY_FILE: retired,
   SINGLE_PROCESS: z.enum(["true", "false"]).default("false"),
   POPULATION_URL: optionalUrl,
   SOCIAL_REGISTRY_URL: optionalUrl,
@@ -140,12 +154,6 @@ function requireProductionSettings(env: RawEnv, ctx: z.RefinementCtx): void {
         "required in production (or JWKS_URL with JWT_ISSUER and JWT_AUDIENCE): the issuers whose tokens are trusted",
       );
     }
-  }
-  if (!env.GATEWAY_SIGNING_KEY && !env.GATEWAY_SIGNING_KEY_FILE) {
-    missing(
-      "GATEWAY_SIGNING_KEY_FILE",
-      "required in production (or GATEWAY_SIGNING_KEY): the gateway's private JWK, never generated",
-    );
   }
   if (env.GATEWAY_ACCESS_LOG === "on" && !env.ACCESS_LOG_DATABASE_URL) {
     missing(
@@ -241,16 +249,12 @@ export interface GatewayEnv {
   issuer: string;
   audience: string;
   algorithms: string[];
-  /** GATEWAY_SIGNING_KEY: a private JWK as JSON. */
-  signingKey: string | undefined;
   /**
-   * The key that signs next (a private JWK, GATEWAY_NEXT_SIGNING_KEY, or a file holding one,
-   * GATEWAY_NEXT_SIGNING_KEY_FILE): only its public part is published, beside the current key, so
-   * that subgraphs know it before it signs. Never used to sign.
+   * The master secret of the tokens to the registers (GATEWAY_TOKEN_SECRET, or a file holding it,
+   * GATEWAY_TOKEN_SECRET_FILE: preferred, the secret stays out of the environment); the development
+   * secret under DATA_DIR otherwise.
    */
-  nextSigningKey: { json: string } | { file: string } | undefined;
-  /** GATEWAY_SIGNING_KEY_FILE: a file holding one (preferred: the key stays out of the environment). */
-  signingKeyFile: string | undefined;
+  tokenSecret: TokenSecretSource;
   /** The operator states that this gateway runs as one process (SINGLE_PROCESS=true). */
   singleProcess: boolean;
   /** Subgraph URL overrides by subgraph name; the supergraph's own URLs apply otherwise. */
@@ -424,10 +428,7 @@ export function loadEnv(source?: Record<string, string | undefined>): GatewayEnv
           ctx.addIssue({ code: "custom", path: ["ACCESS_LOG_WITNESSES"], message: parsed });
         }
       })
-      .refine((env) => !(env.GATEWAY_NEXT_SIGNING_KEY && env.GATEWAY_NEXT_SIGNING_KEY_FILE), {
-        path: ["GATEWAY_NEXT_SIGNING_KEY_FILE"],
-        message: "set GATEWAY_NEXT_SIGNING_KEY or GATEWAY_NEXT_SIGNING_KEY_FILE, not both",
-      })
+      .superRefine(checkTokenSecret)
       // Every process must hash a subject alike, or they would not share its limits.
       .refine((env) => !(env.REDIS_URL && !env.RATE_LIMIT_KEY), {
         path: ["RATE_LIMIT_KEY"],
@@ -463,13 +464,7 @@ export function loadEnv(source?: Record<string, string | undefined>): GatewayEnv
     issuer: raw.JWT_ISSUER ?? DEV_ISSUER,
     audience: raw.JWT_AUDIENCE ?? DEFAULT_AUDIENCE,
     algorithms: raw.JWT_ALGORITHMS,
-    signingKey: raw.GATEWAY_SIGNING_KEY,
-    nextSigningKey: raw.GATEWAY_NEXT_SIGNING_KEY
-      ? { json: raw.GATEWAY_NEXT_SIGNING_KEY }
-      : raw.GATEWAY_NEXT_SIGNING_KEY_FILE
-        ? { file: raw.GATEWAY_NEXT_SIGNING_KEY_FILE }
-        : undefined,
-    signingKeyFile: raw.GATEWAY_SIGNING_KEY_FILE,
+    tokenSecret: tokenSecretOf(raw),
     singleProcess: raw.SINGLE_PROCESS === "true",
     subgraphUrls,
     authentication: raw.GATEWAY_AUTHENTICATION === "on",

@@ -13,7 +13,7 @@ import {
   sendJson,
 } from "@spx/runtime/server";
 import { operationSpanPlugin } from "@spx/runtime/telemetry";
-import { jwksOf, type SigningKey } from "@spx/runtime/tokens";
+import type { InternalTokenSigner, SigningKey } from "@spx/runtime/tokens";
 import type { JWK } from "jose";
 import { AccountingGateway } from "./access-log/accounting-gateway.js";
 import type { AccessLogProofs } from "./access-log/proof-bundle.js";
@@ -66,8 +66,8 @@ export interface GatewayOptions {
    * mint subgraph tokens (subgraphs must run in bench mode; refused in production by the environment).
    */
   authenticate: Authenticate | "off";
-  /** The gateway's own key, for the tokens it mints for subgraphs. */
-  signingKey: SigningKey;
+  /** The gateway's token secret, for the tokens it mints for subgraphs (each under the register's own key). */
+  tokenSigner: InternalTokenSigner;
   logger: Logger;
   /** Time allowed for each subgraph's readiness answer. */
   readinessTimeoutMs?: number;
@@ -147,7 +147,7 @@ function readinessUrl(graphqlUrl: string): string {
 
 /** Builds the gateway: Apollo Server over @apollo/gateway, behind authentication. */
 export async function createGateway(options: GatewayOptions) {
-  const { logger, signingKey, authenticate } = options;
+  const { logger, tokenSigner, authenticate } = options;
   // The access log is served by the gateway itself, in process; every other subgraph over HTTP.
   const urls = new Map(
     options.subgraphs
@@ -171,7 +171,7 @@ export async function createGateway(options: GatewayOptions) {
   });
   const shared = options.shareFetches === false ? undefined : new SharedFetches(metrics.sharedFetches);
   const subgraphClient = (name: string, url: string) => {
-    const client = new SubgraphClient(name, url, signingKey, transport.fetcher, {
+    const client = new SubgraphClient(name, url, tokenSigner, transport.fetcher, {
       timeoutMs: subgraphTimeoutOf(resilience, name),
       breaker: resilience.breaker,
       logger,
@@ -372,7 +372,6 @@ export async function createGateway(options: GatewayOptions) {
     "/.well-known/jwks.json": (_req, res) =>
       sendJson(res, 200, {
         keys: [
-          ...jwksOf([signingKey]).keys,
           ...(options.publishedKeys ?? []),
           ...(options.accessLogProofs ? accessLogJwks(options.accessLogProofs.keys) : []),
         ],

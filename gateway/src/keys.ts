@@ -3,7 +3,7 @@ import { linkSync, mkdirSync, readFileSync, unlinkSync, writeFileSync } from "no
 import path from "node:path";
 import { refuseInProduction } from "@spx/runtime/config";
 import { type NoteSigner, noteKeyFromJwk, noteSigner } from "@spx/runtime/tlog";
-import { devKeyFiles, importSigningKey, loadOrCreateSigningKey, type SigningKey } from "@spx/runtime/tokens";
+import { devKeyFiles, loadOrCreateSigningKey, type SigningKey } from "@spx/runtime/tokens";
 import type { JSONWebKeySet, JWK } from "jose";
 import type { AccessLogWitness, GatewayEnv } from "./env.js";
 
@@ -20,51 +20,6 @@ export function devAccessLogKeyFiles(dataDir: string) {
     log: path.join(dataDir, "keys", "access-log.jwk"),
     witness: path.join(dataDir, "keys", "witness.jwk"),
   };
-}
-
-/**
- * The gateway's signing key: GATEWAY_SIGNING_KEY_FILE or GATEWAY_SIGNING_KEY (a private JWK), a
- * development key under DATA_DIR otherwise (refused in production, where it is never generated).
- */
-export async function gatewaySigningKey(env: GatewayEnv): Promise<SigningKey> {
-  if (env.signingKeyFile) {
-    return importSigningKey(JSON.parse(readFileSync(env.signingKeyFile, "utf8")) as JWK);
-  }
-  if (env.signingKey) {
-    return importSigningKey(JSON.parse(env.signingKey) as JWK);
-  }
-  return loadOrCreateSigningKey(devKeyFiles(env.dataDir).gateway);
-}
-
-/**
- * The public part of the key that will sign next, to publish beside the current one; none unless
- * configured. It is imported (so a key that could not sign is refused at start, not at rotation)
- * and must differ from the current key: subgraphs pick a key by `kid`.
- */
-export async function nextSigningPublicKeys(
-  env: Pick<GatewayEnv, "nextSigningKey">,
-  current: SigningKey,
-): Promise<JWK[]> {
-  const source = env.nextSigningKey;
-  if (!source) {
-    return [];
-  }
-  const text = "json" in source ? source.json : readFileSync(source.file, "utf8");
-  let next: SigningKey;
-  try {
-    const jwk = JSON.parse(text) as JWK;
-    if (jwk.kty !== "OKP" || jwk.crv !== "Ed25519" || typeof jwk.d !== "string") {
-      throw new Error("not a private Ed25519 JWK");
-    }
-    next = await importSigningKey(jwk);
-  } catch {
-    // The message never quotes the key: it is a secret.
-    throw new Error("GATEWAY_NEXT_SIGNING_KEY[_FILE]: not a private Ed25519 JWK");
-  }
-  if (next.kid === current.kid) {
-    throw new Error("GATEWAY_NEXT_SIGNING_KEY[_FILE]: the same key (kid) as the current signing key");
-  }
-  return [next.publicJwk];
 }
 
 export function devIssuerKey(env: GatewayEnv): Promise<SigningKey> {
@@ -97,12 +52,10 @@ function privateEd25519Jwk(text: string, setting: string): JWK {
 /**
  * The access log's key, which signs its checkpoints: ACCESS_LOG_SIGNING_KEY_FILE or
  * ACCESS_LOG_SIGNING_KEY, the development key under DATA_DIR otherwise (refused in production).
- * Never the gateway's token key: a checkpoint signature must not be mistaken for a token's, nor
- * the other way round, and one key's leak must not give away both.
+ * Its own key, used for nothing else: one key's leak gives away nothing else.
  */
 export async function accessLogSigner(
   env: Pick<GatewayEnv, "accessLogSigningKey" | "accessLogOrigin" | "dataDir">,
-  gatewayKey: SigningKey,
 ): Promise<NoteSigner> {
   const source = env.accessLogSigningKey;
   let jwk: JWK;
@@ -115,9 +68,6 @@ export async function accessLogSigner(
     const file = devAccessLogKeyFiles(env.dataDir).log;
     await loadOrCreateSigningKey(file);
     jwk = privateEd25519Jwk(readFileSync(file, "utf8"), file);
-  }
-  if (jwk.x === gatewayKey.publicJwk.x || (jwk.kid !== undefined && jwk.kid === gatewayKey.kid)) {
-    throw new Error("ACCESS_LOG_SIGNING_KEY[_FILE]: the gateway's token key (same kid) cannot sign the access log");
   }
   return noteSigner(env.accessLogOrigin, jwk as NoteJwk, 0x01);
 }

@@ -19,14 +19,9 @@ import { connectRedis } from "./edge/redis.js";
 import { loadEnv } from "./env.js";
 import { createGateway } from "./gateway.js";
 import { refuseToStart, trustedIssuers } from "./identity/trusted-issuers.js";
-import {
-  accessLogSigner,
-  attestationPublicKeys,
-  devIssuerKey,
-  gatewaySigningKey,
-  nextSigningPublicKeys,
-} from "./keys.js";
+import { accessLogSigner, attestationPublicKeys, devIssuerKey } from "./keys.js";
 import { loadSupergraph } from "./supergraph.js";
+import { gatewayTokenSigner } from "./token-secret.js";
 import { traceTrust } from "./trace-trust.js";
 
 const env = readEnvOrExit(loadEnv);
@@ -83,8 +78,15 @@ const redis = env.redisUrl ? connectRedis(env.redisUrl, logger) : undefined;
 if (!redis) {
   logger.info("REDIS_URL is not set: rate limits are kept by this process alone");
 }
-const signingKey = await gatewaySigningKey(env);
-const logSigner = accessLogDb ? await accessLogSigner(env, signingKey).catch(refuseToStart) : undefined;
+const tokenSigner = (() => {
+  try {
+    return gatewayTokenSigner(env);
+  } catch (error) {
+    // A secret too short or not base64url, or its file missing: named, never quoted.
+    return refuseToStart(new EnvError([(error as Error).message]));
+  }
+})();
+const logSigner = accessLogDb ? await accessLogSigner(env).catch(refuseToStart) : undefined;
 // Every replica runs a sequencer; only the one holding the lock in a round works.
 const sequencer =
   accessLogDb && logSigner
@@ -105,7 +107,7 @@ const { server, handler, registry } = await createGateway({
   subgraphs: supergraph.subgraphs,
   subgraphUrls: env.subgraphUrls,
   authenticate: authentication?.authenticate ?? "off",
-  signingKey,
+  tokenSigner,
   logger,
   production: env.production,
   authorization: env.authorization,
@@ -119,8 +121,7 @@ const { server, handler, registry } = await createGateway({
           witnesses: env.accessLogWitnesses,
         })
       : undefined,
-  // The next signing key first, beside the current one: what subgraphs must know before a rotation.
-  publishedKeys: [...(await nextSigningPublicKeys(env, signingKey)), ...(await attestationPublicKeys(env))],
+  publishedKeys: await attestationPublicKeys(env),
   resilience: env.resilience,
   rateLimits: new RateLimits({ redis, hashKey: env.rateLimitKey, logger }),
   edge: env.edge,

@@ -5,7 +5,7 @@ import { context as otelContext, propagation, trace } from "@opentelemetry/api";
 import { SERVED_PERSONS } from "@spx/runtime/access";
 import type { Logger } from "@spx/runtime/logging";
 import { recordErrorCodes } from "@spx/runtime/telemetry";
-import { type SigningKey, signInternalToken } from "@spx/runtime/tokens";
+import { type InternalTokenSigner, signInternalToken } from "@spx/runtime/tokens";
 import { GraphQLError } from "graphql";
 import type CircuitBreaker from "opossum";
 import type { ServedContext } from "./context.js";
@@ -65,7 +65,7 @@ export class SubgraphClient extends RemoteGraphQLDataSource<ServedContext> {
   constructor(
     private readonly subgraph: string,
     url: string,
-    private readonly signingKey: SigningKey,
+    private readonly tokenSigner: InternalTokenSigner,
     fetcher: Fetcher,
     private readonly calls: SubgraphCallOptions = DEFAULT_CALL_OPTIONS,
   ) {
@@ -191,12 +191,12 @@ export class SubgraphClient extends RemoteGraphQLDataSource<ServedContext> {
       return;
     }
     // A subgraph accepts a token only with the document and variables it was signed for.
-    const token = signInternalToken(this.signingKey, this.subgraph, {
+    const token = signInternalToken(this.tokenSigner, this.subgraph, {
       caller: context.caller,
       requestId: context.requestId,
       request: { query: request.query ?? "", variables: request.variables },
     });
-    headers.set("authorization", `Bearer ${await token}`);
+    headers.set("authorization", `Bearer ${token}`);
     headers.set("x-request-id", context.requestId);
   }
 

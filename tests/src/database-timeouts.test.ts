@@ -6,7 +6,7 @@ import { type Database, DEFAULT_DATABASE_TIMEOUTS, openDatabase, transientCondit
 import { createLogger } from "@spx/runtime/logging";
 import { listen, type RunningServer } from "@spx/runtime/server";
 import { type AppOf, createSubgraph } from "@spx/runtime/subgraph";
-import { generateSigningKey, localKeySet, type SigningKey, signInternalToken } from "@spx/runtime/tokens";
+import { InternalTokenSigner, signInternalToken } from "@spx/runtime/tokens";
 import { createTestDatabase, type TestDatabase } from "@spx/testkit/test-database";
 import pg from "pg";
 import { type RunningSystem, startSystem } from "./testkit/start-system.js";
@@ -25,7 +25,7 @@ let proxy: TcpProxy;
 let database: Database;
 let app: AppOf<typeof populationSubgraph>;
 let server: RunningServer;
-let key: SigningKey;
+let key: InternalTokenSigner;
 let direct: string;
 
 beforeAll(async () => {
@@ -40,11 +40,11 @@ beforeAll(async () => {
   proxied.port = String(proxy.port);
   // The defaults, as every register runs with them.
   database = await openDatabase({ name: "population", url: proxied.toString(), dataDir: "", poolSize: 2 });
-  ({ key } = await generateSigningKey());
+  key = InternalTokenSigner.generate();
   app = await createSubgraph(populationSubgraph, {
     database,
     dataDir: "",
-    gatewayKeys: localKeySet([key]),
+    tokenKeys: key.keyringFor("population"),
     logger: createLogger("population", "silent"),
     demoSeed: false,
   });
@@ -63,7 +63,7 @@ afterAll(async () => {
 async function ask() {
   // Well formed, and nobody's: the register must read its database to say so.
   const variables = { idcs: idcsFromBody("123456789") };
-  const token = await signInternalToken(key, "population", {
+  const token = signInternalToken(key, "population", {
     caller: { ...registrar, purpose: defaultPurpose(registrar) },
     requestId: "db-timeouts",
     request: { query: QUERY, variables },

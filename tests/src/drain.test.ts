@@ -6,7 +6,7 @@ import { fileURLToPath } from "node:url";
 import { population as populationSubgraph } from "@spx/population/subgraph";
 import { createLogger } from "@spx/runtime/logging";
 import { createSubgraph } from "@spx/runtime/subgraph";
-import { generateSigningKey, localKeySet } from "@spx/runtime/tokens";
+import { InternalTokenSigner } from "@spx/runtime/tokens";
 import { createTestDatabase, type TestDatabase } from "@spx/testkit/test-database";
 import { type ServiceProcess, startServiceProcess } from "./testkit/production-system.js";
 import { type SubgraphProcess, startSubgraphProcess } from "./testkit/subgraph-process.js";
@@ -38,11 +38,11 @@ beforeAll(async () => {
   if (!database.url) {
     throw new Error("this test needs PostgreSQL: the register runs as its own process");
   }
-  const { key } = await generateSigningKey();
+  const key = InternalTokenSigner.generate();
   const app = await createSubgraph(populationSubgraph, {
     database: database.database,
     dataDir: "",
-    gatewayKeys: localKeySet([key]),
+    tokenKeys: key.keyringFor("population"),
     logger: createLogger("seed", "silent"),
     demoSeed: false,
   });

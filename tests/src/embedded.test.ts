@@ -8,14 +8,14 @@ import { promisify } from "node:util";
 import { Sequencer } from "@spx/gateway/access-log/sequencer";
 import { ACCESS_LOG_MIGRATIONS, AccessLogStore } from "@spx/gateway/access-log/store";
 import { loadEnv } from "@spx/gateway/env";
-import { accessLogSigner, gatewaySigningKey } from "@spx/gateway/keys";
+import { accessLogSigner } from "@spx/gateway/keys";
 import { population as populationSubgraph } from "@spx/population/subgraph";
 import { postGraphQL } from "@spx/runtime/clients";
 import { applyMigrations, type EmbeddedServer, openDatabase, startEmbeddedServer } from "@spx/runtime/database";
 import { createLogger } from "@spx/runtime/logging";
 import { listen } from "@spx/runtime/server";
 import { createSubgraph } from "@spx/runtime/subgraph";
-import { generateSigningKey, localKeySet, signInternalToken } from "@spx/runtime/tokens";
+import { InternalTokenSigner, signInternalToken } from "@spx/runtime/tokens";
 import { socialRegistry as socialRegistrySubgraph } from "@spx/social-registry/subgraph";
 import pg from "pg";
 import { accessEntry } from "./testkit/fixtures.js";
@@ -47,12 +47,12 @@ describe("embedded database (one PGlite under DATA_DIR, served to every register
   });
 
   it("migrates, seeds the demo population, answers a query, and keeps its data across restarts", async () => {
-    const { key } = await generateSigningKey();
+    const key = InternalTokenSigner.generate();
     const start = (databaseUrl?: string) =>
       createSubgraph(populationSubgraph, {
         dataDir,
         databaseUrl,
-        gatewayKeys: localKeySet([key]),
+        tokenKeys: key.keyringFor("population"),
         logger: createLogger("population", "silent"),
         demoSeed: true,
       });
@@ -62,7 +62,7 @@ describe("embedded database (one PGlite under DATA_DIR, served to every register
     const http = await listen(app.handler, 0);
     try {
       const query = "{ persons(first: 3) { edges { node { idcs lastName } } } }";
-      const token = await signInternalToken(key, "population", {
+      const token = signInternalToken(key, "population", {
         caller: { sub: "t", agency: "ANR", role: "SYSTEM", purpose: "REGISTRATION" },
         requestId: "embedded",
         request: { query },
@@ -334,7 +334,7 @@ describe("embedded database (one PGlite under DATA_DIR, served to every register
       const settings = loadEnv({ DATA_DIR: dataDir });
       await new Sequencer({
         sql: accessLog.sql,
-        signer: await accessLogSigner(settings, await gatewaySigningKey(settings)),
+        signer: await accessLogSigner(settings),
         origin: settings.accessLogOrigin,
         intervalMs: 60_000,
         checkpointIntervalMs: 60_000,

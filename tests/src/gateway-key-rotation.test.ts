@@ -1,22 +1,24 @@
-import { createServer, type Server } from "node:http";
+import { randomBytes } from "node:crypto";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
 import { createAuthenticator } from "@spx/gateway/authenticate";
 import { createGateway } from "@spx/gateway/gateway";
-import { nextSigningPublicKeys } from "@spx/gateway/keys";
 import { loadSupergraph } from "@spx/gateway/supergraph";
+import { gatewayTokenSigner } from "@spx/gateway/token-secret";
 import { population as populationSubgraph } from "@spx/population/subgraph";
 import { postGraphQL } from "@spx/runtime/clients";
 import { createLogger } from "@spx/runtime/logging";
 import { type AppOf, createSubgraph } from "@spx/runtime/subgraph";
 import {
-  gatewayKeySource,
   generateSigningKey,
   localKeySet,
   mintToken,
   type SigningKey,
-  signInternalToken,
+  TokenKeyring,
+  tokenKeyEntry,
 } from "@spx/runtime/tokens";
 import { createTestDatabase, type TestDatabase } from "@spx/testkit/test-database";
-import type { JWK } from "jose";
 import { AUDIENCE, ISSUER, SUPERGRAPH } from "./testkit/start-system.js";
 
 const QUERY = "{ persons(first: 1) { edges { node { idcs } } } }";
@@ -35,16 +37,8 @@ afterAll(async () => {
   }
 });
 
-/**
- * A gateway signing with `current` and publishing `next` as main.ts does (from
- * GATEWAY_NEXT_SIGNING_KEY), in front of the population register at `populationUrl`.
- */
-async function startGateway(
-  issuerKey: SigningKey,
-  current: SigningKey,
-  next: JWK,
-  populationUrl: string,
-): Promise<RunningGateway> {
+/** A gateway keyed by the secret in `secretFile` (GATEWAY_TOKEN_SECRET_FILE), in front of the population register. */
+async function startGateway(issuerKey: SigningKey, secretFile: string, populationUrl: string): Promise<RunningGateway> {
   const supergraph = loadSupergraph(SUPERGRAPH);
   const gateway = await createGateway({
     supergraphSdl: supergraph.sdl,
@@ -54,9 +48,9 @@ async function startGateway(
       { keys: localKeySet([issuerKey]), issuer: ISSUER, audience: AUDIENCE, algorithms: ["EdDSA"] },
       () => {},
     ),
-    signingKey: current,
+    // As main.ts builds it from the settings.
+    tokenSigner: gatewayTokenSigner({ tokenSecret: { file: secretFile }, dataDir: "" }),
     logger,
-    publishedKeys: await nextSigningPublicKeys({ nextSigningKey: { json: JSON.stringify(next) } }, current),
   });
   const { listen } = await import("@spx/runtime/server");
   const server = await listen(gateway.handler, 0);
@@ -69,45 +63,32 @@ async function startGateway(
   };
 }
 
-/** The one URL subgraphs know (GATEWAY_JWKS_URL), served by whichever gateway is deployed. */
-function jwksFront(current: () => string): Promise<{ url: string; server: Server }> {
-  const server = createServer((req, res) => {
-    fetch(`${current()}${req.url ?? ""}`).then(
-      async (response) => {
-        res.writeHead(response.status, { "content-type": "application/json" });
-        res.end(await response.text());
-      },
-      () => res.destroy(),
-    );
-  });
-  return new Promise((resolve) =>
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      resolve({ url: `http://127.0.0.1:${typeof address === "object" && address ? address.port : 0}`, server });
-    }),
-  );
-}
-
-describe("rotating the gateway's signing key", () => {
+describe("rotating the gateway's token secret", () => {
   let db: TestDatabase;
   let population: AppOf<typeof populationSubgraph>;
 
-  it("is accepted by a subgraph on the gateway's JWKS as soon as the next key signs, without a restart", async () => {
+  it("registers hold both keys, the gateway switches, the old key is dropped: from a key file, without a restart", async () => {
     const { key: issuerKey } = await generateSigningKey();
-    const k1 = await generateSigningKey();
-    const k2 = await generateSigningKey();
-    const k3 = await generateSigningKey();
-    let deployed = "";
-    const front = await jwksFront(() => deployed);
-    cleanup.push(() => new Promise((resolve) => front.server.close(() => resolve())));
+    const dir = mkdtempSync(path.join(tmpdir(), "spx-rotation-"));
+    cleanup.push(async () => rmSync(dir, { recursive: true, force: true }));
+    const oldSecret = path.join(dir, "old.secret");
+    const newSecret = path.join(dir, "new.secret");
+    writeFileSync(oldSecret, randomBytes(32).toString("base64url"));
+    writeFileSync(newSecret, randomBytes(32).toString("base64url"));
+    // What `npm run -s token-key -- population` prints under each secret.
+    const entryOf = (file: string) =>
+      tokenKeyEntry(gatewayTokenSigner({ tokenSecret: { file }, dataDir: "" }).registerKey("population"));
+    const keysFile = path.join(dir, "population.keys");
+    writeFileSync(keysFile, entryOf(oldSecret));
+
     db = await createTestDatabase("rotation", populationSubgraph.migrationsDir);
     cleanup.push(() => db.drop());
-    // As main.ts builds it from GATEWAY_JWKS_URL: jose's remote key set.
-    const gatewayKeys = await gatewayKeySource({ gatewayJwksUrl: `${front.url}/.well-known/jwks.json`, dataDir: "" });
+    // As main.ts builds it from GATEWAY_TOKEN_KEYS_FILE, with a clock the test moves.
+    let now = Date.now();
     population = await createSubgraph(populationSubgraph, {
       database: db.database,
       dataDir: "",
-      gatewayKeys,
+      tokenKeys: TokenKeyring.fromFile(keysFile, { now: () => now }),
       logger,
       demoSeed: false,
     });
@@ -122,45 +103,38 @@ describe("rotating the gateway's signing key", () => {
       postGraphQL(
         `${gateway.url}/graphql`,
         { query: QUERY },
-        {
-          authorization: `Bearer ${await mintToken(issuerKey, anr, { issuer: ISSUER, audience: AUDIENCE })}`,
-        },
+        { authorization: `Bearer ${await mintToken(issuerKey, anr, { issuer: ISSUER, audience: AUDIENCE })}` },
       );
+    const answered = (response: Awaited<ReturnType<typeof ask>>) =>
+      response.status === 200 && response.body.errors === undefined ? "answered" : "refused";
 
-    // Before: k1 signs, k2 is published as the next key; the subgraph fetches both.
-    const before = await startGateway(issuerKey, k1.key, k2.privateJwk, populationServer.url);
-    deployed = before.url;
-    const jwks = (await (await fetch(`${before.url}/.well-known/jwks.json`)).json()) as { keys: JWK[] };
-    expect(jwks.keys.map((key) => key.kid)).toEqual(expect.arrayContaining([k1.key.kid, k2.key.kid]));
-    // Only the public part of the next key is published.
-    expect(jwks.keys.every((key) => key.d === undefined)).toBe(true);
+    const before = await startGateway(issuerKey, oldSecret, populationServer.url);
+    cleanup.push(() => before.stop());
     const first = await ask(before);
-    expect(first.status).toBe(200);
-    expect(first.body.errors).toBeUndefined();
-    await before.stop();
+    expect(answered(first)).toBe("answered");
+    // The gateway's JWKS no longer publishes any key of these tokens: only the attestation and access log keys.
+    const jwks = (await (await fetch(`${before.url}/.well-known/jwks.json`)).json()) as { keys: unknown[] };
+    expect(jwks.keys).toEqual([]);
 
-    // The rotation: k2 signs (k3 is next). The subgraph, never restarted, accepts k2's tokens at
-    // once: it had k2 from the JWKS already, so no refetch (and no cooldown) stands in the way.
-    const after = await startGateway(issuerKey, k2.key, k3.privateJwk, populationServer.url);
-    deployed = after.url;
+    // 1. The register's secret is updated to hold the new key beside the old one (the mounted file changes).
+    writeFileSync(keysFile, `${entryOf(oldSecret)}\n${entryOf(newSecret)}\n`);
+    // 2. The gateway switches to the new secret.
+    const after = await startGateway(issuerKey, newSecret, populationServer.url);
     cleanup.push(() => after.stop());
+    // Within 30 s of the register's last read, the new kid is not known yet: the file is read at most
+    // that often, so that made-up kids cost nothing.
+    expect(answered(await ask(after))).toBe("refused");
+    now += 30_000;
     const second = await ask(after);
-    expect(second.status).toBe(200);
-    expect(second.body.errors).toBeUndefined();
+    expect(answered(second)).toBe("answered");
     expect(second.body.data).toEqual(first.body.data);
+    // Old replicas of the gateway, still rolling out, are accepted as well.
+    expect(answered(await ask(before))).toBe("answered");
 
-    // Why the next key is published ahead: a key the subgraph has not fetched (k3, published only
-    // now) is refused until jose may refetch, at most once per 30 s cooldown after its last fetch.
-    const unseen = await signInternalToken(k3.key, "population", {
-      caller: anr,
-      requestId: "unseen",
-      request: { query: QUERY },
-    });
-    const refused = await postGraphQL(
-      `${populationServer.url}/graphql`,
-      { query: QUERY },
-      { authorization: `Bearer ${unseen}` },
-    );
-    expect(refused.status).toBe(401);
+    // 3. The old key is dropped from the register's secret: refused once read again, still no restart.
+    writeFileSync(keysFile, entryOf(newSecret));
+    now += 30_000;
+    expect(answered(await ask(before))).toBe("refused");
+    expect(answered(await ask(after))).toBe("answered");
   });
 });

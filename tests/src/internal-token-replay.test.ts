@@ -88,13 +88,13 @@ describe("gateway tokens sent to a subgraph", () => {
       qh: documentHash({ query: QUERY }),
       jti: "a-stale-token-id-0001",
     })
-      .setProtectedHeader({ alg: "EdDSA", kid: system.gatewayKey.kid, typ: "spx-internal+jwt" })
+      .setProtectedHeader({ alg: "HS256", kid: system.gatewayKey.kid, typ: "spx-internal+jwt" })
       .setIssuer("spx-gateway")
       .setAudience("population")
       .setSubject(anr.sub)
       .setIssuedAt(now - 16)
       .setExpirationTime(now - 6)
-      .sign(system.gatewayKey.privateKey);
+      .sign(new Uint8Array(system.gatewayKey.registerKey("population").key.export()));
     const refused = await direct(JSON.stringify({ query: QUERY }), `Bearer ${stale}`);
     expect(refused.status).toBe(401);
     expect(refused.body.errors?.[0]?.extensions?.code).toBe("UNAUTHENTICATED");

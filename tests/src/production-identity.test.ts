@@ -3,10 +3,18 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSyn
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { type PostedGraphQL, postGraphQL } from "@spx/runtime/clients";
-import { DEFAULT_AUDIENCE, DEV_ISSUER, generateSigningKey, mintToken } from "@spx/runtime/tokens";
+import {
+  DEFAULT_AUDIENCE,
+  DEV_ISSUER,
+  deriveRegisterKey,
+  generateSigningKey,
+  mintToken,
+  tokenKeyEntry,
+  tokenSecretKid,
+} from "@spx/runtime/tokens";
 import { TRUSTED_DOCUMENTS_DIR } from "@spx/schema";
 import { type TestDatabase, testDatabaseKind } from "@spx/testkit/test-database";
-import { decodeJwt, decodeProtectedHeader, exportJWK, generateKeyPair } from "jose";
+import { decodeJwt, decodeProtectedHeader, exportJWK, generateKeyPair, jwtVerify } from "jose";
 import { type CapturingProxy, capturingProxy } from "./testkit/capturing-proxy.js";
 import {
   declare,
@@ -115,7 +123,8 @@ let firstVerificationAt = 0;
 /** Signed before the provider rotates its key, presented to the gateway only afterwards. */
 let signedBeforeRotation = "";
 /** The keys the gateway is given: its own, the next one, the social register's attestation key. */
-let publishedKids = { current: "", next: "", attestation: "" };
+let publishedKids = { token: "", attestation: "" };
+let tokenSecret = Buffer.alloc(0);
 
 async function privateJwk(algorithm: "EdDSA" | "ES256") {
   const { privateKey } = await generateKeyPair(algorithm, { extractable: true });
@@ -247,14 +256,17 @@ beforeAll(async () => {
       ],
     }),
   );
-  const gatewayKey = await generateSigningKey();
   const attestationKey = await generateSigningKey();
-  const nextGatewayKey = await generateSigningKey();
-  publishedKids = { current: gatewayKey.key.kid, next: nextGatewayKey.key.kid, attestation: attestationKey.key.kid };
-  const gatewayKeyFile = path.join(dir, "gateway.jwk");
-  writeFileSync(gatewayKeyFile, JSON.stringify(gatewayKey.privateJwk), { mode: 0o600 });
-  const nextGatewayKeyFile = path.join(dir, "gateway-next.jwk");
-  writeFileSync(nextGatewayKeyFile, JSON.stringify(nextGatewayKey.privateJwk), { mode: 0o600 });
+  // The gateway's token secret, and each register's key from it, as `npm run -s token-key` prints it.
+  tokenSecret = randomBytes(32);
+  publishedKids = { token: tokenSecretKid(tokenSecret), attestation: attestationKey.key.kid };
+  const tokenSecretFile = path.join(dir, "gateway-token.secret");
+  writeFileSync(tokenSecretFile, tokenSecret.toString("base64url"), { mode: 0o600 });
+  const tokenKeysFile = (name: string) => {
+    const file = path.join(dir, `${name}.token-keys`);
+    writeFileSync(file, `${tokenKeyEntry(deriveRegisterKey(tokenSecret, name))}\n`, { mode: 0o600 });
+    return file;
+  };
   const clientKeyFile = (name: string, jwk: object) => {
     const file = path.join(dir, `${name}.jwk`);
     writeFileSync(file, JSON.stringify(jwk), { mode: 0o600 });
@@ -286,7 +298,7 @@ beforeAll(async () => {
       `subgraphs/${name}/dist/main.js`,
       {
         ...base(name),
-        GATEWAY_JWKS_URL: `${gatewayUrl}/.well-known/jwks.json`,
+        GATEWAY_TOKEN_KEYS_FILE: tokenKeysFile(name),
         [`${prefixOf(name)}_PORT`]: "0",
         [`${prefixOf(name)}_DATABASE_URL`]: database.url ?? "",
         ...env,
@@ -327,8 +339,7 @@ beforeAll(async () => {
       ...base("gateway"),
       GATEWAY_PORT: String(gatewayPort),
       GATEWAY_ISSUERS_FILE: issuersFile,
-      GATEWAY_SIGNING_KEY_FILE: gatewayKeyFile,
-      GATEWAY_NEXT_SIGNING_KEY_FILE: nextGatewayKeyFile,
+      GATEWAY_TOKEN_SECRET_FILE: tokenSecretFile,
       ...accessLogProductionSettings(dir),
       ACCESS_LOG_DATABASE_URL: databases.accessLog.url ?? "",
       ATTESTATION_JWKS: JSON.stringify({ keys: [attestationKey.key.publicJwk] }),
@@ -473,23 +484,30 @@ describeOnPostgres("the system in production, trusting a real OpenID provider", 
     ]);
   });
 
-  it("publishes its signing key, its next one and the attestation key, public parts only; the registers verify the current one", async () => {
+  it("publishes the attestation key, no key of its tokens to the registers; each register verifies those under its own key", async () => {
     const jwks = (await (await fetch(`${gatewayUrl}/.well-known/jwks.json`)).json()) as {
       keys: Record<string, unknown>[];
     };
     // The access log's key and its witnesses' are published beside them, for checking checkpoints,
     // under uses no token verifier takes for signing keys.
-    const tokenKeys = jwks.keys.filter((key) => key.use !== "access-log" && key.use !== "witness");
-    expect(tokenKeys.map((key) => key.kid).sort()).toEqual(
-      [publishedKids.current, publishedKids.next, publishedKids.attestation].sort(),
-    );
+    const signingKeys = jwks.keys.filter((key) => key.use !== "access-log" && key.use !== "witness");
+    expect(signingKeys.map((key) => key.kid)).toEqual([publishedKids.attestation]);
     expect(jwks.keys.filter((key) => key.use === "access-log").map((key) => key.kid)).toEqual([
       "exchange.test/access-log",
     ]);
     expect(jwks.keys.filter((key) => key.use === "witness").map((key) => key.kid)).toEqual(["witness.test"]);
     expect(jwks.keys.every((key) => key.d === undefined)).toBe(true);
-    const call = proxy?.captured.at(-1);
-    expect(decodeProtectedHeader(call?.authorization.slice("Bearer ".length) ?? "").kid).toBe(publishedKids.current);
+    // The call captured on its way to the population register: HS256 under the secret's kid, which
+    // the population register's key verifies and the direct-aid register's does not.
+    const token = proxy?.captured.at(-1)?.authorization.slice("Bearer ".length) ?? "";
+    expect(decodeProtectedHeader(token)).toEqual({ alg: "HS256", kid: publishedKids.token, typ: "spx-internal+jwt" });
+    const keyOf = (name: string) => new Uint8Array(deriveRegisterKey(tokenSecret, name).key.export());
+    // As of its issue: it may have been captured more than its 10 s ago.
+    const currentDate = new Date((decodeJwt(token).iat ?? 0) * 1000);
+    await expect(jwtVerify(token, keyOf("population"), { audience: "population", currentDate })).resolves.toBeDefined();
+    await expect(jwtVerify(token, keyOf("direct-aid"), { currentDate })).rejects.toMatchObject({
+      code: "ERR_JWS_SIGNATURE_VERIFICATION_FAILED",
+    });
   });
 
   it("has no development facilities: no token endpoint, the development issuer refused, no key created", async () => {

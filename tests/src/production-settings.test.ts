@@ -1,9 +1,9 @@
 import { spawn } from "node:child_process";
+import { randomBytes } from "node:crypto";
 import { mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { generateSigningKey } from "@spx/runtime/tokens";
 import { createTestDatabase, type TestDatabase } from "@spx/testkit/test-database";
 import { accessLogProductionSettings, accessLogWitnessesSetting } from "./testkit/production-system.js";
 import { type Exit, runToExit as run } from "./testkit/run-to-exit.js";
@@ -17,7 +17,7 @@ const without = (env: Record<string, string>, ...names: string[]) =>
 const GATEWAY = {
   GATEWAY_PORT: "0",
   GATEWAY_ISSUERS_FILE: "/etc/spx/issuers.json",
-  GATEWAY_SIGNING_KEY_FILE: "/etc/spx/gateway.jwk",
+  GATEWAY_TOKEN_SECRET_FILE: "/etc/spx/gateway-token.secret",
   ACCESS_LOG_DATABASE_URL: "postgresql://spx@db.example/access_log",
   ACCESS_LOG_ORIGIN: "exchange.example/access-log",
   ACCESS_LOG_SIGNING_KEY_FILE: "/etc/spx/access-log.jwk",
@@ -34,7 +34,7 @@ const GATEWAY = {
 const DIRECT_AID = {
   DIRECT_AID_PORT: "0",
   DIRECT_AID_DATABASE_URL: "postgresql://spx@db.example/direct_aid",
-  GATEWAY_JWKS_URL: "https://gateway.example/.well-known/jwks.json",
+  GATEWAY_TOKEN_KEYS_FILE: "/etc/spx/direct-aid.token-keys",
   REDIS_URL: "redis://redis.example:6379",
   GATEWAY_URL: "https://gateway.example/graphql",
   TOKEN_URL: "https://idp.example/token",
@@ -62,7 +62,7 @@ describe("production refuses to start without its settings", () => {
     expect(exit.code).toBe(2);
     for (const setting of [
       "GATEWAY_ISSUERS_FILE",
-      "GATEWAY_SIGNING_KEY_FILE",
+      "GATEWAY_TOKEN_SECRET_FILE",
       "ACCESS_LOG_DATABASE_URL",
       "ACCESS_LOG_ORIGIN",
       "ACCESS_LOG_SIGNING_KEY_FILE",
@@ -81,7 +81,7 @@ describe("production refuses to start without its settings", () => {
 
   it.each([
     ["the trusted issuers", ["GATEWAY_ISSUERS_FILE"], "GATEWAY_ISSUERS_FILE"],
-    ["the signing key", ["GATEWAY_SIGNING_KEY_FILE"], "GATEWAY_SIGNING_KEY_FILE"],
+    ["the token secret", ["GATEWAY_TOKEN_SECRET_FILE"], "GATEWAY_TOKEN_SECRET_FILE"],
     ["the access log's PostgreSQL", ["ACCESS_LOG_DATABASE_URL"], "ACCESS_LOG_DATABASE_URL"],
     ["the access log's origin", ["ACCESS_LOG_ORIGIN"], "ACCESS_LOG_ORIGIN"],
     ["the access log's key", ["ACCESS_LOG_SIGNING_KEY_FILE"], "ACCESS_LOG_SIGNING_KEY_FILE"],
@@ -155,7 +155,7 @@ describe("production refuses to start without its settings", () => {
     expect(exit.code).toBe(2);
     for (const setting of [
       "DIRECT_AID_DATABASE_URL",
-      "GATEWAY_JWKS_URL",
+      "GATEWAY_TOKEN_KEYS_FILE",
       "REDIS_URL",
       "GATEWAY_URL",
       "TOKEN_URL",
@@ -169,7 +169,7 @@ describe("production refuses to start without its settings", () => {
 
   it.each([
     ["its database", ["DIRECT_AID_DATABASE_URL"], "DIRECT_AID_DATABASE_URL"],
-    ["the gateway's JWKS", ["GATEWAY_JWKS_URL"], "GATEWAY_JWKS_URL"],
+    ["the keys of the gateway's tokens", ["GATEWAY_TOKEN_KEYS_FILE"], "GATEWAY_TOKEN_KEYS_FILE"],
     ["Redis", ["REDIS_URL"], "REDIS_URL"],
     ["the gateway's URL", ["GATEWAY_URL"], "GATEWAY_URL"],
     ["the token endpoint", ["TOKEN_URL"], "TOKEN_URL"],
@@ -183,7 +183,7 @@ describe("production refuses to start without its settings", () => {
     const exit = await run("subgraphs/social-registry/dist/main.js", {
       SOCIAL_REGISTRY_PORT: "0",
       SOCIAL_REGISTRY_DATABASE_URL: "postgresql://spx@db.example/social_registry",
-      GATEWAY_JWKS_URL: "https://gateway.example/.well-known/jwks.json",
+      GATEWAY_TOKEN_KEYS_FILE: "/etc/spx/token-keys",
       SINGLE_PROCESS: "true",
       GATEWAY_URL: "https://gateway.example/graphql",
       TOKEN_URL: "https://idp.example/token",
@@ -197,7 +197,7 @@ describe("production refuses to start without its settings", () => {
     const exit = await run("subgraphs/population/dist/main.js", {
       POPULATION_PORT: "0",
       POPULATION_DATABASE_URL: "postgresql://spx@db.example/population",
-      GATEWAY_JWKS_URL: "https://gateway.example/.well-known/jwks.json",
+      GATEWAY_TOKEN_KEYS_FILE: "/etc/spx/token-keys",
       SINGLE_PROCESS: "true",
       DEMO_SEED: "true",
     });
@@ -211,6 +211,33 @@ describe("production refuses to start without its settings", () => {
     expect(exit.output).toMatch(/^\s*POPULATION_DATABASE_URL: required in production/m);
     expect(exit.output).not.toMatch(/TOKEN_URL|CLIENT_ID|GATEWAY_URL:/);
     expect(exit.dataDirEntries).toEqual([]);
+  });
+
+  it("the gateway refuses a token secret shorter than 32 bytes, without quoting it, and the retired signing key", async () => {
+    const short = randomBytes(16).toString("base64url");
+    const exit = await run(GATEWAY_MAIN, {
+      ...without(GATEWAY, "GATEWAY_TOKEN_SECRET_FILE"),
+      GATEWAY_TOKEN_SECRET: short,
+    });
+    expect(exit.code).toBe(2);
+    expect(exit.output).toMatch(/^\s*GATEWAY_TOKEN_SECRET: 16 bytes decoded, at least 32 required/m);
+    expect(exit.output).not.toContain(short);
+    expect(exit.dataDirEntries).toEqual([]);
+    const retired = await run(GATEWAY_MAIN, { ...GATEWAY, GATEWAY_SIGNING_KEY_FILE: "/etc/spx/gateway.jwk" });
+    expect(retired.code).toBe(2);
+    expect(retired.output).toMatch(/^\s*GATEWAY_SIGNING_KEY_FILE: removed: /m);
+  });
+
+  it("the token-key CLI reads the gateway's secret, never creates one, and prints only the register's entry", async () => {
+    const missing = await run("gateway/dist/cli/token-key.js", {}, ["population"]);
+    expect(missing.code).toBe(2);
+    expect(missing.output).toMatch(/GATEWAY_TOKEN_SECRET_FILE: required in production/);
+    expect(missing.dataDirEntries).toEqual([]);
+    const secret = randomBytes(32).toString("base64url");
+    const printed = await run("gateway/dist/cli/token-key.js", { GATEWAY_TOKEN_SECRET: secret }, ["population"]);
+    expect(printed.code).toBe(0);
+    expect(printed.output.trim()).toMatch(/^[A-Za-z0-9_-]{16}\.[A-Za-z0-9_-]{43}$/);
+    expect(printed.output).not.toContain(secret);
   });
 
   it("the token CLI refuses and creates no key", async () => {
@@ -228,7 +255,7 @@ describe("a gateway given every production setting", () => {
   beforeAll(async () => {
     database = await createTestDatabase("prod_gateway");
     dir = mkdtempSync(path.join(tmpdir(), "spx-prod-keys-"));
-    writeFileSync(path.join(dir, "gateway.jwk"), JSON.stringify((await generateSigningKey()).privateJwk));
+    writeFileSync(path.join(dir, "gateway-token.secret"), randomBytes(32).toString("base64url"), { mode: 0o600 });
   });
   afterAll(async () => {
     await database?.drop();
@@ -250,7 +277,7 @@ describe("a gateway given every production setting", () => {
         JWKS_URL: "https://idp.example/jwks",
         JWT_ISSUER: "https://idp.example",
         JWT_AUDIENCE: "spx-gateway",
-        GATEWAY_SIGNING_KEY_FILE: path.join(dir, "gateway.jwk"),
+        GATEWAY_TOKEN_SECRET_FILE: path.join(dir, "gateway-token.secret"),
         ACCESS_LOG_DATABASE_URL: database.url,
         ...accessLogProductionSettings(dir),
         ATTESTATION_JWKS: '{"keys":[]}',

@@ -1,6 +1,7 @@
 import { DEFAULT_RESILIENCE, type ResilienceSettings } from "@spx/gateway/edge/resilience-settings";
 import { healthInsurance as healthInsuranceSubgraph } from "@spx/health-insurance/subgraph";
 import type { Caller } from "@spx/runtime/access";
+import { tokenKeyEntry } from "@spx/runtime/tokens";
 import { createTestDatabase, type TestDatabase } from "@spx/testkit/test-database";
 import { registerPerson } from "./testkit/fixtures.js";
 import {
@@ -62,7 +63,8 @@ beforeAll(async () => {
   insurer = await startSubgraphProcess(SUBGRAPH, {
     HEALTH_INSURANCE_PORT: "0",
     HEALTH_INSURANCE_DATABASE_URL: insurerDb.url,
-    GATEWAY_JWKS_URL: `${system.gatewayUrl}/.well-known/jwks.json`,
+    // The register's own key of the system's gateway tokens, as `npm run -s token-key` prints it.
+    GATEWAY_TOKEN_KEYS: tokenKeyEntry(system.gatewayKey.registerKey(SUBGRAPH)),
     GATEWAY_URL: `${system.gatewayUrl}/graphql`,
     JWT_ISSUER: ISSUER,
     JWT_AUDIENCE: AUDIENCE,

@@ -5,7 +5,7 @@ import { openDatabase } from "@spx/runtime/database";
 import { createLogger } from "@spx/runtime/logging";
 import { listen } from "@spx/runtime/server";
 import { type AppOf, createSubgraph } from "@spx/runtime/subgraph";
-import { generateSigningKey, localKeySet, type SigningKey, signInternalToken } from "@spx/runtime/tokens";
+import { InternalTokenSigner, signInternalToken } from "@spx/runtime/tokens";
 import { createTestDatabase, type TestDatabase } from "@spx/testkit/test-database";
 
 /*
@@ -29,7 +29,7 @@ interface Cell {
 
 let db: TestDatabase;
 const cleanup: (() => Promise<void>)[] = [];
-let key: SigningKey;
+let key: InternalTokenSigner;
 
 interface Replica {
   app: AppOf<typeof population>;
@@ -44,7 +44,7 @@ async function replica(statisticsRefreshSeconds = 60): Promise<Replica> {
   const app = await createSubgraph(population, {
     database,
     dataDir: "",
-    gatewayKeys: localKeySet([key]),
+    tokenKeys: key.keyringFor("population"),
     logger: createLogger("population", "silent"),
     demoSeed: false,
     statisticsRefreshSeconds,
@@ -55,7 +55,7 @@ async function replica(statisticsRefreshSeconds = 60): Promise<Replica> {
   return {
     app,
     async ask(query, caller = analyst) {
-      const token = await signInternalToken(key, "population", {
+      const token = signInternalToken(key, "population", {
         caller: { ...caller, purpose: defaultPurpose(caller) },
         requestId: "stats",
         request: { query },
@@ -82,7 +82,7 @@ async function livingByRegion(): Promise<Cell[]> {
 }
 
 beforeAll(async () => {
-  ({ key } = await generateSigningKey());
+  key = InternalTokenSigner.generate();
   db = await createTestDatabase("stats_replicas", population.migrationsDir);
   if (!db.url) {
     throw new Error("replicas share a PostgreSQL database: set TEST_DATABASE_URL");
@@ -90,7 +90,7 @@ beforeAll(async () => {
   const seeder = await createSubgraph(population, {
     database: db.database,
     dataDir: "",
-    gatewayKeys: localKeySet([key]),
+    tokenKeys: key.keyringFor("population"),
     logger: createLogger("seed", "silent"),
     demoSeed: false,
   });

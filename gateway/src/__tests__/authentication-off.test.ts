@@ -2,7 +2,7 @@ import { buildSubgraphSchema } from "@apollo/subgraph";
 import { postGraphQL } from "@spx/runtime/clients";
 import { createLogger } from "@spx/runtime/logging";
 import { createSubgraphHttp, listen, type RequestContext, type RunningServer } from "@spx/runtime/server";
-import { generateSigningKey, localKeySet } from "@spx/runtime/tokens";
+import { InternalTokenSigner } from "@spx/runtime/tokens";
 import { SUPERGRAPH_FILE } from "@spx/schema";
 import { parse } from "graphql";
 import { loadEnv } from "../env.js";
@@ -39,11 +39,11 @@ afterAll(async () => {
 
 async function start(): Promise<string> {
   const logger = createLogger("test", "silent");
-  const { key } = await generateSigningKey();
+  const key = InternalTokenSigner.generate();
   const subgraph = createSubgraphHttp({
     name: "population",
     schema: population,
-    gatewayKeys: localKeySet([key]),
+    tokenKeys: key.keyringFor("population"),
     unauthenticated: "bench",
     logger,
     extendContext: (base) => base,
@@ -57,7 +57,7 @@ async function start(): Promise<string> {
     subgraphs: supergraph.subgraphs,
     subgraphUrls: { population: `${subgraphHttp.url}/graphql` },
     authenticate: "off",
-    signingKey: key,
+    tokenSigner: key,
     logger,
     // Authorization stays on: with nobody to authorize, it must let the request through untouched.
     authorization: "filter",

@@ -3,7 +3,7 @@ import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { applyMigrations, openDatabase } from "@spx/runtime/database";
 import { serviceRegistry } from "@spx/runtime/metrics";
-import { generateSigningKey } from "@spx/runtime/tokens";
+import { InternalTokenSigner } from "@spx/runtime/tokens";
 import type { Registry } from "prom-client";
 import type { AccessEntry } from "../access-log/entry.js";
 import { ACCESS_LOG_MIGRATIONS, AccessLogStore } from "../access-log/store.js";
@@ -39,7 +39,7 @@ it("counts the calls to a register that refuses connections, and shows its circu
     clients.map((c) => ({ name: c.subgraphName, circuit: c.circuit })),
   );
   const transport = subgraphFetcher();
-  const { key } = await generateSigningKey();
+  const key = InternalTokenSigner.generate();
   const client = new SubgraphClient("population", `http://127.0.0.1:${port}/graphql`, key, transport.fetcher, {
     timeoutMs: 500,
     breaker: { ...DEFAULT_RESILIENCE.breaker, volumeThreshold: 3 },

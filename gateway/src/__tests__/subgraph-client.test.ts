@@ -1,6 +1,6 @@
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import { generateSigningKey } from "@spx/runtime/tokens";
+import { InternalTokenSigner } from "@spx/runtime/tokens";
 import { GraphQLError } from "graphql";
 import type { ServedContext } from "../context.js";
 import { DEFAULT_RESILIENCE } from "../edge/resilience-settings.js";
@@ -33,7 +33,7 @@ afterAll(async () => {
 });
 
 async function client(target = url, timeoutMs = 500) {
-  const { key } = await generateSigningKey();
+  const key = InternalTokenSigner.generate();
   const made = new SubgraphClient("population", target, key, transport.fetcher, {
     timeoutMs,
     breaker: { ...DEFAULT_RESILIENCE.breaker, volumeThreshold: 3 },

@@ -1,6 +1,6 @@
 import type { NoteKey } from "@spx/runtime/tlog";
 import type { GatewayEnv } from "../env.js";
-import { accessLogSigner, gatewaySigningKey } from "../keys.js";
+import { accessLogSigner } from "../keys.js";
 import type { AccessLogKeys } from "./published-keys.js";
 
 /** A note key without its signing function: what is published and verified with. */
@@ -10,6 +10,6 @@ export function publicNoteKey(key: NoteKey): NoteKey {
 
 /** The access log's public keys as configured: its own (from its signing key) and the witnesses'. */
 export async function accessLogKeys(env: GatewayEnv): Promise<AccessLogKeys> {
-  const signer = await accessLogSigner(env, await gatewaySigningKey(env));
+  const signer = await accessLogSigner(env);
   return { origin: env.accessLogOrigin, log: publicNoteKey(signer), witnesses: env.accessLogWitnesses };
 }

@@ -9,7 +9,7 @@ import {
   type OptionsOf,
   type SubgraphAppOptions,
 } from "@spx/runtime/subgraph";
-import { generateSigningKey, localKeySet, signInternalToken } from "@spx/runtime/tokens";
+import { InternalTokenSigner, signInternalToken } from "@spx/runtime/tokens";
 import { createTestDatabase, type TestDatabase } from "./test-database.js";
 
 export interface TestSubgraph<App> {
@@ -27,7 +27,7 @@ export interface TestSubgraph<App> {
 
 /**
  * Test support: one subgraph on its own migrated test database, listening on a free port, called
- * with tokens signed by a gateway key made for the test. Everything started is stopped by `stop()`,
+ * with tokens under a gateway secret made for the test. Everything started is stopped by `stop()`,
  * also when start-up fails half-way.
  */
 export async function startTestSubgraph<D extends AnySubgraph>(
@@ -44,7 +44,7 @@ export async function startTestSubgraph<D extends AnySubgraph>(
   type App = AppOf<D>;
   const { name } = definition;
   const db = await createTestDatabase(options.label, definition.migrationsDir);
-  const { key } = await generateSigningKey();
+  const key = InternalTokenSigner.generate();
   let app: App | undefined;
   let server: RunningServer | undefined;
   try {
@@ -53,7 +53,7 @@ export async function startTestSubgraph<D extends AnySubgraph>(
       ...(options.options as object),
       database: db.database,
       dataDir: "",
-      gatewayKeys: localKeySet([key]),
+      tokenKeys: key.keyringFor(name),
       logger: createLogger(name, "silent"),
       demoSeed: false,
       ...options.events,
@@ -70,7 +70,7 @@ export async function startTestSubgraph<D extends AnySubgraph>(
     ...running,
     db,
     call: async (query, variables, caller = options.defaultCaller) => {
-      const token = await signInternalToken(key, name, {
+      const token = signInternalToken(key, name, {
         // Every request states a purpose; tests that are not about purposes take the grant's first.
         caller: { ...caller, purpose: caller.purpose ?? defaultPurpose(caller) },
         requestId: "test",

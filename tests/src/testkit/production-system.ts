@@ -12,7 +12,7 @@ import { createGraphClient } from "@spx/runtime/clients";
 import { createLogger } from "@spx/runtime/logging";
 import { createSubgraph } from "@spx/runtime/subgraph";
 import { noteKeyFromJwk, verifierKeyString } from "@spx/runtime/tlog";
-import { generateSigningKey, localKeySet } from "@spx/runtime/tokens";
+import { generateSigningKey, InternalTokenSigner, TokenKeyring } from "@spx/runtime/tokens";
 import { socialRegistry as socialRegistrySubgraph } from "@spx/social-registry/subgraph";
 import { createTestDatabase, type TestDatabase } from "@spx/testkit/test-database";
 
@@ -187,14 +187,14 @@ export async function seedProductionDatabases(label: string, persons: number): P
     const logger = createLogger("seed", "silent");
     // Nothing is served: keys and graph only to satisfy the apps' options.
     const { key } = await generateSigningKey();
-    const gatewayKeys = localKeySet([key]);
+    const tokenKeys = TokenKeyring.of([InternalTokenSigner.generate().registerKey("seed")]);
     const graph = createGraphClient({
       url: () => "http://127.0.0.1:9/graphql",
       token: async () => {
         throw new Error("seeding asks no register");
       },
     });
-    const common = { dataDir: "", gatewayKeys, logger, demoSeed: false };
+    const common = { dataDir: "", tokenKeys, logger, demoSeed: false };
 
     const population = await create("rnp", populationSubgraph.migrationsDir);
     const populationApp = await createSubgraph(populationSubgraph, { ...common, database: population.database });

@@ -10,16 +10,16 @@ import { healthInsurance } from "@spx/health-insurance/subgraph";
 import { createGraphClient } from "@spx/runtime/clients";
 import { createLogger } from "@spx/runtime/logging";
 import { createSubgraph } from "@spx/runtime/subgraph";
-import { generateSigningKey, localKeySet } from "@spx/runtime/tokens";
+import { InternalTokenSigner } from "@spx/runtime/tokens";
 
 // biome-ignore lint/style/noProcessEnv: a test fixture's settings
 const { DATABASE_URL, GATEWAY_URL, SERVICE_TOKEN, NATS_URL, NATS_STREAM, NATS_PREFIX } = process.env;
-const { key } = await generateSigningKey();
+const key = InternalTokenSigner.generate();
 const app = await createSubgraph(healthInsurance, {
   databaseUrl: DATABASE_URL,
   dataDir: "",
   // No request reaches this process: a key nobody holds.
-  gatewayKeys: localKeySet([key]),
+  tokenKeys: key.keyringFor("health-insurance"),
   graph: createGraphClient({ url: () => `${GATEWAY_URL}/graphql`, token: async () => SERVICE_TOKEN ?? "" }),
   logger: createLogger("health-insurance", "warn"),
   demoSeed: false,

@@ -23,7 +23,14 @@ import { createLogger, type Logger } from "@spx/runtime/logging";
 import { listen } from "@spx/runtime/server";
 import { type AppOf, createSubgraph, type SubgraphAppOptions } from "@spx/runtime/subgraph";
 import { type NoteKey, type NoteSigner, noteKeyFromJwk, noteSigner } from "@spx/runtime/tlog";
-import { generateSigningKey, localKeySet, mintToken, type SigningKey, serviceTokenSource } from "@spx/runtime/tokens";
+import {
+  generateSigningKey,
+  InternalTokenSigner,
+  localKeySet,
+  mintToken,
+  type SigningKey,
+  serviceTokenSource,
+} from "@spx/runtime/tokens";
 import { SUPERGRAPH_FILE } from "@spx/schema";
 import { socialRegistry as socialRegistrySubgraph } from "@spx/social-registry/subgraph";
 import { createTestDatabase, type TestDatabase } from "@spx/testkit/test-database";
@@ -52,8 +59,8 @@ export interface RunningSystem {
   populationUrl: string;
   /** The identity provider's key: tokens it signs are accepted by the gateway. */
   issuerKey: SigningKey;
-  /** The gateway's key for subgraph tokens. */
-  gatewayKey: SigningKey;
+  /** The gateway's token secret: each register holds the key derived from it for its name. */
+  gatewayKey: InternalTokenSigner;
   /** The social register's key for eligibility attestations (published in the gateway's JWKS). */
   attestationKey: SigningKey;
   population: AppOf<typeof populationSubgraph>;
@@ -174,7 +181,7 @@ export async function startSystem(options: {
   };
   try {
     const { key: issuerKey } = await generateSigningKey();
-    const { key: gatewayKey } = await generateSigningKey();
+    const gatewayKey = InternalTokenSigner.generate();
     const { key: attestationKey } = await generateSigningKey();
     const populationDb = await createTestDatabase(options.label, populationSubgraph.migrationsDir);
     cleanup.push(() => populationDb.drop());
@@ -187,7 +194,7 @@ export async function startSystem(options: {
     const population = await createSubgraph(populationSubgraph, {
       database: populationDatabase,
       dataDir: "",
-      gatewayKeys: localKeySet([gatewayKey]),
+      tokenKeys: gatewayKey.keyringFor("population"),
       logger: logger.child({ service: "population" }),
       demoSeed: false,
       ...events,
@@ -230,7 +237,7 @@ export async function startSystem(options: {
     const socialRegistry = await createSubgraph(socialRegistrySubgraph, {
       database: socialRegistryDb.database,
       dataDir: "",
-      gatewayKeys: localKeySet([gatewayKey]),
+      tokenKeys: gatewayKey.keyringFor("social-registry"),
       graph: serviceGraph({
         sub: "service:social-registry",
         agency: "ANR",
@@ -254,7 +261,7 @@ export async function startSystem(options: {
     const healthInsurance = await createSubgraph(healthInsuranceSubgraph, {
       database: healthInsuranceDb.database,
       dataDir: "",
-      gatewayKeys: localKeySet([gatewayKey]),
+      tokenKeys: gatewayKey.keyringFor("health-insurance"),
       graph: serviceGraph({
         sub: "service:health-insurance",
         agency: "CNSS",
@@ -277,7 +284,7 @@ export async function startSystem(options: {
     const directAid = await createSubgraph(directAidSubgraph, {
       database: directAidDb.database,
       dataDir: "",
-      gatewayKeys: localKeySet([gatewayKey]),
+      tokenKeys: gatewayKey.keyringFor("direct-aid"),
       graph: serviceGraph({ sub: "service:direct-aid", agency: "ANSS", role: "SERVICE", purpose: "ASD_ELIGIBILITY" }),
       logger: logger.child({ service: "direct-aid" }),
       demoSeed: false,
@@ -355,7 +362,7 @@ export async function startSystem(options: {
       subgraphs: supergraph.subgraphs,
       subgraphUrls,
       authenticate,
-      signingKey: gatewayKey,
+      tokenSigner: gatewayKey,
       logger: logger.child({ service: "gateway" }),
       production: options.production ?? false,
       authorization: options.authorization ?? "filter",
@@ -470,7 +477,7 @@ export interface AnotherGateway {
  */
 export async function startAnotherGateway(
   system: RunningSystem,
-  settings: Omit<Partial<GatewayOptions>, "supergraphSdl" | "subgraphs" | "signingKey">,
+  settings: Omit<Partial<GatewayOptions>, "supergraphSdl" | "subgraphs" | "tokenSigner">,
   /** Its port, when others must know its address first (a free one otherwise). */
   port = 0,
 ): Promise<AnotherGateway> {
@@ -483,7 +490,7 @@ export async function startAnotherGateway(
       { keys: localKeySet([system.issuerKey]), issuer: ISSUER, audience: AUDIENCE, algorithms: ["EdDSA"] },
       () => {},
     ),
-    signingKey: system.gatewayKey,
+    tokenSigner: system.gatewayKey,
     logger: createLogger("test", "silent"),
     ...settings,
   });

@@ -6,8 +6,7 @@ import { subgraphEnv } from "../config/subgraph-env.js";
 import { createLogger } from "../logging/logger.js";
 import { listen, type RunningServer } from "../server/http-server.js";
 import { createSubgraphHttp, type RequestContext } from "../server/subgraph-server.js";
-import { signInternalToken } from "../tokens/internal-token.js";
-import { generateSigningKey, localKeySet, type SigningKey } from "../tokens/keys.js";
+import { InternalTokenSigner, signInternalToken } from "../tokens/internal-token.js";
 import { CASE_WORKER } from "./case-worker.js";
 
 // A subgraph reduced to what bench mode is about: who the request is served as.
@@ -33,12 +32,12 @@ const schema = new GraphQLSchema({
 const QUERY = "{ whoami { sub purpose grant everyScope nationwide } }";
 
 async function startSubgraph(unauthenticated: "refuse" | "bench" | undefined) {
-  const { key } = await generateSigningKey();
+  const key = InternalTokenSigner.generate();
   const logged: string[] = [];
   const { server, handler } = createSubgraphHttp({
     name: "population",
     schema,
-    gatewayKeys: localKeySet([key]),
+    tokenKeys: key.keyringFor("population"),
     ...(unauthenticated ? { unauthenticated } : {}),
     logger: createLogger("population", "warn", { write: (line: string) => logged.push(line) }),
     extendContext: (base) => base,
@@ -86,8 +85,8 @@ describe("tokenless requests to a subgraph", () => {
 
   it("still verify every token in bench mode: only an absent header is open", async () => {
     const { url, key } = await start("bench");
-    const { key: forger } = await generateSigningKey();
-    const sign = (signer: SigningKey, query: string) =>
+    const forger = InternalTokenSigner.generate();
+    const sign = (signer: InternalTokenSigner, query: string) =>
       signInternalToken(signer, "population", { caller: CASE_WORKER, requestId: "r", request: { query } });
     for (const authorization of [
       "Bearer not-a-token",
@@ -131,7 +130,7 @@ describe("SUBGRAPH_UNAUTHENTICATED", () => {
     const settings = {
       NODE_ENV: "production",
       POPULATION_DATABASE_URL: "postgresql://spx@db.example/population",
-      GATEWAY_JWKS_URL: "https://gateway.example/.well-known/jwks.json",
+      GATEWAY_TOKEN_KEYS_FILE: "/etc/spx/token-keys",
       SINGLE_PROCESS: "true",
     };
     expect(subgraphEnv("POPULATION", 4001, { ...settings, SUBGRAPH_UNAUTHENTICATED: "refuse" }).unauthenticated).toBe(

@@ -6,7 +6,7 @@ import { personsNamedIn } from "../events/event-feed.js";
 const PRODUCTION = {
   NODE_ENV: "production",
   POPULATION_DATABASE_URL: "postgresql://spx@db.example/population",
-  GATEWAY_JWKS_URL: "https://gateway.example/.well-known/jwks.json",
+  GATEWAY_TOKEN_KEYS_FILE: "/etc/spx/token-keys",
   REDIS_URL: "redis://redis.example:6379",
 };
 

@@ -5,7 +5,7 @@ import { boundedCounter, OTHER } from "../metrics/bounded-labels.js";
 import { serviceRegistry } from "../metrics/registry.js";
 import { listen } from "../server/http-server.js";
 import { createSubgraphHttp } from "../server/subgraph-server.js";
-import { generateSigningKey, localKeySet } from "../tokens/keys.js";
+import { InternalTokenSigner } from "../tokens/internal-token.js";
 
 // The benchmark divides the statement count a subgraph serves at /metrics by the requests it made.
 test("a subgraph serves its SQL statement count at /metrics, in Prometheus text format", async () => {
@@ -16,7 +16,7 @@ test("a subgraph serves its SQL statement count at /metrics, in Prometheus text 
   const { server, handler } = createSubgraphHttp({
     name: "population",
     schema,
-    gatewayKeys: localKeySet([(await generateSigningKey()).key]),
+    tokenKeys: InternalTokenSigner.generate().keyringFor("population"),
     logger: createLogger("population", "silent"),
     extendContext: (base) => base,
     ready: async () => true,

@@ -4,8 +4,7 @@ import { postGraphQL } from "../clients/graphql-client.js";
 import { createLogger } from "../logging/logger.js";
 import { listen } from "../server/http-server.js";
 import { createSubgraphHttp } from "../server/subgraph-server.js";
-import { signInternalToken } from "../tokens/internal-token.js";
-import { generateSigningKey, localKeySet } from "../tokens/keys.js";
+import { InternalTokenSigner, signInternalToken } from "../tokens/internal-token.js";
 import { MemoryReplayGuard, RedisReplayGuard, type ReplayGuard } from "../tokens/replay-guard.js";
 
 const QUERY = "{ ok }";
@@ -15,11 +14,11 @@ const schema = new GraphQLSchema({
 });
 
 async function subgraph(replayGuard: ReplayGuard) {
-  const { key } = await generateSigningKey();
+  const key = InternalTokenSigner.generate();
   const { server, handler } = createSubgraphHttp({
     name: "population",
     schema,
-    gatewayKeys: localKeySet([key]),
+    tokenKeys: key.keyringFor("population"),
     logger: createLogger("population", "silent"),
     extendContext: (base) => base,
     ready: async () => true,

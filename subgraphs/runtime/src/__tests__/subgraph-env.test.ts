@@ -1,10 +1,12 @@
 import { EnvError } from "../config/env.js";
 import { subgraphEnv } from "../config/subgraph-env.js";
+import { InternalTokenSigner } from "../tokens/internal-token.js";
+import { tokenKeyEntry } from "../tokens/token-keys.js";
 
 const PRODUCTION = {
   NODE_ENV: "production",
   DIRECT_AID_DATABASE_URL: "postgresql://spx@db.example/direct_aid",
-  GATEWAY_JWKS_URL: "https://gateway.example/.well-known/jwks.json",
+  GATEWAY_TOKEN_KEYS_FILE: "/etc/spx/token-keys",
   REDIS_URL: "redis://redis.example:6379",
   GATEWAY_URL: "https://gateway.example/graphql",
   TOKEN_URL: "https://idp.example/oauth2/token",
@@ -74,5 +76,39 @@ describe("statistics settings", () => {
       /STATISTICS_MAX_AGE_SECONDS.*replaced by STATISTICS_REFRESH_SECONDS/s,
     );
     expect(() => subgraphEnv("POPULATION", 4001, { STATISTICS_REFRESH_SECONDS: "0" })).toThrow(EnvError);
+  });
+});
+
+describe("the keys of the gateway's tokens", () => {
+  const entry = tokenKeyEntry(InternalTokenSigner.generate().registerKey("direct-aid"));
+
+  it("are GATEWAY_TOKEN_KEYS or GATEWAY_TOKEN_KEYS_FILE, one of them required in production", () => {
+    const { GATEWAY_TOKEN_KEYS_FILE: _file, ...without } = PRODUCTION;
+    expect(() => subgraphEnv("DIRECT_AID", 4004, without, asking)).toThrow(
+      /GATEWAY_TOKEN_KEYS_FILE: required in production \(or GATEWAY_TOKEN_KEYS\)/,
+    );
+    expect(subgraphEnv("DIRECT_AID", 4004, PRODUCTION, asking).tokenKeys).toEqual({ file: "/etc/spx/token-keys" });
+    const given = subgraphEnv("DIRECT_AID", 4004, { ...without, GATEWAY_TOKEN_KEYS: entry }, asking).tokenKeys;
+    expect(given && "keys" in given ? given.keys.map((key) => key.kid) : []).toEqual([entry.split(".")[0]]);
+    expect(() => subgraphEnv("DIRECT_AID", 4004, { ...PRODUCTION, GATEWAY_TOKEN_KEYS: entry }, asking)).toThrow(
+      /set GATEWAY_TOKEN_KEYS or GATEWAY_TOKEN_KEYS_FILE, not both/,
+    );
+    // Unset in development: derived from the development secret under DATA_DIR.
+    expect(subgraphEnv("DIRECT_AID", 4004, {}, asking).tokenKeys).toBeUndefined();
+  });
+
+  it("are refused when malformed, without the key in the message; GATEWAY_JWKS_URL is told to be replaced", () => {
+    const broken = `${entry.slice(0, -2)}`;
+    let message = "";
+    try {
+      subgraphEnv("DIRECT_AID", 4004, { GATEWAY_TOKEN_KEYS: broken }, asking);
+    } catch (error) {
+      message = (error as Error).message;
+    }
+    expect(message).toMatch(/GATEWAY_TOKEN_KEYS: entry 1 is not kid.key/);
+    expect(message).not.toContain(broken.slice(17));
+    expect(() =>
+      subgraphEnv("DIRECT_AID", 4004, { GATEWAY_JWKS_URL: "http://gateway:4000/.well-known/jwks.json" }, asking),
+    ).toThrow(/GATEWAY_JWKS_URL: replaced by GATEWAY_TOKEN_KEYS_FILE/);
   });
 });

@@ -3,6 +3,7 @@ import { z } from "zod";
 import { UNAUTHENTICATED_MODES, type UnauthenticatedMode } from "../access/access-bench.js";
 import { DEFAULT_GRAPH_TIMEOUT_MS } from "../clients/graph-client.js";
 import { databaseTimeoutsEnv, databaseTimeoutsOf, timeoutsAreOrdered } from "../database/database-timeouts.js";
+import { parseTokenKeys, type TokenKeysSource } from "../tokens/token-keys.js";
 import { logLevel, optionalUrl, parseEnv, port, shutdownGraceSeconds } from "./env.js";
 
 const DEFAULT_GATEWAY_URL = "http://127.0.0.1:4000/graphql";
@@ -23,6 +24,10 @@ export interface ServiceClientSettings {
   scope: string | undefined;
   resource: string | undefined;
 }
+
+/** Checked by the schema already: a value here parses. */
+const tokenKeysOf = (keys: string | undefined, file: string | undefined): TokenKeysSource | undefined =>
+  keys ? { keys: parseTokenKeys(keys, "GATEWAY_TOKEN_KEYS") } : file ? { file } : undefined;
 
 const optionalText = z.preprocess((value) => (value === "" ? undefined : value), z.string().min(1).optional());
 
@@ -50,7 +55,18 @@ export function subgraphEnv(
         HOST: z.string().default("127.0.0.1"),
         DATA_DIR: z.string().default("./.data"),
         LOG_LEVEL: logLevel,
-        GATEWAY_JWKS_URL: optionalUrl,
+        GATEWAY_TOKEN_KEYS: optionalText,
+        GATEWAY_TOKEN_KEYS_FILE: optionalText,
+        // Replaced by GATEWAY_TOKEN_KEYS[_FILE]: a deployment still setting it is told, not ignored.
+        GATEWAY_JWKS_URL: z.preprocess(
+          (value) => (value === "" ? undefined : value),
+          z
+            .undefined({
+              error:
+                "replaced by GATEWAY_TOKEN_KEYS_FILE (or GATEWAY_TOKEN_KEYS): the gateway's tokens are HMACs under this register's key, printed by `npm run -s token-key -- <register>`",
+            })
+            .optional(),
+        ),
         REDIS_URL: z.preprocess(
           (value) => (value === "" ? undefined : value),
           z
@@ -94,6 +110,25 @@ export function subgraphEnv(
         path: ["DATABASE_QUERY_TIMEOUT_MS"],
         message: "must be longer than DATABASE_STATEMENT_TIMEOUT_MS",
       })
+      .refine((env) => !(env.GATEWAY_TOKEN_KEYS && env.GATEWAY_TOKEN_KEYS_FILE), {
+        path: ["GATEWAY_TOKEN_KEYS_FILE"],
+        message: "set GATEWAY_TOKEN_KEYS or GATEWAY_TOKEN_KEYS_FILE, not both",
+      })
+      .superRefine((env, ctx) => {
+        // The file is read at start (and checked then); the value is checked here, with the rest.
+        const keys = env.GATEWAY_TOKEN_KEYS as string | undefined;
+        if (keys) {
+          try {
+            parseTokenKeys(keys, "GATEWAY_TOKEN_KEYS");
+          } catch (error) {
+            ctx.addIssue({
+              code: "custom",
+              path: ["GATEWAY_TOKEN_KEYS"],
+              message: (error as Error).message.replace(/^GATEWAY_TOKEN_KEYS: /, ""),
+            });
+          }
+        }
+      })
       .refine((env) => !(env.NODE_ENV === "production" && env.DEMO_SEED === "true"), {
         path: ["DEMO_SEED"],
         message: "true is for development and is refused in production: a production register holds real data only",
@@ -115,8 +150,11 @@ export function subgraphEnv(
             "required in production: the register's PostgreSQL (the embedded database is refused)",
           );
         }
-        if (!env.GATEWAY_JWKS_URL) {
-          missing("GATEWAY_JWKS_URL", "required in production: the gateway's JWKS, which signs the tokens it sends");
+        if (!env.GATEWAY_TOKEN_KEYS && !env.GATEWAY_TOKEN_KEYS_FILE) {
+          missing(
+            "GATEWAY_TOKEN_KEYS_FILE",
+            "required in production (or GATEWAY_TOKEN_KEYS): this register's keys of the gateway's tokens, as `npm run -s token-key -- <register>` prints them",
+          );
         }
         if (!env.REDIS_URL && env.SINGLE_PROCESS !== "true") {
           missing("REDIS_URL", "required in production unless SINGLE_PROCESS=true: state shared by every replica");
@@ -160,7 +198,14 @@ export function subgraphEnv(
     host: raw.HOST as string,
     dataDir: path.resolve(raw.DATA_DIR as string),
     logLevel: raw.LOG_LEVEL as string,
-    gatewayJwksUrl: raw.GATEWAY_JWKS_URL as string | undefined,
+    /**
+     * The keys this register accepts the gateway's tokens under (GATEWAY_TOKEN_KEYS, or the file
+     * GATEWAY_TOKEN_KEYS_FILE, read again on an unknown kid); derived under DATA_DIR in development.
+     */
+    tokenKeys: tokenKeysOf(
+      raw.GATEWAY_TOKEN_KEYS as string | undefined,
+      raw.GATEWAY_TOKEN_KEYS_FILE as string | undefined,
+    ),
     /** Redis shared by the subgraph's replicas, so that each gateway token is accepted once by all. */
     redisUrl: raw.REDIS_URL as string | undefined,
     /** Demo data into an empty register: by default outside production, and never in production. */

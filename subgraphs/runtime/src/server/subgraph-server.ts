@@ -6,7 +6,6 @@ import {
   ApolloServerPluginLandingPageDisabled,
 } from "@apollo/server/plugin/disabled";
 import type { GraphQLSchema } from "graphql";
-import type { JWTVerifyGetKey } from "jose";
 import { BENCH_ACCESS, BENCH_CALLER, type UnauthenticatedMode } from "../access/access-bench.js";
 import { type Access, accessOf, statedPurpose } from "../access/access-catalogue.js";
 import { AccessTrail, SERVED_PERSONS } from "../access/access-trail.js";
@@ -23,6 +22,7 @@ import { NO_STATISTICS, type StatisticsReader } from "../statistics/statistics-s
 import { operationSpanPlugin } from "../telemetry/operation-span-plugin.js";
 import { type BoundRequest, bearerToken, InvalidTokenError, verifyInternalToken } from "../tokens/internal-token.js";
 import { MemoryReplayGuard, type ReplayGuard } from "../tokens/replay-guard.js";
+import type { TokenKeyring } from "../tokens/token-keys.js";
 import { rejectionReasonOf } from "../tokens/token-rejections.js";
 import { graphqlHttpHandler, sendJson } from "./http-server.js";
 import { noApolloReporting } from "./no-reporting.js";
@@ -44,8 +44,11 @@ export interface SubgraphHttpOptions<Context extends RequestContext> {
   /** The subgraph's name; also the audience its gateway tokens must carry. */
   name: string;
   schema: GraphQLSchema;
-  /** Keys of the gateway, whose tokens are the only way in (but for `unauthenticated: "bench"`). */
-  gatewayKeys: JWTVerifyGetKey;
+  /**
+   * This register's keys of the gateway's tokens, the only way in (but for `unauthenticated:
+   * "bench"`): its own only (token-keys.ts).
+   */
+  tokenKeys: TokenKeyring;
   /** A request without an authorization header: refused (default), or served as the benchmark caller. */
   unauthenticated?: UnauthenticatedMode;
   logger: Logger;
@@ -150,7 +153,7 @@ function boundRequest(body: unknown): BoundRequest | undefined {
 }
 
 export function createSubgraphHttp<Context extends RequestContext>(options: SubgraphHttpOptions<Context>) {
-  const { name, schema, gatewayKeys, logger, extendContext, ready, statements } = options;
+  const { name, schema, tokenKeys, logger, extendContext, ready, statements } = options;
   const unauthenticated = options.unauthenticated ?? "refuse";
   const statistics = options.statistics ?? NO_STATISTICS;
   const replayGuard = options.replayGuard ?? new MemoryReplayGuard({ logger });
@@ -210,7 +213,7 @@ export function createSubgraphHttp<Context extends RequestContext>(options: Subg
     }
     try {
       // The token must have been minted for this very document: a captured token opens nothing else.
-      const claims = await verifyInternalToken(token, gatewayKeys, name, boundRequest(body));
+      const claims = await verifyInternalToken(token, tokenKeys, name, boundRequest(body));
       const id = claims.requestId === "unknown" ? requestId : claims.requestId;
       // Checked last, so that only tokens the gateway signed take room in the guard.
       const checked = replayGuard.check(claims.jti, claims.acceptableUntilMs);

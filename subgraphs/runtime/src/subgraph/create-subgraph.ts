@@ -1,4 +1,3 @@
-import type { JWTVerifyGetKey } from "jose";
 import type { UnauthenticatedMode } from "../access/access-bench.js";
 import type { GraphClient } from "../clients/graph-client.js";
 import type { Database } from "../database/database.js";
@@ -11,6 +10,7 @@ import { createSubgraphHttp, type RequestContext } from "../server/subgraph-serv
 import { statisticsMetrics } from "../statistics/statistics-metrics.js";
 import { Statistics } from "../statistics/statistics-service.js";
 import { createReplayGuard, type ReplayGuard } from "../tokens/replay-guard.js";
+import type { TokenKeyring } from "../tokens/token-keys.js";
 import type { SubgraphDefinition } from "./define-subgraph.js";
 
 export const DEFAULT_STATISTICS_REFRESH_SECONDS = 60;
@@ -36,7 +36,8 @@ export type AppOf<D> =
 export interface SubgraphAppOptions {
   databaseUrl?: string | undefined;
   dataDir: string;
-  gatewayKeys: JWTVerifyGetKey;
+  /** The keys of the gateway's tokens to this register. */
+  tokenKeys: TokenKeyring;
   /** A request without an authorization header: refused (default), or served in bench mode. */
   unauthenticated?: UnauthenticatedMode | undefined;
   logger: Logger;
@@ -126,7 +127,7 @@ export async function createSubgraph<
     const { server, handler, registry } = createSubgraphHttp({
       name,
       schema,
-      gatewayKeys: options.gatewayKeys,
+      tokenKeys: options.tokenKeys,
       unauthenticated: options.unauthenticated ?? "refuse",
       logger: options.logger,
       extendContext: context,

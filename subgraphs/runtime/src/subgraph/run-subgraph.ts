@@ -7,7 +7,7 @@ import type { RequestContext } from "../server/subgraph-server.js";
 import { tracedHandler } from "../telemetry/server-span.js";
 import { startTracing } from "../telemetry/start-tracing.js";
 import { type TracingSettings, tracingSettings } from "../telemetry/tracing-settings.js";
-import { gatewayKeySource } from "../tokens/gateway-keys.js";
+import { gatewayTokenKeys } from "../tokens/gateway-keys.js";
 import { createSubgraph } from "./create-subgraph.js";
 import type { SubgraphDefinition, SubgraphSettings } from "./define-subgraph.js";
 
@@ -62,7 +62,7 @@ export async function runSubgraph<
     ...own,
     databaseUrl: env.databaseUrl,
     dataDir: env.dataDir,
-    gatewayKeys: await gatewayKeySource(env),
+    tokenKeys: gatewayTokenKeys(env, definition.name),
     redisUrl: env.redisUrl,
     unauthenticated: env.unauthenticated,
     statisticsRefreshSeconds: env.statisticsRefreshSeconds,

@@ -6,7 +6,8 @@ export function devKeyFiles(dataDir: string) {
   refuseInProduction("Development keys under DATA_DIR", "configure every key explicitly");
   return {
     issuer: path.join(dataDir, "keys", "dev-issuer.jwk"),
-    gateway: path.join(dataDir, "keys", "gateway.jwk"),
+    /** The gateway's master secret of its tokens to the registers (token-keys.ts). */
+    tokenSecret: path.join(dataDir, "keys", "gateway-token.secret"),
     attestation: path.join(dataDir, "keys", "attestation.jwk"),
     /** The secret of a client of the development token endpoint. */
     clientSecret: (clientId: string) => path.join(dataDir, "keys", `client-${clientId}.secret`),

@@ -5,4 +5,5 @@ export * from "./gateway-keys.js";
 export * from "./internal-token.js";
 export * from "./keys.js";
 export * from "./replay-guard.js";
+export * from "./token-keys.js";
 export * from "./token-rejections.js";

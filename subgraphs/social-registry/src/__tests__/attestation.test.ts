@@ -9,6 +9,7 @@ import {
   type AttestationError,
   attestationClaimsSchema,
   generateSigningKey,
+  InternalTokenSigner,
   jwksOf,
   type SigningKey,
   signInternalToken,
@@ -230,13 +231,14 @@ describe("eligibilityAttestation", () => {
     await expect(verifyAttestation(jws, jwksOf([key]), { issuer: "urn:spx:someone-else" })).rejects.toMatchObject({
       code: "WRONG_ISSUER",
     });
-    // A gateway token signed by the same kind of key is not an attestation.
-    const token = await signInternalToken(key, socialRegistry.name, {
+    // A gateway token (a JWS too, HMAC under a register's key) is not an attestation: its
+    // algorithm is refused before anything else.
+    const token = signInternalToken(InternalTokenSigner.generate(), socialRegistry.name, {
       caller: { sub: "test", role: "CITIZEN", idcs: notEligible.idcs },
       requestId: "test",
       request: { query: "{ __typename }" },
     });
-    expect(await refusal(token)).toBe("WRONG_TYPE");
+    expect(await refusal(token)).toBe("WRONG_ALGORITHM");
   });
 
   it("refuses a caller whose grant does not cover eligibility", async () => {
