@@ -65,7 +65,7 @@ describe("gateway-to-register tokens", () => {
     await expect(verifyInternalToken(token, gateway.keyringFor("population"), "population", request)).resolves.toEqual({
       caller,
       requestId: "req-1",
-      jti: expect.stringMatching(/^[A-Za-z0-9_-]{22}$/),
+      jti: expect.stringMatching(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/),
       acceptableUntilMs: expect.any(Number),
     });
     const [header] = token.split(".");
@@ -171,7 +171,7 @@ describe("gateway-to-register tokens", () => {
     const payloads = tokens.map((token) => JSON.parse(Buffer.from(token.split(".")[1] ?? "", "base64url").toString()));
     expect(new Set(payloads.map((payload) => payload.jti)).size).toBe(50);
     for (const payload of payloads) {
-      expect(payload.jti).toMatch(/^[A-Za-z0-9_-]{22}$/);
+      expect(payload.jti).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
       expect(payload.exp - payload.iat).toBe(10);
     }
     const verified = await verifyInternalToken(
