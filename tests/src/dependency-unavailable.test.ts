@@ -1,3 +1,4 @@
+import { DEFAULT_RESILIENCE } from "@spx/gateway/edge/resilience-settings";
 import type { Caller } from "@spx/runtime/access";
 import { declare, livingConditions, registerHousehold, registerPerson } from "./testkit/fixtures.js";
 import { type RunningSystem, startSystem } from "./testkit/start-system.js";
@@ -17,7 +18,17 @@ const ENROLL = /* GraphQL */ `
 let system: RunningSystem;
 
 beforeAll(async () => {
-  system = await startSystem({ label: "dependency_unavailable" });
+  // The insurer's own answer is what is tested: its call from the gateway is given longer than its
+  // wait for the population register, so that a loaded machine cannot turn the insurer's typed
+  // refusal into the gateway's SUBGRAPH_UNAVAILABLE (seen once in CI at the default 3 s).
+  system = await startSystem({
+    label: "dependency_unavailable",
+    resilience: {
+      ...DEFAULT_RESILIENCE,
+      requestTimeoutMs: 30_000,
+      subgraphTimeoutsMs: { "health-insurance": 20_000 },
+    },
+  });
 }, 120_000);
 afterAll(async () => {
   await system?.stop();
