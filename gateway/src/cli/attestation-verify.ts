@@ -1,10 +1,10 @@
-import { readFileSync, realpathSync } from "node:fs";
-import { pathToFileURL } from "node:url";
+import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { parseEnv, port } from "@spx/runtime/config";
 import { ATTESTATION_ISSUER, AttestationError, verifyAttestation } from "@spx/runtime/tokens";
 import { createRemoteJWKSet, decodeProtectedHeader, type JSONWebKeySet, type JWTVerifyGetKey } from "jose";
 import { z } from "zod";
+import { isMain } from "./is-main.js";
 
 /*
  * Verifies an eligibility attestation and prints the statement it makes as one JSON object, and
@@ -92,16 +92,7 @@ export async function verifyAttestationCommand(
   }
 }
 
-function isMain(): boolean {
-  const script = process.argv[1];
-  try {
-    return script !== undefined && import.meta.url === pathToFileURL(realpathSync(script)).href;
-  } catch {
-    return false;
-  }
-}
-
-if (isMain()) {
+if (isMain(import.meta.url)) {
   const result = await verifyAttestationCommand(process.argv.slice(2), {
     // Only the gateway's port: the rest of its configuration is no business of a verifier.
     defaultJwksUrl: () =>

@@ -1,10 +1,10 @@
-import { readFileSync, realpathSync } from "node:fs";
-import { pathToFileURL } from "node:url";
+import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { parseEnv, port } from "@spx/runtime/config";
 import { z } from "zod";
 import { UnusableBundleError, verifyAccessBundle } from "../access-log/proof-bundle.js";
 import { type VerifierKeys, verifierKeysOf } from "../access-log/published-keys.js";
+import { isMain } from "./is-main.js";
 
 /*
  * `npm run -s audit:prove -- --bundle <file|-> [--keys <JWKS file or URL>] [--witness <name>]…
@@ -112,15 +112,6 @@ export async function proveCommand(
   }
 }
 
-function isMain(): boolean {
-  const script = process.argv[1];
-  try {
-    return script !== undefined && import.meta.url === pathToFileURL(realpathSync(script)).href;
-  } catch {
-    return false;
-  }
-}
-
 async function readStdin(): Promise<string> {
   const chunks: Buffer[] = [];
   for await (const chunk of process.stdin) {
@@ -129,7 +120,7 @@ async function readStdin(): Promise<string> {
   return Buffer.concat(chunks).toString("utf8");
 }
 
-if (isMain()) {
+if (isMain(import.meta.url)) {
   const result = await proveCommand(process.argv.slice(2), {
     // Only the gateway's port: the rest of its configuration is no business of a verifier.
     defaultKeysUrl: () =>

@@ -1,10 +1,9 @@
-import { realpathSync } from "node:fs";
-import { pathToFileURL } from "node:url";
 import { tokenKeyEntry } from "@spx/runtime/tokens";
 import { SUPERGRAPH_FILE } from "@spx/schema";
 import { SUBGRAPH_NAME as ACCESS_LOG } from "../access-log/schema.js";
 import { loadSupergraph } from "../supergraph.js";
 import { gatewayTokenSigner, tokenSecretEnv } from "../token-secret.js";
+import { isMain } from "./is-main.js";
 
 /*
  * Prints a register's key of the gateway's tokens, and nothing else, as that register's
@@ -35,16 +34,7 @@ export function tokenKeyCommand(
   }
 }
 
-function isMain(): boolean {
-  const script = process.argv[1];
-  try {
-    return script !== undefined && import.meta.url === pathToFileURL(realpathSync(script)).href;
-  } catch {
-    return false;
-  }
-}
-
-if (isMain()) {
+if (isMain(import.meta.url)) {
   const result = tokenKeyCommand(process.argv.slice(2));
   process.stdout.write(result.stdout);
   process.stderr.write(result.stderr);
