@@ -1,5 +1,7 @@
+import { randomUUID } from "node:crypto";
 import type { Caller } from "@spx/runtime/access";
 import { type CapturingProxy, capturingProxy } from "./testkit/capturing-proxy.js";
+import { SAFI } from "./testkit/fixtures.js";
 import { type RunningSystem, startSystem, waitForSequenced } from "./testkit/start-system.js";
 
 /*
@@ -120,5 +122,37 @@ describe("identical fetches in flight", () => {
     await system.query(token, PERSON, { idcs: person.idcs });
     await system.query(token, PERSON, { idcs: person.idcs });
     expect(callsFor(person.idcs) - before).toBe(2);
+  });
+
+  it("never share a mutation: the same registration sent twice together reaches the register twice, and its key makes it one person", async () => {
+    const token = await system.token({ sub: "anr:centre", agency: "ANR", role: "SYSTEM", purpose: "REGISTRATION" });
+    const cin = `ZS${Date.now() % 1_000_000}`;
+    const input = {
+      cin,
+      firstName: "Hafsa",
+      lastName: "Sharedbody",
+      firstNameAr: "حفصة",
+      lastNameAr: "الطاهري",
+      sex: "FEMALE",
+      birthDate: "1990-02-02",
+      birthPlace: "Safi",
+      nationality: "MAR",
+      residencyStatus: "CITIZEN",
+      address: SAFI,
+      registrationCentre: "CSC Safi",
+      legalRepresentativeIdcs: null,
+    };
+    const REGISTER = `mutation($input: RegisterPersonInput!, $key: String) { registerPerson(input: $input, idempotencyKey: $key) { person { idcs } } }`;
+    const key = randomUUID();
+    const before = callsFor(cin);
+    const answers = await Promise.all(
+      [0, 1].map(() => system.query<{ registerPerson: { person: { idcs: string } } }>(token, REGISTER, { input, key })),
+    );
+    expect(callsFor(cin) - before).toBe(2);
+    const registered = answers.map((answer) => answer.body.data?.registerPerson?.person.idcs);
+    expect(registered[0]).toMatch(/^\d{10}$/);
+    expect(registered[1]).toBe(registered[0]);
+    const rows = await system.populationDb.database.sql.query("SELECT idcs FROM person WHERE cin = $1", [cin]);
+    expect(rows).toHaveLength(1);
   });
 });
